@@ -1,0 +1,219 @@
+"""Donors, recipients, appeals and items: create, describe, archive; never delete."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from functools import cache
+from typing import Any, TypeVar
+
+from babel import Locale
+from sqlmodel import Session, SQLModel, func, select
+
+from tracker.errors import Conflict, Invalid, NotFound
+from tracker.journal import record_event
+from tracker.models import CLUSTERS, DONOR_KINDS, LOCALES, RECIPIENT_KINDS, UNITS, Appeal, Donor, Item, Recipient, User
+from tracker.money import Money
+
+T = TypeVar("T", bound=SQLModel)
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+@dataclass(frozen=True)
+class DonorInput:
+    name: str
+    kind: str
+    country: str | None = None
+    email: str | None = None
+    phone: str | None = None
+    locale: str | None = None
+    notes: str = ""
+
+
+@dataclass(frozen=True)
+class RecipientInput:
+    name: str
+    kind: str = "organisation"
+    country: str | None = None
+    region: str | None = None
+    notes: str = ""
+
+
+@dataclass(frozen=True)
+class AppealInput:
+    code: str
+    name: str
+    start_date: date | None = None
+    end_date: date | None = None
+    target: Money | None = None
+    glide: str | None = None
+
+
+@dataclass(frozen=True)
+class ItemInput:
+    name: str
+    unit: str
+    cluster: str
+    unit_value: Money | None = None
+
+
+def create_donor(session: Session, data: DonorInput, user: User | None) -> Donor:
+    donor = Donor(
+        name=required_text(data.name, "name", 200),
+        kind=one_of(data.kind, DONOR_KINDS, "kind"),
+        country=country_code(data.country),
+        email=email_address(data.email),
+        phone=optional_text(data.phone, "phone", 50),
+        locale=one_of(data.locale, LOCALES, "locale") if data.locale else None,
+        notes=optional_text(data.notes, "notes", 4000) or "",
+    )
+    return _created(session, donor, user)
+
+
+def create_recipient(session: Session, data: RecipientInput, user: User | None) -> Recipient:
+    recipient = Recipient(
+        name=required_text(data.name, "name", 200),
+        kind=one_of(data.kind, RECIPIENT_KINDS, "kind"),
+        country=country_code(data.country),
+        region=optional_text(data.region, "region", 200),
+        notes=optional_text(data.notes, "notes", 4000) or "",
+    )
+    return _created(session, recipient, user)
+
+
+def create_appeal(session: Session, data: AppealInput, user: User | None) -> Appeal:
+    code = required_text(data.code, "code", 32).upper()
+    if session.exec(select(Appeal).where(Appeal.code == code)).first():
+        raise Invalid("code", f"an appeal with code {code} already exists")
+    if data.start_date and data.end_date and data.end_date < data.start_date:
+        raise Invalid("end_date", "ends before it starts")
+    appeal = Appeal(
+        code=code,
+        name=required_text(data.name, "name", 200),
+        start_date=data.start_date,
+        end_date=data.end_date,
+        target_minor=data.target.minor if data.target else None,
+        target_currency=data.target.currency if data.target else None,
+        glide=optional_text(data.glide, "glide", 40),
+    )
+    return _created(session, appeal, user)
+
+
+def create_item(session: Session, data: ItemInput, user: User | None) -> Item:
+    name = required_text(data.name, "name", 200)
+    if session.exec(select(Item).where(func.lower(Item.name) == name.lower())).first():
+        raise Invalid("name", f"the catalogue already has an item named {name}")
+    unit = required_text(data.unit, "unit", 30)
+    if unit not in UNITS:
+        raise Invalid("unit", f"must be one of {', '.join(UNITS)}, got {unit!r}")
+    item = Item(
+        name=name,
+        unit=unit,
+        cluster=one_of(data.cluster, CLUSTERS, "cluster"),
+        unit_value_minor=data.unit_value.minor if data.unit_value else None,
+        unit_value_currency=data.unit_value.currency if data.unit_value else None,
+    )
+    return _created(session, item, user)
+
+
+def archive(session: Session, model: type[T], object_id: int, user: User | None) -> T:
+    """Take a donor, recipient, appeal or item out of everyday lists; its history stays."""
+    found = session.get(model, object_id)
+    if found is None:
+        raise NotFound(f"{model.__tablename__} {object_id} does not exist")  # type: ignore[attr-defined]
+    if found.archived:  # type: ignore[attr-defined]
+        raise Conflict(f"{model.__tablename__} {object_id} is already archived")  # type: ignore[attr-defined]
+    found.archived = True  # type: ignore[attr-defined]
+    session.add(found)
+    session.flush()
+    record_event(
+        session,
+        action=f"{model.__tablename__}.archived",  # type: ignore[attr-defined]
+        object_type=model.__tablename__,  # type: ignore[attr-defined]
+        object_id=object_id,
+        user_id=user.id if user else None,
+        before={"archived": False},
+        after={"archived": True},
+    )
+    return found
+
+
+def find_donor(session: Session, ref: str) -> Donor:
+    """A donor by id or by exact name; an ambiguous name is an error, not a guess."""
+    if ref.strip().isdigit():
+        donor = session.get(Donor, int(ref))
+        if donor:
+            return donor
+    matches = session.exec(select(Donor).where(Donor.name == ref.strip())).all()
+    if not matches:
+        raise NotFound(f"no donor with id or name {ref!r}")
+    if len(matches) > 1:
+        ids = ", ".join(str(d.id) for d in matches)
+        raise Conflict(f"{len(matches)} donors are named {ref!r} (ids {ids}); give the id")
+    return matches[0]
+
+
+def _created(session: Session, row: T, user: User | None) -> T:
+    session.add(row)
+    session.flush()
+    record_event(
+        session,
+        action=f"{row.__tablename__}.created",  # type: ignore[attr-defined]
+        object_type=row.__tablename__,  # type: ignore[attr-defined]
+        object_id=row.id,  # type: ignore[attr-defined]
+        user_id=user.id if user else None,
+        after=row.model_dump(exclude={"id", "created_at"}),
+    )
+    return row
+
+
+def required_text(value: Any, field: str, limit: int) -> str:
+    text = optional_text(value, field, limit)
+    if not text:
+        raise Invalid(field, "is required")
+    return text
+
+
+def optional_text(value: Any, field: str, limit: int) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise Invalid(field, f"expected text, got {type(value).__name__}")
+    text = value.strip()
+    if len(text) > limit:
+        raise Invalid(field, f"at most {limit} characters, got {len(text)}")
+    if "\x00" in text:
+        raise Invalid(field, "must not contain NUL characters")
+    return text or None
+
+
+def one_of(value: Any, allowed: tuple[str, ...], field: str) -> str:
+    if value not in allowed:
+        raise Invalid(field, f"must be one of {', '.join(allowed)}, got {value!r}")
+    return value
+
+
+@cache
+def _countries() -> frozenset[str]:
+    return frozenset(code for code in Locale("en").territories if len(code) == 2 and code.isalpha())
+
+
+def country_code(value: str | None) -> str | None:
+    """An ISO 3166-1 alpha-2 code, upper-cased, or None."""
+    text = optional_text(value, "country", 10)
+    if text is None:
+        return None
+    code = text.upper()
+    if code not in _countries():
+        raise Invalid("country", f"{text!r} is not an ISO 3166 country code")
+    return code
+
+
+def email_address(value: str | None, field: str = "email") -> str | None:
+    text = optional_text(value, field, 254)
+    if text is None:
+        return None
+    if not EMAIL.match(text):
+        raise Invalid(field, f"{text!r} is not an email address")
+    return text.lower()

@@ -1,0 +1,158 @@
+"""The command line: serve, demo data, migrations, users and ledger verification."""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+from collections.abc import Callable
+from typing import Annotated, Any, TypeVar
+
+import typer
+from pydantic import ValidationError
+from sqlalchemy.exc import DBAPIError, OperationalError
+
+from tracker.errors import TrackerError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+app = typer.Typer(help="tracker: a ledger of humanitarian aid contributions.", no_args_is_help=True)
+db_app = typer.Typer(help="The database: migrations and checks.", no_args_is_help=True)
+user_app = typer.Typer(help="Staff accounts.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(user_app, name="user")
+
+
+def fail(message: str) -> None:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(1)
+
+
+def readable_errors(command: F) -> F:
+    """Expected failures print one readable line and exit 1; never a traceback."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except TrackerError as exc:
+            fail(exc.message)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(p) for p in first["loc"]).upper()
+            fail(f"setting TRACKER_{where}: {first['msg']}" if where else f"settings: {first['msg']}")
+        except OperationalError as exc:
+            fail(f"cannot use the database: {str(exc.orig).splitlines()[0]}")
+        except DBAPIError as exc:
+            fail(f"the database refused the change: {str(exc.orig).splitlines()[0]}")
+
+    return wrapper  # type: ignore[return-value]
+
+
+@app.command()
+@readable_errors
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    workers: Annotated[int, typer.Option(help="Worker processes (two keep the app responsive under load).")] = 2,
+    demo: Annotated[bool, typer.Option("--demo", help="Load the demo ledger and a demo sign-in first.")] = False,
+) -> None:
+    """Migrate the database once, then serve the app."""
+    import uvicorn
+
+    from tracker.config import get_settings
+    from tracker.db import upgrade
+
+    settings = get_settings()
+    upgrade(settings.database_url)
+    if demo:
+        _load_demo()
+    typer.echo(f"tracker serving on http://{host}:{port}/ (database {_safe_url(settings.database_url)})")
+    uvicorn.run("tracker.web.app:create_app", factory=True, host=host, port=port, workers=workers, log_level="info")
+
+
+@app.command("demo")
+@readable_errors
+def demo_command() -> None:
+    """Load the demo ledger (the 2023 Türkiye earthquake story) and a demo sign-in; safe to repeat."""
+    from tracker.db import upgrade
+
+    upgrade()
+    _load_demo()
+
+
+def _load_demo() -> None:
+    from tracker.db import session_scope
+    from tracker.demo import ensure_demo_user, load_demo
+
+    with session_scope() as session:
+        loaded = load_demo(session)
+        sign_in = ensure_demo_user(session)
+    typer.echo("demo ledger loaded" if loaded else "demo ledger already present")
+    typer.echo(f"demo sign-in: {sign_in.email} / {sign_in.password}  (demo only; never use it for real data)")
+
+
+@db_app.command("upgrade")
+@readable_errors
+def db_upgrade(revision: Annotated[str, typer.Argument(help="Target revision.")] = "head") -> None:
+    """Apply the migrations up to REVISION (default: the latest)."""
+    from tracker.config import get_settings
+    from tracker.db import upgrade
+
+    url = get_settings().database_url
+    upgrade(url, revision)
+    typer.echo(f"database {_safe_url(url)} is at {revision}")
+
+
+@app.command()
+@readable_errors
+def verify() -> None:
+    """Check every ledger invariant over the whole database; exit 1 on the first kind of problem found."""
+    from tracker.db import session_scope
+    from tracker.verify import run_checks
+
+    with session_scope() as session:
+        problems = run_checks(session)
+    for problem in problems:
+        typer.echo(f"problem: {problem}")
+    if problems:
+        raise typer.Exit(1)
+    typer.echo("ledger verified: every check passed")
+
+
+@user_app.command("add")
+@readable_errors
+def user_add(
+    email: Annotated[str, typer.Argument(help="The user's email; they sign in with it.")],
+    role: Annotated[str, typer.Option(help="admin, clerk or viewer.")] = "clerk",
+    name: Annotated[str, typer.Option(help="The user's name, as shown in the journal.")] = "",
+    locale: Annotated[str, typer.Option(help="en, az, tr or ru.")] = "en",
+) -> None:
+    """Create a user; the password comes from TRACKER_PASSWORD, or is asked for."""
+    from tracker.db import session_scope, upgrade
+    from tracker.users import create_user
+
+    password = os.environ.get("TRACKER_PASSWORD")
+    if password is None:
+        if not sys.stdin.isatty():
+            fail("set TRACKER_PASSWORD, or run this in a terminal to be asked for the password")
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    upgrade()
+    with session_scope() as session:
+        user = create_user(session, email=email, role=role, password=password, name=name, locale=locale)
+    typer.echo(f"user {user.email} created with role {user.role}")
+
+
+def _safe_url(url: str) -> str:
+    """The database URL without its password, for printing."""
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,50 @@
+"""Settings: every TRACKER_ environment variable, read once through a cached getter."""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Literal
+
+from pydantic import field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from tracker.money import check_currency
+
+DEVELOPMENT_SECRET = "development-only-secret-key-change-me"  # noqa: S105 - refused in production
+
+
+class Settings(BaseSettings):
+    """The app's settings; each one is documented in README.md (a test checks that)."""
+
+    model_config = SettingsConfigDict(env_prefix="TRACKER_", extra="ignore")
+
+    database_url: str = "sqlite:///./tracker.db"
+    secret_key: str = DEVELOPMENT_SECRET
+    env: Literal["development", "production"] = "development"
+    reporting_currency: str = "USD"
+    default_locale: Literal["en", "az", "tr", "ru"] = "en"
+    rate_window_days: int = 7
+    sql_echo: bool = False
+
+    @field_validator("reporting_currency")
+    @classmethod
+    def _currency(cls, value: str) -> str:
+        return check_currency(value, "TRACKER_REPORTING_CURRENCY")
+
+    @field_validator("rate_window_days")
+    @classmethod
+    def _window(cls, value: int) -> int:
+        if not 0 <= value <= 366:
+            raise ValueError("must be between 0 and 366 days")
+        return value
+
+    @model_validator(mode="after")
+    def _secret_outside_development(self) -> Settings:
+        if self.env == "production" and (self.secret_key == DEVELOPMENT_SECRET or len(self.secret_key) < 32):
+            raise ValueError("TRACKER_SECRET_KEY must be set to a random value of 32 characters or more in production")
+        return self
+
+
+@cache
+def get_settings() -> Settings:
+    return Settings()

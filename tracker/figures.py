@@ -1,0 +1,207 @@
+"""Ledger totals by status, counting each pledge only for what is still outstanding.
+
+The rule (DESIGN.md, "Fulfilment"): a paid contribution counts in full as paid;
+a pledged or committed one counts only for its outstanding remainder, its value
+minus the live (non-void) paid contributions that fulfil it; a void one counts
+nowhere. The remainder is worked out per line key:
+
+- money, per currency: outstanding = max(0, promised − fulfilled);
+- goods and services, per item: outstanding quantity = max(0, promised − delivered),
+  and the promised value is reduced in the same proportion, rounded half up once.
+
+Sums are integer minor units summed in SQL; only pledges that have fulfilments are
+finished in Python, one row per (pledge, line key).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from tracker.models import QUANTITY_PLACES, Contribution, ContributionLine
+from tracker.money import Money
+
+contribution = Contribution.__table__  # type: ignore[attr-defined]
+line = ContributionLine.__table__  # type: ignore[attr-defined]
+
+
+@dataclass
+class ItemTotal:
+    """A quantity of one item in its unit, with the valued part of it per currency."""
+
+    item_id: int
+    quantity_milli: int = 0
+    value: dict[str, Money] = field(default_factory=dict)
+
+    @property
+    def quantity(self) -> Decimal:
+        """The quantity as an exact decimal, without trailing zeros: 10, 2.5, 0.125."""
+        exact = Decimal(self.quantity_milli).scaleb(-QUANTITY_PLACES)
+        return exact.quantize(Decimal(1)) if exact == exact.to_integral_value() else exact.normalize()
+
+
+@dataclass
+class Figures:
+    """What one status bucket holds: money per currency, in-kind value per currency, items."""
+
+    money: dict[str, Money] = field(default_factory=dict)
+    in_kind: dict[str, Money] = field(default_factory=dict)
+    items: dict[int, ItemTotal] = field(default_factory=dict)
+
+    def add(self, kind: str, item_id: int | None, currency: str | None, minor: int, milli: int) -> None:
+        value = Money.from_minor(minor, currency) if currency else None
+        if kind == "money":
+            assert value is not None
+            self.money[value.currency] = self.money.get(value.currency, Money.zero(value.currency)) + value
+            return
+        assert item_id is not None
+        total = self.items.setdefault(item_id, ItemTotal(item_id))
+        total.quantity_milli += milli
+        if value is not None:
+            total.value[value.currency] = total.value.get(value.currency, Money.zero(value.currency)) + value
+            self.in_kind[value.currency] = self.in_kind.get(value.currency, Money.zero(value.currency)) + value
+
+    def is_empty(self) -> bool:
+        return not (self.money or self.items)
+
+
+@dataclass
+class LedgerTotals:
+    """Paid in full; committed and pledged as outstanding remainders; void nowhere."""
+
+    paid: Figures = field(default_factory=Figures)
+    committed: Figures = field(default_factory=Figures)
+    pledged: Figures = field(default_factory=Figures)
+
+    def bucket(self, status: str) -> Figures:
+        return {"paid": self.paid, "committed": self.committed, "pledged": self.pledged}[status]
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which contributions a total covers."""
+
+    donor_id: int | None = None
+    recipient_id: int | None = None
+    appeal_id: int | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+
+    def conditions(self, table: sa.Table = contribution) -> list[sa.ColumnElement[bool]]:
+        c = table.c
+        found: list[sa.ColumnElement[bool]] = [c.voided_at.is_(None)]
+        if self.donor_id is not None:
+            found.append(c.donor_id == self.donor_id)
+        if self.recipient_id is not None:
+            found.append(c.recipient_id == self.recipient_id)
+        if self.appeal_id is not None:
+            found.append(c.appeal_id == self.appeal_id)
+        if self.date_from is not None:
+            found.append(c.value_date >= self.date_from)
+        if self.date_to is not None:
+            found.append(c.value_date <= self.date_to)
+        return found
+
+
+def ledger_totals(session: Session, scope: Scope | None = None) -> LedgerTotals:
+    """Totals for the contributions in scope, pledges net of their fulfilments."""
+    scope = scope or Scope()
+    totals = LedgerTotals()
+    fulfiller = contribution.alias("fulfiller")
+    has_live_fulfilment = sa.exists().where(
+        fulfiller.c.fulfils_id == contribution.c.id, fulfiller.c.voided_at.is_(None)
+    )
+    key = (line.c.kind, line.c.item_id, line.c.currency)
+    sums = (
+        sa.func.coalesce(sa.func.sum(line.c.value_minor), 0),
+        sa.func.coalesce(sa.func.sum(line.c.quantity_milli), 0),
+    )
+    joined = line.join(contribution, line.c.contribution_id == contribution.c.id)
+
+    # Paid contributions, and open ones that nothing fulfils yet: plain sums.
+    plain = sa.or_(contribution.c.status == "paid", ~has_live_fulfilment)
+    statement = (
+        sa.select(contribution.c.status, *key, *sums)
+        .select_from(joined)
+        .where(*scope.conditions(), plain)
+        .group_by(contribution.c.status, *key)
+    )
+    for status, kind, item_id, currency, minor, milli in session.execute(statement):
+        totals.bucket(status).add(kind, item_id, currency, int(minor), int(milli))
+
+    # Open contributions with fulfilments: the remainder, per pledge and line key.
+    statement = (
+        sa.select(contribution.c.id, contribution.c.status, *key, *sums)
+        .select_from(joined)
+        .where(*scope.conditions(), contribution.c.status != "paid", has_live_fulfilment)
+        .group_by(contribution.c.id, contribution.c.status, *key)
+    )
+    promised = session.execute(statement).all()
+    if promised:
+        _add_remainders(session, totals, promised)
+    return totals
+
+
+def _add_remainders(session: Session, totals: LedgerTotals, promised: list[sa.Row]) -> None:
+    pledge_ids = sorted({row[0] for row in promised})
+    delivered_money: dict[tuple[int, str], int] = defaultdict(int)
+    delivered_items: dict[tuple[int, int], int] = defaultdict(int)
+    for chunk in _chunks(pledge_ids, 500):
+        statement = (
+            sa.select(
+                contribution.c.fulfils_id,
+                line.c.kind,
+                line.c.item_id,
+                line.c.currency,
+                line.c.value_minor,
+                line.c.quantity_milli,
+            )
+            .select_from(line.join(contribution, line.c.contribution_id == contribution.c.id))
+            .where(
+                contribution.c.fulfils_id.in_(chunk),
+                contribution.c.voided_at.is_(None),
+                contribution.c.status == "paid",
+            )
+        )
+        for pledge_id, kind, item_id, currency, minor, milli in session.execute(statement):
+            if kind == "money":
+                delivered_money[(pledge_id, currency)] += int(minor)
+            else:
+                delivered_items[(pledge_id, item_id)] += int(milli)
+
+    # An item may be promised in several lines (and currencies): its quantity is
+    # netted once per pledge, and each valued part shrinks in the same proportion.
+    promised_items: dict[tuple[int, int], int] = defaultdict(int)
+    for pledge_id, _status, kind, item_id, _currency, _minor, milli in promised:
+        if kind != "money":
+            promised_items[(pledge_id, item_id)] += int(milli)
+
+    counted: set[tuple[int, int]] = set()
+    for pledge_id, status, kind, item_id, currency, minor, _milli in promised:
+        bucket = totals.bucket(status)
+        if kind == "money":
+            outstanding = max(0, int(minor) - delivered_money[(pledge_id, currency)])
+            if outstanding:
+                bucket.add(kind, None, currency, outstanding, 0)
+            continue
+        whole = promised_items[(pledge_id, item_id)]
+        left = max(0, whole - delivered_items[(pledge_id, item_id)])
+        if left:
+            share = _proportion(int(minor), left, whole) if currency else 0
+            quantity = 0 if (pledge_id, item_id) in counted else left
+            counted.add((pledge_id, item_id))
+            bucket.add(kind, item_id, currency if share else None, share, quantity)
+
+
+def _proportion(amount: int, left: int, whole: int) -> int:
+    """amount × left / whole, rounded half up once, in integer units."""
+    return int((Decimal(amount) * left / whole).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def _chunks(values: list[int], size: int) -> list[list[int]]:
+    return [values[i : i + size] for i in range(0, len(values), size)]

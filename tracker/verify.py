@@ -1,0 +1,129 @@
+"""Named ledger invariants, each a function that lists its problems; `tracker verify` runs them all."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from decimal import Decimal
+
+import sqlalchemy as sa
+from sqlmodel import Session, select
+
+from tracker.journal import canonical_json, verify_chain
+from tracker.ledger import snapshot
+from tracker.models import QUANTITY_PLACES, Contribution, ContributionLine, JournalEvent
+from tracker.money import minor_digits, round_half_up
+
+Check = Callable[[Session], list[str]]
+BATCH = 2000
+
+
+def journal_chain_holds(session: Session) -> list[str]:
+    """Every journal event links to the one before it and matches its own hash."""
+    return [f"journal event {p.event_id}: {p.problem}" for p in verify_chain(session)]
+
+
+def contributions_have_lines(session: Session) -> list[str]:
+    """No contribution is recorded without at least one line."""
+    statement = select(Contribution.number).where(
+        ~sa.exists().where(ContributionLine.contribution_id == Contribution.id)
+    )
+    return [f"{number}: has no lines" for number in session.exec(statement).all()]
+
+
+def recorded_facts_match_journal(session: Session) -> list[str]:
+    """Each contribution's recorded fields and lines equal what the journal says was recorded."""
+    problems: list[str] = []
+    recorded: dict[str, str] = {}
+    events = select(JournalEvent.object_id, JournalEvent.after).where(JournalEvent.action == "contribution.recorded")
+    for object_id, after in session.exec(events):
+        if object_id in recorded:
+            problems.append(f"contribution {object_id}: recorded twice in the journal")
+        recorded[object_id] = after or ""
+    last_id = 0
+    while True:
+        batch = session.exec(
+            select(Contribution).where(Contribution.id > last_id).order_by(Contribution.id).limit(BATCH)  # type: ignore[arg-type, operator]
+        ).all()
+        if not batch:
+            break
+        ids = [c.id for c in batch]
+        lines: dict[int, list[ContributionLine]] = {i: [] for i in ids}  # type: ignore[misc]
+        statement = (
+            select(ContributionLine)
+            .where(ContributionLine.contribution_id.in_(ids))  # type: ignore[attr-defined]
+            .order_by(ContributionLine.contribution_id, ContributionLine.position)  # type: ignore[arg-type]
+        )
+        for line in session.exec(statement):
+            lines[line.contribution_id].append(line)
+        for contribution in batch:
+            facts = snapshot(contribution, lines[contribution.id])  # type: ignore[index]
+            journaled = recorded.get(str(contribution.id))
+            if journaled is None:
+                problems.append(f"{contribution.number}: no journal event records it")
+                continue
+            then = json.loads(journaled)
+            now = json.loads(canonical_json(facts) or "{}")
+            then.pop("status", None), now.pop("status", None)  # status moves forward by design
+            if then != now:
+                problems.append(f"{contribution.number}: recorded fields differ from the journal")
+        last_id = ids[-1]  # type: ignore[assignment]
+    return problems
+
+
+def line_values_are_exact(session: Session) -> list[str]:
+    """In-kind values are quantity × unit value rounded once; minor digits are the currency's."""
+    problems: list[str] = []
+    statement = select(ContributionLine, Contribution.number).join(Contribution)
+    for line, number in session.exec(statement.execution_options(yield_per=BATCH)):
+        if line.currency is not None and line.minor_digits != minor_digits(line.currency):
+            problems.append(f"{number} line {line.position}: stored with {line.minor_digits} minor digits")
+        if line.kind != "money" and line.unit_value_minor is not None and line.currency is not None:
+            digits = minor_digits(line.currency)
+            quantity = Decimal(line.quantity_milli or 0).scaleb(-QUANTITY_PLACES)
+            unit_value = Decimal(line.unit_value_minor).scaleb(-digits)
+            expected = round_half_up(quantity * unit_value, line.currency).scaleb(digits)
+            if Decimal(line.value_minor or 0) != expected:
+                problems.append(f"{number} line {line.position}: value is not quantity × unit value")
+    return problems
+
+
+def fulfilments_are_sound(session: Session) -> list[str]:
+    """A fulfilment is paid, by the same donor, of a pledge or commitment that was never marked paid itself."""
+    pledge = sa.orm.aliased(Contribution)
+    statement = select(Contribution, pledge).join(pledge, Contribution.fulfils_id == pledge.id)  # type: ignore[arg-type]
+    problems: list[str] = []
+    for fulfilment, promised in session.exec(statement):
+        if fulfilment.status != "paid":
+            problems.append(f"{fulfilment.number}: fulfils {promised.number} but is {fulfilment.status}")
+        if fulfilment.donor_id != promised.donor_id:
+            problems.append(f"{fulfilment.number}: fulfils {promised.number} of another donor")
+        if promised.status == "paid" and fulfilment.voided_at is None:
+            problems.append(f"{promised.number}: is paid in full and also fulfilled by {fulfilment.number}")
+    return problems
+
+
+def no_float_money(session: Session) -> list[str]:
+    """On SQLite, no money column holds a REAL (a float that slipped past the code)."""
+    if session.get_bind().dialect.name != "sqlite":
+        return []  # PostgreSQL's BIGINT columns cannot hold a float
+    statement = sa.text(
+        "SELECT id FROM contribution_line WHERE typeof(value_minor) = 'real' "
+        "OR typeof(unit_value_minor) = 'real' OR typeof(quantity_milli) = 'real'"
+    )
+    return [f"contribution line {row[0]}: a money column holds a float" for row in session.execute(statement)]
+
+
+CHECKS: tuple[Check, ...] = (
+    journal_chain_holds,
+    contributions_have_lines,
+    recorded_facts_match_journal,
+    line_values_are_exact,
+    fulfilments_are_sound,
+    no_float_money,
+)
+
+
+def run_checks(session: Session) -> list[str]:
+    """Every problem every check finds; an empty list means the ledger holds."""
+    return [problem for check in CHECKS for problem in check(session)]
