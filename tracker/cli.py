@@ -39,8 +39,9 @@ def readable_errors(command: F) -> F:
             fail(exc.message)
         except ValidationError as exc:
             first = exc.errors()[0]
-            where = ".".join(str(p) for p in first["loc"]).upper()
-            fail(f"setting TRACKER_{where}: {first['msg']}" if where else f"settings: {first['msg']}")
+            where = "TRACKER_" + ".".join(str(p) for p in first["loc"]).upper() if first["loc"] else "settings"
+            rule = first["msg"].removeprefix("Value error, ")
+            fail(rule if rule.startswith(where) else f"{where}: {rule}")
         except OperationalError as exc:
             fail(f"cannot use the database: {str(exc.orig).splitlines()[0]}")
         except DBAPIError as exc:

@@ -396,3 +396,24 @@ def _text(value: str | None, field_name: str, limit: int) -> str:
     if "\x00" in text:
         raise Invalid(field_name, "must not contain NUL characters")
     return text
+
+
+@dataclass(frozen=True)
+class ContributionRow:
+    """A contribution with its parties' names, as lists show it."""
+
+    contribution: Contribution
+    donor_name: str
+    recipient_name: str
+
+
+def recent_contributions(session: Session, limit: int = 10) -> list[ContributionRow]:
+    """The most recently recorded contributions, newest first, voids included."""
+    statement = (
+        select(Contribution, Donor.name, Recipient.name)
+        .join(Donor, Donor.id == Contribution.donor_id)  # type: ignore[arg-type]
+        .join(Recipient, Recipient.id == Contribution.recipient_id)  # type: ignore[arg-type]
+        .order_by(Contribution.id.desc())  # type: ignore[union-attr]
+        .limit(limit)
+    )
+    return [ContributionRow(c, donor, recipient) for c, donor, recipient in session.exec(statement)]

@@ -299,7 +299,7 @@ FROZEN = (
     "id", "number", "donor_id", "recipient_id", "appeal_id", "value_date", "reference",
     "notes", "fulfils_id", "recorded_at", "recorded_by_id",
 )  # fmt: skip
-RANK = "CASE {0}.status WHEN 'pledged' THEN 1 WHEN 'committed' THEN 2 WHEN 'paid' THEN 3 END"
+RANK = "(CASE {0}.status WHEN 'pledged' THEN 1 WHEN 'committed' THEN 2 WHEN 'paid' THEN 3 END)"
 
 
 def install_guards() -> None:

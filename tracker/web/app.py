@@ -16,6 +16,7 @@ from tracker.config import get_settings
 from tracker.db import get_engine
 from tracker.errors import TrackerError
 from tracker.figures import ledger_totals
+from tracker.ledger import recent_contributions
 from tracker.models import Contribution, Donor, Item
 from tracker.web.templating import environment
 
@@ -73,6 +74,7 @@ def create_app() -> FastAPI:
                 "counts": counts,
                 "totals": ledger_totals(session),
                 "items": items,
+                "recent": recent_contributions(session),
                 "reporting_currency": settings.reporting_currency,
             },
         )

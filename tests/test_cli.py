@@ -1,0 +1,137 @@
+"""The command line, run as a real process: one readable line on bad input, never a traceback."""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+TRACKER = str(Path(sys.executable).parent / "tracker")
+
+
+def run(*args: str, url: str, **env: str) -> subprocess.CompletedProcess[str]:
+    environment = {**os.environ, "TRACKER_DATABASE_URL": url, **env}
+    environment.pop("TRACKER_PASSWORD", None) if "TRACKER_PASSWORD" not in env else None
+    return subprocess.run(
+        [TRACKER, *args], env=environment, capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL
+    )
+
+
+def one_error_line(result: subprocess.CompletedProcess[str]) -> str:
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    return lines[0]
+
+
+def test_help_lists_the_commands(fresh_url: str) -> None:
+    result = run("--help", url=fresh_url)
+    assert result.returncode == 0
+    for command in ("serve", "demo", "db", "user", "verify"):
+        assert command in result.stdout
+
+
+def test_demo_is_idempotent_and_verifies(fresh_url: str) -> None:
+    first = run("demo", url=fresh_url)
+    assert first.returncode == 0, first.stderr
+    assert "demo ledger loaded" in first.stdout
+    assert "demo sign-in: demo@example.org / tracker-demo" in first.stdout
+    again = run("demo", url=fresh_url)
+    assert "demo ledger already present" in again.stdout
+    verified = run("verify", url=fresh_url)
+    assert verified.returncode == 0, verified.stdout + verified.stderr
+    assert "every check passed" in verified.stdout
+
+
+def test_user_add_takes_the_password_from_the_environment(fresh_url: str) -> None:
+    created = run(
+        "user", "add", "Admin@Example.org", "--role", "admin", url=fresh_url, TRACKER_PASSWORD="correct horse battery"
+    )
+    assert created.returncode == 0, created.stderr
+    assert created.stdout.strip() == "user admin@example.org created with role admin"
+    again = run(
+        "user", "add", "admin@example.org", "--role", "admin", url=fresh_url, TRACKER_PASSWORD="correct horse battery"
+    )
+    assert one_error_line(again) == "error: email: a user with email admin@example.org already exists"
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "message"),
+    [
+        (
+            ("user", "add", "x@example.org", "--role", "owner"),
+            {"TRACKER_PASSWORD": "long enough password"},
+            "error: role: must be one of admin, clerk, viewer, got 'owner'",
+        ),
+        (("user", "add", "x@example.org"), {"TRACKER_PASSWORD": "short"}, "error: password: at least 10 characters"),
+        (
+            ("user", "add", "not-an-email"),
+            {"TRACKER_PASSWORD": "long enough password"},
+            "error: email: 'not-an-email' is not an email address",
+        ),
+        (
+            ("user", "add", "x@example.org"),
+            {},
+            "error: set TRACKER_PASSWORD, or run this in a terminal to be asked for the password",
+        ),
+        (("demo",), {"TRACKER_ENV": "staging"}, "error: TRACKER_ENV: Input should be 'development' or 'production'"),
+        (
+            ("demo",),
+            {"TRACKER_ENV": "production"},
+            "error: settings: TRACKER_SECRET_KEY must be set to a random value of 32 characters or more in production",
+        ),
+        (
+            ("demo",),
+            {"TRACKER_REPORTING_CURRENCY": "XYZ"},
+            "error: TRACKER_REPORTING_CURRENCY: 'XYZ' is not a current ISO 4217 currency code",
+        ),
+    ],
+)
+def test_bad_input_prints_one_readable_line(
+    fresh_url: str, args: tuple[str, ...], env: dict[str, str], message: str
+) -> None:
+    assert one_error_line(run(*args, url=fresh_url, **env)) == message
+
+
+def test_an_unreachable_database_is_one_line() -> None:
+    line = one_error_line(run("db", "upgrade", url="postgresql+psycopg://nobody@127.0.0.1:9/none"))
+    assert line.startswith("error: cannot use the database:")
+
+
+def test_serve_with_demo_serves_the_home_page(fresh_url: str) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    environment = {**os.environ, "TRACKER_DATABASE_URL": fresh_url}
+    server = subprocess.Popen(
+        [TRACKER, "serve", "--demo", "--port", str(port), "--workers", "1"],
+        env=environment,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as health:
+                    if health.status == 200:
+                        break
+            except (urllib.error.URLError, ConnectionError):
+                pass
+            assert server.poll() is None, server.stdout.read() if server.stdout else ""
+            assert time.monotonic() < deadline, "the server did not start within a minute"
+            time.sleep(0.2)
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=10) as home:
+            assert home.status == 200
+            assert "AZN500,000.00" in home.read().decode()
+    finally:
+        server.terminate()
+        output, _ = server.communicate(timeout=30)
+    assert "demo sign-in: demo@example.org / tracker-demo" in output
