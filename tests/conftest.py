@@ -109,7 +109,8 @@ def settings(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[con
 @pytest.fixture
 def client(session: Session, settings: config.Settings) -> Iterator[TestClient]:
     """Real HTTP through the ASGI app, on the test's own rolled-back session."""
-    from tracker.web.app import create_app, get_session
+    from tracker.web.app import create_app
+    from tracker.web.deps import get_session
 
     app = create_app()
 
