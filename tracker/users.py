@@ -12,6 +12,9 @@ from tracker.errors import Invalid
 from tracker.journal import record_event
 from tracker.models import LOCALES, ROLES, User
 
+# Each role can do everything the roles below it can: a viewer reads, a clerk also
+# records and corrects contributions, an admin also manages users, the catalogue and settings.
+ROLE_RANK = {"viewer": 0, "clerk": 1, "admin": 2}
 MIN_PASSWORD = 10
 MAX_PASSWORD = 1024
 
@@ -74,3 +77,8 @@ def authenticate(session: Session, email: str, password: str) -> User | None:
     if not hasher().verify(password or "", user.password_hash) or not user.active:
         return None
     return user
+
+
+def has_role(user: User | None, needed: str) -> bool:
+    """True when the user is active and their role is `needed` or above it."""
+    return user is not None and user.active and ROLE_RANK[user.role] >= ROLE_RANK[needed]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextvars
 from datetime import date
 from decimal import Decimal
 from functools import cache
@@ -11,16 +10,10 @@ from pathlib import Path
 
 from babel.dates import format_date
 from babel.numbers import format_currency, format_decimal
-from babel.support import NullTranslations
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from tracker.i18n import locale, translations
 from tracker.money import Money, minor_digits
-
-translations: contextvars.ContextVar[NullTranslations] = contextvars.ContextVar(
-    "translations",
-    default=NullTranslations(),  # noqa: B039 - never mutated; each request sets its own
-)
-locale: contextvars.ContextVar[str] = contextvars.ContextVar("locale", default="en")
 
 
 def templates_dir() -> Path:
