@@ -70,3 +70,34 @@ def test_demo_loads_once_and_passes_every_ledger_check(session: Session) -> None
     currencies = set(session.exec(select(ExchangeRate.currency).distinct()).all())
     assert currencies == {"USD", "EUR", "TRY", "JPY", "KWD"}
     assert run_checks(session) == []
+
+
+def test_demo_breaks_down_by_appeal_and_cluster(session: Session) -> None:
+    from tracker.figures import breakdown
+    from tracker.models import Appeal
+
+    load_demo(session)
+    names = by_name(session)
+    appeals = {a.id: a.code for a in session.exec(select(Appeal)).all()}
+    by_appeal = {appeals[k]: v for k, v in breakdown(session, None, "appeal_id").items()}
+    assert rows(by_appeal["SYR-EQ-2023"].paid, names) == {
+        "money USD": "50000.00 USD",
+        "Winter tent": "500 175000.00 USD",
+        "Food parcel": "1000 not valued",
+    }
+    assert rows(by_appeal["SYR-EQ-2023"].pledged, names) == {"money USD": "150000.00 USD"}
+    assert rows(by_appeal["TUR-EQ-2023"].committed, names) == {"money JPY": "50000000 JPY"}
+
+    by_cluster = breakdown(session, None, "cluster")
+    assert {k: {c: str(m) for c, m in v.paid.in_kind.items()} for k, v in by_cluster.items() if k} == {
+        "SHL": {"AZN": "120000.00 AZN", "EUR": "25000.00 EUR", "USD": "175000.00 USD"},
+        "HEA": {"AZN": "45000.00 AZN"},
+        "LOG": {},
+        "FSC": {},
+    }
+    assert rows(by_cluster["LOG"].paid, names) == {
+        "Cargo flight": "12 not valued",
+        "Truck convoy": "48 not valued",
+        "Rescuer": "2400 not valued",
+    }
+    assert set(by_cluster[None].paid.money) == {"AZN", "EUR", "KWD", "TRY", "USD"}  # money lines have no cluster

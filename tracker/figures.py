@@ -23,11 +23,12 @@ from decimal import ROUND_HALF_UP, Decimal
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from tracker.models import QUANTITY_PLACES, Contribution, ContributionLine
+from tracker.models import QUANTITY_PLACES, Contribution, ContributionLine, Item
 from tracker.money import Money
 
 contribution = Contribution.__table__  # type: ignore[attr-defined]
 line = ContributionLine.__table__  # type: ignore[attr-defined]
+item = Item.__table__  # type: ignore[attr-defined]
 
 
 @dataclass
@@ -108,10 +109,53 @@ class Scope:
         return found
 
 
+# What a breakdown may be grouped by: header columns of the contribution, and the
+# item's IASC cluster (money lines have none).
+GROUPS = ("value_date", "appeal_id", "donor_id", "recipient_id", "cluster")
+
+
+@dataclass(frozen=True)
+class FigureRow:
+    """One summed piece of a bucket: a line key, its value and quantity, and the requested group keys."""
+
+    bucket: str
+    kind: str
+    item_id: int | None
+    currency: str | None
+    value_minor: int
+    quantity_milli: int
+    keys: tuple
+
+
 def ledger_totals(session: Session, scope: Scope | None = None) -> LedgerTotals:
     """Totals for the contributions in scope, pledges net of their fulfilments."""
-    scope = scope or Scope()
+    return fold(figure_rows(session, scope))
+
+
+def breakdown(session: Session, scope: Scope | None, by: str) -> dict[object, LedgerTotals]:
+    """Totals per value of one group (an appeal, a donor, a cluster…), each net of fulfilments."""
+    found: dict[object, LedgerTotals] = {}
+    for row in figure_rows(session, scope, (by,)):
+        found.setdefault(row.keys[0], LedgerTotals()).bucket(row.bucket).add(
+            row.kind, row.item_id, row.currency, row.value_minor, row.quantity_milli
+        )
+    return found
+
+
+def fold(rows: list[FigureRow]) -> LedgerTotals:
     totals = LedgerTotals()
+    for row in rows:
+        totals.bucket(row.bucket).add(row.kind, row.item_id, row.currency, row.value_minor, row.quantity_milli)
+    return totals
+
+
+def figure_rows(session: Session, scope: Scope | None = None, by: tuple[str, ...] = ()) -> list[FigureRow]:
+    """The ledger in scope summed in SQL per bucket, line key and the `by` groups; remainders for pledges."""
+    scope = scope or Scope()
+    unknown = set(by) - set(GROUPS)
+    if unknown:
+        raise ValueError(f"cannot group figures by {sorted(unknown)}")
+    groups = [item.c.cluster if name == "cluster" else contribution.c[name] for name in by]
     fulfiller = contribution.alias("fulfiller")
     has_live_fulfilment = sa.exists().where(
         fulfiller.c.fulfils_id == contribution.c.id, fulfiller.c.voided_at.is_(None)
@@ -122,32 +166,36 @@ def ledger_totals(session: Session, scope: Scope | None = None) -> LedgerTotals:
         sa.func.coalesce(sa.func.sum(line.c.quantity_milli), 0),
     )
     joined = line.join(contribution, line.c.contribution_id == contribution.c.id)
+    if "cluster" in by:
+        joined = joined.outerjoin(item, line.c.item_id == item.c.id)
 
     # Paid contributions, and open ones that nothing fulfils yet: plain sums.
     plain = sa.or_(contribution.c.status == "paid", ~has_live_fulfilment)
     statement = (
-        sa.select(contribution.c.status, *key, *sums)
+        sa.select(contribution.c.status, *key, *sums, *groups)
         .select_from(joined)
         .where(*scope.conditions(), plain)
-        .group_by(contribution.c.status, *key)
+        .group_by(contribution.c.status, *key, *groups)
     )
-    for status, kind, item_id, currency, minor, milli in session.execute(statement):
-        totals.bucket(status).add(kind, item_id, currency, int(minor), int(milli))
+    rows = [
+        FigureRow(status, kind, item_id, currency, int(minor), int(milli), tuple(keys))
+        for status, kind, item_id, currency, minor, milli, *keys in session.execute(statement)
+    ]
 
     # Open contributions with fulfilments: the remainder, per pledge and line key.
     statement = (
-        sa.select(contribution.c.id, contribution.c.status, *key, *sums)
+        sa.select(contribution.c.id, contribution.c.status, *key, *sums, *groups)
         .select_from(joined)
         .where(*scope.conditions(), contribution.c.status != "paid", has_live_fulfilment)
-        .group_by(contribution.c.id, contribution.c.status, *key)
+        .group_by(contribution.c.id, contribution.c.status, *key, *groups)
     )
     promised = session.execute(statement).all()
     if promised:
-        _add_remainders(session, totals, promised)
-    return totals
+        rows.extend(_remainders(session, promised))
+    return rows
 
 
-def _add_remainders(session: Session, totals: LedgerTotals, promised: list[sa.Row]) -> None:
+def _remainders(session: Session, promised: list[sa.Row]) -> list[FigureRow]:
     pledge_ids = sorted({row[0] for row in promised})
     delivered_money: dict[tuple[int, str], int] = defaultdict(int)
     delivered_items: dict[tuple[int, int], int] = defaultdict(int)
@@ -177,17 +225,17 @@ def _add_remainders(session: Session, totals: LedgerTotals, promised: list[sa.Ro
     # An item may be promised in several lines (and currencies): its quantity is
     # netted once per pledge, and each valued part shrinks in the same proportion.
     promised_items: dict[tuple[int, int], int] = defaultdict(int)
-    for pledge_id, _status, kind, item_id, _currency, _minor, milli in promised:
+    for pledge_id, _status, kind, item_id, _currency, _minor, milli, *_keys in promised:
         if kind != "money":
             promised_items[(pledge_id, item_id)] += int(milli)
 
+    rows: list[FigureRow] = []
     counted: set[tuple[int, int]] = set()
-    for pledge_id, status, kind, item_id, currency, minor, _milli in promised:
-        bucket = totals.bucket(status)
+    for pledge_id, status, kind, item_id, currency, minor, _milli, *keys in promised:
         if kind == "money":
             outstanding = max(0, int(minor) - delivered_money[(pledge_id, currency)])
             if outstanding:
-                bucket.add(kind, None, currency, outstanding, 0)
+                rows.append(FigureRow(status, kind, None, currency, outstanding, 0, tuple(keys)))
             continue
         whole = promised_items[(pledge_id, item_id)]
         left = max(0, whole - delivered_items[(pledge_id, item_id)])
@@ -195,7 +243,8 @@ def _add_remainders(session: Session, totals: LedgerTotals, promised: list[sa.Ro
             share = _proportion(int(minor), left, whole) if currency else 0
             quantity = 0 if (pledge_id, item_id) in counted else left
             counted.add((pledge_id, item_id))
-            bucket.add(kind, item_id, currency if share else None, share, quantity)
+            rows.append(FigureRow(status, kind, item_id, currency if share else None, share, quantity, tuple(keys)))
+    return rows
 
 
 def _proportion(amount: int, left: int, whole: int) -> int:
