@@ -93,9 +93,9 @@ class Scope:
     date_from: date | None = None
     date_to: date | None = None
 
-    def conditions(self, table: sa.Table = contribution) -> list[sa.ColumnElement[bool]]:
+    def conditions(self, table: sa.Table = contribution, include_void: bool = False) -> list[sa.ColumnElement[bool]]:
         c = table.c
-        found: list[sa.ColumnElement[bool]] = [c.voided_at.is_(None)]
+        found: list[sa.ColumnElement[bool]] = [] if include_void else [c.voided_at.is_(None)]
         if self.donor_id is not None:
             found.append(c.donor_id == self.donor_id)
         if self.recipient_id is not None:

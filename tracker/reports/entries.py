@@ -1,0 +1,127 @@
+"""Contributions with their lines, loaded for a report in a fixed number of queries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from tracker.figures import Scope
+from tracker.models import QUANTITY_PLACES, Appeal, Contribution, ContributionLine, Donor, Item, Recipient
+from tracker.money import Money
+
+contribution = Contribution.__table__  # type: ignore[attr-defined]
+line = ContributionLine.__table__  # type: ignore[attr-defined]
+
+
+@dataclass(frozen=True)
+class LineView:
+    """One line as a report shows it: money, or an item in its unit with its value and basis."""
+
+    kind: str
+    item_id: int | None
+    item_name: str | None
+    unit: str | None
+    quantity: Decimal | None
+    unit_value: Money | None
+    value: Money | None
+    valuation: str
+
+
+@dataclass(frozen=True)
+class EntryView:
+    """One contribution as a report shows it."""
+
+    id: int
+    number: str
+    value_date: date
+    donor: str
+    recipient: str
+    appeal: str | None
+    status: str
+    reference: str
+    fulfils: str | None
+    void_reason: str | None
+    lines: tuple[LineView, ...]
+
+    @property
+    def is_void(self) -> bool:
+        return self.void_reason is not None
+
+
+def load_entries(session: Session, scope: Scope, include_void: bool = True) -> list[EntryView]:
+    """The contributions in scope (by value date, then number), each with its lines."""
+    conditions = scope.conditions(include_void=include_void)
+    pledge = contribution.alias("pledge")
+    donor, recipient, appeal = (m.__table__ for m in (Donor, Recipient, Appeal))  # type: ignore[attr-defined]
+    statement = (
+        sa.select(
+            contribution.c.id,
+            contribution.c.number,
+            contribution.c.value_date,
+            donor.c.name,
+            recipient.c.name,
+            appeal.c.code,
+            contribution.c.status,
+            contribution.c.reference,
+            pledge.c.number,
+            contribution.c.void_reason,
+        )
+        .select_from(
+            contribution.join(donor, donor.c.id == contribution.c.donor_id)
+            .join(recipient, recipient.c.id == contribution.c.recipient_id)
+            .outerjoin(appeal, appeal.c.id == contribution.c.appeal_id)
+            .outerjoin(pledge, pledge.c.id == contribution.c.fulfils_id)
+        )
+        .where(*conditions)
+        .order_by(contribution.c.value_date, contribution.c.number)
+    )
+    headers = session.execute(statement).all()
+    if not headers:
+        return []
+    lines = _lines(session, sa.select(contribution.c.id).where(*conditions))
+    return [EntryView(*header, lines=tuple(lines.get(header[0], ()))) for header in headers]
+
+
+def _lines(session: Session, ids: sa.Select) -> dict[int, list[LineView]]:
+    item = Item.__table__  # type: ignore[attr-defined]
+    statement = (
+        sa.select(
+            line.c.contribution_id,
+            line.c.kind,
+            line.c.item_id,
+            item.c.name,
+            item.c.unit,
+            line.c.quantity_milli,
+            line.c.unit_value_minor,
+            line.c.currency,
+            line.c.value_minor,
+            line.c.valuation,
+        )
+        .select_from(line.outerjoin(item, item.c.id == line.c.item_id))
+        .where(line.c.contribution_id.in_(ids))
+        .order_by(line.c.contribution_id, line.c.position)
+    )
+    found: dict[int, list[LineView]] = {}
+    for owner, kind, item_id, name, unit, milli, unit_minor, currency, value_minor, valuation in session.execute(
+        statement
+    ):
+        quantity = Decimal(milli).scaleb(-QUANTITY_PLACES).normalize() if milli is not None else None
+        if quantity is not None and quantity == quantity.to_integral_value():
+            quantity = quantity.quantize(Decimal(1))
+        found.setdefault(owner, []).append(
+            LineView(
+                kind=kind,
+                item_id=item_id,
+                item_name=name,
+                unit=unit,
+                quantity=quantity,
+                unit_value=Money.from_minor(unit_minor, currency) if unit_minor is not None and currency else None,
+                value=Money.from_minor(value_minor, currency) if value_minor is not None and currency else None,
+                valuation=valuation,
+            )
+        )
+    return found
