@@ -5,11 +5,13 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from sqlmodel import Session, func, select
 
 from tracker.errors import Invalid
 from tracker.models import ExchangeRate, JournalEvent
 from tracker.rates import import_rates, list_rates, record_rate
+from tracker.verify import rates_are_plain_decimals
 
 DATA = Path(__file__).parent / "data" / "rates"
 MARCH_7 = date(2025, 3, 7)
@@ -227,3 +229,16 @@ def test_list_filters_by_currency_and_dates(session: Session) -> None:
     assert [r.rate_date for r in usd] == [MARCH_7, date(2025, 3, 6)]
     with pytest.raises(Invalid, match="2025-03-07 is after 2025-03-06"):
         list_rates(session, date_from=MARCH_7, date_to=date(2025, 3, 6))
+
+
+def test_verify_finds_a_rate_that_is_not_a_plain_decimal(session: Session) -> None:
+    record_rate(session, date(2023, 2, 8), "USD", "1.7", "manual", "AZN", None)
+    assert rates_are_plain_decimals(session) == []
+    session.execute(
+        sa.text(
+            "INSERT INTO exchange_rate (rate_date, currency, quote_currency, rate, source, recorded_at)"
+            " VALUES ('2023-02-09', 'USD', 'AZN', '1.7e0', 'sql', '2023-02-09 00:00:00')"
+        )
+    )
+    (problem,) = rates_are_plain_decimals(session)
+    assert problem.endswith(": '1.7e0' is not a plain decimal more than zero")

@@ -242,18 +242,20 @@ def list_rates(
     offset: int = 0,
 ) -> list[RateVersion]:
     """Rates newest date first, optionally filtered; superseded versions only when asked for."""
-    latest = _latest_ids().subquery()
-    statement = select(ExchangeRate, latest.c.id).outerjoin(latest, latest.c.id == ExchangeRate.id)
-    if currency is not None:
-        statement = statement.where(ExchangeRate.currency == check_currency(currency, "currency"))
-    if quote_currency is not None:
-        statement = statement.where(ExchangeRate.quote_currency == check_currency(quote_currency, "quote_currency"))
-    if date_from is not None:
-        statement = statement.where(col(ExchangeRate.rate_date) >= date_from)
-    if date_to is not None:
-        statement = statement.where(col(ExchangeRate.rate_date) <= date_to)
     if date_from is not None and date_to is not None and date_from > date_to:
         raise Invalid("from", "{start} is after {end}", start=date_from.isoformat(), end=date_to.isoformat())
+    filters = []
+    if currency is not None:
+        filters.append(ExchangeRate.currency == check_currency(currency, "currency"))
+    if quote_currency is not None:
+        filters.append(ExchangeRate.quote_currency == check_currency(quote_currency, "quote_currency"))
+    if date_from is not None:
+        filters.append(col(ExchangeRate.rate_date) >= date_from)
+    if date_to is not None:
+        filters.append(col(ExchangeRate.rate_date) <= date_to)
+    # The filters are on the grouping columns, so filtering before grouping finds the same versions in force.
+    latest = _latest_ids().where(*filters).subquery()
+    statement = select(ExchangeRate, latest.c.id).outerjoin(latest, latest.c.id == ExchangeRate.id).where(*filters)
     if not all_versions:
         statement = statement.where(latest.c.id.is_not(None))
     statement = statement.order_by(
