@@ -33,7 +33,7 @@ def one_error_line(result: subprocess.CompletedProcess[str]) -> str:
 def test_help_lists_the_commands(fresh_url: str) -> None:
     result = run("--help", url=fresh_url)
     assert result.returncode == 0
-    for command in ("serve", "demo", "db", "user", "verify"):
+    for command in ("serve", "demo", "db", "user", "verify", "rates"):
         assert command in result.stdout
 
 

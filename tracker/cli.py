@@ -12,6 +12,7 @@ import typer
 from pydantic import ValidationError
 from sqlalchemy.exc import DBAPIError, OperationalError
 
+from tracker.cli_rates import app as rates_app
 from tracker.errors import TrackerError
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -21,6 +22,7 @@ db_app = typer.Typer(help="The database: migrations and checks.", no_args_is_hel
 user_app = typer.Typer(help="Staff accounts.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(user_app, name="user")
+app.add_typer(rates_app, name="rates")
 
 
 def fail(message: str) -> None:

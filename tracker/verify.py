@@ -11,8 +11,9 @@ from sqlmodel import Session, select
 
 from tracker.journal import canonical_json, verify_chain
 from tracker.ledger import snapshot
-from tracker.models import QUANTITY_PLACES, Contribution, ContributionLine, JournalEvent
+from tracker.models import QUANTITY_PLACES, Contribution, ContributionLine, ExchangeRate, JournalEvent
 from tracker.money import minor_digits, round_half_up
+from tracker.rate_formats import NUMBER
 
 Check = Callable[[Session], list[str]]
 BATCH = 2000
@@ -114,6 +115,16 @@ def no_float_money(session: Session) -> list[str]:
     return [f"contribution line {row[0]}: a money column holds a float" for row in session.execute(statement)]
 
 
+def rates_are_plain_decimals(session: Session) -> list[str]:
+    """Every exchange rate is stored as a plain decimal string more than zero (never a float's text)."""
+    statement = select(ExchangeRate.id, ExchangeRate.rate).order_by(ExchangeRate.id)  # type: ignore[arg-type]
+    return [
+        f"exchange rate {rate_id}: {rate!r} is not a plain decimal more than zero"
+        for rate_id, rate in session.exec(statement.execution_options(yield_per=BATCH))
+        if not NUMBER.match(rate) or Decimal(rate) <= 0
+    ]
+
+
 CHECKS: tuple[Check, ...] = (
     journal_chain_holds,
     contributions_have_lines,
@@ -121,6 +132,7 @@ CHECKS: tuple[Check, ...] = (
     line_values_are_exact,
     fulfilments_are_sound,
     no_float_money,
+    rates_are_plain_decimals,
 )
 
 

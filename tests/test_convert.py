@@ -1,0 +1,305 @@
+"""Conversion: the value date's rate or the latest within the window, exact sums rounded once, nothing dropped."""
+
+import itertools
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date, timedelta
+from decimal import Decimal
+from fractions import Fraction
+
+import pytest
+import sqlalchemy as sa
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlmodel import Session
+
+from tracker import config
+from tracker.convert import (
+    RateBook,
+    RateUsed,
+    Unconverted,
+    convert_money,
+    convert_sums,
+    convert_with,
+    rate_for,
+)
+from tracker.money import Money, parse_money
+from tracker.rates import StoredRate, record_rate
+
+FEB_8 = date(2023, 2, 8)
+
+
+def add(session: Session, day: date, currency: str, rate: str, reporting: str = "AZN", source: str = "cbar") -> None:
+    record_rate(session, day, currency, rate, source, reporting, None)
+
+
+def money(text: str) -> Money:
+    return parse_money(text)
+
+
+@contextmanager
+def counted_queries(session: Session) -> Iterator[list[str]]:
+    statements: list[str] = []
+    connection = session.connection()
+
+    def seen(_conn, _cursor, statement, *_args) -> None:  # type: ignore[no-untyped-def]
+        statements.append(statement)
+
+    sa.event.listen(connection, "before_cursor_execute", seen)
+    try:
+        yield statements
+    finally:
+        sa.event.remove(connection, "before_cursor_execute", seen)
+
+
+def test_the_reporting_currency_converts_at_one_without_any_rate(session: Session) -> None:
+    total = convert_money(session, money("500000.00 AZN"), FEB_8, "AZN", "AZN", 7)
+    assert total.total == money("500000.00 AZN")
+    assert total.rates_used == ()
+    assert total.complete
+
+
+def test_an_amount_in_the_target_currency_needs_no_rate(session: Session) -> None:
+    total = convert_money(session, money("15000.00 TRY"), FEB_8, "TRY", "AZN", 7)
+    assert (total.total, total.rates_used, total.unconverted) == (money("15000.00 TRY"), (), ())
+
+
+def test_the_rate_of_the_value_date_is_used_and_listed(session: Session) -> None:
+    add(session, FEB_8 - timedelta(days=1), "USD", "1.6")
+    add(session, FEB_8, "USD", "1.7")
+    add(session, FEB_8 + timedelta(days=1), "USD", "1.8")
+    total = convert_money(session, money("100000.00 USD"), FEB_8, "AZN", "AZN", 7)
+    assert total.total == money("170000.00 AZN")
+    assert total.rates_used == (RateUsed("USD", FEB_8, Decimal("1.7"), "cbar"),)
+
+
+def test_a_rate_seven_days_back_is_used_and_eight_days_back_is_not(session: Session) -> None:
+    add(session, date(2023, 2, 1), "USD", "1.7")
+    seven = convert_money(session, money("100.00 USD"), date(2023, 2, 8), "AZN", "AZN", 7)
+    assert seven.total == money("170.00 AZN")
+    assert seven.rates_used == (RateUsed("USD", date(2023, 2, 1), Decimal("1.7"), "cbar"),)
+    eight = convert_money(session, money("100.00 USD"), date(2023, 2, 9), "AZN", "AZN", 7)
+    assert eight.total == Money.zero("AZN")
+    assert eight.unconverted == (Unconverted(money("100.00 USD"), date(2023, 2, 9), "USD"),)
+    assert eight.rates_used == ()
+
+
+def test_the_window_defaults_to_the_setting(session: Session, monkeypatch: pytest.MonkeyPatch) -> None:
+    add(session, date(2023, 2, 1), "USD", "1.7")
+    monkeypatch.setenv("TRACKER_RATE_WINDOW_DAYS", "3")
+    config.get_settings.cache_clear()
+    try:
+        short = convert_money(session, money("100.00 USD"), date(2023, 2, 5), "AZN", "AZN")
+        within = convert_money(session, money("100.00 USD"), date(2023, 2, 4), "AZN", "AZN")
+    finally:
+        config.get_settings.cache_clear()
+    assert (short.window_days, short.complete) == (3, False)
+    assert within.total == money("170.00 AZN")
+
+
+def test_a_missing_rate_is_reported_as_unconverted_never_as_zero(session: Session) -> None:
+    add(session, FEB_8, "USD", "1.7")
+    total = convert_sums(
+        session,
+        [("USD", FEB_8, 10000000), ("JPY", FEB_8, 50000000), ("KWD", FEB_8, 75250500), ("AZN", FEB_8, 50000000)],
+        "AZN",
+        "AZN",
+        7,
+    )
+    assert total.total == money("670000.00 AZN")  # 100,000 USD × 1.7 + 500,000 AZN
+    assert total.unconverted == (
+        Unconverted(money("50000000 JPY"), FEB_8, "JPY"),
+        Unconverted(money("75250.500 KWD"), FEB_8, "KWD"),
+    )
+    assert total.unconverted_totals() == [money("50000000 JPY"), money("75250.500 KWD")]
+    assert not total.complete
+
+
+def test_sums_of_the_same_currency_and_date_are_merged_before_converting(session: Session) -> None:
+    total = convert_sums(session, [("USD", FEB_8, 100), ("USD", FEB_8, 250)], "AZN", "AZN", 7)
+    assert total.unconverted == (Unconverted(money("3.50 USD"), FEB_8, "USD"),)
+
+
+@pytest.mark.parametrize(
+    ("sums", "target", "expected"),
+    [
+        # JPY has no minor unit: 1.00 AZN / 0.016 = 62.5 yen, half up to 63.
+        ([("AZN", 100)], "JPY", "63 JPY"),
+        # 10,000 JPY × 0.0128 = 128 AZN; and into KWD: 128 / 5.56 = 23.0215827... → 23.022 KWD (3 digits).
+        ([("JPY", 10000)], "AZN", "128.00 AZN"),
+        ([("JPY", 10000)], "KWD", "23.022 KWD"),
+        # 75,250.500 KWD × 5.56 = 418,392.78 AZN exactly.
+        ([("KWD", 75250500)], "AZN", "418392.78 AZN"),
+        # 100.00 USD × 1.7 / 1.82 = 93.4065934... EUR → 93.41 EUR.
+        ([("USD", 10000)], "EUR", "93.41 EUR"),
+        # 15,000 TRY × 0.0902 = 1,353.00 AZN; into USD 1353 / 1.7 = 795.882352... → 795.88 USD.
+        ([("TRY", 1500000)], "USD", "795.88 USD"),
+        # 250,000.00 EUR × 1.82 / 0.0902 = 5,044,345.898004... TRY → 5,044,345.90 TRY.
+        ([("EUR", 25000000)], "TRY", "5044345.90 TRY"),
+    ],
+)
+def test_each_target_is_rounded_once_to_its_own_minor_unit(
+    session: Session, sums: list[tuple[str, int]], target: str, expected: str
+) -> None:
+    for code, rate in {"USD": "1.7", "EUR": "1.82", "TRY": "0.0902", "JPY": "0.0128", "KWD": "5.56"}.items():
+        add(session, FEB_8, code, rate)
+    add(session, date(2023, 2, 9), "JPY", "0.016")
+    day = date(2023, 2, 9) if target == "JPY" else FEB_8
+    total = convert_sums(session, [(code, day, minor) for code, minor in sums], target, "AZN", 7)
+    assert total.total == money(expected)
+    assert total.complete
+
+
+def test_triangulation_uses_both_rates_of_the_value_date_and_lists_them(session: Session) -> None:
+    add(session, FEB_8, "USD", "1.7")
+    add(session, FEB_8, "EUR", "1.8442")
+    add(session, date(2023, 2, 9), "EUR", "1.9")  # a later rate is never used for the 8th
+    total = convert_money(session, money("100.00 USD"), FEB_8, "EUR", "AZN", 7)
+    assert total.total == money("92.18 EUR")  # 100 × 1.7 / 1.8442 = 92.1808914...
+    assert total.rates_used == (
+        RateUsed("EUR", FEB_8, Decimal("1.8442"), "cbar"),
+        RateUsed("USD", FEB_8, Decimal("1.7"), "cbar"),
+    )
+
+
+def test_a_missing_target_rate_leaves_the_amount_unconverted(session: Session) -> None:
+    add(session, FEB_8, "USD", "1.7")
+    total = convert_sums(session, [("USD", FEB_8, 10000), ("AZN", FEB_8, 5000)], "EUR", "AZN", 7)
+    assert total.total == Money.zero("EUR")
+    assert total.unconverted == (
+        Unconverted(money("50.00 AZN"), FEB_8, "EUR"),
+        Unconverted(money("100.00 USD"), FEB_8, "EUR"),
+    )
+
+
+def test_the_total_is_rounded_once_not_summed_from_rounded_parts(session: Session) -> None:
+    for day in (1, 2, 3):
+        add(session, date(2023, 2, day), "USD", "1.7")
+    sums = [("USD", date(2023, 2, day), 1) for day in (1, 2, 3)]  # 0.01 USD on each of three days
+    total = convert_sums(session, sums, "AZN", "AZN", 7)
+    # Each part is 0.017 AZN, which alone would round to 0.02 (0.06 in all); the exact sum 0.051 rounds to 0.05.
+    assert total.total == money("0.05 AZN")
+
+
+def test_triangulated_totals_are_exact_across_different_target_rates(session: Session) -> None:
+    add(session, date(2023, 2, 1), "EUR", "3")
+    add(session, date(2023, 2, 2), "EUR", "6")
+    sums = [("AZN", date(2023, 2, 1), 1), ("AZN", date(2023, 2, 2), 1)]
+    # 0.01 / 3 + 0.01 / 6 = 1/300 + 1/600 = 0.005 EUR exactly, which rounds half up to 0.01;
+    # neither part is a finite decimal, so only an exact sum lands on the half.
+    assert convert_sums(session, sums, "EUR", "AZN", 7).total == money("0.01 EUR")
+
+
+def test_rates_are_looked_up_in_one_query_however_many_sums(session: Session) -> None:
+    start = date(2023, 1, 1)
+    for offset in range(0, 60, 3):
+        for code in ("USD", "EUR", "TRY", "JPY", "KWD"):
+            add(session, start + timedelta(days=offset), code, "1.5")
+    sums = [
+        (code, start + timedelta(days=offset), 100 + offset)
+        for offset in range(60)
+        for code in ("USD", "EUR", "TRY", "JPY", "KWD", "AZN")
+    ]
+    with counted_queries(session) as statements:
+        total = convert_sums(session, sums, "USD", "AZN", 7)
+    assert len(statements) == 1
+    assert total.complete
+    assert len(total.rates_used) == 20 * 5  # every third day, for USD (the target) and EUR, TRY, JPY, KWD
+    assert {used.currency for used in total.rates_used} == {"USD", "EUR", "TRY", "JPY", "KWD"}
+
+
+def test_rate_for_gives_one_figure_with_its_date_and_source(session: Session) -> None:
+    add(session, date(2023, 2, 6), "USD", "1.7", source="manual")
+    assert rate_for(session, "USD", FEB_8, "AZN", 7) == RateUsed("USD", date(2023, 2, 6), Decimal("1.7"), "manual")
+    assert rate_for(session, "USD", FEB_8, "AZN", 1) is None
+    assert rate_for(session, "AZN", FEB_8, "AZN", 7) == RateUsed("AZN", FEB_8, Decimal(1), "par")
+    assert rate_for(session, "USD", FEB_8, "EUR", 7) is None  # rates quoted in AZN say nothing in EUR
+
+
+def test_a_correction_changes_the_rate_conversions_use(session: Session) -> None:
+    add(session, FEB_8, "USD", "1.8")
+    add(session, FEB_8, "USD", "1.7", source="manual")
+    total = convert_money(session, money("100.00 USD"), FEB_8, "AZN", "AZN", 7)
+    assert total.total == money("170.00 AZN")
+    assert total.rates_used == (RateUsed("USD", FEB_8, Decimal("1.7"), "manual"),)
+
+
+# --- the property: a converted total equals the exact recomputation, rounded once ---------------
+
+CODES = ("AZN", "USD", "EUR", "JPY", "KWD", "TRY")
+DIGITS = {"AZN": 2, "USD": 2, "EUR": 2, "JPY": 0, "KWD": 3, "TRY": 2}
+DAY0 = date(2023, 1, 1)
+STRETCHES = itertools.count()
+rates_st = st.decimals(min_value=Decimal("0.0001"), max_value=Decimal("500"), places=4)
+sums_st = st.lists(
+    st.tuples(st.sampled_from(CODES), st.integers(0, 20), st.integers(1, 10**12)), min_size=1, max_size=30
+)
+book_st = st.dictionaries(
+    st.tuples(st.sampled_from(CODES[1:]), st.integers(0, 20)), rates_st.filter(lambda r: r > 0), max_size=60
+)
+
+
+def expected_total(
+    sums: list[tuple[str, int, int]], rates: dict[tuple[str, int], Decimal], target: str, window: int
+) -> tuple[Decimal, int]:
+    """The rule written out plainly: exact fractions, a backwards search, one half-up rounding."""
+
+    def rate(code: str, day: int) -> Fraction | None:
+        if code == "AZN":
+            return Fraction(1)
+        for back in range(window + 1):
+            if (code, day - back) in rates:
+                return Fraction(rates[(code, day - back)])
+        return None
+
+    exact, missing = Fraction(0), 0
+    for code, day, minor in sums:
+        amount = Fraction(minor, 10 ** DIGITS[code])
+        if code == target:
+            exact += amount
+            continue
+        from_rate, to_rate = rate(code, day), rate(target, day)
+        if from_rate is None or to_rate is None:
+            missing += 1
+            continue
+        exact += amount * from_rate / to_rate
+    scaled = exact * 10 ** DIGITS[target]
+    minor = int(scaled) + (1 if scaled - int(scaled) >= Fraction(1, 2) else 0)
+    return Decimal(minor).scaleb(-DIGITS[target]), missing
+
+
+@settings(max_examples=300, deadline=None)
+@given(sums=sums_st, rates=book_st, target=st.sampled_from(CODES), window=st.integers(0, 7))
+def test_a_converted_total_is_the_exact_sum_rounded_once(
+    sums: list[tuple[str, int, int]], rates: dict[tuple[str, int], Decimal], target: str, window: int
+) -> None:
+    stored: dict[str, list[StoredRate]] = {}
+    for (code, day), value in sorted(rates.items()):
+        stored.setdefault(code, []).append(StoredRate(DAY0 + timedelta(days=day), code, value, "test"))
+    book = RateBook(stored, "AZN", window)
+    merged: dict[tuple[str, date], int] = {}
+    for code, day, minor in sums:
+        merged[(code, DAY0 + timedelta(days=day))] = merged.get((code, DAY0 + timedelta(days=day)), 0) + minor
+    plain_sums = [(code, (day - DAY0).days, minor) for (code, day), minor in merged.items()]
+    total = convert_with(book, merged, target)
+    amount, missing = expected_total(plain_sums, rates, target, window)
+    assert total.total == Money(amount, target)
+    assert len(total.unconverted) == missing
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(sums=sums_st, rates=book_st, target=st.sampled_from(CODES))
+def test_a_converted_total_from_the_database_is_the_exact_sum_rounded_once(
+    session: Session, sums: list[tuple[str, int, int]], rates: dict[tuple[str, int], Decimal], target: str
+) -> None:
+    # Each example gets its own stretch of dates, so rates recorded by earlier examples are out of its window.
+    start = date(2000, 1, 1) + timedelta(days=100 * next(STRETCHES))
+    for (code, day), value in rates.items():
+        add(session, start + timedelta(days=day), code, str(value))
+    total = convert_sums(session, [(c, start + timedelta(days=d), m) for c, d, m in sums], target, "AZN", 7)
+    merged: dict[tuple[str, int], int] = {}
+    for code, day, minor in sums:
+        merged[(code, day)] = merged.get((code, day), 0) + minor
+    amount, missing = expected_total([(c, d, m) for (c, d), m in merged.items()], rates, target, 7)
+    assert total.total == Money(amount, target)
+    assert len(total.unconverted) == missing

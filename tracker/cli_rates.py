@@ -1,0 +1,116 @@
+"""The `tracker rates` commands: import a rates file, list rates, set one by hand."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+
+from tracker.errors import Invalid
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+app = typer.Typer(help="Exchange rates: import files, list, set one by hand.", no_args_is_help=True)
+
+
+def readable(command: F) -> F:
+    """tracker.cli's `readable_errors`, looked up when the command runs (tracker.cli imports this module)."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from tracker.cli import readable_errors
+
+        return readable_errors(command)(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _date(text: str | None, field: str) -> date | None:
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise Invalid(field, "'{value}' is not a date (YYYY-MM-DD)", value=text) from None
+
+
+@app.command("import")
+@readable
+def import_command(
+    file: Annotated[Path, typer.Argument(help="A CBAR XML, ECB XML or CSV, or date,currency,rate CSV file.")],
+    source: Annotated[str | None, typer.Option(help="cbar, ecb or csv; detected from the file when left out.")] = None,
+) -> None:
+    """Import a rates file into the reporting currency, all or nothing; print what was added."""
+    from tracker.config import get_settings
+    from tracker.db import session_scope, upgrade
+    from tracker.rates import import_rates
+
+    try:
+        data = file.read_bytes()
+    except OSError as exc:
+        raise Invalid("file", "cannot read {path}: {reason}", path=str(file), reason=exc.strerror or str(exc)) from None
+    reporting = get_settings().reporting_currency
+    upgrade()
+    with session_scope() as session:
+        result = import_rates(session, data, source, reporting, None)
+    span = f", {result.first_date} to {result.last_date}" if result.first_date else ""
+    typer.echo(f"rates from {result.source} in {result.quote_currency}{span}")
+    typer.echo(f"added {result.added}, unchanged {result.unchanged}, skipped {result.skipped}")
+
+
+@app.command("list")
+@readable
+def list_command(
+    currency: Annotated[str | None, typer.Option(help="Only this currency.")] = None,
+    date_from: Annotated[str | None, typer.Option("--from", help="From this date (YYYY-MM-DD).")] = None,
+    date_to: Annotated[str | None, typer.Option("--to", help="Up to this date (YYYY-MM-DD).")] = None,
+    quote: Annotated[str | None, typer.Option(help="Only rates quoted in this currency.")] = None,
+    all_versions: Annotated[
+        bool, typer.Option("--all-versions", help="Also show superseded versions (marked superseded).")
+    ] = False,
+) -> None:
+    """List rates, newest date first: date, currency, rate, quote currency, source, when recorded."""
+    from tracker.db import session_scope, upgrade
+    from tracker.rates import list_rates, plain
+
+    start, end = _date(date_from, "from"), _date(date_to, "to")
+    upgrade()
+    with session_scope() as session:
+        rates = list_rates(
+            session, currency=currency, quote_currency=quote, date_from=start, date_to=end, all_versions=all_versions
+        )
+    for rate in rates:
+        recorded = rate.recorded_at.strftime("%Y-%m-%d %H:%M")
+        mark = "" if rate.in_force else "  superseded"
+        typer.echo(
+            f"{rate.rate_date}  {rate.currency}  {plain(rate.rate):>20}  {rate.quote_currency}"
+            f"  {rate.source:<8}  {recorded}{mark}"
+        )
+    if not rates:
+        typer.echo("no rates")
+
+
+@app.command("set")
+@readable
+def set_command(
+    rate_date: Annotated[str, typer.Argument(metavar="DATE", help="The rate's date (YYYY-MM-DD).")],
+    currency: Annotated[str, typer.Argument(help="The currency, such as USD.")],
+    rate: Annotated[str, typer.Argument(help="Reporting-currency units per 1 unit, such as 1.7.")],
+    source: Annotated[str, typer.Option(help="Where the rate comes from.")] = "manual",
+) -> None:
+    """Record a rate by hand, or correct one (the earlier version stays readable)."""
+    from tracker.config import get_settings
+    from tracker.db import session_scope, upgrade
+    from tracker.rates import plain, record_rate
+
+    day = _date(rate_date, "date")
+    reporting = get_settings().reporting_currency
+    upgrade()
+    with session_scope() as session:
+        row = record_rate(session, day, currency, rate, source, reporting, None)  # type: ignore[arg-type]
+    typer.echo(f"{row.currency} on {row.rate_date}: {plain(Decimal(row.rate))} {row.quote_currency} ({row.source})")

@@ -1,0 +1,346 @@
+"""Exchange rates: recording, correcting, importing and listing them, every version kept.
+
+A rate says how many units of the quote (reporting) currency one unit of a currency is
+worth on a date. Rows are never changed: a correction is a new row, and for each
+(date, currency, quote currency) the latest recorded version is the one in force.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+from tracker.errors import Invalid
+from tracker.journal import record_event
+from tracker.models import ExchangeRate, User, utcnow
+from tracker.money import check_currency, to_decimal
+from tracker.rate_formats import NUMBER, RateRow, parse_rate_file
+
+SOURCE_MANUAL = "manual"
+# A rate outside these bounds is a typo (or a unit mix-up), not a currency.
+MIN_RATE = Decimal("1e-12")
+MAX_RATE = Decimal("1e12")
+MAX_DIGITS = 20
+# A date is in the future when it has not begun anywhere on Earth (UTC+14): a bank in Baku
+# publishes rates for dates that a server on UTC has not reached yet.
+EARLIEST_ZONE = timedelta(hours=14)
+
+
+@dataclass(frozen=True, slots=True)
+class StoredRate:
+    """A rate in force: what a conversion uses and reports."""
+
+    rate_date: date
+    currency: str
+    rate: Decimal
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
+class RateVersion:
+    """One recorded version of a rate, as lists show it."""
+
+    id: int
+    rate_date: date
+    currency: str
+    quote_currency: str
+    rate: Decimal
+    source: str
+    recorded_at: datetime
+    recorded_by_id: int | None
+    in_force: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ImportResult:
+    """What an import did: rates added (new or corrected), unchanged, and rows skipped."""
+
+    source: str
+    quote_currency: str
+    added: int
+    unchanged: int
+    skipped: int
+    first_date: date | None
+    last_date: date | None
+
+
+def latest_rate_date() -> date:
+    """The last date a rate may have: today, wherever on Earth it is already today."""
+    return (datetime.now(UTC) + EARLIEST_ZONE).date()
+
+
+def check_rate(value: object, field: str = "rate") -> Decimal:
+    """A rate as given: a plain positive decimal of sane size and at most 20 significant digits."""
+    if isinstance(value, str) and value.strip() and not NUMBER.match(value.strip()):
+        raise Invalid(field, "'{value}' is not a plain decimal number such as 1.7 or 0.0115", value=value.strip())
+    rate = to_decimal(value, field)
+    if rate <= 0:
+        raise Invalid(field, "a rate must be more than zero, got {rate}", rate=rate)
+    if not MIN_RATE <= rate < MAX_RATE:
+        raise Invalid(
+            field, "{rate} is not a plausible rate (from {low} to below {high})", rate=rate, low="1e-12", high="1e12"
+        )
+    if len(rate.normalize().as_tuple().digits) > MAX_DIGITS:
+        raise Invalid(field, "at most {digits} significant digits, got {rate}", digits=MAX_DIGITS, rate=rate)
+    return rate
+
+
+def check_rate_date(value: object, field: str = "date") -> date:
+    if not isinstance(value, date) or isinstance(value, datetime):
+        raise Invalid(field, "a date is required")
+    if value > latest_rate_date():
+        raise Invalid(field, "{date} is in the future", date=value.isoformat())
+    return value
+
+
+def check_rate_currency(code: object, reporting_currency: str, field: str = "currency") -> str:
+    currency = check_currency(code, field)
+    if currency == reporting_currency:
+        raise Invalid(field, "{currency} is the reporting currency; it is always worth 1", currency=currency)
+    return currency
+
+
+def check_source(text: object) -> str:
+    source = text.strip().lower() if isinstance(text, str) else ""
+    if not source or len(source) > 40:
+        raise Invalid("source", "a source of 1 to 40 characters is required, such as manual, cbar or ecb")
+    return source
+
+
+def plain(rate: Decimal) -> str:
+    """The rate as stored: positional notation without trailing zeros ("1.7", "0.0115", "100")."""
+    return format(rate.normalize(), "f")
+
+
+def record_rate(
+    session: Session,
+    rate_date: date,
+    currency: str,
+    rate: object,
+    source: str,
+    reporting_currency: str,
+    user: User | None,
+) -> ExchangeRate:
+    """Record a rate by hand, or correct one: the new version is in force, the old one stays readable.
+
+    Recording the version already in force (same rate, same source) changes nothing and
+    returns that version.
+    """
+    quote = check_currency(reporting_currency, "reporting_currency")
+    currency = check_rate_currency(currency, quote)
+    day = check_rate_date(rate_date)
+    value = check_rate(rate)
+    source = check_source(source)
+    current = _current_version(session, day, currency, quote)
+    if current is not None and Decimal(current.rate) == value and current.source == source:
+        return current
+    row = ExchangeRate(
+        rate_date=day,
+        currency=currency,
+        quote_currency=quote,
+        rate=plain(value),
+        source=source,
+        recorded_by_id=user.id if user else None,
+    )
+    session.add(row)
+    session.flush()
+    record_event(
+        session,
+        action="rate.corrected" if current else "rate.recorded",
+        object_type="exchange_rate",
+        object_id=row.id,
+        user_id=user.id if user else None,
+        before=_facts(current) if current else None,
+        after=_facts(row),
+    )
+    return row
+
+
+def import_rates(
+    session: Session, data: bytes, source: str | None, reporting_currency: str, user: User | None
+) -> ImportResult:
+    """Import a rates file, all or nothing: rates not yet in force are added; the rest are counted.
+
+    `source` is "cbar", "ecb" or "csv", or None to detect it. Re-importing a file adds
+    nothing. An import that adds rates is one journal event; one that adds none writes nothing.
+    """
+    quote = check_currency(reporting_currency, "reporting_currency")
+    parsed = parse_rate_file(data, source, quote)
+    limit = latest_rate_date()
+    for row in parsed.rows:
+        _check_row(row, quote, limit)
+    if not parsed.rows:
+        return ImportResult(parsed.source, quote, 0, 0, parsed.skipped, None, None)
+    spans: dict[str, tuple[date, date]] = {}
+    for row in parsed.rows:
+        low, high = spans.get(row.currency, (row.rate_date, row.rate_date))
+        spans[row.currency] = (min(low, row.rate_date), max(high, row.rate_date))
+    current = {(r.currency, r.rate_date): r for rates in in_force(session, quote, spans).values() for r in rates}
+    now, by = utcnow(), user.id if user else None
+    new, corrected = [], 0
+    for row in parsed.rows:
+        existing = current.get((row.currency, row.rate_date))
+        if existing is not None and existing.rate == row.rate and existing.source == parsed.source:
+            continue
+        corrected += existing is not None
+        new.append(
+            {
+                "rate_date": row.rate_date,
+                "currency": row.currency,
+                "quote_currency": quote,
+                "rate": plain(row.rate),
+                "source": parsed.source,
+                "recorded_at": now,
+                "recorded_by_id": by,
+            }
+        )
+    dates = [row.rate_date for row in parsed.rows]
+    result = ImportResult(
+        parsed.source, quote, len(new), len(parsed.rows) - len(new), parsed.skipped, min(dates), max(dates)
+    )
+    if new:
+        session.execute(sa.insert(ExchangeRate), new)
+        digest = hashlib.sha256(data).hexdigest()
+        record_event(
+            session,
+            action="rates.imported",
+            object_type="exchange_rate",
+            object_id=f"import:{digest[:16]}",
+            user_id=by,
+            after={
+                "source": parsed.source,
+                "quote_currency": quote,
+                "added": result.added,
+                "corrected": corrected,
+                "unchanged": result.unchanged,
+                "skipped": result.skipped,
+                "from": result.first_date,
+                "to": result.last_date,
+                "sha256": digest,
+            },
+        )
+    return result
+
+
+def list_rates(
+    session: Session,
+    *,
+    currency: str | None = None,
+    quote_currency: str | None = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    all_versions: bool = False,
+    limit: int | None = None,
+    offset: int = 0,
+) -> list[RateVersion]:
+    """Rates newest date first, optionally filtered; superseded versions only when asked for."""
+    if date_from is not None and date_to is not None and date_from > date_to:
+        raise Invalid("from", "{start} is after {end}", start=date_from.isoformat(), end=date_to.isoformat())
+    filters = []
+    if currency is not None:
+        filters.append(ExchangeRate.currency == check_currency(currency, "currency"))
+    if quote_currency is not None:
+        filters.append(ExchangeRate.quote_currency == check_currency(quote_currency, "quote_currency"))
+    if date_from is not None:
+        filters.append(col(ExchangeRate.rate_date) >= date_from)
+    if date_to is not None:
+        filters.append(col(ExchangeRate.rate_date) <= date_to)
+    # The filters are on the grouping columns, so filtering before grouping finds the same versions in force.
+    latest = _latest_ids().where(*filters).subquery()
+    statement = select(ExchangeRate, latest.c.id).outerjoin(latest, latest.c.id == ExchangeRate.id).where(*filters)
+    if not all_versions:
+        statement = statement.where(latest.c.id.is_not(None))
+    statement = statement.order_by(
+        col(ExchangeRate.rate_date).desc(),
+        col(ExchangeRate.currency),
+        col(ExchangeRate.quote_currency),
+        col(ExchangeRate.id).desc(),
+    ).offset(offset)
+    if limit is not None:
+        statement = statement.limit(limit)
+    return [
+        RateVersion(
+            id=row.id,  # type: ignore[arg-type]
+            rate_date=row.rate_date,
+            currency=row.currency,
+            quote_currency=row.quote_currency,
+            rate=Decimal(row.rate),
+            source=row.source,
+            recorded_at=row.recorded_at,
+            recorded_by_id=row.recorded_by_id,
+            in_force=latest_id is not None,
+        )
+        for row, latest_id in session.exec(statement).all()
+    ]
+
+
+def in_force(
+    session: Session, quote_currency: str, spans: Mapping[str, tuple[date, date]]
+) -> dict[str, list[StoredRate]]:
+    """The rates in force for each currency within its (first, last) date span, in date order; one query."""
+    found: dict[str, list[StoredRate]] = defaultdict(list)
+    if not spans:
+        return found
+    wanted = sa.or_(
+        *(
+            sa.and_(ExchangeRate.currency == currency, col(ExchangeRate.rate_date).between(low, high))
+            for currency, (low, high) in sorted(spans.items())
+        )
+    )
+    latest = _latest_ids().where(ExchangeRate.quote_currency == quote_currency, wanted).subquery()
+    statement = (
+        select(ExchangeRate.currency, ExchangeRate.rate_date, ExchangeRate.rate, ExchangeRate.source)
+        .join(latest, latest.c.id == ExchangeRate.id)
+        .order_by(col(ExchangeRate.currency), col(ExchangeRate.rate_date))
+    )
+    for currency, rate_date, rate, source in session.exec(statement).all():
+        found[currency].append(StoredRate(rate_date, currency, Decimal(rate), source))
+    return found
+
+
+def _latest_ids() -> Any:
+    """The id of the version in force for each (date, currency, quote currency)."""
+    return select(sa.func.max(ExchangeRate.id).label("id")).group_by(
+        ExchangeRate.rate_date, ExchangeRate.currency, ExchangeRate.quote_currency
+    )
+
+
+def _current_version(session: Session, day: date, currency: str, quote: str) -> ExchangeRate | None:
+    statement = (
+        select(ExchangeRate)
+        .where(ExchangeRate.rate_date == day, ExchangeRate.currency == currency, ExchangeRate.quote_currency == quote)
+        .order_by(col(ExchangeRate.id).desc())
+        .limit(1)
+    )
+    return session.exec(statement).first()
+
+
+def _check_row(row: RateRow, quote: str, limit: date) -> None:
+    """A file's row obeys the rules a hand-entered rate does; the message names its line or element."""
+    try:
+        if row.currency == quote:
+            raise Invalid("file", "{currency} is the reporting currency; it is always worth 1", currency=quote)
+        if row.rate_date > limit:
+            raise Invalid("file", "{date} is in the future", date=row.rate_date.isoformat())
+        check_rate(row.rate)
+    except Invalid as exc:
+        raise Invalid("file", "{where}: {rule}", where=row.where, rule=exc.rule) from None
+
+
+def _facts(row: ExchangeRate) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "rate_date": row.rate_date,
+        "currency": row.currency,
+        "quote_currency": row.quote_currency,
+        "rate": row.rate,
+        "source": row.source,
+    }
