@@ -68,6 +68,7 @@ def serve(
 
     settings = get_settings()
     upgrade(settings.database_url)
+    _ensure_totals()
     if demo:
         _load_demo()
     typer.echo(f"tracker serving on http://{host}:{port}/ (database {_safe_url(settings.database_url)})")
@@ -81,7 +82,18 @@ def demo_command() -> None:
     from tracker.db import upgrade
 
     upgrade()
+    _ensure_totals()
     _load_demo()
+
+
+def _ensure_totals() -> None:
+    """Compute the maintained totals if they are missing or were kept in another currency."""
+    from tracker.aggregates import ensure_totals
+    from tracker.db import session_scope
+
+    with session_scope() as session:
+        if ensure_totals(session):
+            typer.echo("maintained totals computed from the ledger")
 
 
 def _load_demo() -> None:
@@ -104,7 +116,22 @@ def db_upgrade(revision: Annotated[str, typer.Argument(help="Target revision.")]
 
     url = get_settings().database_url
     upgrade(url, revision)
+    if revision == "head":
+        _ensure_totals()
     typer.echo(f"database {_safe_url(url)} is at {revision}")
+
+
+@db_app.command("rebuild-totals")
+@readable_errors
+def db_rebuild_totals() -> None:
+    """Recompute the maintained totals (dashboard figures) from the ledger."""
+    from tracker.aggregates import rebuild_totals
+    from tracker.db import session_scope, upgrade
+
+    upgrade()
+    with session_scope() as session:
+        rows = rebuild_totals(session)
+    typer.echo(f"maintained totals rebuilt: {rows} rows")
 
 
 @app.command()

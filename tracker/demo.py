@@ -18,7 +18,7 @@ from tracker.catalogue import (
     create_item,
     create_recipient,
 )
-from tracker.journal import record_event
+from tracker.config import get_settings
 from tracker.ledger import (
     ContributionInput,
     LineInput,
@@ -27,8 +27,9 @@ from tracker.ledger import (
     record_fulfilment,
     void_contribution,
 )
-from tracker.models import Appeal, ExchangeRate, User
+from tracker.models import Appeal, User
 from tracker.money import parse_money
+from tracker.rates import import_rates
 from tracker.users import create_user
 
 DEMO_EMAIL = "demo@example.org"
@@ -204,29 +205,27 @@ def load_demo(session: Session) -> bool:
 
 
 def _load_rates(session: Session, user: User) -> None:
-    """A rate per working day of February and March 2023, AZN per unit."""
-    day, rows = date(2023, 2, 1), 0
+    """The central bank's bulletin for each working day of February and March 2023, imported as published."""
+    reporting = get_settings().reporting_currency
+    day = date(2023, 2, 1)
     while day <= date(2023, 3, 31):
         if day.weekday() < 5:
-            for currency, rate in DEMO_RATES.items():
-                session.add(
-                    ExchangeRate(
-                        rate_date=day,
-                        currency=currency,
-                        quote_currency="AZN",
-                        rate=rate,
-                        source="cbar",
-                        recorded_by_id=user.id,
-                    )
-                )
-                rows += 1
+            import_rates(session, _cbar_bulletin(day), "cbar", reporting, user)
         day += timedelta(days=1)
-    session.flush()
-    record_event(
-        session,
-        action="rates.imported",
-        object_type="exchange_rate",
-        object_id="demo",
-        user_id=user.id,
-        after={"rows": rows, "source": "cbar", "from": date(2023, 2, 1), "to": date(2023, 3, 31)},
-    )
+
+
+def _cbar_bulletin(day: date) -> bytes:
+    """A bulletin in the Central Bank of Azerbaijan's XML format (AZN per Nominal units)."""
+    valutes = []
+    for currency, rate in DEMO_RATES.items():
+        nominal = 100 if currency == "JPY" else 1
+        value = Decimal(rate) * nominal
+        valutes.append(
+            f'<Valute Code="{currency}"><Nominal>{nominal}</Nominal>'
+            f"<Name>{currency}</Name><Value>{value}</Value></Valute>"
+        )
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        f'<ValCurs Date="{day:%d.%m.%Y}" Name="AZN məzənnələri">'
+        '<ValType Type="Xarici valyutalar">' + "".join(valutes) + "</ValType></ValCurs>"
+    ).encode()

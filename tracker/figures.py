@@ -92,6 +92,7 @@ class Scope:
     appeal_id: int | None = None
     date_from: date | None = None
     date_to: date | None = None
+    contribution_ids: tuple[int, ...] = ()
 
     def conditions(self, table: sa.Table = contribution, include_void: bool = False) -> list[sa.ColumnElement[bool]]:
         c = table.c
@@ -106,6 +107,8 @@ class Scope:
             found.append(c.value_date >= self.date_from)
         if self.date_to is not None:
             found.append(c.value_date <= self.date_to)
+        if self.contribution_ids:
+            found.append(c.id.in_(self.contribution_ids))
         return found
 
 

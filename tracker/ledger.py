@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlmodel import Session, select
 
+from tracker.aggregates import apply_change, contribution_rows
 from tracker.errors import Conflict, Invalid, NotFound
 from tracker.journal import record_event
 from tracker.models import (
@@ -89,8 +90,10 @@ def record_contribution(session: Session, data: ContributionInput, user: User | 
     if len(data.lines) > MAX_LINES:
         raise Invalid("lines", f"at most {MAX_LINES} lines, got {len(data.lines)}")
     lines = [check_line(session, line, f"lines[{i}]") for i, line in enumerate(data.lines)]
+    pledge_before: list = []
     if data.fulfils_id is not None:
         _check_fulfilment(session, data, lines)
+        pledge_before = contribution_rows(session, [data.fulfils_id])
 
     contribution = Contribution(
         number=next_number(session, data.value_date.year),
@@ -131,6 +134,8 @@ def record_contribution(session: Session, data: ContributionInput, user: User | 
         user_id=user.id if user else None,
         after=snapshot(contribution, rows),
     )
+    touched = [contribution.id] + ([data.fulfils_id] if data.fulfils_id is not None else [])
+    apply_change(session, pledge_before, contribution_rows(session, touched))  # type: ignore[arg-type]
     return contribution
 
 
@@ -170,9 +175,11 @@ def advance_status(session: Session, contribution_id: int, status: str, user: Us
             "instead of marking the whole of it paid"
         )
     before = contribution.status
+    counted_before = contribution_rows(session, [contribution_id])
     contribution.status = status
     session.add(contribution)
     session.flush()
+    apply_change(session, counted_before, contribution_rows(session, [contribution_id]))
     record_event(
         session,
         action="contribution.status_changed",
@@ -193,11 +200,14 @@ def void_contribution(session: Session, contribution_id: int, reason: str, user:
         raise Invalid("reason", "say why the contribution is void")
     if contribution.voided_at is not None:
         raise Conflict(f"{contribution.number} is already void")
+    touched = [contribution_id] + ([contribution.fulfils_id] if contribution.fulfils_id is not None else [])
+    counted_before = contribution_rows(session, touched)
     contribution.voided_at = utcnow()
     contribution.voided_by_id = user.id if user else None
     contribution.void_reason = reason
     session.add(contribution)
     session.flush()
+    apply_change(session, counted_before, contribution_rows(session, touched))
     record_event(
         session,
         action="contribution.voided",

@@ -249,3 +249,33 @@ class JournalEvent(SQLModel, table=True):
     after: str | None = Field(default=None, sa_type=sa.Text)
     prev_hash: str = Field(max_length=64)
     hash: str = Field(max_length=64, unique=True)
+
+
+class LedgerTotal(SQLModel, table=True):
+    """A maintained sum of the ledger along one dimension; a cache that `tracker db rebuild-totals` recomputes."""
+
+    __tablename__ = "ledger_total"
+    __table_args__ = (sa.UniqueConstraint("dim", "dim_key", "bucket", "kind", "currency", name="uq_ledger_total_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    dim: str = Field(max_length=20)
+    dim_key: str = Field(max_length=40)
+    bucket: str = Field(max_length=10)
+    kind: str = Field(max_length=10)
+    currency: str = Field(default="", max_length=3)  # "" for in-kind that is not valued
+    value_minor: int = MinorUnits(default=0)
+    quantity_milli: int = MinorUnits(default=0)
+    converted: str = Field(default="0", max_length=80)  # exact decimal, in the totals' reporting currency
+    converted_minor: int = MinorUnits(default=0)  # the same, rounded half up: for ordering in SQL only
+    unconverted_minor: int = MinorUnits(default=0)  # the part of value_minor that had no rate
+
+
+class TotalsState(SQLModel, table=True):
+    """Which reporting currency and rate window the maintained totals were computed with."""
+
+    __tablename__ = "totals_state"
+
+    id: int = Field(default=1, primary_key=True, sa_column_kwargs={"autoincrement": False})
+    reporting_currency: str = Field(max_length=3)
+    window_days: int
+    rebuilt_at: datetime = Timestamp()

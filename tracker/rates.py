@@ -161,6 +161,7 @@ def record_rate(
         before=_facts(current) if current else None,
         after=_facts(row),
     )
+    _reconvert(session, {currency}, quote)
     return row
 
 
@@ -227,7 +228,15 @@ def import_rates(
                 "sha256": digest,
             },
         )
+        _reconvert(session, {row["currency"] for row in new}, quote)
     return result
+
+
+def _reconvert(session: Session, currencies: set[str], quote: str) -> None:
+    """Maintained totals convert at value-date rates, so a new or corrected rate re-converts them."""
+    from tracker.aggregates import rates_changed  # aggregates needs convert, which needs this module
+
+    rates_changed(session, currencies, quote)
 
 
 def list_rates(

@@ -125,6 +125,13 @@ def rates_are_plain_decimals(session: Session) -> list[str]:
     ]
 
 
+def maintained_totals_match_ledger(session: Session) -> list[str]:
+    """The totals the dashboard reads equal a full recomputation from the ledger, to the minor unit."""
+    from tracker.aggregates import totals_differences
+
+    return totals_differences(session)
+
+
 CHECKS: tuple[Check, ...] = (
     journal_chain_holds,
     contributions_have_lines,
