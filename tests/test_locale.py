@@ -206,3 +206,32 @@ def test_words_in_templates_follow_each_request_not_the_first_one(client: TestCl
         recent = page.find("section", attrs={"aria-labelledby": "recent"}).find("tbody")
         statuses[language] = recent.find_all("td")[-1].get_text(" ", strip=True)
     assert statuses == {"az": "ödənilib ləğv edilib", "ru": "оплачен аннулирован", "en": "paid void"}
+
+
+@pytest.fixture
+def failing_client(session: Session, settings: config.Settings) -> Iterator[TestClient]:
+    """The app with two routes that refuse bad input, as every page and API route will."""
+    from tracker.errors import Invalid
+    from tracker.web.app import create_app
+
+    app = create_app()
+
+    def refuse() -> None:
+        raise Invalid("amount", "{currency} has no minor units, got {amount}", currency="JPY", amount="1.5")
+
+    app.add_api_route("/refuse", refuse)
+    app.add_api_route("/api/v1/refuse", refuse)
+    with TestClient(app) as http:
+        yield http
+
+
+def test_a_refusal_is_shown_in_the_language_of_the_request(failing_client: TestClient) -> None:
+    page = failing_client.get("/refuse?lang=ru")
+    assert page.status_code == 422
+    html = BeautifulSoup(page.text, "html.parser")
+    assert html.find("h1").get_text(strip=True) == "Что-то не так"
+    assert html.find(role="alert").get_text(strip=True) == "amount: у JPY нет дробных единиц, получено 1.5"
+    failing_client.cookies.clear()  # ?lang=ru above was remembered, and a cookie beats Accept-Language
+    api = failing_client.get("/api/v1/refuse", headers={"Accept-Language": "tr-TR"})
+    assert api.status_code == 422
+    assert api.json() == {"detail": "amount: JPY para biriminin alt birimi yok, verilen: 1.5"}

@@ -9,9 +9,13 @@ The order, first match wins:
 4. the browser's `Accept-Language`, best q-value first (`az-AZ` → az, `tr-TR` → tr, `ru-RU` → ru);
 5. `TRACKER_DEFAULT_LOCALE`.
 
-The middleware sets `request.state.locale` and the context variables of tracker.i18n
-for the whole request, so gettext, templates, error messages and the formatting
-filters all speak the same language.
+The middleware sets `request.state.locale` (and `request.state.locale_source`, what
+chose it) and the context variables of tracker.i18n for the whole request, so gettext,
+templates, error messages and the formatting filters all speak the same language.
+
+For step 3 the sign-in layer must run first: add its middleware *after* this one in
+app.py (Starlette runs the middleware added last first). A user found later, by a route
+dependency, is too late to choose the language of the request.
 """
 
 from __future__ import annotations
