@@ -54,6 +54,9 @@ def test_the_wheel_carries_templates_and_migrations(tmp_path: Path) -> None:
         "tracker/templates/home.html",
         "tracker/migrations/env.py",
         "tracker/cli.py",
+        "tracker/locale/az/LC_MESSAGES/messages.po",
+        "tracker/locale/tr/LC_MESSAGES/messages.po",
+        "tracker/locale/ru/LC_MESSAGES/messages.po",
     }
     assert expected <= names
     assert len(migrations) == len(list((ROOT / "migrations" / "versions").glob("*.py")))

@@ -1,14 +1,18 @@
-"""Amounts typed the way people type them in their locale are read exactly; ambiguity is refused."""
+"""Amounts and dates typed the way people type them in their locale are read exactly; ambiguity is refused."""
 
+from datetime import date
 from decimal import Decimal
 
 import pytest
 from babel.numbers import format_decimal
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from tracker.errors import Invalid
-from tracker.parsing import parse_amount
+from tracker.formatting import format_date, format_money_code, format_number
+from tracker.i18n import use_locale
+from tracker.money import Money
+from tracker.parsing import parse_amount, parse_date
 
 LOCALES = ("en", "az", "tr", "ru")
 
@@ -69,3 +73,114 @@ def test_what_babel_formats_reads_back_exactly(amount: Decimal, locale: str) -> 
 @given(amounts, st.sampled_from(LOCALES))
 def test_plain_digits_with_a_point_read_back_exactly_when_not_three_decimals(amount: Decimal, locale: str) -> None:
     assert parse_amount(f"{amount:.2f}", locale) == amount
+
+
+@given(amounts, st.sampled_from(("AZN", "USD", "TRY", "EUR")), st.sampled_from(LOCALES))
+def test_what_the_app_formats_reads_back_exactly(amount: Decimal, currency: str, locale: str) -> None:
+    shown = format_money_code(Money(amount, currency), locale)
+    number, code = shown.rsplit("\u00a0", 1)
+    assert code == currency
+    assert parse_amount(number, locale) == amount
+
+
+def lone_mark_before_three_digits(text: str) -> bool:
+    """Rule 5's case: one "." or "," followed by three digits and no spaces, which may be refused as ambiguous."""
+    marks = [char for char in text if char in ".,"]
+    return len(marks) == 1 and len(text.rsplit(marks[0], 1)[1]) == 3 and text.isascii() and " " not in text
+
+
+@given(st.decimals(min_value=Decimal("0.001"), max_value=Decimal("999999999.999"), places=3), st.sampled_from(LOCALES))
+def test_quantities_as_the_app_shows_them_read_back_exactly(quantity: Decimal, locale: str) -> None:
+    shown = format_number(quantity, locale)
+    assume(not lone_mark_before_three_digits(shown))  # "1.125" in en is refused on purpose (see above)
+    assert parse_amount(shown, locale) == quantity
+
+
+@pytest.mark.parametrize(
+    ("text", "locale", "expected"),
+    [
+        ("2023-02-06", "en", date(2023, 2, 6)),  # ISO everywhere
+        ("2023-02-06", "ru", date(2023, 2, 6)),
+        ("2023-2-6", "az", date(2023, 2, 6)),
+        ("2/6/2023", "en", date(2023, 2, 6)),  # en: month first
+        ("2/6/23", "en", date(2023, 2, 6)),
+        ("06.02.2023", "az", date(2023, 2, 6)),  # az, tr, ru: day first
+        ("06.02.23", "az", date(2023, 2, 6)),
+        ("6.02.2023", "tr", date(2023, 2, 6)),
+        ("6.2.2023", "ru", date(2023, 2, 6)),
+        (" 06.02.2023 ", "ru", date(2023, 2, 6)),
+        ("25/03/2023", "az", date(2023, 3, 25)),  # another separator, but only one reading is a date
+        ("25.03.2023", "en", date(2023, 3, 25)),
+        ("05/05/2023", "ru", date(2023, 5, 5)),  # both readings are the same day
+        ("29.02.2024", "ru", date(2024, 2, 29)),
+    ],
+)
+def test_dates_are_read_as_typed(text: str, locale: str, expected: date) -> None:
+    assert parse_date(text, locale) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "locale", "message"),
+    [
+        ("", "en", "date: a date is required"),
+        ("   ", "az", "date: a date is required"),
+        (
+            "06/02/2023",
+            "az",
+            "date: '06/02/2023' is ambiguous: it could be 6 fevral 2023 or 2 iyun 2023; type it like 31.12.2025",
+        ),
+        (
+            "06.02.2023",
+            "en",
+            "date: '06.02.2023' is ambiguous: it could be February 6, 2023 or June 2, 2023; type it like 12/31/2025",
+        ),
+        ("31.02.2023", "ru", "date: '31.02.2023' is not a real date"),
+        ("29.02.2023", "tr", "date: '29.02.2023' is not a real date"),
+        ("2023-02-30", "en", "date: '2023-02-30' is not a real date"),
+        ("13/25/2023", "en", "date: '13/25/2023' is not a real date"),
+        ("13/13/2023", "az", "date: '13/13/2023' is not a real date"),
+        ("2023/02/06", "az", "date: '2023/02/06' is not a date; type it like 31.12.2025"),
+        ("6 Feb 2023", "en", "date: '6 Feb 2023' is not a date; type it like 12/31/2025"),
+        ("06.02.023", "ru", "date: '06.02.023' is not a date; type it like 31.12.2025"),
+        ("06022023", "ru", "date: '06022023' is not a date; type it like 31.12.2025"),
+    ],
+)
+def test_ambiguous_impossible_or_unreadable_dates_are_refused(text: str, locale: str, message: str) -> None:
+    with pytest.raises(Invalid) as refused:
+        parse_date(text, locale)
+    assert str(refused.value) == message
+
+
+def test_date_refusals_speak_the_readers_language() -> None:
+    with pytest.raises(Invalid) as refused:
+        parse_date("06/02/2023", "ru", field="value_date")
+    with use_locale("ru"):
+        assert str(refused.value) == (
+            "value_date: '06/02/2023' неоднозначно: это может быть 6 февраля 2023\u202fг. "
+            "или 2 июня 2023\u202fг.; введите в виде 31.12.2025"
+        )
+
+
+@pytest.mark.parametrize(
+    ("typed", "today", "expected"),
+    [
+        ("01.01.45", date(2026, 1, 1), date(2045, 1, 1)),  # up to 20 years ahead
+        ("01.01.46", date(2026, 1, 1), date(1946, 1, 1)),  # otherwise up to 80 years back
+        ("07.03.99", date(2026, 1, 1), date(1999, 3, 7)),
+    ],
+)
+def test_two_digit_years_fall_in_the_cldr_window(typed: str, today: date, expected: date) -> None:
+    assert parse_date(typed, "az", today=today) == expected
+
+
+dates = st.dates(min_value=date(1990, 1, 1), max_value=date(2040, 12, 31))
+
+
+@given(dates, st.sampled_from(LOCALES))
+def test_a_short_date_as_babel_writes_it_reads_back(day: date, locale: str) -> None:
+    assert parse_date(format_date(day, "short", locale), locale) == day
+
+
+@given(dates, st.sampled_from(LOCALES))
+def test_an_iso_date_reads_back_in_every_locale(day: date, locale: str) -> None:
+    assert parse_date(day.isoformat(), locale) == day

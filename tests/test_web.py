@@ -31,8 +31,8 @@ def test_home_page_shows_the_demo_totals(client: TestClient, session: Session) -
         row.find("td").get_text(strip=True): row.find_all("td")[1].get_text(" ", strip=True)
         for row in paid.find_all("tr")[1:]
     }
-    assert quantities["Rescuer"] == "2,400 person-day"
-    pledged = page.find("section", attrs={"aria-labelledby": "pledged,-outstanding"})
+    assert quantities["Rescuer"] == "2,400 person-days"
+    pledged = page.find("section", attrs={"aria-labelledby": "pledged"})
     assert "Container house" in pledged.get_text()
 
 

@@ -11,13 +11,27 @@ from typing import Any, TypeVar
 from babel import Locale
 from sqlmodel import Session, SQLModel, func, select
 
-from tracker.errors import Conflict, Invalid, NotFound
+from tracker.errors import Conflict, Invalid, NotFound, Plural
+from tracker.i18n import N_
 from tracker.journal import record_event
 from tracker.models import CLUSTERS, DONOR_KINDS, LOCALES, RECIPIENT_KINDS, UNITS, Appeal, Donor, Item, Recipient, User
 from tracker.money import Money
 
 T = TypeVar("T", bound=SQLModel)
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# One sentence per kind of row, so each translates whole.
+DOES_NOT_EXIST = {
+    "donor": N_("donor {id} does not exist"),
+    "recipient": N_("recipient {id} does not exist"),
+    "appeal": N_("appeal {id} does not exist"),
+    "item": N_("item {id} does not exist"),
+}
+ALREADY_ARCHIVED = {
+    "donor": N_("donor {id} is already archived"),
+    "recipient": N_("recipient {id} is already archived"),
+    "appeal": N_("appeal {id} is already archived"),
+    "item": N_("item {id} is already archived"),
+}
 
 
 @dataclass(frozen=True)
@@ -85,7 +99,7 @@ def create_recipient(session: Session, data: RecipientInput, user: User | None) 
 def create_appeal(session: Session, data: AppealInput, user: User | None) -> Appeal:
     code = required_text(data.code, "code", 32).upper()
     if session.exec(select(Appeal).where(Appeal.code == code)).first():
-        raise Invalid("code", f"an appeal with code {code} already exists")
+        raise Invalid("code", "an appeal with code {code} already exists", code=code)
     if data.start_date and data.end_date and data.end_date < data.start_date:
         raise Invalid("end_date", "ends before it starts")
     appeal = Appeal(
@@ -103,10 +117,10 @@ def create_appeal(session: Session, data: AppealInput, user: User | None) -> App
 def create_item(session: Session, data: ItemInput, user: User | None) -> Item:
     name = required_text(data.name, "name", 200)
     if session.exec(select(Item).where(func.lower(Item.name) == name.lower())).first():
-        raise Invalid("name", f"the catalogue already has an item named {name}")
+        raise Invalid("name", "the catalogue already has an item named {name}", name=name)
     unit = required_text(data.unit, "unit", 30)
     if unit not in UNITS:
-        raise Invalid("unit", f"must be one of {', '.join(UNITS)}, got {unit!r}")
+        raise Invalid("unit", "must be one of {allowed}, got {value!r}", allowed=", ".join(UNITS), value=unit)
     item = Item(
         name=name,
         unit=unit,
@@ -121,9 +135,9 @@ def archive(session: Session, model: type[T], object_id: int, user: User | None)
     """Take a donor, recipient, appeal or item out of everyday lists; its history stays."""
     found = session.get(model, object_id)
     if found is None:
-        raise NotFound(f"{model.__tablename__} {object_id} does not exist")  # type: ignore[attr-defined]
+        raise NotFound(DOES_NOT_EXIST[model.__tablename__], id=object_id)  # type: ignore[attr-defined]
     if found.archived:  # type: ignore[attr-defined]
-        raise Conflict(f"{model.__tablename__} {object_id} is already archived")  # type: ignore[attr-defined]
+        raise Conflict(ALREADY_ARCHIVED[model.__tablename__], id=object_id)  # type: ignore[attr-defined]
     found.archived = True  # type: ignore[attr-defined]
     session.add(found)
     session.flush()
@@ -147,10 +161,19 @@ def find_donor(session: Session, ref: str) -> Donor:
             return donor
     matches = session.exec(select(Donor).where(Donor.name == ref.strip())).all()
     if not matches:
-        raise NotFound(f"no donor with id or name {ref!r}")
+        raise NotFound("no donor with id or name {ref!r}", ref=ref)
     if len(matches) > 1:
         ids = ", ".join(str(d.id) for d in matches)
-        raise Conflict(f"{len(matches)} donors are named {ref!r} (ids {ids}); give the id")
+        raise Conflict(
+            Plural(
+                "{count} donor is named {ref!r} (ids {ids}); give the id",
+                "{count} donors are named {ref!r} (ids {ids}); give the id",
+                len(matches),
+            ),
+            count=len(matches),
+            ref=ref,
+            ids=ids,
+        )
     return matches[0]
 
 
@@ -179,10 +202,15 @@ def optional_text(value: Any, field: str, limit: int) -> str | None:
     if value is None:
         return None
     if not isinstance(value, str):
-        raise Invalid(field, f"expected text, got {type(value).__name__}")
+        raise Invalid(field, "expected text, got {type}", type=type(value).__name__)
     text = value.strip()
     if len(text) > limit:
-        raise Invalid(field, f"at most {limit} characters, got {len(text)}")
+        raise Invalid(
+            field,
+            Plural("at most {limit} character, got {count}", "at most {limit} characters, got {count}", limit),
+            limit=limit,
+            count=len(text),
+        )
     if "\x00" in text:
         raise Invalid(field, "must not contain NUL characters")
     return text or None
@@ -190,7 +218,7 @@ def optional_text(value: Any, field: str, limit: int) -> str | None:
 
 def one_of(value: Any, allowed: tuple[str, ...], field: str) -> str:
     if value not in allowed:
-        raise Invalid(field, f"must be one of {', '.join(allowed)}, got {value!r}")
+        raise Invalid(field, "must be one of {allowed}, got {value!r}", allowed=", ".join(allowed), value=value)
     return value
 
 
@@ -206,7 +234,7 @@ def country_code(value: str | None) -> str | None:
         return None
     code = text.upper()
     if code not in _countries():
-        raise Invalid("country", f"{text!r} is not an ISO 3166 country code")
+        raise Invalid("country", "{text!r} is not an ISO 3166 country code", text=text)
     return code
 
 
@@ -215,5 +243,5 @@ def email_address(value: str | None, field: str = "email") -> str | None:
     if text is None:
         return None
     if not EMAIL.match(text):
-        raise Invalid(field, f"{text!r} is not an email address")
+        raise Invalid(field, "{text!r} is not an email address", text=text)
     return text.lower()

@@ -14,6 +14,8 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 
 from tracker.cli_rates import app as rates_app
 from tracker.errors import TrackerError
+from tracker.i18n import _, activate, supported
+from tracker.vocabulary import Term
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -25,8 +27,20 @@ app.add_typer(user_app, name="user")
 app.add_typer(rates_app, name="rates")
 
 
+@app.callback()
+def speak_the_default_language() -> None:
+    """Every command's messages are in TRACKER_DEFAULT_LOCALE."""
+    from tracker.config import get_settings
+
+    try:
+        language = get_settings().default_locale
+    except ValidationError:  # the command itself reports the bad setting, in the language asked for if it can
+        language = supported(os.environ.get("TRACKER_DEFAULT_LOCALE")) or "en"
+    activate(language)
+
+
 def fail(message: str) -> None:
-    typer.echo(f"error: {message}", err=True)
+    typer.echo(_("error: {message}").format(message=message), err=True)
     raise typer.Exit(1)
 
 
@@ -45,9 +59,9 @@ def readable_errors(command: F) -> F:
             rule = first["msg"].removeprefix("Value error, ")
             fail(rule if rule.startswith(where) else f"{where}: {rule}")
         except OperationalError as exc:
-            fail(f"cannot use the database: {str(exc.orig).splitlines()[0]}")
+            fail(_("cannot use the database: {reason}").format(reason=str(exc.orig).splitlines()[0]))
         except DBAPIError as exc:
-            fail(f"the database refused the change: {str(exc.orig).splitlines()[0]}")
+            fail(_("the database refused the change: {reason}").format(reason=str(exc.orig).splitlines()[0]))
 
     return wrapper  # type: ignore[return-value]
 
@@ -71,7 +85,11 @@ def serve(
     _ensure_totals()
     if demo:
         _load_demo()
-    typer.echo(f"tracker serving on http://{host}:{port}/ (database {_safe_url(settings.database_url)})")
+    typer.echo(
+        _("tracker serving on http://{host}:{port}/ (database {database})").format(
+            host=host, port=port, database=_safe_url(settings.database_url)
+        )
+    )
     uvicorn.run("tracker.web.app:create_app", factory=True, host=host, port=port, workers=workers, log_level="info")
 
 
@@ -93,7 +111,7 @@ def _ensure_totals() -> None:
 
     with session_scope() as session:
         if ensure_totals(session):
-            typer.echo("maintained totals computed from the ledger")
+            typer.echo(_("maintained totals computed from the ledger"))
 
 
 def _load_demo() -> None:
@@ -103,8 +121,12 @@ def _load_demo() -> None:
     with session_scope() as session:
         loaded = load_demo(session)
         sign_in = ensure_demo_user(session)
-    typer.echo("demo ledger loaded" if loaded else "demo ledger already present")
-    typer.echo(f"demo sign-in: {sign_in.email} / {sign_in.password}  (demo only; never use it for real data)")
+    typer.echo(_("demo ledger loaded") if loaded else _("demo ledger already present"))
+    typer.echo(
+        _("demo sign-in: {email} / {password}  (demo only; never use it for real data)").format(
+            email=sign_in.email, password=sign_in.password
+        )
+    )
 
 
 @db_app.command("upgrade")
@@ -118,7 +140,7 @@ def db_upgrade(revision: Annotated[str, typer.Argument(help="Target revision.")]
     upgrade(url, revision)
     if revision == "head":
         _ensure_totals()
-    typer.echo(f"database {_safe_url(url)} is at {revision}")
+    typer.echo(_("database {database} is at {revision}").format(database=_safe_url(url), revision=revision))
 
 
 @db_app.command("rebuild-totals")
@@ -131,7 +153,7 @@ def db_rebuild_totals() -> None:
     upgrade()
     with session_scope() as session:
         rows = rebuild_totals(session)
-    typer.echo(f"maintained totals rebuilt: {rows} rows")
+    typer.echo(_("maintained totals rebuilt: {rows} rows").format(rows=rows))
 
 
 @app.command()
@@ -144,10 +166,10 @@ def verify() -> None:
     with session_scope() as session:
         problems = run_checks(session)
     for problem in problems:
-        typer.echo(f"problem: {problem}")
+        typer.echo(_("problem: {problem}").format(problem=problem))
     if problems:
         raise typer.Exit(1)
-    typer.echo("ledger verified: every check passed")
+    typer.echo(_("ledger verified: every check passed"))
 
 
 @user_app.command("add")
@@ -165,12 +187,12 @@ def user_add(
     password = os.environ.get("TRACKER_PASSWORD")
     if password is None:
         if not sys.stdin.isatty():
-            fail("set TRACKER_PASSWORD, or run this in a terminal to be asked for the password")
-        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+            fail(_("set TRACKER_PASSWORD, or run this in a terminal to be asked for the password"))
+        password = typer.prompt(_("Password"), hide_input=True, confirmation_prompt=True)
     upgrade()
     with session_scope() as session:
         user = create_user(session, email=email, role=role, password=password, name=name, locale=locale)
-    typer.echo(f"user {user.email} created with role {user.role}")
+    typer.echo(_("user {email} created with role {role}").format(email=user.email, role=Term(user.role, "role")))
 
 
 def _safe_url(url: str) -> str:

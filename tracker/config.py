@@ -8,6 +8,7 @@ from typing import Literal
 from pydantic import field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from tracker.i18n import gettext
 from tracker.money import check_currency
 
 DEVELOPMENT_SECRET = "development-only-secret-key-change-me"  # noqa: S105 - refused in production
@@ -35,13 +36,15 @@ class Settings(BaseSettings):
     @classmethod
     def _window(cls, value: int) -> int:
         if not 0 <= value <= 366:
-            raise ValueError("must be between 0 and 366 days")
+            raise ValueError(gettext("must be between 0 and 366 days"))
         return value
 
     @model_validator(mode="after")
     def _secret_outside_development(self) -> Settings:
         if self.env == "production" and (self.secret_key == DEVELOPMENT_SECRET or len(self.secret_key) < 32):
-            raise ValueError("TRACKER_SECRET_KEY must be set to a random value of 32 characters or more in production")
+            raise ValueError(
+                gettext("TRACKER_SECRET_KEY must be set to a random value of 32 characters or more in production")
+            )
         return self
 
 

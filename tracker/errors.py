@@ -4,17 +4,32 @@ Messages are gettext templates with named placeholders, translated when they are
 read (in the language of the request or command that shows them), so write
 `Invalid("amount", "{currency} has no minor units, got {amount}", currency=..., amount=...)`,
 never an f-string: `pybabel extract` finds the template through the keywords in babel.cfg.
+A message about a count takes its plural forms from the catalogue:
+`Invalid("password", Plural("at least {count} character", "at least {count} characters", n), count=n)`.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
-from tracker.i18n import gettext
+from tracker.i18n import gettext, ngettext
 
 
-def render(template: str, params: dict[str, Any]) -> str:
-    translated = gettext(template)
+@dataclass(frozen=True, slots=True)
+class Plural:
+    """A counted message template: the catalogue picks the form for `n` when the message is read."""
+
+    singular: str
+    plural: str
+    n: int
+
+
+def render(template: str | Plural, params: dict[str, Any]) -> str:
+    if isinstance(template, Plural):
+        translated = ngettext(template.singular, template.plural, template.n)
+    else:
+        translated = gettext(template)
     return translated.format(**params) if params else translated
 
 
@@ -23,8 +38,8 @@ class TrackerError(Exception):
 
     status_code = 400
 
-    def __init__(self, template: str, **params: Any) -> None:
-        super().__init__(template)
+    def __init__(self, template: str | Plural, **params: Any) -> None:
+        super().__init__(template if isinstance(template, str) else template.plural)
         self.template = template
         self.params = params
 
@@ -42,7 +57,7 @@ class Invalid(TrackerError, ValueError):
 
     status_code = 422
 
-    def __init__(self, field: str, template: str, **params: Any) -> None:
+    def __init__(self, field: str, template: str | Plural, **params: Any) -> None:
         super().__init__(template, **params)
         self.field = field
 

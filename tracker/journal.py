@@ -13,6 +13,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
+from tracker.i18n import gettext
 from tracker.models import JournalEvent, utcnow
 
 GENESIS = "0" * 64
@@ -105,7 +106,7 @@ def verify_chain(session: Session, batch: int = 5000) -> Iterator[ChainProblem]:
         for event in events:
             assert event.id is not None
             if event.prev_hash != prev_hash:
-                yield ChainProblem(event.id, "its link to the previous event is broken")
+                yield ChainProblem(event.id, gettext("its link to the previous event is broken"))
             if event_hash(event) != event.hash:
-                yield ChainProblem(event.id, "its content does not match its hash")
+                yield ChainProblem(event.id, gettext("its content does not match its hash"))
             prev_hash, last_id = event.hash, event.id

@@ -10,7 +10,8 @@ from typing import Any
 from sqlmodel import Session, select
 
 from tracker.aggregates import apply_change, contribution_rows
-from tracker.errors import Conflict, Invalid, NotFound
+from tracker.errors import Conflict, Invalid, NotFound, Plural
+from tracker.i18n import N_
 from tracker.journal import record_event
 from tracker.models import (
     LINE_KINDS,
@@ -28,11 +29,25 @@ from tracker.models import (
     utcnow,
 )
 from tracker.money import MAX_AMOUNT, Money, minor_digits, round_half_up, to_decimal
+from tracker.vocabulary import Term
 
 MAX_LINES = 200
 MAX_QUANTITY = Decimal("1e12")
 OPEN_STATUSES = ("pledged", "committed")
 RANK = {status: rank for rank, status in enumerate(STATUSES)}
+# Messages about a row another one refers to, one sentence per kind of row so each translates whole.
+NO_SUCH = {
+    "donor": N_("no donor with id {id}"),
+    "recipient": N_("no recipient with id {id}"),
+    "appeal": N_("no appeal with id {id}"),
+    "item": N_("no item with id {id}"),
+}
+ARCHIVED = {
+    "donor": N_("donor {name} is archived"),
+    "recipient": N_("recipient {name} is archived"),
+    "appeal": N_("appeal {name} is archived"),
+    "item": N_("item {name} is archived"),
+}
 
 
 @dataclass(frozen=True)
@@ -81,14 +96,21 @@ def record_contribution(session: Session, data: ContributionInput, user: User | 
     if data.appeal_id is not None:
         _require(session, Appeal, data.appeal_id, "appeal_id")
     if data.status not in STATUSES:
-        raise Invalid("status", f"must be one of {', '.join(STATUSES)}, got {data.status!r}")
+        raise Invalid(
+            "status", "must be one of {allowed}, got {value!r}", allowed=", ".join(STATUSES), value=data.status
+        )
     _check_value_date(data.value_date)
     reference = _text(data.reference, "reference", 200)
     notes = _text(data.notes, "notes", 4000)
     if not data.lines:
         raise Invalid("lines", "a contribution needs at least one line")
     if len(data.lines) > MAX_LINES:
-        raise Invalid("lines", f"at most {MAX_LINES} lines, got {len(data.lines)}")
+        raise Invalid(
+            "lines",
+            Plural("at most {limit} line, got {count}", "at most {limit} lines, got {count}", MAX_LINES),
+            limit=MAX_LINES,
+            count=len(data.lines),
+        )
     lines = [check_line(session, line, f"lines[{i}]") for i, line in enumerate(data.lines)]
     pledge_before: list = []
     if data.fulfils_id is not None:
@@ -143,7 +165,7 @@ def record_fulfilment(session: Session, pledge_id: int, data: ContributionInput,
     """Record a paid contribution that fulfils (part of) an earlier pledge or commitment."""
     pledge = session.get(Contribution, pledge_id)
     if pledge is None:
-        raise NotFound(f"contribution {pledge_id} does not exist")
+        raise NotFound("contribution {id} does not exist", id=pledge_id)
     fulfilment = ContributionInput(
         donor_id=pledge.donor_id,
         recipient_id=data.recipient_id,
@@ -162,17 +184,22 @@ def advance_status(session: Session, contribution_id: int, status: str, user: Us
     """Move a contribution forward: pledged → committed → paid, never back."""
     contribution = _locked(session, contribution_id)
     if status not in STATUSES:
-        raise Invalid("status", f"must be one of {', '.join(STATUSES)}, got {status!r}")
+        raise Invalid("status", "must be one of {allowed}, got {value!r}", allowed=", ".join(STATUSES), value=status)
     if contribution.voided_at is not None:
-        raise Conflict(f"{contribution.number} is void; a void contribution never changes")
+        raise Conflict("{number} is void; a void contribution never changes", number=contribution.number)
     if RANK[status] <= RANK[contribution.status]:
+        # TRANSLATORS: {number} is a contribution number (C-2023-000001); {status} and {new_status} are status names.
         raise Conflict(
-            f"status only moves forward: {contribution.number} is {contribution.status}, cannot become {status}"
+            "status only moves forward: {number} is {status}, cannot become {new_status}",
+            number=contribution.number,
+            status=Term(contribution.status, "status"),
+            new_status=Term(status, "status"),
         )
     if status == "paid" and live_fulfilments(session, contribution_id):
         raise Conflict(
-            f"{contribution.number} is partly fulfilled by later contributions; record the rest as a fulfilment "
-            "instead of marking the whole of it paid"
+            "{number} is partly fulfilled by later contributions; record the rest as a fulfilment "
+            "instead of marking the whole of it paid",
+            number=contribution.number,
         )
     before = contribution.status
     counted_before = contribution_rows(session, [contribution_id])
@@ -199,7 +226,7 @@ def void_contribution(session: Session, contribution_id: int, reason: str, user:
     if not reason:
         raise Invalid("reason", "say why the contribution is void")
     if contribution.voided_at is not None:
-        raise Conflict(f"{contribution.number} is already void")
+        raise Conflict("{number} is already void", number=contribution.number)
     touched = [contribution_id] + ([contribution.fulfils_id] if contribution.fulfils_id is not None else [])
     counted_before = contribution_rows(session, touched)
     contribution.voided_at = utcnow()
@@ -222,42 +249,64 @@ def void_contribution(session: Session, contribution_id: int, reason: str, user:
 
 def check_line(session: Session, line: LineInput, where: str) -> RecordedLine:
     """One line checked and valued: money as given, in-kind as quantity × unit value, rounded once."""
+    # Field names are joined with +, not f-strings: pybabel warns about every f-string inside Invalid(...).
     if line.kind not in LINE_KINDS:
-        raise Invalid(f"{where}.kind", f"must be one of {', '.join(LINE_KINDS)}, got {line.kind!r}")
+        raise Invalid(
+            where + ".kind", "must be one of {allowed}, got {value!r}", allowed=", ".join(LINE_KINDS), value=line.kind
+        )
     if line.kind == "money":
         if line.amount is None:
-            raise Invalid(f"{where}.amount", "a money line needs an amount")
+            raise Invalid(where + ".amount", "a money line needs an amount")
         if line.item_id is not None or line.quantity is not None or line.unit_value is not None:
-            raise Invalid(f"{where}.kind", "a money line has an amount only, no item, quantity or unit value")
-        amount = Money.of(line.amount.amount, line.amount.currency, f"{where}.amount")
+            raise Invalid(where + ".kind", "a money line has an amount only, no item, quantity or unit value")
+        amount = Money.of(line.amount.amount, line.amount.currency, where + ".amount")
         return RecordedLine("money", None, None, None, "not_valued", amount)
 
+    kind = Term(line.kind, "line_kind")
     if line.item_id is None:
-        raise Invalid(f"{where}.item_id", f"a {line.kind} line needs an item from the catalogue")
-    _require(session, Item, line.item_id, f"{where}.item_id")
+        # TRANSLATORS: {kind} is a line kind ("goods" or "service"), already translated.
+        raise Invalid(where + ".item_id", "a {kind} line needs an item from the catalogue", kind=kind)
+    _require(session, Item, line.item_id, where + ".item_id")
     if line.amount is not None:
-        raise Invalid(f"{where}.amount", f"a {line.kind} line is valued by unit_value, not amount")
+        raise Invalid(where + ".amount", "a {kind} line is valued by unit_value, not amount", kind=kind)
     if line.quantity is None:
-        raise Invalid(f"{where}.quantity", f"a {line.kind} line needs a quantity")
-    quantity = check_quantity(line.quantity, f"{where}.quantity")
+        raise Invalid(where + ".quantity", "a {kind} line needs a quantity", kind=kind)
+    quantity = check_quantity(line.quantity, where + ".quantity")
     valuation = line.valuation or ("donor_declared" if line.unit_value else "not_valued")
     if valuation not in VALUATIONS:
-        raise Invalid(f"{where}.valuation", f"must be one of {', '.join(VALUATIONS)}, got {valuation!r}")
+        raise Invalid(
+            where + ".valuation",
+            "must be one of {allowed}, got {value!r}",
+            allowed=", ".join(VALUATIONS),
+            value=valuation,
+        )
     unit_value = value = None
     if line.unit_value is None:
         if valuation != "not_valued":
-            raise Invalid(f"{where}.unit_value", f"a valuation basis of {valuation} needs a unit value")
+            raise Invalid(
+                where + ".unit_value", "a valuation basis of {valuation} needs a unit value", valuation=valuation
+            )
     else:
-        unit_value = Money.of(line.unit_value.amount, line.unit_value.currency, f"{where}.unit_value")
+        unit_value = Money.of(line.unit_value.amount, line.unit_value.currency, where + ".unit_value")
         if valuation == "not_valued":
             raise Invalid(
-                f"{where}.valuation", "a line with a unit value needs a valuation basis other than not_valued"
+                where + ".valuation", "a line with a unit value needs a valuation basis other than not_valued"
             )
         value = Money(round_half_up(quantity * unit_value.amount, unit_value.currency), unit_value.currency)
         if value.amount <= 0:
-            raise Invalid(f"{where}.quantity", f"the value {quantity} × {unit_value} rounds to zero")
+            raise Invalid(
+                where + ".quantity",
+                "the value {quantity} × {unit_value} rounds to zero",
+                quantity=quantity,
+                unit_value=unit_value,
+            )
         if value.amount >= MAX_AMOUNT:
-            raise Invalid(f"{where}.quantity", f"the value {quantity} × {unit_value} is too large")
+            raise Invalid(
+                where + ".quantity",
+                "the value {quantity} × {unit_value} is too large",
+                quantity=quantity,
+                unit_value=unit_value,
+            )
     milli = int(quantity.scaleb(QUANTITY_PLACES).to_integral_exact())
     return RecordedLine(line.kind, line.item_id, milli, unit_value, valuation, value)
 
@@ -266,11 +315,20 @@ def check_quantity(value: object, field_name: str) -> Decimal:
     """A positive quantity with at most three decimal places."""
     quantity = to_decimal(value, field_name)
     if quantity <= 0:
-        raise Invalid(field_name, f"must be more than zero, got {quantity}")
+        raise Invalid(field_name, "must be more than zero, got {number}", number=quantity)
     if quantity >= MAX_QUANTITY:
-        raise Invalid(field_name, f"{quantity} is too large")
+        raise Invalid(field_name, "{quantity} is too large", quantity=quantity)
     if quantity != quantity.quantize(Decimal(1).scaleb(-QUANTITY_PLACES)):
-        raise Invalid(field_name, f"at most {QUANTITY_PLACES} decimal places, got {value}")
+        raise Invalid(
+            field_name,
+            Plural(
+                "at most {places} decimal place, got {value}",
+                "at most {places} decimal places, got {value}",
+                QUANTITY_PLACES,
+            ),
+            places=QUANTITY_PLACES,
+            value=value,
+        )
     return quantity
 
 
@@ -313,7 +371,7 @@ def lines_of(session: Session, contribution_id: int) -> list[ContributionLine]:
 def get_contribution(session: Session, contribution_id: int) -> Contribution:
     contribution = session.get(Contribution, contribution_id)
     if contribution is None:
-        raise NotFound(f"contribution {contribution_id} does not exist")
+        raise NotFound("contribution {id} does not exist", id=contribution_id)
     return contribution
 
 
@@ -348,23 +406,34 @@ def _check_fulfilment(session: Session, data: ContributionInput, lines: list[Rec
     """A fulfilment is paid, by the pledge's donor, of what the pledge promised."""
     pledge = session.get(Contribution, data.fulfils_id)
     if pledge is None:
-        raise Invalid("fulfils_id", f"contribution {data.fulfils_id} does not exist")
+        raise Invalid("fulfils_id", "contribution {id} does not exist", id=data.fulfils_id)
     if pledge.voided_at is not None:
-        raise Invalid("fulfils_id", f"{pledge.number} is void and cannot be fulfilled")
+        raise Invalid("fulfils_id", "{number} is void and cannot be fulfilled", number=pledge.number)
     if pledge.status not in OPEN_STATUSES:
-        raise Invalid("fulfils_id", f"{pledge.number} is {pledge.status}; only a pledge or commitment is fulfilled")
+        raise Invalid(
+            "fulfils_id",
+            "{number} is {status}; only a pledge or commitment is fulfilled",
+            number=pledge.number,
+            status=Term(pledge.status, "status"),
+        )
     if data.status != "paid":
         raise Invalid("status", "a fulfilment records what was paid or delivered, so its status is paid")
     if pledge.donor_id != data.donor_id:
-        raise Invalid("donor_id", f"{pledge.number} was pledged by another donor")
+        raise Invalid("donor_id", "{number} was pledged by another donor", number=pledge.number)
     promised = lines_of(session, pledge.id)  # type: ignore[arg-type]
     money = {line.currency for line in promised if line.kind == "money"}
     items = {line.item_id for line in promised if line.kind != "money"}
     for i, line in enumerate(lines):
+        where = f"lines[{i}]"
         if line.kind == "money" and line.value and line.value.currency not in money:
-            raise Invalid(f"lines[{i}].amount", f"{pledge.number} promised no money in {line.value.currency}")
+            raise Invalid(
+                where + ".amount",
+                "{number} promised no money in {currency}",
+                number=pledge.number,
+                currency=line.value.currency,
+            )
         if line.kind != "money" and line.item_id not in items:
-            raise Invalid(f"lines[{i}].item_id", f"{pledge.number} promised no such item")
+            raise Invalid(where + ".item_id", "{number} promised no such item", number=pledge.number)
 
 
 def _locked(session: Session, contribution_id: int) -> Contribution:
@@ -372,7 +441,7 @@ def _locked(session: Session, contribution_id: int) -> Contribution:
     statement = select(Contribution).where(Contribution.id == contribution_id).with_for_update()
     contribution = session.exec(statement).first()
     if contribution is None:
-        raise NotFound(f"contribution {contribution_id} does not exist")
+        raise NotFound("contribution {id} does not exist", id=contribution_id)
     return contribution
 
 
@@ -380,12 +449,12 @@ def _require(session: Session, model: type[Any], object_id: int, field_name: str
     try:
         key = int(object_id)
     except (TypeError, ValueError):
-        raise Invalid(field_name, f"{object_id!r} is not an id") from None
+        raise Invalid(field_name, "{value!r} is not an id", value=object_id) from None
     found = session.get(model, key)
     if found is None:
-        raise Invalid(field_name, f"no {model.__tablename__} with id {object_id}")
+        raise Invalid(field_name, NO_SUCH[model.__tablename__], id=object_id)
     if getattr(found, "archived", False):
-        raise Invalid(field_name, f"{model.__tablename__} {found.name} is archived")
+        raise Invalid(field_name, ARCHIVED[model.__tablename__], name=found.name)
     return found
 
 
@@ -394,15 +463,20 @@ def _check_value_date(value_date: date) -> None:
         raise Invalid("value_date", "a date is required")
     # One day of slack: a clerk east of UTC may already be in tomorrow.
     if value_date > date.today() + timedelta(days=1):
-        raise Invalid("value_date", f"{value_date.isoformat()} is in the future")
+        raise Invalid("value_date", "{date} is in the future", date=value_date.isoformat())
     if value_date.year < 1990:
-        raise Invalid("value_date", f"{value_date.isoformat()} is before 1990")
+        raise Invalid("value_date", "{date} is before 1990", date=value_date.isoformat())
 
 
 def _text(value: str | None, field_name: str, limit: int) -> str:
     text = (value or "").strip()
     if len(text) > limit:
-        raise Invalid(field_name, f"at most {limit} characters, got {len(text)}")
+        raise Invalid(
+            field_name,
+            Plural("at most {limit} character, got {count}", "at most {limit} characters, got {count}", limit),
+            limit=limit,
+            count=len(text),
+        )
     if "\x00" in text:
         raise Invalid(field_name, "must not contain NUL characters")
     return text

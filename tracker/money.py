@@ -6,9 +6,10 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import cache
 
-from babel.numbers import get_currency_precision
+from babel.numbers import format_decimal, get_currency_precision
 
-from tracker.errors import Invalid
+from tracker.errors import Invalid, Plural
+from tracker.i18n import current_locale
 
 # Currencies in use today (ISO 4217 list A, less funds, metals and test codes).
 # Babel's own list also holds withdrawn codes such as AZM, TRL and RUR, which a
@@ -47,7 +48,7 @@ def check_currency(code: object, field: str = "currency") -> str:
         raise Invalid(field, "a currency code is required")
     normal = code.strip().upper()
     if normal not in CURRENCIES:
-        raise Invalid(field, f"{code.strip()!r} is not a current ISO 4217 currency code")
+        raise Invalid(field, "{code!r} is not a current ISO 4217 currency code", code=code.strip())
     return normal
 
 
@@ -66,11 +67,11 @@ def to_decimal(value: object, field: str) -> Decimal:
         try:
             number = Decimal(text)
         except InvalidOperation:
-            raise Invalid(field, f"{value!r} is not a number") from None
+            raise Invalid(field, "{value!r} is not a number", value=value) from None
     else:
-        raise Invalid(field, f"expected a decimal string, got {type(value).__name__}")
+        raise Invalid(field, "expected a decimal string, got {type}", type=type(value).__name__)
     if not number.is_finite():
-        raise Invalid(field, f"{value} is not a finite number")
+        raise Invalid(field, "{value} is not a finite number", value=value)
     return number
 
 
@@ -96,16 +97,31 @@ class Money:
         code = check_currency(currency, f"{field}.currency" if field != "amount" else "currency")
         number = to_decimal(amount, field)
         if number <= 0:
-            raise Invalid(field, f"must be more than zero, got {number}")
+            raise Invalid(field, "must be more than zero, got {number}", number=number)
         if number >= MAX_AMOUNT:
-            raise Invalid(field, f"{number} is too large (the limit is {MAX_AMOUNT:,.0f})")
+            raise Invalid(
+                field,
+                "{number} is too large (the limit is {limit})",
+                number=number,
+                limit=format_decimal(MAX_AMOUNT, locale=current_locale()),
+            )
         digits = minor_digits(code)
         exponent = number.as_tuple().exponent
         assert isinstance(exponent, int)
         if -exponent > digits and number != number.quantize(Decimal(1).scaleb(-digits)):
             if digits == 0:
-                raise Invalid(field, f"{code} has no minor units, got {amount}")
-            raise Invalid(field, f"{code} has {digits} decimal places, got {amount}")
+                raise Invalid(field, "{currency} has no minor units, got {amount}", currency=code, amount=amount)
+            raise Invalid(
+                field,
+                Plural(
+                    "{currency} has {digits} decimal place, got {amount}",
+                    "{currency} has {digits} decimal places, got {amount}",
+                    digits,
+                ),
+                currency=code,
+                digits=digits,
+                amount=amount,
+            )
         return cls(number.quantize(Decimal(1).scaleb(-digits)), code)
 
     @classmethod
@@ -145,5 +161,5 @@ def parse_money(text: str, field: str = "amount") -> Money:
     """Money from its plain text form "500000.00 AZN", as tests, fixtures and the CLI write it."""
     parts = text.split()
     if len(parts) != 2:
-        raise Invalid(field, f"expected '<amount> <currency>', got {text!r}")
+        raise Invalid(field, "expected '<amount> <currency>', got {text!r}", text=text)
     return Money.of(parts[0], parts[1], field)

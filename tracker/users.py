@@ -8,7 +8,7 @@ from pwdlib import PasswordHash
 from sqlmodel import Session, func, select
 
 from tracker.catalogue import email_address, one_of, optional_text
-from tracker.errors import Invalid
+from tracker.errors import Invalid, Plural
 from tracker.journal import record_event
 from tracker.models import LOCALES, ROLES, User
 
@@ -26,9 +26,17 @@ def hasher() -> PasswordHash:
 
 def check_password_rules(password: str) -> str:
     if not isinstance(password, str) or len(password) < MIN_PASSWORD:
-        raise Invalid("password", f"at least {MIN_PASSWORD} characters")
+        raise Invalid(
+            "password",
+            Plural("at least {count} character", "at least {count} characters", MIN_PASSWORD),
+            count=MIN_PASSWORD,
+        )
     if len(password) > MAX_PASSWORD:
-        raise Invalid("password", f"at most {MAX_PASSWORD} characters")
+        raise Invalid(
+            "password",
+            Plural("at most {count} character", "at most {count} characters", MAX_PASSWORD),
+            count=MAX_PASSWORD,
+        )
     return password
 
 
@@ -47,7 +55,7 @@ def create_user(
     if address is None:
         raise Invalid("email", "is required")
     if session.exec(select(User).where(func.lower(User.email) == address)).first():
-        raise Invalid("email", f"a user with email {address} already exists")
+        raise Invalid("email", "a user with email {email} already exists", email=address)
     user = User(
         email=address,
         name=optional_text(name, "name", 200) or "",

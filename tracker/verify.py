@@ -9,11 +9,13 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
+from tracker.i18n import gettext, ngettext
 from tracker.journal import canonical_json, verify_chain
 from tracker.ledger import snapshot
 from tracker.models import QUANTITY_PLACES, Contribution, ContributionLine, ExchangeRate, JournalEvent
 from tracker.money import minor_digits, round_half_up
 from tracker.rate_formats import NUMBER
+from tracker.vocabulary import Term
 
 Check = Callable[[Session], list[str]]
 BATCH = 2000
@@ -21,7 +23,9 @@ BATCH = 2000
 
 def journal_chain_holds(session: Session) -> list[str]:
     """Every journal event links to the one before it and matches its own hash."""
-    return [f"journal event {p.event_id}: {p.problem}" for p in verify_chain(session)]
+    return [
+        gettext("journal event {id}: {problem}").format(id=p.event_id, problem=p.problem) for p in verify_chain(session)
+    ]
 
 
 def contributions_have_lines(session: Session) -> list[str]:
@@ -29,7 +33,7 @@ def contributions_have_lines(session: Session) -> list[str]:
     statement = select(Contribution.number).where(
         ~sa.exists().where(ContributionLine.contribution_id == Contribution.id)
     )
-    return [f"{number}: has no lines" for number in session.exec(statement).all()]
+    return [gettext("{number}: has no lines").format(number=number) for number in session.exec(statement).all()]
 
 
 def recorded_facts_match_journal(session: Session) -> list[str]:
@@ -39,7 +43,7 @@ def recorded_facts_match_journal(session: Session) -> list[str]:
     events = select(JournalEvent.object_id, JournalEvent.after).where(JournalEvent.action == "contribution.recorded")
     for object_id, after in session.exec(events):
         if object_id in recorded:
-            problems.append(f"contribution {object_id}: recorded twice in the journal")
+            problems.append(gettext("contribution {id}: recorded twice in the journal").format(id=object_id))
         recorded[object_id] = after or ""
     last_id = 0
     while True:
@@ -61,13 +65,15 @@ def recorded_facts_match_journal(session: Session) -> list[str]:
             facts = snapshot(contribution, lines[contribution.id])  # type: ignore[index]
             journaled = recorded.get(str(contribution.id))
             if journaled is None:
-                problems.append(f"{contribution.number}: no journal event records it")
+                problems.append(gettext("{number}: no journal event records it").format(number=contribution.number))
                 continue
             then = json.loads(journaled)
             now = json.loads(canonical_json(facts) or "{}")
             then.pop("status", None), now.pop("status", None)  # status moves forward by design
             if then != now:
-                problems.append(f"{contribution.number}: recorded fields differ from the journal")
+                problems.append(
+                    gettext("{number}: recorded fields differ from the journal").format(number=contribution.number)
+                )
         last_id = ids[-1]  # type: ignore[assignment]
     return problems
 
@@ -78,14 +84,24 @@ def line_values_are_exact(session: Session) -> list[str]:
     statement = select(ContributionLine, Contribution.number).join(Contribution)
     for line, number in session.exec(statement.execution_options(yield_per=BATCH)):
         if line.currency is not None and line.minor_digits != minor_digits(line.currency):
-            problems.append(f"{number} line {line.position}: stored with {line.minor_digits} minor digits")
+            problems.append(
+                ngettext(
+                    "{number} line {position}: stored with {digits} minor digit",
+                    "{number} line {position}: stored with {digits} minor digits",
+                    line.minor_digits or 0,
+                ).format(number=number, position=line.position, digits=line.minor_digits)
+            )
         if line.kind != "money" and line.unit_value_minor is not None and line.currency is not None:
             digits = minor_digits(line.currency)
             quantity = Decimal(line.quantity_milli or 0).scaleb(-QUANTITY_PLACES)
             unit_value = Decimal(line.unit_value_minor).scaleb(-digits)
             expected = round_half_up(quantity * unit_value, line.currency).scaleb(digits)
             if Decimal(line.value_minor or 0) != expected:
-                problems.append(f"{number} line {line.position}: value is not quantity × unit value")
+                problems.append(
+                    gettext("{number} line {position}: value is not quantity × unit value").format(
+                        number=number, position=line.position
+                    )
+                )
     return problems
 
 
@@ -96,11 +112,23 @@ def fulfilments_are_sound(session: Session) -> list[str]:
     problems: list[str] = []
     for fulfilment, promised in session.exec(statement):
         if fulfilment.status != "paid":
-            problems.append(f"{fulfilment.number}: fulfils {promised.number} but is {fulfilment.status}")
+            problems.append(
+                gettext("{number}: fulfils {pledge} but is {status}").format(
+                    number=fulfilment.number, pledge=promised.number, status=Term(fulfilment.status, "status")
+                )
+            )
         if fulfilment.donor_id != promised.donor_id:
-            problems.append(f"{fulfilment.number}: fulfils {promised.number} of another donor")
+            problems.append(
+                gettext("{number}: fulfils {pledge} of another donor").format(
+                    number=fulfilment.number, pledge=promised.number
+                )
+            )
         if promised.status == "paid" and fulfilment.voided_at is None:
-            problems.append(f"{promised.number}: is paid in full and also fulfilled by {fulfilment.number}")
+            problems.append(
+                gettext("{pledge}: is paid in full and also fulfilled by {number}").format(
+                    pledge=promised.number, number=fulfilment.number
+                )
+            )
     return problems
 
 
@@ -112,7 +140,10 @@ def no_float_money(session: Session) -> list[str]:
         "SELECT id FROM contribution_line WHERE typeof(value_minor) = 'real' "
         "OR typeof(unit_value_minor) = 'real' OR typeof(quantity_milli) = 'real'"
     )
-    return [f"contribution line {row[0]}: a money column holds a float" for row in session.execute(statement)]
+    return [
+        gettext("contribution line {id}: a money column holds a float").format(id=row[0])
+        for row in session.execute(statement)
+    ]
 
 
 def rates_are_plain_decimals(session: Session) -> list[str]:

@@ -10,6 +10,7 @@ from tracker.config import get_settings
 from tracker.errors import TrackerError
 from tracker.web import home
 from tracker.web.deps import templates
+from tracker.web.locale import LocaleMiddleware
 
 
 def create_app() -> FastAPI:
@@ -24,5 +25,6 @@ def create_app() -> FastAPI:
             request, "error.html", {"message": exc.message, "status": exc.status_code}, status_code=exc.status_code
         )
 
+    app.add_middleware(LocaleMiddleware)
     app.include_router(home.router)
     return app

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from functools import cache
 from importlib.resources import files
 from pathlib import Path
+from typing import Any
 
-from babel.dates import format_date
-from babel.numbers import format_currency, format_decimal
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context, select_autoescape
+from jinja2.runtime import Context
 
-from tracker.i18n import locale, translations
-from tracker.money import Money, minor_digits
+from tracker.formatting import DateFormat, format_date, format_money, format_money_code, format_number, format_quantity
+from tracker.i18n import LANGUAGES, current_locale, translations
+from tracker.money import Money
+from tracker.vocabulary import term
+from tracker.web.locale import language_url
 
 
 def templates_dir() -> Path:
@@ -28,20 +32,40 @@ def templates_dir() -> Path:
 
 
 def money(value: Money | None) -> str:
-    """Money in the request's locale, with the currency's own digits; Babel never rounds here."""
-    if value is None:
-        return ""
-    digits = minor_digits(value.currency)
-    exact = value.amount.quantize(Decimal(1).scaleb(-digits))
-    return format_currency(exact, value.currency, locale=locale.get())
+    """Money in the current locale, with the currency's own digits, rounded half up before Babel."""
+    return format_money(value) if value is not None else ""
 
 
-def number(value: Decimal | int) -> str:
-    return format_decimal(value, locale=locale.get())
+def money_code(value: Money | None) -> str:
+    """Money with its ISO code after the number, for tables that mix currencies."""
+    return format_money_code(value) if value is not None else ""
 
 
-def long_date(value: date | None) -> str:
-    return format_date(value, format="medium", locale=locale.get()) if value else ""
+def number(value: Decimal | int | None) -> str:
+    return format_number(value) if value is not None else ""
+
+
+def quantity(value: Decimal | int | None, unit: str) -> str:
+    """A quantity with its unit in the right plural form: `10 pieces`, `1 piece`."""
+    return format_quantity(value, unit) if value is not None else ""
+
+
+def date_text(value: date | None, format: DateFormat = "medium") -> str:
+    return format_date(value, format) if value else ""
+
+
+def per_render(function: Callable[..., str]) -> Callable[..., str]:
+    """A filter that reads the current language, so Jinja must not fold it into the compiled template.
+
+    Jinja evaluates a filter on constants (`{{ "void" | term("status") }}`) once, when it
+    compiles the template, and would keep the words of whichever language came first.
+    """
+
+    @pass_context
+    def filter_(context: Context, *args: Any, **kwargs: Any) -> str:
+        return function(*args, **kwargs)
+
+    return filter_
 
 
 @cache
@@ -59,5 +83,7 @@ def environment() -> Environment:
         npgettext=lambda c, s, p, n: translations.get().npgettext(c, s, p, n),
         newstyle=True,
     )
-    env.filters.update(money=money, number=number, date=long_date)
+    filters = {"money": money, "money_code": money_code, "number": number, "quantity": quantity, "date": date_text}
+    env.filters.update({name: per_render(function) for name, function in {**filters, "term": term}.items()})
+    env.globals.update(current_locale=current_locale, languages=LANGUAGES, language_url=language_url)
     return env

@@ -1,0 +1,114 @@
+"""Which language each request is answered in: chosen once, remembered in a cookie when asked for.
+
+The order, first match wins:
+
+1. `?lang=az` in the URL (the language switcher's links), then remembered in the `lang` cookie;
+2. the `lang` cookie;
+3. the signed-in user's language (`request.state.user.locale`, when a sign-in layer that
+   runs before this middleware has set `request.state.user`);
+4. the browser's `Accept-Language`, best q-value first (`az-AZ` → az, `tr-TR` → tr, `ru-RU` → ru);
+5. `TRACKER_DEFAULT_LOCALE`.
+
+The middleware sets `request.state.locale` (and `request.state.locale_source`, what
+chose it) and the context variables of tracker.i18n for the whole request, so gettext,
+templates, error messages and the formatting filters all speak the same language.
+
+For step 3 the sign-in layer must run first: add its middleware *after* this one in
+app.py (Starlette runs the middleware added last first). A user found later, by a route
+dependency, is too late to choose the language of the request.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from starlette.datastructures import URL, MutableHeaders
+from starlette.requests import Request
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from tracker.config import get_settings
+from tracker.i18n import supported, use_locale
+
+COOKIE = "lang"
+COOKIE_MAX_AGE = 365 * 24 * 60 * 60
+Source = Literal["query", "cookie", "user", "header", "default"]
+
+
+def accepted_languages(header: str | None) -> list[str]:
+    """The supported languages an Accept-Language header asks for, best first; `q=0` means "not this one"."""
+    ranked: list[tuple[float, int, str]] = []
+    for position, part in enumerate((header or "").split(",")):
+        tag, _, params = part.strip().partition(";")
+        quality = 1.0
+        for param in params.split(";"):
+            name, _, value = param.strip().partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        language = supported(tag)
+        if language and quality > 0:
+            ranked.append((-quality, position, language))
+    chosen: list[str] = []
+    for _, _, language in sorted(ranked):
+        if language not in chosen:
+            chosen.append(language)
+    return chosen
+
+
+def choose_locale(
+    query: str | None, cookie: str | None, user_locale: str | None, accept_language: str | None, default: str
+) -> tuple[str, Source]:
+    """The request's language and what chose it; unsupported values are skipped, never an error."""
+    if language := supported(query):
+        return language, "query"
+    if language := supported(cookie):
+        return language, "cookie"
+    if language := supported(user_locale):
+        return language, "user"
+    if languages := accepted_languages(accept_language):
+        return languages[0], "header"
+    return default, "default"
+
+
+def language_url(request: Request, language: str) -> str:
+    """The current page (path and query) in another language: what the language switcher links to."""
+    url = request.url.include_query_params(lang=language)
+    return str(URL(path=url.path, query=url.query))
+
+
+class LocaleMiddleware:
+    """Pure ASGI middleware, so the language it sets is seen by sync and async endpoints alike."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope)
+        user = getattr(request.state, "user", None)
+        cookie = request.cookies.get(COOKIE)
+        language, source = choose_locale(
+            request.query_params.get("lang"),
+            cookie,
+            getattr(user, "locale", None),
+            request.headers.get("accept-language"),
+            get_settings().default_locale,
+        )
+        request.state.locale = language
+        request.state.locale_source = source
+        remember = source == "query" and cookie != language
+        secure = "; Secure" if scope.get("scheme") == "https" else ""
+
+        async def send_remembering(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                MutableHeaders(scope=message).append(
+                    "set-cookie", f"{COOKIE}={language}; Max-Age={COOKIE_MAX_AGE}; Path=/; SameSite=lax{secure}"
+                )
+            await send(message)
+
+        with use_locale(language):
+            await self.app(scope, receive, send_remembering if remember else send)
