@@ -491,7 +491,7 @@ class ContributionRow:
     recipient_name: str
 
 
-def recent_contributions(session: Session, limit: int = 10) -> list[ContributionRow]:
+def recent_contributions(session: Session, limit: int = 10, appeal_id: int | None = None) -> list[ContributionRow]:
     """The most recently recorded contributions, newest first, voids included."""
     statement = (
         select(Contribution, Donor.name, Recipient.name)
@@ -500,4 +500,6 @@ def recent_contributions(session: Session, limit: int = 10) -> list[Contribution
         .order_by(Contribution.id.desc())  # type: ignore[union-attr]
         .limit(limit)
     )
+    if appeal_id is not None:
+        statement = statement.where(Contribution.appeal_id == appeal_id)
     return [ContributionRow(c, donor, recipient) for c, donor, recipient in session.exec(statement)]

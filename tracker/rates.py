@@ -315,6 +315,30 @@ def in_force(
     return found
 
 
+def latest_rate(session: Session, currency: str, quote_currency: str, on_or_before: date) -> StoredRate | None:
+    """The most recent rate in force on or before a date, however old (for figures that have no value date)."""
+    newest = (
+        select(sa.func.max(ExchangeRate.rate_date))
+        .where(
+            ExchangeRate.currency == currency,
+            ExchangeRate.quote_currency == quote_currency,
+            col(ExchangeRate.rate_date) <= on_or_before,
+        )
+        .scalar_subquery()
+    )
+    row = session.exec(
+        select(ExchangeRate)
+        .where(
+            ExchangeRate.currency == currency,
+            ExchangeRate.quote_currency == quote_currency,
+            ExchangeRate.rate_date == newest,
+        )
+        .order_by(col(ExchangeRate.id).desc())
+        .limit(1)
+    ).first()
+    return StoredRate(row.rate_date, row.currency, Decimal(row.rate), row.source) if row else None
+
+
 def _latest_ids() -> Any:
     """The id of the version in force for each (date, currency, quote currency)."""
     return select(sa.func.max(ExchangeRate.id).label("id")).group_by(

@@ -1,0 +1,107 @@
+"""The dashboard's figures on the demo ledger, kept in AZN, against figures worked out by hand.
+
+Rates (AZN per unit, every working day of Feb–Mar 2023): USD 1.70, EUR 1.82, TRY 0.0902,
+JPY 0.0128, KWD 5.56. A weekend value date takes Friday's rate (within the 7-day window).
+"""
+
+from collections.abc import Iterator
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from sqlmodel import Session, select
+
+from tracker import config
+from tracker.dashboard import dashboard
+from tracker.demo import load_demo
+from tracker.models import Appeal
+
+
+@pytest.fixture
+def in_manats(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    monkeypatch.setenv("TRACKER_REPORTING_CURRENCY", "AZN")
+    config.get_settings.cache_clear()
+    yield
+    config.get_settings.cache_clear()
+
+
+def text(converted) -> str:
+    missing = ", ".join(str(m) for m in converted.unconverted)
+    return str(converted.total) + (f" (+ unconverted {missing})" if missing else "")
+
+
+def test_headline_figures_in_manats(session: Session, in_manats: None) -> None:
+    load_demo(session)
+    board = dashboard(session, today=date(2026, 11, 28))
+    # 500,000.00 AZN + 75,250.500 KWD × 5.56 (418,392.78) + 250,000 EUR × 1.82 (455,000.00)
+    # + 15,000 TRY × 0.0902 (1,353.00) + 150,000 USD × 1.70 (255,000.00)
+    assert text(board.paid_money) == "1629745.78 AZN"
+    # 120,000 AZN houses + 45,000 AZN doctors + 2,000 blankets 25,000 EUR × 1.82 + 500 tents 175,000 USD × 1.70
+    assert text(board.paid_in_kind) == "508000.00 AZN"
+    assert text(board.committed) == "640000.00 AZN"  # 50,000,000 JPY × 0.0128
+    assert text(board.pledged) == "375000.00 AZN"  # 150,000 USD × 1.70 + 10 houses 120,000 AZN outstanding
+    assert text(board.funding) == "2777745.78 AZN"  # paid 2,137,745.78 + committed 640,000.00
+    assert {c: str(m) for c, m in board.by_currency["paid"].items()} == {
+        "AZN": "665000.00 AZN",  # money 500,000 + in-kind 165,000
+        "EUR": "275000.00 EUR",
+        "KWD": "75250.500 KWD",
+        "TRY": "15000.00 TRY",
+        "USD": "325000.00 USD",
+    }
+
+
+def test_top_donors_appeals_and_items(session: Session, in_manats: None) -> None:
+    load_demo(session)
+    board = dashboard(session, today=date(2026, 11, 28))
+    assert [(d.label[:20], text(d.funding)) for d in board.top_donors] == [
+        ("Japan International ", "640000.00 AZN"),
+        ("Azərbaycan Həmkarlar", "620000.00 AZN"),
+        ("Deutsche Nothilfe e.", "500500.00 AZN"),
+        ("Kuwait Red Crescent ", "418392.78 AZN"),
+        ("Government of the Re", "342500.00 AZN"),
+        ("Caspian Energy LLC", "170000.00 AZN"),
+        ("Благотворительный фо", "85000.00 AZN"),
+        ("Ayşe Yılmaz", "1353.00 AZN"),
+    ]
+    progress = {p.appeal.code: p for p in board.appeals}
+    syria = progress["SYR-EQ-2023"]
+    assert text(syria.funding) == "382500.00 AZN"  # 50,000 USD + 175,000 USD of tents, × 1.70
+    assert str(syria.target_in_reporting) == "1700000.00 AZN"  # 1,000,000 USD at the latest rate, 1.70
+    assert syria.covered == Decimal("0.225")
+    turkiye = progress["TUR-EQ-2023"]
+    assert text(turkiye.funding) == "2395245.78 AZN"
+    assert round(turkiye.covered * 100, 2) == Decimal("47.90")
+    houses = next(f for f in board.items if f.item.name == "Container house")
+    assert (houses.paid_milli, houses.outstanding_milli, [str(v) for v in houses.paid_value]) == (
+        10000,
+        10000,
+        ["120000.00 AZN"],
+    )
+
+
+def test_one_appeal_only(session: Session, in_manats: None) -> None:
+    load_demo(session)
+    syria = session.exec(select(Appeal).where(Appeal.code == "SYR-EQ-2023")).one()
+    board = dashboard(session, syria, today=date(2026, 11, 28))
+    assert text(board.paid_money) == "85000.00 AZN"
+    assert text(board.paid_in_kind) == "297500.00 AZN"
+    assert text(board.pledged) == "255000.00 AZN"
+    assert text(board.committed) == "0.00 AZN"
+    assert [(d.label[:11], text(d.funding)) for d in board.top_donors] == [
+        ("Government ", "297500.00 AZN"),
+        ("Благотворит", "85000.00 AZN"),
+    ]
+    assert [(m.month, text(m.paid)) for m in board.timeline] == [
+        ("2023-02", "297500.00 AZN"),
+        ("2023-03", "85000.00 AZN"),
+    ]
+    assert [r.contribution.number for r in board.recent] == ["C-2023-000014", "C-2023-000013", "C-2023-000012"]
+
+
+def test_a_missing_rate_is_shown_unconverted_never_as_zero(session: Session, in_manats: None) -> None:
+    from factories import make_contribution, money_line
+
+    load_demo(session)
+    make_contribution(session, money_line("1000.00 GBP"), on=date(2023, 2, 10))  # no GBP rate at all
+    board = dashboard(session, today=date(2026, 11, 28))
+    assert text(board.paid_money) == "1629745.78 AZN (+ unconverted 1000.00 GBP)"

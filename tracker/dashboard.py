@@ -1,0 +1,274 @@
+"""The dashboard as plain data, read from the maintained totals (never by scanning the ledger).
+
+Figures are in the reporting currency the totals are kept in, each converted at its
+own value date's rate and rounded once; what had no rate is shown beside them as
+unconverted, per original currency. "Funding" is committed + paid (the FTS
+convention); pledges are shown apart, as outstanding remainders.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+import sqlalchemy as sa
+from sqlmodel import Session, select
+
+from tracker.aggregates import appeal_key, totals_state
+from tracker.convert import EXACT
+from tracker.ledger import ContributionRow, recent_contributions
+from tracker.models import Appeal, Donor, Item, LedgerTotal, Recipient
+from tracker.money import Money, minor_digits
+from tracker.rates import StoredRate, latest_rate
+
+table = LedgerTotal.__table__  # type: ignore[attr-defined]
+FUNDING = ("paid", "committed")
+TOP = 10
+
+
+@dataclass(frozen=True)
+class Converted:
+    """A figure in the reporting currency, rounded once, and what could not be converted."""
+
+    total: Money
+    unconverted: tuple[Money, ...] = ()
+
+    @property
+    def complete(self) -> bool:
+        return not self.unconverted
+
+
+@dataclass
+class Tally:
+    """Exact running sums of totals rows, turned into a `Converted` at the end."""
+
+    converted: Decimal = field(default_factory=Decimal)
+    unconverted: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+
+    def add(self, row: sa.RowMapping) -> None:
+        self.converted = EXACT.add(self.converted, Decimal(row["converted"]))
+        if row["unconverted_minor"]:
+            self.unconverted[row["currency"]] += row["unconverted_minor"]
+
+    def result(self, currency: str) -> Converted:
+        rounded = self.converted.quantize(Decimal(1).scaleb(-minor_digits(currency)), rounding=ROUND_HALF_UP)
+        missing = tuple(Money.from_minor(m, c) for c, m in sorted(self.unconverted.items()) if m)
+        return Converted(Money(rounded, currency), missing)
+
+
+@dataclass(frozen=True)
+class Ranked:
+    """One donor, recipient or cluster with its funding."""
+
+    key: str
+    label: str
+    funding: Converted
+
+
+@dataclass(frozen=True)
+class AppealProgress:
+    """An appeal's funding against its target; the target converted at its currency's latest rate."""
+
+    appeal: Appeal
+    funding: Converted
+    target: Money | None
+    target_in_reporting: Money | None
+    target_rate: StoredRate | None
+    covered: Decimal | None  # a fraction: 0.479 is 47.9 %
+
+
+@dataclass(frozen=True)
+class ItemFigure:
+    item: Item
+    paid_milli: int
+    outstanding_milli: int
+    paid_value: tuple[Money, ...]
+
+
+@dataclass(frozen=True)
+class MonthPoint:
+    month: str  # YYYY-MM
+    paid: Converted
+    committed: Converted
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    reporting_currency: str
+    appeal: Appeal | None
+    paid_money: Converted
+    paid_in_kind: Converted
+    committed: Converted
+    pledged: Converted
+    funding: Converted
+    by_currency: dict[str, dict[str, Money]]  # bucket → currency → original money and in-kind value
+    items: list[ItemFigure]
+    appeals: list[AppealProgress]
+    top_donors: list[Ranked]
+    other_donors: Converted
+    by_recipient: list[Ranked]
+    by_cluster: list[Ranked]
+    timeline: list[MonthPoint]
+    recent: list[ContributionRow]
+
+
+def dashboard(session: Session, appeal: Appeal | None = None, today: date | None = None) -> Dashboard:
+    """Everything the dashboard shows, for the whole ledger or one appeal."""
+    reporting = totals_state(session).reporting_currency
+    scope = appeal_key(appeal.id) if appeal else None
+    headline = _rows(session, "appeal" if scope else "all", scope or "")
+    tallies: dict[str, Tally] = defaultdict(Tally)
+    by_currency: dict[str, dict[str, Money]] = defaultdict(dict)
+    for row in headline:
+        tallies[row["bucket"] + (":money" if row["kind"] == "money" else ":in_kind")].add(row)
+        if row["bucket"] in FUNDING:
+            tallies["funding"].add(row)
+        if row["currency"]:
+            found = by_currency[row["bucket"]]
+            money = Money.from_minor(row["value_minor"], row["currency"])
+            found[row["currency"]] = found[row["currency"]] + money if row["currency"] in found else money
+
+    def merged(*names: str) -> Converted:
+        tally = Tally()
+        for name in names:
+            tally.converted = EXACT.add(tally.converted, tallies[name].converted)
+            for currency, minor in tallies[name].unconverted.items():
+                tally.unconverted[currency] += minor
+        return tally.result(reporting)
+
+    donors = _ranked(session, "donor", scope, reporting)
+    return Dashboard(
+        reporting_currency=reporting,
+        appeal=appeal,
+        paid_money=tallies["paid:money"].result(reporting),
+        paid_in_kind=tallies["paid:in_kind"].result(reporting),
+        committed=merged("committed:money", "committed:in_kind"),
+        pledged=merged("pledged:money", "pledged:in_kind"),
+        funding=tallies["funding"].result(reporting),
+        by_currency={bucket: dict(sorted(found.items())) for bucket, found in by_currency.items()},
+        items=_items(session, scope),
+        appeals=_appeals(session, appeal, reporting, today or date.today()),
+        top_donors=donors[:TOP],
+        other_donors=_rest(donors[TOP:], reporting),
+        by_recipient=_ranked(session, "recipient", scope, reporting)[:TOP],
+        by_cluster=_ranked(session, "cluster", scope, reporting),
+        timeline=_timeline(session, scope, reporting),
+        recent=recent_contributions(session, 10, appeal_id=appeal.id if appeal else None),
+    )
+
+
+def _rows(session: Session, dim: str, key: str | None = None, prefix: str | None = None) -> list[sa.RowMapping]:
+    statement = sa.select(table).where(table.c.dim == dim)
+    if key is not None:
+        statement = statement.where(table.c.dim_key == key)
+    if prefix is not None:
+        statement = statement.where(table.c.dim_key.startswith(prefix, autoescape=True))
+    return list(session.execute(statement).mappings())
+
+
+def _scoped(dim: str, scope: str | None) -> tuple[str, str | None]:
+    """The dimension to read and the key prefix for it: 'donor', or 'appeal_donor' with '12/'."""
+    return (f"appeal_{dim}", f"{scope}/") if scope else (dim, None)
+
+
+def _ranked(session: Session, dim: str, scope: str | None, reporting: str) -> list[Ranked]:
+    """Every key of a dimension with its funding, largest first (ordered in SQL, summed exactly here)."""
+    name, prefix = _scoped(dim, scope)
+    tallies: dict[str, Tally] = defaultdict(Tally)
+    statement = sa.select(table).where(table.c.dim == name, table.c.bucket.in_(FUNDING))
+    if prefix:
+        statement = statement.where(table.c.dim_key.startswith(prefix, autoescape=True))
+    for row in session.execute(statement).mappings():
+        key = row["dim_key"][len(prefix) :] if prefix else row["dim_key"]
+        tallies[key].add(row)
+    labels = _labels(session, dim, list(tallies))
+    ranked = [Ranked(key, labels.get(key, key), tally.result(reporting)) for key, tally in tallies.items()]
+    return sorted(ranked, key=lambda r: (-r.funding.total.amount, r.label))
+
+
+def _rest(ranked: list[Ranked], reporting: str) -> Converted:
+    total, missing = Decimal(0), defaultdict(int)
+    for entry in ranked:
+        total += entry.funding.total.amount
+        for money in entry.funding.unconverted:
+            missing[money.currency] += money.minor
+    return Converted(Money(total, reporting), tuple(Money.from_minor(m, c) for c, m in sorted(missing.items())))
+
+
+def _labels(session: Session, dim: str, keys: list[str]) -> dict[str, str]:
+    ids = [int(k) for k in keys if k.isdigit()]
+    if dim == "donor" and ids:
+        return {str(i): n for i, n in session.execute(sa.select(Donor.id, Donor.name).where(Donor.id.in_(ids)))}  # type: ignore[union-attr]
+    if dim == "recipient" and ids:
+        rows = session.execute(sa.select(Recipient.id, Recipient.name).where(Recipient.id.in_(ids)))  # type: ignore[union-attr]
+        return {str(i): n for i, n in rows}
+    return {}
+
+
+def _items(session: Session, scope: str | None) -> list[ItemFigure]:
+    name, prefix = _scoped("item", scope)
+    paid: dict[int, int] = defaultdict(int)
+    outstanding: dict[int, int] = defaultdict(int)
+    values: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for row in _rows(session, name, prefix=prefix):
+        item_id = int(row["dim_key"][len(prefix) :] if prefix else row["dim_key"])
+        if row["bucket"] == "paid":
+            paid[item_id] += row["quantity_milli"]
+            if row["currency"]:
+                values[item_id][row["currency"]] += row["value_minor"]
+        else:
+            outstanding[item_id] += row["quantity_milli"]
+    ids = sorted(set(paid) | set(outstanding))
+    items = {i.id: i for i in session.exec(select(Item).where(Item.id.in_(ids)))} if ids else {}  # type: ignore[union-attr]
+    found = [
+        ItemFigure(
+            items[i],  # type: ignore[index]
+            paid[i],
+            outstanding[i],
+            tuple(Money.from_minor(m, c) for c, m in sorted(values[i].items())),
+        )
+        for i in ids
+    ]
+    return sorted(found, key=lambda f: (-f.paid_milli, f.item.name))
+
+
+def _appeals(session: Session, only: Appeal | None, reporting: str, today: date) -> list[AppealProgress]:
+    statement = select(Appeal).where(Appeal.archived == False)  # noqa: E712 - SQL, not Python
+    appeals = [only] if only else list(session.exec(statement.order_by(Appeal.code)).all())
+    tallies: dict[str, Tally] = defaultdict(Tally)
+    for row in _rows(session, "appeal"):
+        if row["bucket"] in FUNDING:
+            tallies[row["dim_key"]].add(row)
+    found = []
+    for appeal in appeals:
+        funding = tallies[appeal_key(appeal.id)].result(reporting)
+        target = Money.from_minor(appeal.target_minor, appeal.target_currency) if appeal.target_minor else None
+        rate = in_reporting = covered = None
+        if target is not None and target.currency == reporting:
+            in_reporting = target
+        elif target is not None:
+            rate = latest_rate(session, target.currency, reporting, today)
+            if rate is not None:
+                exact = target.amount * rate.rate
+                digits = Decimal(1).scaleb(-minor_digits(reporting))
+                in_reporting = Money(exact.quantize(digits, rounding=ROUND_HALF_UP), reporting)
+        if in_reporting is not None:
+            covered = funding.total.amount / in_reporting.amount
+        found.append(AppealProgress(appeal, funding, target, in_reporting, rate, covered))
+    return found
+
+
+def _timeline(session: Session, scope: str | None, reporting: str) -> list[MonthPoint]:
+    name, prefix = _scoped("month", scope)
+    tallies: dict[tuple[str, str], Tally] = defaultdict(Tally)
+    for row in _rows(session, name, prefix=prefix):
+        month = row["dim_key"][len(prefix) :] if prefix else row["dim_key"]
+        if row["bucket"] in FUNDING:
+            tallies[(month, row["bucket"])].add(row)
+    months = sorted({month for month, _ in tallies})
+    return [
+        MonthPoint(m, tallies[(m, "paid")].result(reporting), tallies[(m, "committed")].result(reporting))
+        for m in months
+    ]
