@@ -101,9 +101,9 @@ async def move_status(request: Request, contribution_id: int, session: SessionDe
 async def void(request: Request, contribution_id: int, session: SessionDep, user: Clerk) -> Response:
     form = await request.form()
     try:
-        contribution = void_contribution(session, contribution_id, field(form, "reason"), user)
+        with session.begin_nested():
+            contribution = void_contribution(session, contribution_id, field(form, "reason"), user)
     except Invalid as exc:
-        session.rollback()
         contribution = get_contribution(session, contribution_id)
         values = {"reason": field(form, "reason")}
         return _show_page(request, session, contribution, {exc.field: exc.rule}, values, status_code=422)
