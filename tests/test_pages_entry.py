@@ -8,11 +8,11 @@ import pytest
 from factories import make_appeal, make_contribution, make_donor, make_item, make_recipient, money_line
 from fastapi.testclient import TestClient
 from sqlmodel import Session, func, select
+from webkit import Staff, make_user, page
 
 from tracker.i18n import locale
 from tracker.ledger import lines_of
 from tracker.models import Contribution, Donor, SubmissionToken
-from webkit import Staff, make_user, page
 
 
 @pytest.fixture

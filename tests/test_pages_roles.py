@@ -8,10 +8,10 @@ import pytest
 from factories import make_appeal, make_contribution, make_donor, make_item, make_recipient, money_line
 from fastapi.testclient import TestClient
 from sqlmodel import Session, func, select
+from webkit import Staff, make_user
 
 from tracker import sign_in
 from tracker.models import Contribution, JournalEvent
-from webkit import Staff, make_user
 
 ROLES = ("anonymous", "viewer", "clerk", "admin")
 SEEN, NO, OK = 303, 403, 200
