@@ -98,6 +98,8 @@ def test_a_contribution_moves_forward_and_is_voided_with_its_reason(admin: Staff
     history = shown.find("table", class_="journal").find("tbody").find_all("tr")
     actions = [row.find("code").get_text() for row in history]
     assert actions == ["contribution.recorded", "contribution.status_changed", "contribution.voided"]
+    statuses = [li.find("strong").get_text() for li in shown.find("ol", class_="status-history").find_all("li")]
+    assert statuses == ["pledged", "committed", "void"]
 
 
 def test_a_viewer_sees_no_actions(client: TestClient, session: Session) -> None:

@@ -8,7 +8,7 @@ from sqlalchemy import text
 from sqlmodel import func, select
 
 import tracker
-from tracker.config import get_settings
+from tracker.app_settings import effective_settings
 from tracker.figures import ledger_totals
 from tracker.ledger import recent_contributions
 from tracker.models import Contribution, Donor, Item
@@ -39,6 +39,6 @@ def home(request: Request, session: SessionDep, user: Viewer) -> HTMLResponse:
             "totals": ledger_totals(session),
             "items": items,
             "recent": recent_contributions(session),
-            "reporting_currency": get_settings().reporting_currency,
+            "reporting_currency": effective_settings(session).reporting_currency,
         },
     )
