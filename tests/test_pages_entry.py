@@ -268,3 +268,16 @@ def test_an_archived_appeal_is_not_offered(clerk: Staff, session: Session) -> No
     archive(session, Appeal, gone.id, None)
     options = page(clerk.get("/contributions/new")).find("select", attrs={"name": "appeal_id"}).find_all("option")
     assert [o["value"] for o in options] == ["", str(kept.id)]
+
+
+def test_a_pledge_that_cannot_be_fulfilled_says_why_at_the_top(clerk: Staff, session: Session) -> None:
+    donor, recipient = make_donor(session, "Donor"), make_recipient(session, "Recipient")
+    paid = make_contribution(session, money_line("10.00 USD"), donor=donor, recipient=recipient, status="paid")
+    data = entry(
+        clerk, "", "Recipient", {"kind": "money", "amount": "4", "amount.currency": "USD"}, fulfils_id=str(paid.id)
+    )
+    response = clerk.post("/contributions/new", data)
+    assert response.status_code == 422
+    summary = page(response).find(class_="error-summary").get_text()
+    assert f"{paid.number} is paid; only a pledge or commitment is fulfilled" in summary
+    assert count(session) == 1

@@ -77,7 +77,10 @@ async def create(request: Request, session: SessionDep, user: Clerk) -> Response
         )
         return _to_contribution(request, first.contribution_id, notice)
     except Invalid as exc:
-        errors = {slot_field(exc.field, entry.slots): exc.rule}
+        where = slot_field(exc.field, entry.slots)
+        # A fulfilment's donor and status come from its pledge and have no field of their own on the page.
+        hidden = where == "fulfils_id" or (pledge is not None and where in ("donor", "status"))
+        errors = {"form" if hidden else where: exc.rule}
         return _page(request, session, values, errors, entry=entry, pledge=pledge, status_code=422)
     money = [line for line in entry.data.lines if line.amount is not None]
     if money:
