@@ -1,11 +1,14 @@
 """The command line, run as a real process: one readable line on bad input, never a traceback."""
 
+import http.cookiejar
 import os
+import re
 import socket
 import subprocess
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -128,7 +131,13 @@ def test_serve_with_demo_serves_the_home_page(fresh_url: str) -> None:
             assert server.poll() is None, server.stdout.read() if server.stdout else ""
             assert time.monotonic() < deadline, "the server did not start within a minute"
             time.sleep(0.2)
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=10) as home:
+        # The home page needs a sign-in now: use the demo one, as a newcomer would.
+        browser = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+        with browser.open(f"http://127.0.0.1:{port}/", timeout=10) as login:
+            assert login.url.endswith("/login?next=%2F")
+            token = re.search(r'name="csrf_token" value="([^"]+)"', login.read().decode()).group(1)
+        form = {"email": "demo@example.org", "password": "tracker-demo", "csrf_token": token, "next": "/"}
+        with browser.open(f"http://127.0.0.1:{port}/login", urllib.parse.urlencode(form).encode(), timeout=10) as home:
             assert home.status == 200
             assert "AZN500,000.00" in home.read().decode()
     finally:

@@ -1,7 +1,6 @@
 """The language of each request, over real HTTP: ?lang= → cookie → user → Accept-Language (by q) → default."""
 
 from collections.abc import Iterator
-from types import SimpleNamespace
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -9,11 +8,12 @@ from bs4 import BeautifulSoup
 from factories import make_contribution, money_line
 from fastapi.testclient import TestClient
 from sqlmodel import Session
-from starlette.types import ASGIApp, Receive, Scope, Send
+from webkit import PASSWORD, Staff
 
 from tracker import config
 from tracker.demo import load_demo
 from tracker.ledger import void_contribution
+from tracker.users import create_user
 from tracker.web.locale import accepted_languages, choose_locale
 
 
@@ -59,9 +59,9 @@ def test_the_cookie_beats_accept_language(client: TestClient) -> None:
 
 def test_the_query_beats_the_cookie_and_is_remembered(client: TestClient) -> None:
     client.cookies.set("lang", "tr")
-    response = client.get("/?lang=az", headers={"Accept-Language": "ru"})
+    response = client.get("/setup?lang=az", headers={"Accept-Language": "ru"})
     assert BeautifulSoup(response.text, "html.parser").html["lang"] == "az"
-    cookie = response.headers["set-cookie"]
+    (cookie,) = [c for c in response.headers.get_list("set-cookie") if c.startswith("lang=")]
     assert cookie.startswith("lang=az;")
     assert "Path=/" in cookie
     assert "SameSite=lax" in cookie
@@ -70,56 +70,36 @@ def test_the_query_beats_the_cookie_and_is_remembered(client: TestClient) -> Non
 
 def test_an_unknown_language_in_the_query_or_cookie_is_ignored(client: TestClient) -> None:
     client.cookies.set("lang", "xx")
-    response = client.get("/?lang=klingon", headers={"Accept-Language": "ru"})
+    response = client.get("/setup?lang=klingon", headers={"Accept-Language": "ru"})
     assert BeautifulSoup(response.text, "html.parser").html["lang"] == "ru"
-    assert "set-cookie" not in response.headers
+    assert not [c for c in response.headers.get_list("set-cookie") if c.startswith("lang=")]
 
 
 def test_choosing_the_language_already_in_the_cookie_sets_no_new_cookie(client: TestClient) -> None:
     client.cookies.set("lang", "ru")
-    assert "set-cookie" not in client.get("/?lang=ru").headers
+    assert not [c for c in client.get("/setup?lang=ru").headers.get_list("set-cookie") if c.startswith("lang=")]
 
 
-class SignedInAs:
-    """Stands in for a sign-in layer that runs before the locale middleware and sets request.state.user."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
-            headers = dict(scope["headers"])
-            if b"x-test-user-locale" in headers:
-                user = SimpleNamespace(locale=headers[b"x-test-user-locale"].decode())
-                scope.setdefault("state", {})["user"] = user
-        await self.app(scope, receive, send)
+def signed_in(client: TestClient, session: Session, locale: str = "en") -> TestClient:
+    """Sign in through the real form as a viewer whose own language is `locale`."""
+    user = create_user(session, email=f"viewer-{locale}@example.org", role="viewer", password=PASSWORD, locale=locale)
+    Staff(client).sign_in(user)
+    return client
 
 
-@pytest.fixture
-def signed_in_client(session: Session, settings: config.Settings) -> Iterator[TestClient]:
-    from tracker.web.app import create_app
-    from tracker.web.deps import get_session
-
-    app = create_app()
-    app.add_middleware(SignedInAs)
-    app.dependency_overrides[get_session] = lambda: session
-    with TestClient(app) as http:
-        yield http
+def test_the_users_language_beats_accept_language(client: TestClient, session: Session) -> None:
+    assert page_language(signed_in(client, session, "tr"), headers={"Accept-Language": "ru"}) == "tr"
 
 
-def test_the_users_language_beats_accept_language(signed_in_client: TestClient) -> None:
-    headers = {"X-Test-User-Locale": "tr", "Accept-Language": "ru"}
-    assert page_language(signed_in_client, headers=headers) == "tr"
+def test_the_cookie_and_the_query_beat_the_users_language(client: TestClient, session: Session) -> None:
+    staff = signed_in(client, session, "tr")
+    headers = {"Accept-Language": "ru"}
+    assert page_language(staff, "/?lang=az", headers=headers) == "az"
+    assert page_language(staff, headers=headers) == "az"  # remembered in the cookie
 
 
-def test_the_cookie_and_the_query_beat_the_users_language(signed_in_client: TestClient) -> None:
-    headers = {"X-Test-User-Locale": "tr", "Accept-Language": "ru"}
-    assert page_language(signed_in_client, "/?lang=az", headers=headers) == "az"
-    assert page_language(signed_in_client, headers=headers) == "az"  # remembered in the cookie
-
-
-def test_without_a_user_the_middleware_goes_on_to_accept_language(signed_in_client: TestClient) -> None:
-    assert page_language(signed_in_client, headers={"Accept-Language": "ru"}) == "ru"
+def test_without_a_user_the_middleware_goes_on_to_accept_language(client: TestClient) -> None:
+    assert page_language(client, "/login", headers={"Accept-Language": "ru"}) == "ru"
 
 
 def test_choose_locale_names_what_chose() -> None:
@@ -137,11 +117,11 @@ def test_accepted_languages_maps_regions_and_scripts() -> None:
 
 
 def test_the_switcher_links_to_this_page_in_each_language(client: TestClient) -> None:
-    page = BeautifulSoup(client.get("/?lang=ru&page=2").text, "html.parser")
+    page = BeautifulSoup(client.get("/setup?lang=ru&page=2").text, "html.parser")
     switcher = page.find("nav", class_="languages")
     links = {a["hreflang"]: a for a in switcher.find_all("a")}
     assert set(links) == {"en", "az", "tr", "ru"}
-    assert urlsplit(links["az"]["href"]).path == "/"
+    assert urlsplit(links["az"]["href"]).path == "/setup"
     assert parse_qs(urlsplit(links["az"]["href"]).query) == {"lang": ["az"], "page": ["2"]}
     assert links["az"].get_text(strip=True) == "Azərbaycanca"
     assert links["ru"].get_text(strip=True) == "Русский"
@@ -163,7 +143,8 @@ def figures_of(page: BeautifulSoup, key: str) -> dict[str, tuple[str, str]]:
 
 def test_the_home_page_in_azerbaijani(client: TestClient, session: Session) -> None:
     load_demo(session)
-    page = BeautifulSoup(client.get("/", headers={"Accept-Language": "az-AZ"}).text, "html.parser")
+    staff = signed_in(client, session, "az")
+    page = BeautifulSoup(staff.get("/", headers={"Accept-Language": "ru"}).text, "html.parser")
     assert page.html["lang"] == "az"
     assert page.find("h1").get_text(strip=True) == "Yardım uçotu"
     headings = [h.get_text(strip=True) for h in page.find_all("h2")]
@@ -179,7 +160,7 @@ def test_the_home_page_in_azerbaijani(client: TestClient, session: Session) -> N
 
 def test_the_home_page_in_russian(client: TestClient, session: Session) -> None:
     load_demo(session)
-    page = BeautifulSoup(client.get("/?lang=ru").text, "html.parser")
+    page = BeautifulSoup(signed_in(client, session).get("/?lang=ru").text, "html.parser")
     assert page.html["lang"] == "ru"
     headings = [h.get_text(strip=True) for h in page.find_all("h2")]
     assert headings == ["Оплачено", "Обязательства, остаток", "Обещано, остаток", "Недавно внесённые"]
@@ -201,6 +182,7 @@ def test_words_in_templates_follow_each_request_not_the_first_one(client: TestCl
     contribution = make_contribution(session, money_line("10.00 USD"))
     void_contribution(session, contribution.id, "entered twice", None)  # type: ignore[arg-type]
     statuses = {}
+    signed_in(client, session)
     for language in ("az", "ru", "en"):
         page = BeautifulSoup(client.get(f"/?lang={language}").text, "html.parser")
         recent = page.find("section", attrs={"aria-labelledby": "recent"}).find("tbody")

@@ -1,4 +1,4 @@
-"""Donors, recipients, appeals and items: create, describe, archive; never delete."""
+"""Donors, recipients, appeals and items: create, describe, correct the description, archive; never delete."""
 
 from __future__ import annotations
 
@@ -131,6 +131,65 @@ def create_item(session: Session, data: ItemInput, user: User | None) -> Item:
     return _created(session, item, user)
 
 
+def update_donor(session: Session, donor_id: int, data: DonorInput, user: User | None) -> Donor:
+    """Correct a donor's descriptive fields; their contributions stay as recorded."""
+    donor = _get(session, Donor, donor_id)
+    changes = {
+        "name": required_text(data.name, "name", 200),
+        "kind": one_of(data.kind, DONOR_KINDS, "kind"),
+        "country": country_code(data.country),
+        "email": email_address(data.email),
+        "phone": optional_text(data.phone, "phone", 50),
+        "locale": one_of(data.locale, LOCALES, "locale") if data.locale else None,
+        "notes": optional_text(data.notes, "notes", 4000) or "",
+    }
+    return _updated(session, donor, changes, user)
+
+
+def update_recipient(session: Session, recipient_id: int, data: RecipientInput, user: User | None) -> Recipient:
+    recipient = _get(session, Recipient, recipient_id)
+    changes = {
+        "name": required_text(data.name, "name", 200),
+        "kind": one_of(data.kind, RECIPIENT_KINDS, "kind"),
+        "country": country_code(data.country),
+        "region": optional_text(data.region, "region", 200),
+        "notes": optional_text(data.notes, "notes", 4000) or "",
+    }
+    return _updated(session, recipient, changes, user)
+
+
+def update_appeal(session: Session, appeal_id: int, data: AppealInput, user: User | None) -> Appeal:
+    """Correct an appeal's name, dates, target and GLIDE number; its code is how others refer to it."""
+    appeal = _get(session, Appeal, appeal_id)
+    if data.start_date and data.end_date and data.end_date < data.start_date:
+        raise Invalid("end_date", "ends before it starts")
+    changes = {
+        "name": required_text(data.name, "name", 200),
+        "start_date": data.start_date,
+        "end_date": data.end_date,
+        "target_minor": data.target.minor if data.target else None,
+        "target_currency": data.target.currency if data.target else None,
+        "glide": optional_text(data.glide, "glide", 40),
+    }
+    return _updated(session, appeal, changes, user)
+
+
+def update_item(session: Session, item_id: int, data: ItemInput, user: User | None) -> Item:
+    """Correct an item's name, cluster and default unit value; its unit stays, since quantities are counted in it."""
+    item = _get(session, Item, item_id)
+    name = required_text(data.name, "name", 200)
+    clash = session.exec(select(Item).where(func.lower(Item.name) == name.lower(), Item.id != item_id)).first()
+    if clash:
+        raise Invalid("name", "the catalogue already has an item named {name}", name=name)
+    changes = {
+        "name": name,
+        "cluster": one_of(data.cluster, CLUSTERS, "cluster"),
+        "unit_value_minor": data.unit_value.minor if data.unit_value else None,
+        "unit_value_currency": data.unit_value.currency if data.unit_value else None,
+    }
+    return _updated(session, item, changes, user)
+
+
 def archive(session: Session, model: type[T], object_id: int, user: User | None) -> T:
     """Take a donor, recipient, appeal or item out of everyday lists; its history stays."""
     found = session.get(model, object_id)
@@ -175,6 +234,34 @@ def find_donor(session: Session, ref: str) -> Donor:
             ids=ids,
         )
     return matches[0]
+
+
+def _get(session: Session, model: type[T], object_id: int) -> T:
+    found = session.get(model, object_id)
+    if found is None:
+        raise NotFound("{kind} {id} does not exist", kind=model.__tablename__, id=object_id)  # type: ignore[attr-defined]
+    return found
+
+
+def _updated(session: Session, row: T, changes: dict[str, Any], user: User | None) -> T:
+    """Apply the changed fields and journal them, before and after; no change, no event."""
+    before = {key: getattr(row, key) for key, value in changes.items() if getattr(row, key) != value}
+    if not before:
+        return row
+    for key in before:
+        setattr(row, key, changes[key])
+    session.add(row)
+    session.flush()
+    record_event(
+        session,
+        action=f"{row.__tablename__}.updated",  # type: ignore[attr-defined]
+        object_type=row.__tablename__,  # type: ignore[attr-defined]
+        object_id=row.id,  # type: ignore[attr-defined]
+        user_id=user.id if user else None,
+        before=before,
+        after={key: changes[key] for key in before},
+    )
+    return row
 
 
 def _created(session: Session, row: T, user: User | None) -> T:

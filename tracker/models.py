@@ -279,3 +279,50 @@ class TotalsState(SQLModel, table=True):
     reporting_currency: str = Field(max_length=3)
     window_days: int
     rebuilt_at: datetime = Timestamp()
+
+
+class AppSettings(SQLModel, table=True):
+    """The organisation's own settings, edited by an admin; an empty field falls back to TRACKER_ settings."""
+
+    __tablename__ = "app_settings"
+    __table_args__ = (
+        sa.CheckConstraint("id = 1", name="single_row"),
+        sa.CheckConstraint("rate_window_days IS NULL OR rate_window_days BETWEEN 0 AND 366", name="rate_window"),
+    )
+
+    id: int = Field(default=1, primary_key=True, sa_column_kwargs={"autoincrement": False})
+    organisation_name: str | None = Field(default=None, max_length=200)
+    organisation_address: str | None = Field(default=None, max_length=1000)
+    logo: bytes | None = Field(default=None, sa_type=sa.LargeBinary)
+    logo_type: str | None = Field(default=None, max_length=40)
+    reporting_currency: str | None = Field(default=None, max_length=3)
+    default_locale: str | None = Field(default=None, max_length=5)
+    rate_window_days: int | None = None
+    updated_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
+    updated_by_id: int | None = Field(default=None, foreign_key="user_account.id")
+
+
+class SignInFailure(SQLModel, table=True):
+    """One failed sign-in, kept for a while so repeated failures are slowed down and then refused."""
+
+    __tablename__ = "sign_in_failure"
+    __table_args__ = (
+        sa.Index("ix_sign_in_failure_email_at", "email", "at"),
+        sa.Index("ix_sign_in_failure_address_at", "address", "at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Timestamp()
+    email: str = Field(max_length=254)
+    address: str = Field(max_length=64)
+
+
+class SubmissionToken(SQLModel, table=True):
+    """A form's one-time token: the first submission records, a repeat finds what it recorded."""
+
+    __tablename__ = "submission_token"
+
+    token: str = Field(max_length=64, primary_key=True)
+    used_at: datetime = Timestamp(index=True)
+    user_id: int | None = Field(default=None, foreign_key="user_account.id")
+    contribution_id: int | None = Field(default=None, foreign_key="contribution.id")

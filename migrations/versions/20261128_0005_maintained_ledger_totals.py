@@ -4,7 +4,7 @@ The table is a cache of the ledger, filled by `tracker db rebuild-totals` (and a
 start-up when it is empty or was computed for another reporting currency).
 
 Revision ID: 0005
-Revises: 0001
+Revises: 0002
 Create Date: 2026-11-28 22:03:59.757209
 """
 
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0005"
-down_revision: str | None = "0001"
+down_revision: str | None = "0002"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -8,9 +8,11 @@ from fastapi.responses import HTMLResponse, JSONResponse
 import tracker
 from tracker.config import get_settings
 from tracker.errors import TrackerError
-from tracker.web import home
+from tracker.web import auth, home
 from tracker.web.deps import templates
 from tracker.web.locale import LocaleMiddleware
+from tracker.web.pages import account, admin, catalogue, contributions, entry, journal
+from tracker.web.static import static_files
 
 
 def create_app() -> FastAPI:
@@ -26,5 +28,13 @@ def create_app() -> FastAPI:
         )
 
     app.add_middleware(LocaleMiddleware)
+    auth.install(app)
+    app.mount("/static", static_files(), name="static")
     app.include_router(home.router)
+    app.include_router(account.router)
+    app.include_router(entry.router)  # before contributions: /contributions/new is not an id
+    app.include_router(contributions.router)
+    app.include_router(catalogue.router)
+    app.include_router(admin.router)
+    app.include_router(journal.router)
     return app

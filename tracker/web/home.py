@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import HTMLResponse, JSONResponse
 from sqlalchemy import text
 from sqlmodel import func, select
 
 import tracker
-from tracker.config import get_settings
+from tracker.app_settings import effective_settings
 from tracker.figures import ledger_totals
 from tracker.ledger import recent_contributions
 from tracker.models import Contribution, Donor, Item
+from tracker.web.auth import Viewer, page_router
 from tracker.web.deps import SessionDep, templates
 
-router = APIRouter(include_in_schema=False)
+router = page_router()
 
 
 @router.get("/healthz")
@@ -24,7 +25,7 @@ def healthz(session: SessionDep) -> JSONResponse:
 
 
 @router.get("/", response_class=HTMLResponse, name="home")
-def home(request: Request, session: SessionDep) -> HTMLResponse:
+def home(request: Request, session: SessionDep, user: Viewer) -> HTMLResponse:
     counts = {
         "contributions": session.exec(select(func.count()).select_from(Contribution)).one(),
         "donors": session.exec(select(func.count()).select_from(Donor)).one(),
@@ -38,6 +39,6 @@ def home(request: Request, session: SessionDep) -> HTMLResponse:
             "totals": ledger_totals(session),
             "items": items,
             "recent": recent_contributions(session),
-            "reporting_currency": get_settings().reporting_currency,
+            "reporting_currency": effective_settings(session).reporting_currency,
         },
     )

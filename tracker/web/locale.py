@@ -4,8 +4,8 @@ The order, first match wins:
 
 1. `?lang=az` in the URL (the language switcher's links), then remembered in the `lang` cookie;
 2. the `lang` cookie;
-3. the signed-in user's language (`request.state.user.locale`, when a sign-in layer that
-   runs before this middleware has set `request.state.user`);
+3. the signed-in user's language (kept in the session cookie at sign-in, which the session
+   middleware, added after this one and so running before it, has decoded);
 4. the browser's `Accept-Language`, best q-value first (`az-AZ` → az, `tr-TR` → tr, `ru-RU` → ru);
 5. `TRACKER_DEFAULT_LOCALE`.
 
@@ -90,11 +90,12 @@ class LocaleMiddleware:
             return
         request = Request(scope)
         user = getattr(request.state, "user", None)
+        signed_in = scope.get("session") or {}  # the session middleware runs outside this one
         cookie = request.cookies.get(COOKIE)
         language, source = choose_locale(
             request.query_params.get("lang"),
             cookie,
-            getattr(user, "locale", None),
+            getattr(user, "locale", None) or signed_in.get("locale"),
             request.headers.get("accept-language"),
             get_settings().default_locale,
         )

@@ -1,0 +1,255 @@
+"""The pages that read and correct records: list with totals, contribution page, catalogue, users, settings, journal."""
+
+from __future__ import annotations
+
+import pytest
+from factories import goods_line, make_appeal, make_contribution, make_donor, make_item, make_recipient, money_line
+from fastapi.testclient import TestClient
+from sqlmodel import Session, select
+from webkit import Staff, make_user, page
+
+from tracker.app_settings import effective_settings
+from tracker.models import Contribution, Donor, JournalEvent, User
+
+
+@pytest.fixture
+def admin(client: TestClient, session: Session) -> Staff:
+    staff = Staff(client)
+    assert staff.sign_in(make_user(session, "admin")).status_code == 303
+    return staff
+
+
+def numbers(response) -> list[str]:  # type: ignore[no-untyped-def]
+    rows = page(response).find("table", class_="contributions").find("tbody").find_all("tr")
+    return [row.find("a").get_text() for row in rows if row.find("a")]
+
+
+def totals(response) -> dict[str, list[str]]:  # type: ignore[no-untyped-def]
+    section = page(response).find("section", class_="totals")
+    if section is None:
+        return {}
+    return {
+        row.find("th").get_text(): [td.get_text(strip=True) for td in row.find_all("td")]
+        for row in section.find("tbody").find_all("tr")
+    }
+
+
+def test_the_list_filters_sorts_and_totals_per_currency(admin: Staff, session: Session) -> None:
+    baku, ankara = make_donor(session, "Bakı Fondu"), make_donor(session, "Ankara Vakfı")
+    shelter = make_recipient(session, "Kahramanmaraş Shelter")
+    house = make_item(session, "Container house")
+    a = make_contribution(session, money_line("500000.00 AZN"), donor=baku, recipient=shelter)
+    b = make_contribution(session, money_line("150.50 USD"), money_line("99.50 USD"), donor=ankara, status="pledged")
+    c = make_contribution(session, goods_line(house, "10", "1200.00 AZN"), donor=baku, status="committed")
+    voided = make_contribution(session, money_line("7.00 AZN"), donor=baku)
+    from tracker.ledger import void_contribution
+
+    void_contribution(session, voided.id, "entered twice", None)
+
+    everything = admin.get("/contributions?sort=number")
+    assert numbers(everything) == sorted([a.number, b.number, c.number, voided.number])
+    assert totals(everything) == {
+        "AZN": ["", "AZN12,000.00", "AZN500,000.00"],
+        "USD": ["$250.00", "", ""],
+    }
+    assert numbers(admin.get(f"/contributions?donor_id={baku.id}&sort=number")) == [a.number, c.number, voided.number]
+    assert numbers(admin.get("/contributions?kind=goods")) == [c.number]
+    assert numbers(admin.get("/contributions?currency=USD")) == [b.number]
+    assert numbers(admin.get("/contributions?status=void")) == [voided.number]
+    assert numbers(admin.get("/contributions?status=paid&sort=number")) == [a.number]
+    assert numbers(admin.get("/contributions?q=ANKARA")) == [b.number]
+    assert numbers(admin.get("/contributions?q=bakı&sort=-number")) == [voided.number, c.number, a.number]
+    assert numbers(admin.get("/contributions?from=2023-02-11")) == []
+    assert totals(admin.get("/contributions?kind=money&donor_id=" + str(baku.id))) == {"AZN": ["", "", "AZN500,000.00"]}
+    void_row = page(everything).find("tr", class_="void")
+    assert "entered twice" in void_row.get_text()
+    bad = admin.get("/contributions?from=yesterday")
+    assert bad.status_code == 200
+    assert "from: yesterday is not a date (YYYY-MM-DD)" in page(bad).find(class_="error").get_text()
+
+
+def test_the_list_pages_through_many(admin: Staff, session: Session) -> None:
+    donor, recipient = make_donor(session), make_recipient(session)
+    for _ in range(52):
+        make_contribution(session, money_line("1.00 EUR"), donor=donor, recipient=recipient)
+    first = admin.get("/contributions")
+    assert len(numbers(first)) == 50
+    assert "52 contributions match." in first.text
+    second = admin.get(page(first).find("a", rel="next")["href"])
+    assert len(numbers(second)) == 2
+    assert totals(second) == {"EUR": ["", "", "€52.00"]}
+
+
+def test_a_contribution_moves_forward_and_is_voided_with_its_reason(admin: Staff, session: Session) -> None:
+    pledge = make_contribution(session, money_line("20.00 USD"), status="pledged")
+    shown = page(admin.get(f"/contributions/{pledge.id}"))
+    buttons = [b["value"] for b in shown.find("form", class_="inline-form").find_all("button")]
+    assert buttons == ["committed", "paid"]
+    assert admin.post(f"/contributions/{pledge.id}/status", {"status": "committed"}).status_code == 303
+    assert admin.post(f"/contributions/{pledge.id}/status", {"status": "pledged"}).status_code == 409
+    empty = admin.post(f"/contributions/{pledge.id}/void", {"reason": "  "})
+    assert empty.status_code == 422
+    assert page(empty).find(id="f-reason-error").get_text() == "say why the contribution is void"
+    assert admin.post(f"/contributions/{pledge.id}/void", {"reason": "donor withdrew"}).status_code == 303
+    shown = page(admin.get(f"/contributions/{pledge.id}"))
+    assert shown.find("h1").find("s").get_text() == pledge.number
+    assert "donor withdrew" in shown.find(class_="void-reason").get_text()
+    assert shown.find("section", class_="actions") is None
+    history = shown.find("table", class_="journal").find("tbody").find_all("tr")
+    actions = [row.find("code").get_text() for row in history]
+    assert actions == ["contribution.recorded", "contribution.status_changed", "contribution.voided"]
+    statuses = [li.find("strong").get_text() for li in shown.find("ol", class_="status-history").find_all("li")]
+    assert statuses == ["pledged", "committed", "void"]
+
+
+def test_a_viewer_sees_no_actions(client: TestClient, session: Session) -> None:
+    contribution = make_contribution(session, money_line("20.00 USD"), status="pledged")
+    staff = Staff(client)
+    staff.sign_in(make_user(session, "viewer"))
+    shown = page(staff.get(f"/contributions/{contribution.id}"))
+    assert shown.find("section", class_="actions") is None
+    assert shown.find("a", string="Record a contribution") is None
+
+
+def test_donors_are_created_corrected_and_archived_with_before_and_after(admin: Staff, session: Session) -> None:
+    response = admin.post("/donors/new", {"name": "Şəki İcması", "kind": "foundation", "country": "az"})
+    assert response.status_code == 303
+    donor = session.exec(select(Donor).where(Donor.name == "Şəki İcması")).one()
+    assert response.headers["location"] == f"/donors/{donor.id}"
+    bad = admin.post(f"/donors/{donor.id}/edit", {"name": "Şəki İcması", "kind": "foundation", "country": "XX"})
+    assert bad.status_code == 422
+    assert page(bad).find(id="f-country-error").get_text() == "'XX' is not an ISO 3166 country code"
+    fixed = {"name": "Şəki Rayon İcması", "kind": "foundation", "country": "AZ", "email": "info@seki.example"}
+    assert admin.post(f"/donors/{donor.id}/edit", fixed).status_code == 303
+    event = session.exec(select(JournalEvent).where(JournalEvent.action == "donor.updated")).one()
+    assert event.before == '{"email":null,"name":"Şəki İcması"}'
+    assert event.after == '{"email":"info@seki.example","name":"Şəki Rayon İcması"}'
+    make_contribution(session, money_line("3.00 USD"), donor=donor)
+    assert admin.post(f"/donors/{donor.id}/archive").status_code == 303
+    assert session.get(Donor, donor.id).archived
+    assert "Şəki" not in page(admin.get("/donors")).find("table").get_text()
+    assert "Şəki Rayon İcması" in page(admin.get("/donors?archived=1")).find("table").get_text()
+    shown = page(admin.get(f"/donors/{donor.id}"))
+    assert len(shown.find("table", class_="contributions").find("tbody").find_all("tr")) == 1
+
+
+def test_the_catalogue_search_ignores_case_in_every_alphabet(admin: Staff, session: Session) -> None:
+    make_donor(session, "ƏLİYEV FONDU")
+    make_donor(session, "Юрий Гагарин")
+    make_donor(session, "İSTANBUL VAKFI")
+    assert "ƏLİYEV FONDU" in admin.get("/donors?q=əliyev").text
+    assert "Юрий Гагарин" in admin.get("/donors?q=юрий").text
+    assert "İSTANBUL VAKFI" in admin.get("/donors?q=istanbul").text
+    assert admin.get("/donors/lookup?q=юр").json() == [
+        {"id": session.exec(select(Donor.id).where(Donor.name == "Юрий Гагарин")).one(), "name": "Юрий Гагарин",
+         "detail": "organisation"}
+    ]  # fmt: skip
+    assert "Nothing found." in admin.get("/donors?q=%25").text  # a % is a character, not a wildcard
+
+
+def test_appeals_and_items_are_created_with_amounts_typed_in_the_locale(admin: Staff, session: Session) -> None:
+    data = {"code": "tur-eq-2023", "name": "Türkiye earthquake", "target": "1,000,000", "target_currency": "USD"}
+    assert admin.post("/appeals/new", data).status_code == 303
+    item = {"name": "Tent", "unit": "piece", "cluster": "SHL", "unit_value": "250.5", "unit_value_currency": "EUR"}
+    assert admin.post("/items/new", item).status_code == 303
+    listing = page(admin.get("/appeals")).find("table").get_text()
+    assert "TUR-EQ-2023" in listing
+    edit = page(admin.get("/items")).select_one("td.row-actions a")["href"]
+    form = page(admin.get(edit))
+    assert form.find("input", attrs={"name": "unit_value"})["value"] == "250.5"
+    again = admin.post("/items/new", {**item, "name": "TENT"})
+    assert again.status_code == 422
+
+
+def test_users_are_added_given_roles_and_deactivated(admin: Staff, session: Session) -> None:
+    data = {"email": "nigar@example.org", "name": "Nigar", "role": "viewer", "locale": "az", "password": "short"}
+    short = admin.post("/users", data)
+    assert short.status_code == 422
+    assert page(short).find(id="f-password-error").get_text() == "at least 10 characters"
+    assert admin.post("/users", {**data, "password": "a long enough one"}).status_code == 303
+    nigar = session.exec(select(User).where(User.email == "nigar@example.org")).one()
+    assert admin.post(f"/users/{nigar.id}/role", {"role": "clerk"}).status_code == 303
+    assert admin.post(f"/users/{nigar.id}/deactivate").status_code == 303
+    session.refresh(nigar)
+    assert (nigar.role, nigar.active) == ("clerk", False)
+    me = session.exec(select(User).where(User.email == "admin@example.org")).one()
+    assert admin.post(f"/users/{me.id}/deactivate").status_code == 409
+    assert admin.post(f"/users/{me.id}/role", {"role": "viewer"}).status_code == 409  # the last admin
+
+
+def test_settings_fall_back_to_the_environment_and_keep_a_logo(admin: Staff, session: Session) -> None:
+    assert effective_settings(session).reporting_currency == "USD"
+    data = {"organisation_name": "Yardım", "organisation_address": "Bakı", "reporting_currency": "AZN",
+            "default_locale": "az", "rate_window_days": "10"}  # fmt: skip
+    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+    response = admin.client.post(
+        "/settings", data={**data, "csrf_token": admin.token}, files={"logo": ("logo.png", png, "image/png")},
+        follow_redirects=False,
+    )  # fmt: skip
+    assert response.status_code == 303
+    now = effective_settings(session)
+    assert (now.organisation_name, now.reporting_currency, now.default_locale, now.rate_window_days, now.has_logo) == (
+        "Yardım", "AZN", "az", 10, True,
+    )  # fmt: skip
+    logo = admin.get("/settings/logo")
+    assert (logo.content, logo.headers["content-type"]) == (png, "image/png")
+    svg = ("x.svg", b"<svg onload=alert(1)>", "image/svg+xml")
+    refused = admin.client.post("/settings", data={**data, "csrf_token": admin.token}, files={"logo": svg})
+    assert refused.status_code == 422
+    assert admin.post("/settings", {**data, "rate_window_days": "400"}).status_code == 422
+    assert admin.post("/settings", {"reporting_currency": "", "rate_window_days": ""}).status_code == 303
+    assert effective_settings(session).reporting_currency == "USD"
+
+
+def test_the_journal_filters_by_user_action_and_date(admin: Staff, session: Session) -> None:
+    clerk = make_user(session, "clerk", email="clerk2@example.org")
+    make_donor(session)
+    from tracker.catalogue import DonorInput, create_donor
+
+    create_donor(session, DonorInput(name="By clerk", kind="company"), clerk)
+    by_clerk = page(admin.get(f"/journal?user_id={clerk.id}"))
+    rows = by_clerk.find("table", class_="journal").find("tbody").find_all("tr")
+    assert [r.find("code").get_text() for r in rows] == ["donor.created"]
+    created = page(admin.get("/journal?action=user.created")).find("tbody").find_all("tr")
+    assert len(created) == 2
+    assert "No events match." in admin.get("/journal?to=2000-01-01").text
+
+
+NASTY = '<script>alert("x")</script>'
+
+
+def test_typed_text_is_escaped_on_every_page(admin: Staff, session: Session) -> None:
+    donor = make_donor(session, NASTY)
+    recipient = make_recipient(session, NASTY)
+    appeal = make_appeal(session, "XSS-1")
+    from tracker.catalogue import AppealInput, ItemInput, create_item, update_appeal
+
+    update_appeal(session, appeal.id, AppealInput(code="XSS-1", name=NASTY), None)
+    item = create_item(session, ItemInput(NASTY, "piece", "OTHER"), None)
+    make_user(session, "viewer", email="x@example.org", name=NASTY)
+    contribution = make_contribution(session, goods_line(item, "1"), donor=donor, recipient=recipient, appeal=appeal)
+    from tracker.ledger import void_contribution
+
+    void_contribution(session, contribution.id, NASTY, None)
+    admin.post("/settings", {"organisation_name": NASTY})
+    paths = [
+        "/", "/contributions", f"/contributions/{contribution.id}", f"/contributions?q={NASTY}", "/donors",
+        f"/donors/{donor.id}", f"/donors/{donor.id}/edit", "/recipients", f"/recipients/{recipient.id}", "/appeals",
+        f"/appeals/{appeal.id}/edit", "/items", f"/items/{item.id}/edit", "/users", "/settings", "/journal",
+        f"/donors?q={NASTY}", "/contributions/new",
+    ]  # fmt: skip
+    for path in paths:
+        response = admin.get(path)
+        assert response.status_code == 200, path
+        assert "<script>alert" not in response.text, path
+    assert "&lt;script&gt;" in admin.get(f"/contributions/{contribution.id}").text
+    typed = admin.post("/donors/new", {"name": NASTY * 10, "kind": "company"})  # too long: the form comes back
+    assert typed.status_code == 422
+    assert "<script>alert" not in typed.text
+
+
+def test_contribution_numbers_link_to_their_pages(admin: Staff, session: Session) -> None:
+    contribution = make_contribution(session, money_line("1.00 USD"))
+    link = page(admin.get("/contributions")).find("a", string=contribution.number)
+    assert link["href"].endswith(f"/contributions/{contribution.id}")
+    assert session.get(Contribution, contribution.id) is not None

@@ -1,0 +1,179 @@
+"""Who is asking: the signed session cookie, the signed-in user, roles on every page, CSRF on every form.
+
+Every page router is built with `page_router()`, which checks the CSRF token of
+every state-changing request before anything else runs, and every page route
+names the role it needs with `Viewer`, `Clerk` or `Admin` (or `Anyone` for the
+few pages open without sign-in). The role matrix test holds every route to it.
+"""
+
+from __future__ import annotations
+
+import secrets
+from typing import Annotated
+from urllib.parse import urlencode, urlsplit
+
+from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi.responses import RedirectResponse, Response
+from markupsafe import Markup
+from starlette.middleware.sessions import SessionMiddleware
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from tracker.config import get_settings
+from tracker.errors import TrackerError
+from tracker.models import User
+from tracker.users import has_role
+from tracker.web.deps import SessionDep
+
+SESSION_COOKIE = "tracker_session"
+SESSION_HOURS = 12
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
+
+
+class Forbidden(TrackerError):
+    """Signed in, but the role does not allow this (HTTP 403)."""
+
+    status_code = 403
+
+
+class SignInRequired(Exception):
+    """Nobody is signed in: browsers are sent to the sign-in page."""
+
+
+class SessionCookies:
+    """Starlette's signed-cookie sessions (HttpOnly, SameSite=Lax), marked Secure when the request came over HTTPS."""
+
+    def __init__(self, app: ASGIApp, secret_key: str) -> None:
+        options = {"secret_key": secret_key, "session_cookie": SESSION_COOKIE, "max_age": SESSION_HOURS * 3600}
+        self.plain = SessionMiddleware(app, same_site="lax", https_only=False, **options)  # type: ignore[arg-type]
+        self.secure = SessionMiddleware(app, same_site="lax", https_only=True, **options)  # type: ignore[arg-type]
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        chosen = self.secure if scope.get("scheme") in ("https", "wss") else self.plain
+        await chosen(scope, receive, send)
+
+
+class SecurityHeaders:
+    """Pages may load only the app's own scripts, styles and images, and may not be framed."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = scope.get("path", "")
+        if scope["type"] != "http" or path.startswith(("/api/", "/docs", "/redoc", "/openapi")):
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: dict) -> None:  # type: ignore[type-arg]
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                headers += [
+                    (b"content-security-policy", CSP.encode()),
+                    (b"x-content-type-options", b"nosniff"),
+                    (b"referrer-policy", b"same-origin"),
+                    (b"x-frame-options", b"DENY"),
+                ]
+                message["headers"] = headers
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)  # type: ignore[arg-type]
+
+
+def install(app: FastAPI) -> None:
+    """Sessions, security headers, and the sign-in redirect, on the app."""
+    app.add_middleware(SecurityHeaders)
+    app.add_middleware(SessionCookies, secret_key=get_settings().secret_key)
+
+    @app.exception_handler(SignInRequired)
+    async def sign_in_first(request: Request, exc: SignInRequired) -> Response:
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        login = request.app.url_path_for("account.login")
+        return RedirectResponse(f"{login}?{urlencode({'next': target})}", status_code=303)
+
+
+# -- the signed-in user -------------------------------------------------------------------------
+
+
+def current_user(request: Request, session: SessionDep) -> User | None:
+    """The signed-in, active user, or None; a deactivated user's session ends here, at once."""
+    user_id = request.session.get("user_id")
+    user = session.get(User, user_id) if isinstance(user_id, int) else None
+    if user is not None and not user.active:
+        request.session.clear()
+        user = None
+    request.state.user = user
+    return user
+
+
+def sign_in_session(request: Request, user: User) -> None:
+    """A fresh session for the user: nothing from before sign-in carries over (no session fixation)."""
+    request.session.clear()
+    request.session["user_id"] = user.id
+    request.session["csrf"] = secrets.token_urlsafe(32)
+    request.session["locale"] = user.locale  # the language middleware runs before any route knows the user
+
+
+def require_role(role: str | None):  # type: ignore[no-untyped-def]
+    def dependency(request: Request, session: SessionDep) -> User | None:
+        user = current_user(request, session)
+        if role is None:
+            return user
+        if user is None:
+            raise SignInRequired()
+        if not has_role(user, role):
+            raise Forbidden("your role ({role}) may not do this; it needs {needed}", role=user.role, needed=role)
+        return user
+
+    dependency.__name__ = f"require_{role or 'anyone'}"
+    return dependency
+
+
+Anyone = Annotated[User | None, Depends(require_role(None))]
+Viewer = Annotated[User, Depends(require_role("viewer"))]
+Clerk = Annotated[User, Depends(require_role("clerk"))]
+Admin = Annotated[User, Depends(require_role("admin"))]
+
+
+# -- CSRF ---------------------------------------------------------------------------------------
+
+
+def csrf_token(request: Request) -> str:
+    """This session's CSRF token, made on first use."""
+    token = request.session.get("csrf")
+    if not isinstance(token, str) or not token:
+        token = request.session["csrf"] = secrets.token_urlsafe(32)
+    return token
+
+
+def csrf_input(request: Request) -> Markup:
+    return Markup('<input type="hidden" name="csrf_token" value="{}">').format(csrf_token(request))
+
+
+async def check_csrf(request: Request) -> None:
+    """A state-changing request must carry this session's token and come from this site."""
+    if request.method in SAFE_METHODS:
+        return
+    origin = request.headers.get("origin")
+    if origin and origin != "null" and urlsplit(origin).netloc != request.url.netloc:
+        raise Forbidden("this form was sent from another site")
+    form = await request.form()  # Starlette keeps the parsed form for the route
+    sent = form.get("csrf_token")
+    expected = request.session.get("csrf")
+    if not isinstance(sent, str) or not isinstance(expected, str) or not secrets.compare_digest(sent, expected):
+        raise Forbidden("the form's security token is missing or out of date; reload the page and try again")
+
+
+def safe_next(target: object, default: str = "/") -> str:
+    """Where to go after signing in: a path on this site only, never another site."""
+    if isinstance(target, str) and target.startswith("/") and not target.startswith(("//", "/\\")):
+        return target
+    return default
+
+
+def page_router() -> APIRouter:
+    """A router for HTML pages: out of the API schema, CSRF checked on every state-changing request."""
+    return APIRouter(include_in_schema=False, dependencies=[Depends(check_csrf)])

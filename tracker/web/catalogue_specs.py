@@ -1,0 +1,187 @@
+"""What each catalogue page shows and edits: the fields of donors, recipients, appeals and items."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlmodel import Session
+
+from tracker import catalogue
+from tracker.catalogue import AppealInput, DonorInput, ItemInput, RecipientInput
+from tracker.i18n import _
+from tracker.models import CLUSTERS, DONOR_KINDS, LOCALES, RECIPIENT_KINDS, UNITS, Appeal, Donor, Item, Recipient
+from tracker.money import COMMON_CURRENCIES, CURRENCIES, Money
+from tracker.parsing import parse_amount
+from tracker.web.labels import cluster_label, kind_label
+from tracker.web.pagekit import optional_date
+from tracker.web.templating import number
+
+Choices = Callable[[], list[tuple[str, str]]]
+
+
+def _currencies() -> list[tuple[str, str]]:
+    rest = sorted(CURRENCIES - set(COMMON_CURRENCIES))
+    return [(code, code) for code in (*COMMON_CURRENCIES, *rest)]
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    name: str
+    label: Callable[[], str]
+    kind: str = "text"  # text, email, date, textarea, select, amount
+    choices: Choices | None = None
+    required: bool = False
+    create_only: bool = False
+    blank: bool = True
+
+
+@dataclass(frozen=True)
+class EntitySpec:
+    """One catalogue: its pages, fields, roles, and the services that create and correct it."""
+
+    key: str
+    model: type
+    title: Callable[[], str]
+    new_title: Callable[[], str]
+    fields: tuple[FieldSpec, ...]
+    columns: tuple[tuple[str, Callable[[], str]], ...]
+    to_input: Callable[[dict[str, str], str], Any]
+    create: Callable[[Session, Any, Any], Any]
+    update: Callable[[Session, int, Any, Any], Any]
+    edit_role: str = "admin"
+    has_page: bool = False
+    defaults: dict[str, str] = field(default_factory=dict)
+
+    def values_of(self, row: Any) -> dict[str, str]:
+        """A row's fields as the form shows them."""
+        values = {}
+        for spec in self.fields:
+            if spec.kind == "amount":
+                minor, currency = getattr(row, f"{spec.name}_minor"), getattr(row, f"{spec.name}_currency")
+                values[spec.name] = number(Money.from_minor(minor, currency).amount) if minor is not None else ""
+                values[f"{spec.name}_currency"] = currency or ""
+            else:
+                value = getattr(row, spec.name)
+                values[spec.name] = value.isoformat() if hasattr(value, "isoformat") else str(value or "")
+        return values
+
+
+def _money(values: dict[str, str], name: str, locale: str) -> Money | None:
+    if not values.get(name):
+        return None
+    return Money.of(parse_amount(values[name], locale, name), values.get(f"{name}_currency"), name)
+
+
+def _choices(codes: tuple[str, ...], label: Callable[[str], str] | None = None) -> Choices:
+    return lambda: [(code, label(code) if label else code) for code in codes]
+
+
+NAME = FieldSpec("name", lambda: _("Name"), required=True)
+COUNTRY = FieldSpec("country", lambda: _("Country (ISO code, such as AZ or TR)"))
+NOTES = FieldSpec("notes", lambda: _("Notes"), kind="textarea")
+
+DONORS = EntitySpec(
+    key="donors",
+    model=Donor,
+    title=lambda: _("Donors"),
+    new_title=lambda: _("New donor"),
+    fields=(
+        NAME,
+        FieldSpec("kind", lambda: _("Kind"), "select", _choices(DONOR_KINDS, kind_label), required=True, blank=False),
+        COUNTRY,
+        FieldSpec("email", lambda: _("Email"), kind="email"),
+        FieldSpec("phone", lambda: _("Phone")),
+        FieldSpec("locale", lambda: _("Language for letters"), "select", _choices(LOCALES)),
+        NOTES,
+    ),
+    columns=(("name", lambda: _("Name")), ("kind", lambda: _("Kind")), ("country", lambda: _("Country"))),
+    to_input=lambda v, loc: DonorInput(
+        name=v["name"],
+        kind=v["kind"],
+        country=v["country"] or None,
+        email=v["email"] or None,
+        phone=v["phone"] or None,
+        locale=v["locale"] or None,
+        notes=v["notes"],
+    ),
+    create=catalogue.create_donor,
+    update=catalogue.update_donor,
+    edit_role="clerk",
+    has_page=True,
+    defaults={"kind": "organisation"},
+)
+
+RECIPIENTS = EntitySpec(
+    key="recipients",
+    model=Recipient,
+    title=lambda: _("Recipients"),
+    new_title=lambda: _("New recipient"),
+    fields=(
+        NAME,
+        FieldSpec(
+            "kind", lambda: _("Kind"), "select", _choices(RECIPIENT_KINDS, kind_label), required=True, blank=False
+        ),
+        COUNTRY,
+        FieldSpec("region", lambda: _("Region or place")),
+        NOTES,
+    ),
+    columns=(("name", lambda: _("Name")), ("kind", lambda: _("Kind")), ("region", lambda: _("Region or place"))),
+    to_input=lambda v, loc: RecipientInput(
+        name=v["name"], kind=v["kind"], country=v["country"] or None, region=v["region"] or None, notes=v["notes"]
+    ),
+    create=catalogue.create_recipient,
+    update=catalogue.update_recipient,
+    edit_role="clerk",
+    has_page=True,
+    defaults={"kind": "organisation"},
+)
+
+APPEALS = EntitySpec(
+    key="appeals",
+    model=Appeal,
+    title=lambda: _("Appeals"),
+    new_title=lambda: _("New appeal"),
+    fields=(
+        FieldSpec("code", lambda: _("Code"), required=True, create_only=True),
+        NAME,
+        FieldSpec("start_date", lambda: _("Starts"), kind="date"),
+        FieldSpec("end_date", lambda: _("Ends"), kind="date"),
+        FieldSpec("target", lambda: _("Funding target"), kind="amount", choices=_currencies),
+        FieldSpec("glide", lambda: _("GLIDE number")),
+    ),
+    columns=(("code", lambda: _("Code")), ("name", lambda: _("Name")), ("start_date", lambda: _("Starts"))),
+    to_input=lambda v, loc: AppealInput(
+        code=v.get("code", ""),
+        name=v["name"],
+        start_date=optional_date(v["start_date"], "start_date"),
+        end_date=optional_date(v["end_date"], "end_date"),
+        target=_money(v, "target", loc),
+        glide=v["glide"] or None,
+    ),
+    create=catalogue.create_appeal,
+    update=catalogue.update_appeal,
+)
+
+ITEMS = EntitySpec(
+    key="items",
+    model=Item,
+    title=lambda: _("Items"),
+    new_title=lambda: _("New item"),
+    fields=(
+        NAME,
+        FieldSpec("unit", lambda: _("Unit"), "select", _choices(UNITS), required=True, create_only=True, blank=False),
+        FieldSpec("cluster", lambda: _("Cluster"), "select", _choices(CLUSTERS, cluster_label), required=True),
+        FieldSpec("unit_value", lambda: _("Default unit value"), kind="amount", choices=_currencies),
+    ),
+    columns=(("name", lambda: _("Name")), ("unit", lambda: _("Unit")), ("cluster", lambda: _("Cluster"))),
+    to_input=lambda v, loc: ItemInput(
+        name=v["name"], unit=v.get("unit", ""), cluster=v["cluster"], unit_value=_money(v, "unit_value", loc)
+    ),
+    create=catalogue.create_item,
+    update=catalogue.update_item,
+    defaults={"unit": "piece", "cluster": "SHL"},
+)
+
+SPECS = (DONORS, RECIPIENTS, APPEALS, ITEMS)

@@ -1,0 +1,119 @@
+"""What every page shares: rendering with the signed-in user, one-time notices, reading form fields."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from babel.dates import format_datetime
+from fastapi import Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+from jinja2 import pass_context
+from starlette.datastructures import FormData
+
+from tracker.errors import Invalid
+from tracker.i18n import locale
+from tracker.models import User
+from tracker.users import has_role
+from tracker.web.auth import csrf_input
+from tracker.web.deps import templates
+from tracker.web.labels import GLOBALS
+
+Errors = dict[str, str]
+
+
+def render(request: Request, name: str, context: dict[str, Any] | None = None, status_code: int = 200) -> HTMLResponse:
+    return templates.TemplateResponse(request, name, context or {}, status_code=status_code)
+
+
+def redirect(request: Request, route: str, notice: str | None = None, **params: Any) -> RedirectResponse:
+    """POST, then redirect, then GET: a reload never repeats the change."""
+    if notice:
+        notices = request.session.get("notices", [])
+        request.session["notices"] = [*notices, notice][-5:]
+    return RedirectResponse(str(request.app.url_path_for(route, **params)), status_code=303)
+
+
+def user_of(request: Request) -> User | None:
+    return getattr(request.state, "user", None)
+
+
+@pass_context
+def _csrf_input(context: Any) -> Any:
+    return csrf_input(context["request"])
+
+
+@pass_context
+def _signed_in(context: Any) -> User | None:
+    return user_of(context["request"])
+
+
+@pass_context
+def _may(context: Any, role: str) -> bool:
+    return has_role(user_of(context["request"]), role)
+
+
+@pass_context
+def _notices(context: Any) -> list[str]:
+    """Notices left by the previous request (a redirect), shown once."""
+    request = context["request"]
+    if "notices" not in request.session:
+        return []
+    return list(request.session.pop("notices") or [])
+
+
+@pass_context
+def _section(context: Any) -> str:
+    """The first part of the path, which the navigation marks as where you are."""
+    return context["request"].url.path.strip("/").split("/", 1)[0]
+
+
+def date_time(value: datetime | None) -> str:
+    """A moment in the request's locale, in UTC (the journal's clock), to the minute."""
+    if value is None:
+        return ""
+    value = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    return format_datetime(value, format="short", tzinfo=UTC, locale=locale.get()) + " UTC"
+
+
+templates.env.filters.setdefault("datetime", date_time)
+templates.env.globals.update(
+    csrf_input=_csrf_input, signed_in=_signed_in, may=_may, notices=_notices, section=_section, **GLOBALS
+)
+
+
+# -- reading forms ----------------------------------------------------------------------------
+
+
+def field(form: FormData, name: str) -> str:
+    """A text field as typed (stripped); missing or a file upload reads as empty."""
+    value = form.get(name)
+    return value.strip() if isinstance(value, str) else ""
+
+
+def optional_id(form: FormData | dict[str, str], name: str) -> int | None:
+    value = form.get(name)
+    text = value.strip() if isinstance(value, str) else ""
+    if not text:
+        return None
+    if not text.isdigit() or len(text) > 18:
+        raise Invalid(name, "{value} is not an id", value=text)
+    return int(text)
+
+
+def optional_date(text: str, name: str) -> date | None:
+    """A date from a date field (always YYYY-MM-DD, whatever the browser shows)."""
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise Invalid(name, "{value} is not a date (YYYY-MM-DD)", value=text) from None
+
+
+def error_of(exc: Invalid) -> Errors:
+    return {exc.field: exc.rule}
+
+
+def page_number(value: str | None) -> int:
+    return int(value) if value and value.isdigit() and len(value) < 7 else 1

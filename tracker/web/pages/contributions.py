@@ -1,0 +1,169 @@
+"""The contributions list (filters, sort, pages, totals) and one contribution's page with its actions."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse, Response
+from starlette.datastructures import QueryParams
+
+from tracker.errors import Invalid
+from tracker.i18n import _
+from tracker.ledger import advance_status, get_contribution, lines_of, void_contribution
+from tracker.lookups import active, contribution_history, fulfilments_of, names, users_by_id
+from tracker.models import LINE_KINDS, QUANTITY_PLACES, STATUSES, Appeal, Contribution, Donor, Item, Recipient
+from tracker.money import CURRENCIES, Money
+from tracker.queries import SORTS, ContributionFilters, contribution_totals, find_contributions
+from tracker.web.auth import Clerk, Viewer, page_router
+from tracker.web.deps import SessionDep
+from tracker.web.pagekit import field, optional_date, optional_id, page_number, redirect, render
+
+router = page_router()
+FILTER_NAMES = ("donor_id", "recipient_id", "appeal_id", "status", "kind", "currency", "from", "to", "q", "sort")
+
+
+def read_filters(query: QueryParams) -> tuple[ContributionFilters, dict[str, str]]:
+    """The filters from the query string; what cannot be read is ignored, and said so."""
+    raw = {name: (query.get(name) or "").strip() for name in FILTER_NAMES}
+    problems: dict[str, str] = {}
+
+    def ident(name: str) -> int | None:
+        try:
+            return optional_id(raw, name)
+        except Invalid as exc:
+            problems[name] = exc.rule
+            return None
+
+    def day(name: str):  # type: ignore[no-untyped-def]
+        try:
+            return optional_date(raw[name], name)
+        except Invalid as exc:
+            problems[name] = exc.rule
+            return None
+
+    filters = ContributionFilters(
+        donor_id=ident("donor_id"),
+        recipient_id=ident("recipient_id"),
+        appeal_id=ident("appeal_id"),
+        status=raw["status"] if raw["status"] in (*STATUSES, "void") else None,
+        kind=raw["kind"] if raw["kind"] in LINE_KINDS else None,
+        currency=raw["currency"].upper() if raw["currency"].upper() in CURRENCIES else None,
+        date_from=day("from"),
+        date_to=day("to"),
+        text=raw["q"][:200] or None,
+    )
+    return filters, problems
+
+
+@router.get("/contributions", response_class=HTMLResponse, name="contributions.list")
+def contribution_list(request: Request, session: SessionDep, user: Viewer) -> Response:
+    filters, problems = read_filters(request.query_params)
+    sort = request.query_params.get("sort") or "-date"
+    if sort.lstrip("-") not in SORTS:
+        sort = "-date"
+    found = find_contributions(session, filters, sort, page_number(request.query_params.get("page")))
+    params = {k: v for k, v in request.query_params.items() if k in FILTER_NAMES and v}
+    return render(
+        request,
+        "contributions/list.html",
+        {
+            "found": found,
+            "totals": contribution_totals(session, filters),
+            "params": params,
+            "sort": sort,
+            "problems": problems,
+            "donors": names(session, Donor, {filters.donor_id} if filters.donor_id else set()),
+            "recipients": names(session, Recipient, {filters.recipient_id} if filters.recipient_id else set()),
+            "appeals": active(session, Appeal),
+            "currencies": sorted(CURRENCIES),
+            "statuses": STATUSES,
+        },
+    )
+
+
+@router.get("/contributions/{contribution_id}", response_class=HTMLResponse, name="contributions.show")
+def show(request: Request, contribution_id: int, session: SessionDep, user: Viewer) -> Response:
+    contribution = get_contribution(session, contribution_id)
+    return _show_page(request, session, contribution, {})
+
+
+@router.post("/contributions/{contribution_id}/status", name="contributions.status")
+async def move_status(request: Request, contribution_id: int, session: SessionDep, user: Clerk) -> Response:
+    form = await request.form()
+    contribution = advance_status(session, contribution_id, field(form, "status"), user)
+    notice = _("{number} is now {status}.").format(number=contribution.number, status=field(form, "status"))
+    return redirect(request, "contributions.show", notice, contribution_id=contribution_id)
+
+
+@router.post("/contributions/{contribution_id}/void", name="contributions.void")
+async def void(request: Request, contribution_id: int, session: SessionDep, user: Clerk) -> Response:
+    form = await request.form()
+    try:
+        with session.begin_nested():
+            contribution = void_contribution(session, contribution_id, field(form, "reason"), user)
+    except Invalid as exc:
+        contribution = get_contribution(session, contribution_id)
+        values = {"reason": field(form, "reason")}
+        return _show_page(request, session, contribution, {exc.field: exc.rule}, values, status_code=422)
+    notice = _("{number} is void. It stays on record, outside every total.").format(number=contribution.number)
+    return redirect(request, "contributions.show", notice, contribution_id=contribution_id)
+
+
+def _show_page(
+    request: Request,
+    session: SessionDep,
+    contribution: Contribution,
+    errors: dict[str, str],
+    values: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    lines = lines_of(session, contribution.id)  # type: ignore[arg-type]
+    history = contribution_history(session, contribution.id)  # type: ignore[arg-type]
+    fulfilments = fulfilments_of(session, contribution.id)  # type: ignore[arg-type]
+    user_ids = {event.user_id for event in history} | {contribution.recorded_by_id, contribution.voided_by_id}
+    return render(
+        request,
+        "contributions/show.html",
+        {
+            "c": contribution,
+            "donor": session.get(Donor, contribution.donor_id),
+            "recipient": session.get(Recipient, contribution.recipient_id),
+            "appeal": session.get(Appeal, contribution.appeal_id) if contribution.appeal_id else None,
+            "fulfils": session.get(Contribution, contribution.fulfils_id) if contribution.fulfils_id else None,
+            "fulfilments": fulfilments,
+            "lines": [_shown_line(line) for line in lines],
+            "items": names(session, Item, {line.item_id for line in lines if line.item_id}),
+            "history": [(event, _changes(event.before), _changes(event.after)) for event in history],
+            "users": users_by_id(session, user_ids),
+            "next_statuses": [s for s in STATUSES if STATUSES.index(s) > STATUSES.index(contribution.status)],
+            "errors": errors,
+            "values": values or {},
+        },
+        status_code=status_code,
+    )
+
+
+def _shown_line(line):  # type: ignore[no-untyped-def]
+    quantity = Decimal(line.quantity_milli).scaleb(-QUANTITY_PLACES).normalize() if line.quantity_milli else None
+    return {
+        "kind": line.kind,
+        "item_id": line.item_id,
+        "quantity": quantity.quantize(Decimal(1))
+        if quantity is not None and quantity == quantity.to_integral()
+        else quantity,
+        "unit_value": Money.from_minor(line.unit_value_minor, line.currency) if line.unit_value_minor else None,
+        "valuation": line.valuation,
+        "value": Money.from_minor(line.value_minor, line.currency) if line.value_minor else None,
+    }
+
+
+def _changes(text: str | None) -> dict[str, object]:
+    """A journal event's before/after, for showing; lines are summarised, not dumped."""
+    if not text:
+        return {}
+    data = json.loads(text)
+    if isinstance(data, dict) and isinstance(data.get("lines"), list):
+        data["lines"] = len(data["lines"])
+    return data if isinstance(data, dict) else {"value": data}
