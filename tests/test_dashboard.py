@@ -1,28 +1,17 @@
-"""The dashboard's figures on the demo ledger, kept in AZN, against figures worked out by hand.
+"""The dashboard's figures on the demo ledger (whose settings keep totals in AZN), against figures worked out by hand.
 
 Rates (AZN per unit, every working day of Feb–Mar 2023): USD 1.70, EUR 1.82, TRY 0.0902,
 JPY 0.0128, KWD 5.56. A weekend value date takes Friday's rate (within the 7-day window).
 """
 
-from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
 
-import pytest
 from sqlmodel import Session, select
 
-from tracker import config
 from tracker.dashboard import dashboard
 from tracker.demo import load_demo
 from tracker.models import Appeal
-
-
-@pytest.fixture
-def in_manats(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setenv("TRACKER_REPORTING_CURRENCY", "AZN")
-    config.get_settings.cache_clear()
-    yield
-    config.get_settings.cache_clear()
 
 
 def text(converted) -> str:
@@ -30,7 +19,7 @@ def text(converted) -> str:
     return str(converted.total) + (f" (+ unconverted {missing})" if missing else "")
 
 
-def test_headline_figures_in_manats(session: Session, in_manats: None) -> None:
+def test_headline_figures_in_manats(session: Session) -> None:
     load_demo(session)
     board = dashboard(session, today=date(2026, 11, 28))
     # 500,000.00 AZN + 75,250.500 KWD × 5.56 (418,392.78) + 250,000 EUR × 1.82 (455,000.00)
@@ -50,7 +39,7 @@ def test_headline_figures_in_manats(session: Session, in_manats: None) -> None:
     }
 
 
-def test_top_donors_appeals_and_items(session: Session, in_manats: None) -> None:
+def test_top_donors_appeals_and_items(session: Session) -> None:
     load_demo(session)
     board = dashboard(session, today=date(2026, 11, 28))
     assert [(d.label[:20], text(d.funding)) for d in board.top_donors] == [
@@ -79,7 +68,7 @@ def test_top_donors_appeals_and_items(session: Session, in_manats: None) -> None
     )
 
 
-def test_one_appeal_only(session: Session, in_manats: None) -> None:
+def test_one_appeal_only(session: Session) -> None:
     load_demo(session)
     syria = session.exec(select(Appeal).where(Appeal.code == "SYR-EQ-2023")).one()
     board = dashboard(session, syria, today=date(2026, 11, 28))
@@ -98,7 +87,7 @@ def test_one_appeal_only(session: Session, in_manats: None) -> None:
     assert [r.contribution.number for r in board.recent] == ["C-2023-000014", "C-2023-000013", "C-2023-000012"]
 
 
-def test_a_missing_rate_is_shown_unconverted_never_as_zero(session: Session, in_manats: None) -> None:
+def test_a_missing_rate_is_shown_unconverted_never_as_zero(session: Session) -> None:
     from factories import make_contribution, money_line
 
     load_demo(session)

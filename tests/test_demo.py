@@ -67,11 +67,11 @@ def test_demo_loads_once_and_passes_every_ledger_check(session: Session) -> None
     voided = session.exec(select(Contribution).where(Contribution.voided_at.is_not(None))).all()
     assert [c.void_reason for c in voided] == ["Entered twice: the transfer of 12 February already covers it"]
     assert session.exec(select(func.count()).select_from(User).where(User.email == DEMO_EMAIL)).one() == 1
-    # The suite runs with the default reporting currency, USD: the bank's AZN rates arrive as cross rates.
+    # The demo keeps its totals in manats, so the central bank's bulletins are stored as published.
     rates = {(r.currency, r.quote_currency, r.rate, r.source) for r in session.exec(select(ExchangeRate)).all()}
-    assert {currency for currency, *_ in rates} == {"AZN", "EUR", "TRY", "JPY", "KWD"}
-    assert ("AZN", "USD", "0.588235294118", "cbar") in rates  # 1 / 1.7, to 12 significant digits
-    assert ("EUR", "USD", "1.07058823529", "cbar") in rates  # 1.82 / 1.7
+    assert {currency for currency, *_ in rates} == {"USD", "EUR", "TRY", "JPY", "KWD"}
+    assert ("USD", "AZN", "1.7", "cbar") in rates
+    assert ("JPY", "AZN", "0.0128", "cbar") in rates  # published as 1.28 per 100 yen
     assert run_checks(session) == []
 
 

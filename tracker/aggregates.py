@@ -25,7 +25,7 @@ from decimal import ROUND_HALF_UP, Decimal
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from tracker.config import get_settings
+from tracker.app_settings import effective_settings
 from tracker.convert import EXACT, RateBook, load_rates
 from tracker.figures import FigureRow, Scope, figure_rows
 from tracker.models import Contribution, LedgerTotal, TotalsState, utcnow
@@ -76,7 +76,7 @@ def totals_state(session: Session) -> TotalsState:
     """The reporting currency and window the totals are kept in; set on first use."""
     state = session.get(TotalsState, 1)
     if state is None:
-        settings = get_settings()
+        settings = effective_settings(session)
         state = TotalsState(id=1, reporting_currency=settings.reporting_currency, window_days=settings.rate_window_days)
         session.add(state)
         session.flush()
@@ -103,7 +103,7 @@ def apply_change(session: Session, before: list[FigureRow], after: list[FigureRo
 
 def rebuild_totals(session: Session, reporting_currency: str | None = None, window_days: int | None = None) -> int:
     """Recompute every maintained total from the ledger; returns the number of rows written."""
-    settings = get_settings()
+    settings = effective_settings(session)
     state = totals_state(session)
     state.reporting_currency = reporting_currency or settings.reporting_currency
     state.window_days = settings.rate_window_days if window_days is None else window_days
@@ -120,7 +120,7 @@ def rebuild_totals(session: Session, reporting_currency: str | None = None, wind
 
 def ensure_totals(session: Session) -> bool:
     """Rebuild when the totals were never computed or were kept in another currency or window; True if rebuilt."""
-    settings = get_settings()
+    settings = effective_settings(session)
     state = session.get(TotalsState, 1)
     if (
         state is not None

@@ -113,6 +113,10 @@ def _save(session: Session, row: AppSettings, changes: dict[str, object], user: 
         before={k: v for k, v in before.items() if v != after[k]},
         after={k: v for k, v in after.items() if v != before[k]},
     )
+    if {"reporting_currency", "rate_window_days"} & set(changes):
+        from tracker.aggregates import ensure_totals  # aggregates reads these settings
+
+        ensure_totals(session)  # totals kept in another currency or window are recomputed now
     return row
 
 

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from sqlmodel import Session, select
 
+from tracker.app_settings import SettingsInput, effective_settings, stored, update_settings
 from tracker.catalogue import (
     AppealInput,
     DonorInput,
@@ -18,7 +19,6 @@ from tracker.catalogue import (
     create_item,
     create_recipient,
 )
-from tracker.config import get_settings
 from tracker.ledger import (
     ContributionInput,
     LineInput,
@@ -61,6 +61,13 @@ def load_demo(session: Session) -> bool:
     if session.exec(select(Appeal).where(Appeal.code == DEMO_APPEAL)).first():
         return False
     user = session.exec(select(User).where(User.email == DEMO_EMAIL)).one()
+    if stored(session).updated_at is None:  # an organisation's own settings are never overwritten
+        demo_settings = SettingsInput(
+            organisation_name="Qafqaz Humanitarian Relief (demo)",
+            organisation_address="Nizami küçəsi 1, Bakı AZ1000, Azərbaycan",
+            reporting_currency="AZN",
+        )
+        update_settings(session, demo_settings, user)
 
     turkiye = create_appeal(
         session,
@@ -206,7 +213,7 @@ def load_demo(session: Session) -> bool:
 
 def _load_rates(session: Session, user: User) -> None:
     """The central bank's bulletin for each working day of February and March 2023, imported as published."""
-    reporting = get_settings().reporting_currency
+    reporting = effective_settings(session).reporting_currency
     day = date(2023, 2, 1)
     while day <= date(2023, 3, 31):
         if day.weekday() < 5:
