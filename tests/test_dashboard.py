@@ -94,3 +94,37 @@ def test_a_missing_rate_is_shown_unconverted_never_as_zero(session: Session) -> 
     make_contribution(session, money_line("1000.00 GBP"), on=date(2023, 2, 10))  # no GBP rate at all
     board = dashboard(session, today=date(2026, 11, 28))
     assert text(board.paid_money) == "1629745.78 AZN (+ unconverted 1000.00 GBP)"
+
+
+def test_the_dashboard_page_shows_the_headline_and_filters_by_appeal(client, session: Session) -> None:
+    from bs4 import BeautifulSoup
+    from webkit import Staff, make_user
+
+    load_demo(session)
+    Staff(client).sign_in(make_user(session, "viewer"))
+
+    def figures(path: str) -> dict[str, str]:
+        page = BeautifulSoup(client.get(path).text, "html.parser")
+        return {
+            card["id"].removeprefix("headline-"): card.find(class_="figure").get_text(strip=True)
+            for card in page.find_all(class_="headline")
+        }
+
+    assert figures("/") == {
+        "paid": "AZN1,629,745.78",
+        "in-kind": "AZN508,000.00",
+        "committed": "AZN640,000.00",
+        "pledged": "AZN375,000.00",
+        "funding": "AZN2,777,745.78",
+    }
+    assert figures("/?appeal=syr-eq-2023") == {
+        "paid": "AZN85,000.00",
+        "in-kind": "AZN297,500.00",
+        "committed": "AZN0.00",
+        "pledged": "AZN255,000.00",
+        "funding": "AZN382,500.00",
+    }
+    page = BeautifulSoup(client.get("/?lang=az").text, "html.parser")
+    donors = page.find("svg", id=None, attrs={"aria-labelledby": "donors-chart-title donors-chart-desc"})
+    assert donors.find("desc").get_text().startswith("Japan International Cooperation Agency: 640.000,00\xa0₼; ")
+    assert client.get("/?appeal=NOPE").status_code == 404

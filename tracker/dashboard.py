@@ -18,6 +18,7 @@ from sqlmodel import Session, select
 
 from tracker.aggregates import appeal_key, totals_state
 from tracker.convert import EXACT
+from tracker.figures import LedgerTotals
 from tracker.ledger import ContributionRow, recent_contributions
 from tracker.models import Appeal, Donor, Item, LedgerTotal, Recipient
 from tracker.money import Money, minor_digits
@@ -112,6 +113,8 @@ class Dashboard:
     by_cluster: list[Ranked]
     timeline: list[MonthPoint]
     recent: list[ContributionRow]
+    totals: LedgerTotals  # per bucket, in original currencies, with items in their units
+    item_names: dict[int, Item]
 
 
 def dashboard(session: Session, appeal: Appeal | None = None, today: date | None = None) -> Dashboard:
@@ -139,6 +142,7 @@ def dashboard(session: Session, appeal: Appeal | None = None, today: date | None
         return tally.result(reporting)
 
     donors = _ranked(session, "donor", scope, reporting)
+    totals, item_names = _original_totals(session, headline, scope)
     return Dashboard(
         reporting_currency=reporting,
         appeal=appeal,
@@ -156,7 +160,27 @@ def dashboard(session: Session, appeal: Appeal | None = None, today: date | None
         by_cluster=_ranked(session, "cluster", scope, reporting),
         timeline=_timeline(session, scope, reporting),
         recent=recent_contributions(session, 10, appeal_id=appeal.id if appeal else None),
+        totals=totals,
+        item_names=item_names,
     )
+
+
+def _original_totals(
+    session: Session, headline: list[sa.RowMapping], scope: str | None
+) -> tuple[LedgerTotals, dict[int, Item]]:
+    """The buckets in original currencies: money and in-kind value from the headline rows, items from theirs."""
+    totals = LedgerTotals()
+    for row in headline:
+        if row["kind"] == "money":
+            totals.bucket(row["bucket"]).add("money", None, row["currency"], row["value_minor"], 0)
+    name, prefix = _scoped("item", scope)
+    for row in _rows(session, name, prefix=prefix):
+        item_id = int(row["dim_key"][len(prefix) :] if prefix else row["dim_key"])
+        currency = row["currency"] or None
+        totals.bucket(row["bucket"]).add(row["kind"], item_id, currency, row["value_minor"], row["quantity_milli"])
+    ids = sorted({i for bucket in (totals.paid, totals.committed, totals.pledged) for i in bucket.items})
+    items = {i.id: i for i in session.exec(select(Item).where(Item.id.in_(ids)))} if ids else {}  # type: ignore[union-attr]
+    return totals, items  # type: ignore[return-value]
 
 
 def _rows(session: Session, dim: str, key: str | None = None, prefix: str | None = None) -> list[sa.RowMapping]:

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal
 
 from babel.dates import format_date as babel_format_date
-from babel.numbers import format_currency, format_decimal
+from babel.numbers import format_currency, format_decimal, format_percent
 
 from tracker.i18n import current_locale, ngettext, use_locale
 from tracker.money import Money, round_half_up
@@ -63,6 +63,12 @@ def format_quantity(quantity: Decimal | int, unit: str, locale: str | None = Non
 def format_date(value: date, format: DateFormat = "medium", locale: str | None = None) -> str:
     """A date in the locale's own words: medium az `7 mar 2025`, long ru `7 марта 2025 г.`."""
     return babel_format_date(value, format=format, locale=locale or current_locale())
+
+
+def format_share(value: Decimal, locale: str | None = None) -> str:
+    """A fraction as a percentage with one decimal, in the locale's own pattern: 47.9% (en), %47,9 (tr)."""
+    rounded = value.quantize(Decimal("0.001"), rounding=ROUND_HALF_UP)
+    return format_percent(rounded, locale=locale or current_locale(), decimal_quantization=False)
 
 
 def plural_count(quantity: Decimal | int) -> int:

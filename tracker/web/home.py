@@ -1,4 +1,4 @@
-"""The home page and the health check."""
+"""The home page (the dashboard of totals) and the health check."""
 
 from __future__ import annotations
 
@@ -8,10 +8,9 @@ from sqlalchemy import text
 from sqlmodel import func, select
 
 import tracker
-from tracker.app_settings import effective_settings
-from tracker.figures import ledger_totals
-from tracker.ledger import recent_contributions
-from tracker.models import Contribution, Donor, Item
+from tracker.dashboard import dashboard
+from tracker.errors import NotFound
+from tracker.models import Appeal, Contribution, Donor
 from tracker.web.auth import Viewer, page_router
 from tracker.web.deps import SessionDep, templates
 
@@ -25,20 +24,16 @@ def healthz(session: SessionDep) -> JSONResponse:
 
 
 @router.get("/", response_class=HTMLResponse, name="home")
-def home(request: Request, session: SessionDep, user: Viewer) -> HTMLResponse:
+def home(request: Request, session: SessionDep, user: Viewer, appeal: str = "") -> HTMLResponse:
+    """The dashboard: read from the maintained totals, for all appeals or one (by its code)."""
+    appeals = list(session.exec(select(Appeal).where(Appeal.archived == False).order_by(Appeal.code)).all())  # noqa: E712
+    chosen = next((a for a in appeals if a.code == appeal.strip().upper()), None) if appeal else None
+    if appeal and chosen is None:
+        raise NotFound("no appeal with code {code}", code=appeal)
     counts = {
         "contributions": session.exec(select(func.count()).select_from(Contribution)).one(),
         "donors": session.exec(select(func.count()).select_from(Donor)).one(),
     }
-    items = {item.id: item for item in session.exec(select(Item)).all()}
     return templates.TemplateResponse(
-        request,
-        "home.html",
-        {
-            "counts": counts,
-            "totals": ledger_totals(session),
-            "items": items,
-            "recent": recent_contributions(session),
-            "reporting_currency": effective_settings(session).reporting_currency,
-        },
+        request, "home.html", {"counts": counts, "board": dashboard(session, chosen), "appeals": appeals}
     )

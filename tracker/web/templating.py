@@ -13,7 +13,15 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context, select_autoescape
 from jinja2.runtime import Context
 
-from tracker.formatting import DateFormat, format_date, format_money, format_money_code, format_number, format_quantity
+from tracker.formatting import (
+    DateFormat,
+    format_date,
+    format_money,
+    format_money_code,
+    format_number,
+    format_quantity,
+    format_share,
+)
 from tracker.i18n import LANGUAGES, current_locale, translations
 from tracker.money import Money
 from tracker.vocabulary import term
@@ -54,6 +62,13 @@ def date_text(value: date | None, format: DateFormat = "medium") -> str:
     return format_date(value, format) if value else ""
 
 
+def percent(value: Decimal | None) -> str:
+    """A fraction as a percentage in the current locale, one decimal: 0.479 → 47.9 %."""
+    if value is None:
+        return ""
+    return format_share(value)
+
+
 def per_render(function: Callable[..., str]) -> Callable[..., str]:
     """A filter that reads the current language, so Jinja must not fold it into the compiled template.
 
@@ -83,7 +98,14 @@ def environment() -> Environment:
         npgettext=lambda c, s, p, n: translations.get().npgettext(c, s, p, n),
         newstyle=True,
     )
-    filters = {"money": money, "money_code": money_code, "number": number, "quantity": quantity, "date": date_text}
+    filters = {
+        "money": money,
+        "money_code": money_code,
+        "number": number,
+        "quantity": quantity,
+        "date": date_text,
+        "percent": percent,
+    }
     env.filters.update({name: per_render(function) for name, function in {**filters, "term": term}.items()})
     env.globals.update(current_locale=current_locale, languages=LANGUAGES, language_url=language_url)
     return env
