@@ -69,6 +69,9 @@ MATRIX: dict[tuple[str, str], tuple[int, int, int, int]] = {
     ("POST", "/settings"): (SEEN, NO, NO, SEEN),
     ("GET", "/settings/logo"): (SEEN, 404, 404, 404),
     ("GET", "/journal"): (SEEN, OK, OK, OK),
+    ("GET", "/rates"): (SEEN, OK, OK, OK),
+    ("POST", "/rates"): (SEEN, NO, NO, 422),
+    ("POST", "/rates/import"): (SEEN, NO, NO, 422),
 }
 
 

@@ -1,0 +1,74 @@
+"""The exchange-rates page: everyone reads, an admin enters, corrects and imports; bad input stores nothing."""
+
+from bs4 import BeautifulSoup
+from fastapi.testclient import TestClient
+from sqlmodel import Session, func, select
+from webkit import Staff, make_user
+
+from tracker.models import ExchangeRate
+
+CBAR = b"""<?xml version="1.0" encoding="UTF-8"?>
+<ValCurs Date="10.02.2023" Name="AZN m\xc9\x99z\xc9\x99nn\xc9\x99l\xc9\x99ri"><ValType Type="Xarici valyutalar">
+<Valute Code="USD"><Nominal>1</Nominal><Name>1 ABS dollari</Name><Value>1.7</Value></Valute>
+<Valute Code="JPY"><Nominal>100</Nominal><Name>100 yen</Name><Value>1.2800</Value></Valute>
+</ValType></ValCurs>"""
+
+
+def rows(client: TestClient, path: str = "/rates?all=1") -> list[list[str]]:
+    page = BeautifulSoup(client.get(path).text, "html.parser")
+    return [
+        [td.get_text(" ", strip=True) for td in tr.find_all("td")][:4]
+        for tr in page.find("table", class_="rates").tbody.find_all("tr")
+    ]
+
+
+def rate_count(session: Session) -> int:
+    return session.exec(select(func.count()).select_from(ExchangeRate)).one()
+
+
+def test_an_admin_enters_and_corrects_a_rate_and_both_versions_stay(client: TestClient, session: Session) -> None:
+    admin = Staff(client)
+    admin.sign_in(make_user(session, "admin"))
+    first = admin.post("/rates", {"date": "2023-02-10", "currency": "EUR", "rate": "1.09", "source": "manual"})
+    assert first.status_code == 303
+    admin.post("/rates", {"date": "2023-02-10", "currency": "EUR", "rate": "1.0912", "source": "manual"})
+    assert rows(client) == [
+        ["Feb 10, 2023", "EUR", "1.0912 USD", "manual"],
+        ["Feb 10, 2023", "EUR", "1.09 USD", "manual superseded"],
+    ]
+    assert rows(client, "/rates") == [["Feb 10, 2023", "EUR", "1.0912 USD", "manual"]]
+
+
+def test_a_bad_rate_is_refused_beside_its_field_and_nothing_is_stored(client: TestClient, session: Session) -> None:
+    admin = Staff(client)
+    admin.sign_in(make_user(session, "admin"))
+    before = rate_count(session)
+    response = admin.post("/rates", {"date": "2023-02-10", "currency": "EUR", "rate": "-1", "source": "manual"})
+    assert response.status_code == 422
+    page = BeautifulSoup(response.text, "html.parser")
+    message = page.find(id="r-rate-error").get_text(strip=True)
+    assert message == "'-1' is not a plain decimal number such as 1.7 or 0.0115"
+    assert page.find("input", attrs={"name": "rate"})["value"] == "-1"
+    assert rate_count(session) == before
+
+
+def test_an_admin_imports_a_bulletin_and_a_second_import_adds_nothing(client: TestClient, session: Session) -> None:
+    from tracker.app_settings import SettingsInput, update_settings
+
+    update_settings(session, SettingsInput(reporting_currency="AZN"), None)
+    admin = Staff(client)
+    admin.sign_in(make_user(session, "admin"))
+    files = {"file": ("cbar-10.02.2023.xml", CBAR, "text/xml")}
+    first = client.post("/rates/import", data={"csrf_token": admin.token, "source": ""}, files=files)
+    assert "cbar-10.02.2023.xml: 2 rates added, 0 already in force, 0 skipped." in first.text
+    second = client.post("/rates/import", data={"csrf_token": admin.token, "source": "cbar"}, files=files)
+    assert "cbar-10.02.2023.xml: 0 rates added, 2 already in force, 0 skipped." in second.text
+    assert sorted(r[1:3] for r in rows(client)) == [["JPY", "0.0128 AZN"], ["USD", "1.7 AZN"]]
+
+
+def test_a_clerk_reads_rates_but_cannot_enter_them(client: TestClient, session: Session) -> None:
+    clerk = Staff(client)
+    clerk.sign_in(make_user(session, "clerk"))
+    page = BeautifulSoup(clerk.get("/rates").text, "html.parser")
+    assert page.find("form", attrs={"action": "/rates"}) is None
+    assert clerk.post("/rates", {"date": "2023-02-10", "currency": "EUR", "rate": "1.09"}).status_code == 403
