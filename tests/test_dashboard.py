@@ -128,3 +128,37 @@ def test_the_dashboard_page_shows_the_headline_and_filters_by_appeal(client, ses
     donors = page.find("svg", id=None, attrs={"aria-labelledby": "donors-chart-title donors-chart-desc"})
     assert donors.find("desc").get_text().startswith("Japan International Cooperation Agency: 640.000,00\xa0₼; ")
     assert client.get("/?appeal=NOPE").status_code == 404
+
+
+def test_a_period_counts_only_its_value_dates(session: Session) -> None:
+    load_demo(session)
+    march = dashboard(session, today=date(2026, 11, 28), period=(date(2023, 3, 1), date(2023, 3, 31)))
+    assert text(march.paid_money) == "85000.00 AZN"  # the foundation's 50,000 USD on 10 March
+    assert (text(march.paid_in_kind), text(march.committed), text(march.pledged)) == ("0.00 AZN",) * 3
+    assert [(d.label[:11], text(d.funding)) for d in march.top_donors] == [("Благотворит", "85000.00 AZN")]
+    assert [m.month for m in march.timeline] == ["2023-03"]
+
+
+def test_a_period_covering_everything_agrees_with_the_maintained_totals(session: Session) -> None:
+    load_demo(session)
+    stored = dashboard(session, today=date(2026, 11, 28))
+    computed = dashboard(session, today=date(2026, 11, 28), period=(date(2020, 1, 1), date(2026, 1, 1)))
+    for name in ("paid_money", "paid_in_kind", "committed", "pledged", "funding", "top_donors", "by_recipient",
+                 "by_cluster", "timeline", "items", "by_currency"):  # fmt: skip
+        assert getattr(stored, name) == getattr(computed, name), name
+
+
+def test_the_page_takes_a_period_and_refuses_a_backwards_one(client, session: Session) -> None:
+    from bs4 import BeautifulSoup
+    from webkit import Staff, make_user
+
+    load_demo(session)
+    Staff(client).sign_in(make_user(session, "viewer"))
+    page = BeautifulSoup(client.get("/?from=2023-03-01&to=2023-03-31").text, "html.parser")
+    assert page.find(id="headline-paid").find(class_="figure").get_text(strip=True) == "AZN85,000.00"
+    assert page.find("input", attrs={"name": "from"})["value"] == "2023-03-01"
+    backwards = client.get("/?from=2023-03-31&to=2023-03-01")
+    assert backwards.status_code == 422
+    assert (
+        "to: the period ends before it starts" in BeautifulSoup(backwards.text, "html.parser").find(class_="error").text
+    )

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -133,20 +133,28 @@ def ensure_totals(session: Session) -> bool:
 
 
 def compute_totals(
-    session: Session, reporting_currency: str, window_days: int, currencies: set[str] | None = None
+    session: Session,
+    reporting_currency: str,
+    window_days: int,
+    currencies: set[str] | None = None,
+    scope: Scope | None = None,
 ) -> dict[Key, Sums]:
-    """Every total, from the ledger, a month of value dates at a time (memory stays bounded)."""
+    """Every total (of the scope, if given), from the ledger, a month of value dates at a time."""
     state = TotalsState(reporting_currency=reporting_currency, window_days=window_days)
     sums: dict[Key, Sums] = defaultdict(Sums)
+    scope = scope or Scope()
     bounds = session.execute(
-        sa.select(sa.func.min(Contribution.value_date), sa.func.max(Contribution.value_date))
+        sa.select(sa.func.min(Contribution.value_date), sa.func.max(Contribution.value_date)).where(*scope.conditions())
     ).one()
     if bounds[0] is None:
         return sums
     start = bounds[0].replace(day=1)
     while start <= bounds[1]:
         end = (start + timedelta(days=32)).replace(day=1)
-        rows = figure_rows(session, Scope(date_from=start, date_to=end - timedelta(days=1)), GROUPS)
+        month = replace(scope, date_from=max(start, scope.date_from or start), date_to=end - timedelta(days=1))
+        if scope.date_to is not None:
+            month = replace(month, date_to=min(month.date_to, scope.date_to))  # type: ignore[type-var]
+        rows = figure_rows(session, month, GROUPS)
         if currencies is not None:
             rows = [row for row in rows if row.currency in currencies]
         _accumulate(sums, rows, _rate_book(session, rows, state), reporting_currency, +1)

@@ -9,6 +9,7 @@ convention); pledges are shown apart, as outstanding remainders.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -16,9 +17,9 @@ from decimal import ROUND_HALF_UP, Decimal
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from tracker.aggregates import appeal_key, totals_state
+from tracker.aggregates import appeal_key, compute_totals, totals_state
 from tracker.convert import EXACT
-from tracker.figures import LedgerTotals
+from tracker.figures import LedgerTotals, Scope
 from tracker.ledger import ContributionRow, recent_contributions
 from tracker.models import Appeal, Donor, Item, LedgerTotal, Recipient
 from tracker.money import Money, minor_digits
@@ -48,7 +49,7 @@ class Tally:
     converted: Decimal = field(default_factory=Decimal)
     unconverted: dict[str, int] = field(default_factory=lambda: defaultdict(int))
 
-    def add(self, row: sa.RowMapping) -> None:
+    def add(self, row: Mapping) -> None:
         self.converted = EXACT.add(self.converted, Decimal(row["converted"]))
         if row["unconverted_minor"]:
             self.unconverted[row["currency"]] += row["unconverted_minor"]
@@ -57,6 +58,58 @@ class Tally:
         rounded = self.converted.quantize(Decimal(1).scaleb(-minor_digits(currency)), rounding=ROUND_HALF_UP)
         missing = tuple(Money.from_minor(m, c) for c, m in sorted(self.unconverted.items()) if m)
         return Converted(Money(rounded, currency), missing)
+
+
+class StoredTotals:
+    """The maintained totals, read with SQL: what the dashboard uses when no period is chosen."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def select(self, dim: str, key: str | None = None, prefix: str | None = None) -> list[dict]:
+        statement = sa.select(table).where(table.c.dim == dim)
+        if key is not None:
+            statement = statement.where(table.c.dim_key == key)
+        if prefix is not None:
+            statement = statement.where(table.c.dim_key.startswith(prefix, autoescape=True))
+        return [dict(row) for row in self.session.execute(statement).mappings()]
+
+
+class PeriodTotals:
+    """The same totals computed from the entries of one period (their value dates), for a period filter.
+
+    Its cost grows with the entries in the period, not with the whole ledger (value dates are indexed).
+    """
+
+    def __init__(self, session: Session, scope: Scope, reporting: str, window_days: int) -> None:
+        sums = compute_totals(session, reporting, window_days, scope=scope)
+        self.rows: dict[str, list[dict]] = defaultdict(list)
+        for (dim, dim_key, bucket, kind, currency), value in sums.items():
+            if value.is_zero():
+                continue
+            self.rows[dim].append(
+                {
+                    "dim": dim,
+                    "dim_key": dim_key,
+                    "bucket": bucket,
+                    "kind": kind,
+                    "currency": currency,
+                    "value_minor": value.value_minor,
+                    "quantity_milli": value.quantity_milli,
+                    "converted": str(value.converted),
+                    "unconverted_minor": value.unconverted_minor,
+                }
+            )
+
+    def select(self, dim: str, key: str | None = None, prefix: str | None = None) -> list[dict]:
+        return [
+            row
+            for row in self.rows.get(dim, [])
+            if (key is None or row["dim_key"] == key) and (prefix is None or row["dim_key"].startswith(prefix))
+        ]
+
+
+Source = StoredTotals | PeriodTotals
 
 
 @dataclass(frozen=True)
@@ -117,11 +170,21 @@ class Dashboard:
     item_names: dict[int, Item]
 
 
-def dashboard(session: Session, appeal: Appeal | None = None, today: date | None = None) -> Dashboard:
-    """Everything the dashboard shows, for the whole ledger or one appeal."""
-    reporting = totals_state(session).reporting_currency
+def dashboard(
+    session: Session,
+    appeal: Appeal | None = None,
+    today: date | None = None,
+    period: tuple[date | None, date | None] = (None, None),
+) -> Dashboard:
+    """Everything the dashboard shows, for the whole ledger or one appeal, for all time or a period."""
+    state = totals_state(session)
+    reporting = state.reporting_currency
     scope = appeal_key(appeal.id) if appeal else None
-    headline = _rows(session, "appeal" if scope else "all", scope or "")
+    source: Source = StoredTotals(session)
+    if period != (None, None):
+        window = Scope(appeal_id=appeal.id if appeal else None, date_from=period[0], date_to=period[1])
+        source = PeriodTotals(session, window, reporting, state.window_days)
+    headline = source.select("appeal" if scope else "all", scope or "")
     tallies: dict[str, Tally] = defaultdict(Tally)
     by_currency: dict[str, dict[str, Money]] = defaultdict(dict)
     for row in headline:
@@ -141,8 +204,8 @@ def dashboard(session: Session, appeal: Appeal | None = None, today: date | None
                 tally.unconverted[currency] += minor
         return tally.result(reporting)
 
-    donors = _ranked(session, "donor", scope, reporting)
-    totals, item_names = _original_totals(session, headline, scope)
+    donors = _ranked(session, source, "donor", scope, reporting)
+    totals, item_names = _original_totals(session, source, headline, scope)
     return Dashboard(
         reporting_currency=reporting,
         appeal=appeal,
@@ -152,13 +215,13 @@ def dashboard(session: Session, appeal: Appeal | None = None, today: date | None
         pledged=merged("pledged:money", "pledged:in_kind"),
         funding=tallies["funding"].result(reporting),
         by_currency={bucket: dict(sorted(found.items())) for bucket, found in by_currency.items()},
-        items=_items(session, scope),
-        appeals=_appeals(session, appeal, reporting, today or date.today()),
+        items=_items(session, source, scope),
+        appeals=_appeals(session, source, appeal, reporting, today or date.today()),
         top_donors=donors[:TOP],
         other_donors=_rest(donors[TOP:], reporting),
-        by_recipient=_ranked(session, "recipient", scope, reporting)[:TOP],
-        by_cluster=_ranked(session, "cluster", scope, reporting),
-        timeline=_timeline(session, scope, reporting),
+        by_recipient=_ranked(session, source, "recipient", scope, reporting)[:TOP],
+        by_cluster=_ranked(session, source, "cluster", scope, reporting),
+        timeline=_timeline(source, scope, reporting),
         recent=recent_contributions(session, 10, appeal_id=appeal.id if appeal else None),
         totals=totals,
         item_names=item_names,
@@ -166,7 +229,7 @@ def dashboard(session: Session, appeal: Appeal | None = None, today: date | None
 
 
 def _original_totals(
-    session: Session, headline: list[sa.RowMapping], scope: str | None
+    session: Session, source: Source, headline: list[dict], scope: str | None
 ) -> tuple[LedgerTotals, dict[int, Item]]:
     """The buckets in original currencies: money and in-kind value from the headline rows, items from theirs."""
     totals = LedgerTotals()
@@ -174,7 +237,7 @@ def _original_totals(
         if row["kind"] == "money":
             totals.bucket(row["bucket"]).add("money", None, row["currency"], row["value_minor"], 0)
     name, prefix = _scoped("item", scope)
-    for row in _rows(session, name, prefix=prefix):
+    for row in source.select(name, prefix=prefix):
         item_id = int(row["dim_key"][len(prefix) :] if prefix else row["dim_key"])
         currency = row["currency"] or None
         totals.bucket(row["bucket"]).add(row["kind"], item_id, currency, row["value_minor"], row["quantity_milli"])
@@ -183,30 +246,19 @@ def _original_totals(
     return totals, items  # type: ignore[return-value]
 
 
-def _rows(session: Session, dim: str, key: str | None = None, prefix: str | None = None) -> list[sa.RowMapping]:
-    statement = sa.select(table).where(table.c.dim == dim)
-    if key is not None:
-        statement = statement.where(table.c.dim_key == key)
-    if prefix is not None:
-        statement = statement.where(table.c.dim_key.startswith(prefix, autoescape=True))
-    return list(session.execute(statement).mappings())
-
-
 def _scoped(dim: str, scope: str | None) -> tuple[str, str | None]:
     """The dimension to read and the key prefix for it: 'donor', or 'appeal_donor' with '12/'."""
     return (f"appeal_{dim}", f"{scope}/") if scope else (dim, None)
 
 
-def _ranked(session: Session, dim: str, scope: str | None, reporting: str) -> list[Ranked]:
-    """Every key of a dimension with its funding, largest first (ordered in SQL, summed exactly here)."""
+def _ranked(session: Session, source: Source, dim: str, scope: str | None, reporting: str) -> list[Ranked]:
+    """Every key of a dimension with its funding (summed exactly, rounded once), largest first."""
     name, prefix = _scoped(dim, scope)
     tallies: dict[str, Tally] = defaultdict(Tally)
-    statement = sa.select(table).where(table.c.dim == name, table.c.bucket.in_(FUNDING))
-    if prefix:
-        statement = statement.where(table.c.dim_key.startswith(prefix, autoescape=True))
-    for row in session.execute(statement).mappings():
-        key = row["dim_key"][len(prefix) :] if prefix else row["dim_key"]
-        tallies[key].add(row)
+    for row in source.select(name, prefix=prefix):
+        if row["bucket"] in FUNDING:
+            key = row["dim_key"][len(prefix) :] if prefix else row["dim_key"]
+            tallies[key].add(row)
     labels = _labels(session, dim, list(tallies))
     ranked = [Ranked(key, labels.get(key, key), tally.result(reporting)) for key, tally in tallies.items()]
     return sorted(ranked, key=lambda r: (-r.funding.total.amount, r.label))
@@ -231,12 +283,12 @@ def _labels(session: Session, dim: str, keys: list[str]) -> dict[str, str]:
     return {}
 
 
-def _items(session: Session, scope: str | None) -> list[ItemFigure]:
+def _items(session: Session, source: Source, scope: str | None) -> list[ItemFigure]:
     name, prefix = _scoped("item", scope)
     paid: dict[int, int] = defaultdict(int)
     outstanding: dict[int, int] = defaultdict(int)
     values: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for row in _rows(session, name, prefix=prefix):
+    for row in source.select(name, prefix=prefix):
         item_id = int(row["dim_key"][len(prefix) :] if prefix else row["dim_key"])
         if row["bucket"] == "paid":
             paid[item_id] += row["quantity_milli"]
@@ -258,11 +310,13 @@ def _items(session: Session, scope: str | None) -> list[ItemFigure]:
     return sorted(found, key=lambda f: (-f.paid_milli, f.item.name))
 
 
-def _appeals(session: Session, only: Appeal | None, reporting: str, today: date) -> list[AppealProgress]:
+def _appeals(
+    session: Session, source: Source, only: Appeal | None, reporting: str, today: date
+) -> list[AppealProgress]:
     statement = select(Appeal).where(Appeal.archived == False)  # noqa: E712 - SQL, not Python
     appeals = [only] if only else list(session.exec(statement.order_by(Appeal.code)).all())
     tallies: dict[str, Tally] = defaultdict(Tally)
-    for row in _rows(session, "appeal"):
+    for row in source.select("appeal"):
         if row["bucket"] in FUNDING:
             tallies[row["dim_key"]].add(row)
     found = []
@@ -284,10 +338,10 @@ def _appeals(session: Session, only: Appeal | None, reporting: str, today: date)
     return found
 
 
-def _timeline(session: Session, scope: str | None, reporting: str) -> list[MonthPoint]:
+def _timeline(source: Source, scope: str | None, reporting: str) -> list[MonthPoint]:
     name, prefix = _scoped("month", scope)
     tallies: dict[tuple[str, str], Tally] = defaultdict(Tally)
-    for row in _rows(session, name, prefix=prefix):
+    for row in source.select(name, prefix=prefix):
         month = row["dim_key"][len(prefix) :] if prefix else row["dim_key"]
         if row["bucket"] in FUNDING:
             tallies[(month, row["bucket"])].add(row)

@@ -9,10 +9,11 @@ from sqlmodel import func, select
 
 import tracker
 from tracker.dashboard import dashboard
-from tracker.errors import NotFound
+from tracker.errors import Invalid, NotFound
 from tracker.models import Appeal, Contribution, Donor
 from tracker.web.auth import Viewer, page_router
 from tracker.web.deps import SessionDep, templates
+from tracker.web.pagekit import optional_date
 
 router = page_router()
 
@@ -25,15 +26,23 @@ def healthz(session: SessionDep) -> JSONResponse:
 
 @router.get("/", response_class=HTMLResponse, name="home")
 def home(request: Request, session: SessionDep, user: Viewer, appeal: str = "") -> HTMLResponse:
-    """The dashboard: read from the maintained totals, for all appeals or one (by its code)."""
+    """The dashboard: read from the maintained totals, for all appeals or one (by its code), optionally a period."""
     appeals = list(session.exec(select(Appeal).where(Appeal.archived == False).order_by(Appeal.code)).all())  # noqa: E712
     chosen = next((a for a in appeals if a.code == appeal.strip().upper()), None) if appeal else None
     if appeal and chosen is None:
         raise NotFound("no appeal with code {code}", code=appeal)
+    raw = {name: (request.query_params.get(name) or "").strip()[:20] for name in ("from", "to")}
+    problems: dict[str, str] = {}
+    try:
+        period = (optional_date(raw["from"], "from"), optional_date(raw["to"], "to"))
+        if period[0] and period[1] and period[1] < period[0]:
+            raise Invalid("to", "the period ends before it starts")
+    except Invalid as exc:
+        problems[exc.field], period = exc.rule, (None, None)
     counts = {
         "contributions": session.exec(select(func.count()).select_from(Contribution)).one(),
         "donors": session.exec(select(func.count()).select_from(Donor)).one(),
     }
-    return templates.TemplateResponse(
-        request, "home.html", {"counts": counts, "board": dashboard(session, chosen), "appeals": appeals}
-    )
+    board = dashboard(session, chosen, period=period)
+    context = {"counts": counts, "board": board, "appeals": appeals, "period": raw, "problems": problems}
+    return templates.TemplateResponse(request, "home.html", context, status_code=422 if problems else 200)
