@@ -14,7 +14,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 
 from tracker.cli_rates import app as rates_app
 from tracker.errors import TrackerError
-from tracker.i18n import _, activate, supported
+from tracker.i18n import _, activate, ngettext, supported
 from tracker.vocabulary import Term
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -153,7 +153,11 @@ def db_rebuild_totals() -> None:
     upgrade()
     with session_scope() as session:
         rows = rebuild_totals(session)
-    typer.echo(_("maintained totals rebuilt: {rows} rows").format(rows=rows))
+    typer.echo(
+        ngettext("maintained totals rebuilt: {rows} row", "maintained totals rebuilt: {rows} rows", rows).format(
+            rows=rows
+        )
+    )
 
 
 @app.command()

@@ -11,7 +11,9 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
+from tracker.app_settings import effective_settings
 from tracker.errors import Invalid
+from tracker.i18n import gettext as _
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -46,7 +48,6 @@ def import_command(
     source: Annotated[str | None, typer.Option(help="cbar, ecb or csv; detected from the file when left out.")] = None,
 ) -> None:
     """Import a rates file into the reporting currency, all or nothing; print what was added."""
-    from tracker.config import get_settings
     from tracker.db import session_scope, upgrade
     from tracker.rates import import_rates
 
@@ -54,13 +55,23 @@ def import_command(
         data = file.read_bytes()
     except OSError as exc:
         raise Invalid("file", "cannot read {path}: {reason}", path=str(file), reason=exc.strerror or str(exc)) from None
-    reporting = get_settings().reporting_currency
     upgrade()
     with session_scope() as session:
+        reporting = effective_settings(session).reporting_currency
         result = import_rates(session, data, source, reporting, None)
-    span = f", {result.first_date} to {result.last_date}" if result.first_date else ""
-    typer.echo(f"rates from {result.source} in {result.quote_currency}{span}")
-    typer.echo(f"added {result.added}, unchanged {result.unchanged}, skipped {result.skipped}")
+    if result.first_date:
+        typer.echo(
+            _("rates from {source} in {currency}, {first} to {last}").format(
+                source=result.source, currency=result.quote_currency, first=result.first_date, last=result.last_date
+            )
+        )
+    else:
+        typer.echo(_("rates from {source} in {currency}").format(source=result.source, currency=result.quote_currency))
+    typer.echo(
+        _("added {added}, unchanged {unchanged}, skipped {skipped}").format(
+            added=result.added, unchanged=result.unchanged, skipped=result.skipped
+        )
+    )
 
 
 @app.command("list")
@@ -86,13 +97,13 @@ def list_command(
         )
     for rate in rates:
         recorded = rate.recorded_at.strftime("%Y-%m-%d %H:%M")
-        mark = "" if rate.in_force else "  superseded"
+        mark = "" if rate.in_force else "  " + _("superseded")
         typer.echo(
             f"{rate.rate_date}  {rate.currency}  {plain(rate.rate):>20}  {rate.quote_currency}"
             f"  {rate.source:<8}  {recorded}{mark}"
         )
     if not rates:
-        typer.echo("no rates")
+        typer.echo(_("no rates"))
 
 
 @app.command("set")
@@ -104,13 +115,12 @@ def set_command(
     source: Annotated[str, typer.Option(help="Where the rate comes from.")] = "manual",
 ) -> None:
     """Record a rate by hand, or correct one (the earlier version stays readable)."""
-    from tracker.config import get_settings
     from tracker.db import session_scope, upgrade
     from tracker.rates import plain, record_rate
 
     day = _date(rate_date, "date")
-    reporting = get_settings().reporting_currency
     upgrade()
     with session_scope() as session:
+        reporting = effective_settings(session).reporting_currency
         row = record_rate(session, day, currency, rate, source, reporting, None)  # type: ignore[arg-type]
     typer.echo(f"{row.currency} on {row.rate_date}: {plain(Decimal(row.rate))} {row.quote_currency} ({row.source})")

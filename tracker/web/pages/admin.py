@@ -11,6 +11,7 @@ from tracker.i18n import _
 from tracker.models import LOCALES, ROLES
 from tracker.money import COMMON_CURRENCIES, CURRENCIES
 from tracker.users import change_role, create_user, deactivate_user, list_users
+from tracker.vocabulary import term
 from tracker.web.auth import Admin, Viewer, page_router
 from tracker.web.deps import SessionDep
 from tracker.web.pagekit import field, redirect, render
@@ -54,14 +55,18 @@ async def create(request: Request, session: SessionDep, user: Admin) -> Response
     except Invalid as exc:
         return _users_page(request, session, values, {exc.field: exc.rule})
     return redirect(
-        request, "users.list", _("{email} can now sign in as {role}.").format(email=made.email, role=made.role)
+        request,
+        "users.list",
+        _("{email} can now sign in as {role}.").format(email=made.email, role=term(made.role, "role")),
     )
 
 
 @router.post("/users/{user_id}/role", name="users.role")
 async def role(request: Request, user_id: int, session: SessionDep, user: Admin) -> Response:
     changed = change_role(session, user_id, field(await request.form(), "role"), user)
-    return redirect(request, "users.list", _("{email} is now {role}.").format(email=changed.email, role=changed.role))
+    return redirect(
+        request, "users.list", _("{email} is now {role}.").format(email=changed.email, role=term(changed.role, "role"))
+    )
 
 
 @router.post("/users/{user_id}/deactivate", name="users.deactivate")

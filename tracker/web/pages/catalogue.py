@@ -35,7 +35,7 @@ def _form_values(spec: EntitySpec, form: Any) -> dict[str, str]:
 def _get(session: SessionDep, spec: EntitySpec, object_id: int) -> Any:
     row = session.get(spec.model, object_id)
     if row is None:
-        raise NotFound("{kind} {id} does not exist", kind=spec.model.__tablename__, id=object_id)
+        raise NotFound("{catalogue}: nothing has the id {id}", catalogue=spec.title(), id=object_id)
     return row
 
 

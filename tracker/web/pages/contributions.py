@@ -16,6 +16,7 @@ from tracker.lookups import active, contribution_history, fulfilments_of, names,
 from tracker.models import LINE_KINDS, QUANTITY_PLACES, STATUSES, Appeal, Contribution, Donor, Item, Recipient
 from tracker.money import CURRENCIES, Money
 from tracker.queries import SORTS, ContributionFilters, contribution_totals, find_contributions
+from tracker.vocabulary import term
 from tracker.web.auth import Clerk, Viewer, page_router
 from tracker.web.deps import SessionDep
 from tracker.web.pagekit import field, optional_date, optional_id, page_number, redirect, render
@@ -93,7 +94,9 @@ def show(request: Request, contribution_id: int, session: SessionDep, user: View
 async def move_status(request: Request, contribution_id: int, session: SessionDep, user: Clerk) -> Response:
     form = await request.form()
     contribution = advance_status(session, contribution_id, field(form, "status"), user)
-    notice = _("{number} is now {status}.").format(number=contribution.number, status=field(form, "status"))
+    notice = _("{number} is now {status}.").format(
+        number=contribution.number, status=term(contribution.status, "status")
+    )
     return redirect(request, "contributions.show", notice, contribution_id=contribution_id)
 
 
