@@ -253,3 +253,33 @@ def test_contribution_numbers_link_to_their_pages(admin: Staff, session: Session
     link = page(admin.get("/contributions")).find("a", string=contribution.number)
     assert link["href"].endswith(f"/contributions/{contribution.id}")
     assert session.get(Contribution, contribution.id) is not None
+
+
+def test_a_refused_status_change_shows_the_conflict_page_not_a_500(fresh_url, monkeypatch) -> None:
+    """Through the real per-request session: the failed request rolls back before its page renders."""
+    from bs4 import BeautifulSoup
+    from factories import make_contribution
+    from fastapi.testclient import TestClient
+    from webkit import Staff, make_user
+
+    from tracker import config, db
+    from tracker.web.app import create_app
+
+    monkeypatch.setenv("TRACKER_DATABASE_URL", fresh_url)
+    config.get_settings.cache_clear()
+    db.get_engine.cache_clear()
+    try:
+        with db.session_scope() as session:
+            contribution_id = make_contribution(session, status="paid").id
+            make_user(session, "clerk")
+        with TestClient(create_app()) as client:
+            clerk = Staff(client)
+            clerk.sign_in("clerk@example.org")
+            response = clerk.post(f"/contributions/{contribution_id}/status", {"status": "committed"})
+        assert response.status_code == 409
+        page = BeautifulSoup(response.text, "html.parser")
+        assert "status only moves forward" in page.find(class_="error").get_text()
+        assert [f for f in page.find_all("form") if f["action"].endswith("/logout")]  # the signed-in layout rendered
+    finally:
+        db.get_engine.cache_clear()
+        config.get_settings.cache_clear()

@@ -105,6 +105,10 @@ def current_user(request: Request, session: SessionDep) -> User | None:
     if user is not None and not user.active:
         request.session.clear()
         user = None
+    if user is not None:
+        # Detached with its fields loaded: a failed request rolls its session back (which would
+        # expire the user) before the error page, which shows the signed-in navigation, renders.
+        session.expunge(user)
     request.state.user = user
     return user
 
