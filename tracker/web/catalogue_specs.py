@@ -14,6 +14,7 @@ from tracker.i18n import _
 from tracker.models import CLUSTERS, DONOR_KINDS, LOCALES, RECIPIENT_KINDS, UNITS, Appeal, Donor, Item, Recipient
 from tracker.money import COMMON_CURRENCIES, CURRENCIES, Money
 from tracker.parsing import parse_amount
+from tracker.vocabulary import term
 from tracker.web.labels import cluster_label, kind_label
 from tracker.web.pagekit import optional_date
 from tracker.web.templating import number
@@ -171,7 +172,15 @@ ITEMS = EntitySpec(
     new_title=lambda: _("New item"),
     fields=(
         NAME,
-        FieldSpec("unit", lambda: _("Unit"), "select", _choices(UNITS), required=True, create_only=True, blank=False),
+        FieldSpec(
+            "unit",
+            lambda: _("Unit"),
+            "select",
+            _choices(UNITS, lambda code: term(code, "unit")),
+            required=True,
+            create_only=True,
+            blank=False,
+        ),
         FieldSpec("cluster", lambda: _("Cluster"), "select", _choices(CLUSTERS, cluster_label), required=True),
         FieldSpec("unit_value", lambda: _("Default unit value"), kind="amount", choices=_currencies),
     ),
