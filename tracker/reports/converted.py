@@ -45,6 +45,16 @@ class ConvertedFigures:
     funding: Split  # paid + committed
     outstanding: Split  # committed + pledged
 
+    def bucket(self, name: str) -> Split:
+        """paid, committed, pledged, funding or outstanding."""
+        return {
+            "paid": self.paid,
+            "committed": self.committed,
+            "pledged": self.pledged,
+            "funding": self.funding,
+            "outstanding": self.outstanding,
+        }[name]
+
     @property
     def rates_used(self) -> tuple[RateUsed, ...]:
         used = {rate for split in (self.paid, self.committed, self.pledged) for rate in split.total.rates_used}

@@ -108,6 +108,7 @@ def _contributions(statement: DonorStatement) -> Table:
         _("Number"),
         _("Date"),
         _("Status"),
+        _("Donor"),
         _("Recipient"),
         _("Appeal"),
         _("Fulfils"),
@@ -137,6 +138,7 @@ def _entry_rows(entry: EntryView) -> list[list[Cell]]:
                 entry.number,
                 entry.value_date,
                 status,
+                entry.donor,
                 entry.recipient,
                 entry.appeal,
                 entry.fulfils,
@@ -162,7 +164,7 @@ def _statement_totals(statement: DonorStatement) -> Table:
             rows.append([title, _("Cash, original currencies"), amount, amount.currency, None])
         for amount in statement.in_kind(bucket):
             rows.append([title, _("In kind, estimated value"), amount, amount.currency, None])
-        split = statement.converted[bucket]  # type: ignore[index]
+        split = statement.converted.bucket(bucket)
         currency = statement.currency
         for what, total in (
             (_("Cash in %(currency)s") % {"currency": currency}, split.money),
