@@ -87,7 +87,8 @@ def to_xlsx(tables: Sequence[Table]) -> bytes:
     return buffer.getvalue()
 
 
-def _xlsx_cell(sheet: WriteOnlyWorksheet, value: Cell) -> WriteOnlyCell:
+def _xlsx_cell(sheet: WriteOnlyWorksheet, value: Cell) -> WriteOnlyCell | str | int | Decimal | None:
+    """Styled cells only where a format is needed (they are slow); text is neutralised, so never a formula."""
     if isinstance(value, Money):
         cell = WriteOnlyCell(sheet, value=value.amount)
         cell.number_format = xlsx_number_format(value.currency)
@@ -97,10 +98,8 @@ def _xlsx_cell(sheet: WriteOnlyWorksheet, value: Cell) -> WriteOnlyCell:
         cell.number_format = "yyyy-mm-dd"
         return cell
     if isinstance(value, str):
-        cell = WriteOnlyCell(sheet, value=safe_cell(value))
-        cell.data_type = "s"  # text, never a formula, whatever it starts with
-        return cell
-    return WriteOnlyCell(sheet, value=value)
+        return safe_cell(value)  # openpyxl reads only text starting with "=" as a formula; safe_cell quotes it
+    return value
 
 
 def _contributions(statement: DonorStatement) -> Table:
