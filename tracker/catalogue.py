@@ -264,6 +264,18 @@ def _updated(session: Session, row: T, changes: dict[str, Any], user: User | Non
     return row
 
 
+def find_appeal(session: Session, ref: str) -> Appeal:
+    """An appeal by id or by its code (TUR-EQ-2023)."""
+    if ref.strip().isdigit():
+        appeal = session.get(Appeal, int(ref))
+        if appeal:
+            return appeal
+    found = session.exec(select(Appeal).where(Appeal.code == ref.strip())).first()
+    if found is None:
+        raise NotFound("no appeal with id or code {ref!r}", ref=ref)
+    return found
+
+
 def _created(session: Session, row: T, user: User | None) -> T:
     session.add(row)
     session.flush()

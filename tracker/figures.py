@@ -11,24 +11,31 @@ nowhere. The remainder is worked out per line key:
 
 Sums are integer minor units summed in SQL; only pledges that have fulfilments are
 finished in Python, one row per (pledge, line key).
+
+A scope may be taken "as of" a past moment (an acknowledgement letter's cutoff): only
+contributions recorded by then count, a void counts only if it happened by then, and
+each contribution counts under the status it had then (read back from the journal's
+status changes, since statuses only move forward).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from tracker.models import QUANTITY_PLACES, Contribution, ContributionLine, Item
+from tracker.journal import canonical_json
+from tracker.models import QUANTITY_PLACES, Contribution, ContributionLine, Item, JournalEvent
 from tracker.money import Money
 
 contribution = Contribution.__table__  # type: ignore[attr-defined]
 line = ContributionLine.__table__  # type: ignore[attr-defined]
 item = Item.__table__  # type: ignore[attr-defined]
+journal = JournalEvent.__table__  # type: ignore[attr-defined]
 
 
 @dataclass
@@ -93,10 +100,13 @@ class Scope:
     date_from: date | None = None
     date_to: date | None = None
     contribution_ids: tuple[int, ...] = ()
+    as_of: datetime | None = None  # count the ledger as it stood at this moment
 
     def conditions(self, table: sa.Table = contribution, include_void: bool = False) -> list[sa.ColumnElement[bool]]:
         c = table.c
-        found: list[sa.ColumnElement[bool]] = [] if include_void else [c.voided_at.is_(None)]
+        found: list[sa.ColumnElement[bool]] = [] if include_void else [live(table, self.as_of)]
+        if self.as_of is not None:
+            found.append(c.recorded_at <= self.as_of)
         if self.donor_id is not None:
             found.append(c.donor_id == self.donor_id)
         if self.recipient_id is not None:
@@ -110,6 +120,43 @@ class Scope:
         if self.contribution_ids:
             found.append(c.id.in_(self.contribution_ids))
         return found
+
+
+def live(table: sa.Table, as_of: datetime | None = None) -> sa.ColumnElement[bool]:
+    """Not void: now, or as of a moment (a void recorded later did not exist yet)."""
+    if as_of is None:
+        return table.c.voided_at.is_(None)
+    return sa.or_(table.c.voided_at.is_(None), table.c.voided_at > as_of)
+
+
+def status_then(as_of: datetime) -> sa.Subquery:
+    """Each contribution's id and its status as of a moment (`status`), for a scope taken as of then.
+
+    Statuses only move forward, so the status then is the `before` of the first status
+    change journalled after the moment; with no such change it is the status now. A
+    subquery, so a plain column can be grouped by on both databases.
+    """
+    first = (
+        sa.select(journal.c.object_id, sa.func.min(journal.c.id).label("first_id"))
+        .where(
+            journal.c.action == "contribution.status_changed",
+            journal.c.object_type == "contribution",
+            journal.c.at > as_of,
+        )
+        .group_by(journal.c.object_id)
+        .subquery("first_change")
+    )
+    later = (
+        sa.select(first.c.object_id, journal.c.before)
+        .join(journal, journal.c.id == first.c.first_id)
+        .subquery("later_change")
+    )
+    whens = [(later.c.before == canonical_json({"status": name}), name) for name in ("pledged", "committed")]
+    return (
+        sa.select(contribution.c.id.label("id"), sa.case(*whens, else_=contribution.c.status).label("status"))
+        .select_from(contribution.outerjoin(later, later.c.object_id == sa.cast(contribution.c.id, sa.String)))
+        .subquery("status_then")
+    )
 
 
 # What a breakdown may be grouped by: header columns of the contribution, and the
@@ -160,45 +207,55 @@ def figure_rows(session: Session, scope: Scope | None = None, by: tuple[str, ...
         raise ValueError(f"cannot group figures by {sorted(unknown)}")
     groups = [item.c.cluster if name == "cluster" else contribution.c[name] for name in by]
     fulfiller = contribution.alias("fulfiller")
-    has_live_fulfilment = sa.exists().where(
-        fulfiller.c.fulfils_id == contribution.c.id, fulfiller.c.voided_at.is_(None)
-    )
+    has_live_fulfilment = sa.exists().where(fulfiller.c.fulfils_id == contribution.c.id, *_counted(fulfiller, scope))
+    status: sa.ColumnElement[str] = contribution.c.status
     key = (line.c.kind, line.c.item_id, line.c.currency)
     sums = (
         sa.func.coalesce(sa.func.sum(line.c.value_minor), 0),
         sa.func.coalesce(sa.func.sum(line.c.quantity_milli), 0),
     )
     joined = line.join(contribution, line.c.contribution_id == contribution.c.id)
+    if scope.as_of is not None:
+        then = status_then(scope.as_of)
+        joined, status = joined.join(then, then.c.id == contribution.c.id), then.c.status
     if "cluster" in by:
         joined = joined.outerjoin(item, line.c.item_id == item.c.id)
 
     # Paid contributions, and open ones that nothing fulfils yet: plain sums.
-    plain = sa.or_(contribution.c.status == "paid", ~has_live_fulfilment)
+    plain = sa.or_(status == "paid", ~has_live_fulfilment)
     statement = (
-        sa.select(contribution.c.status, *key, *sums, *groups)
+        sa.select(status, *key, *sums, *groups)
         .select_from(joined)
         .where(*scope.conditions(), plain)
-        .group_by(contribution.c.status, *key, *groups)
+        .group_by(status, *key, *groups)
     )
     rows = [
-        FigureRow(status, kind, item_id, currency, int(minor), int(milli), tuple(keys))
-        for status, kind, item_id, currency, minor, milli, *keys in session.execute(statement)
+        FigureRow(bucket, kind, item_id, currency, int(minor), int(milli), tuple(keys))
+        for bucket, kind, item_id, currency, minor, milli, *keys in session.execute(statement)
     ]
 
     # Open contributions with fulfilments: the remainder, per pledge and line key.
     statement = (
-        sa.select(contribution.c.id, contribution.c.status, *key, *sums, *groups)
+        sa.select(contribution.c.id, status, *key, *sums, *groups)
         .select_from(joined)
-        .where(*scope.conditions(), contribution.c.status != "paid", has_live_fulfilment)
-        .group_by(contribution.c.id, contribution.c.status, *key, *groups)
+        .where(*scope.conditions(), status != "paid", has_live_fulfilment)
+        .group_by(contribution.c.id, status, *key, *groups)
     )
     promised = session.execute(statement).all()
     if promised:
-        rows.extend(_remainders(session, promised))
+        rows.extend(_remainders(session, promised, scope))
     return rows
 
 
-def _remainders(session: Session, promised: list[sa.Row]) -> list[FigureRow]:
+def _counted(fulfiller: sa.Table, scope: Scope) -> list[sa.ColumnElement[bool]]:
+    """A fulfilment counts when it is live (and, as of a moment, was recorded by then)."""
+    found = [live(fulfiller, scope.as_of)]
+    if scope.as_of is not None:
+        found.append(fulfiller.c.recorded_at <= scope.as_of)
+    return found
+
+
+def _remainders(session: Session, promised: list[sa.Row], scope: Scope) -> list[FigureRow]:
     pledge_ids = sorted({row[0] for row in promised})
     delivered_money: dict[tuple[int, str], int] = defaultdict(int)
     delivered_items: dict[tuple[int, int], int] = defaultdict(int)
@@ -215,7 +272,7 @@ def _remainders(session: Session, promised: list[sa.Row]) -> list[FigureRow]:
             .select_from(line.join(contribution, line.c.contribution_id == contribution.c.id))
             .where(
                 contribution.c.fulfils_id.in_(chunk),
-                contribution.c.voided_at.is_(None),
+                *_counted(contribution, scope),
                 contribution.c.status == "paid",
             )
         )

@@ -12,8 +12,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from functools import cache
 from typing import Literal
 
+from babel import Locale
 from babel.dates import format_date as babel_format_date
 from babel.numbers import format_currency, format_decimal, format_percent
 
@@ -31,20 +33,22 @@ ISO_CODE_PATTERN = "#,##0.00\u00a0¤¤"
 def format_money(value: Money, locale: str | None = None) -> str:
     """Money the way the locale writes it (CLDR's pattern and symbol): az `500.000,00 ₼`, en `AZN500,000.00`."""
     exact = _exact(value)
-    return format_currency(exact, value.currency, locale=locale or current_locale())
+    return format_currency(exact, value.currency, locale=babel_locale(locale or current_locale()))
 
 
 def format_money_code(value: Money, locale: str | None = None) -> str:
     """Money with its ISO code after the number, unambiguous among many currencies: ru `1 234 567,89 AZN`."""
     exact = _exact(value)
-    return format_currency(exact, value.currency, format=ISO_CODE_PATTERN, locale=locale or current_locale())
+    return format_currency(
+        exact, value.currency, format=ISO_CODE_PATTERN, locale=babel_locale(locale or current_locale())
+    )
 
 
 def format_number(value: Decimal | int, locale: str | None = None) -> str:
     """A number with the locale's separators, every digit kept: en `2,400.5`, ru `2 400,5`."""
     if isinstance(value, float):
         raise TypeError("format_number takes a Decimal or an int, never a float")
-    return format_decimal(value, locale=locale or current_locale(), decimal_quantization=False)
+    return format_decimal(value, locale=babel_locale(locale or current_locale()), decimal_quantization=False)
 
 
 def format_quantity(quantity: Decimal | int, unit: str, locale: str | None = None) -> str:
@@ -62,7 +66,14 @@ def format_quantity(quantity: Decimal | int, unit: str, locale: str | None = Non
 
 def format_date(value: date, format: DateFormat = "medium", locale: str | None = None) -> str:
     """A date in the locale's own words: medium az `7 mar 2025`, long ru `7 марта 2025 г.`."""
-    return babel_format_date(value, format=format, locale=locale or current_locale())
+    return babel_format_date(value, format=format, locale=babel_locale(locale or current_locale()))
+
+
+@cache
+def babel_locale(code: str) -> Locale:
+    """The parsed Babel locale, once per process: Babel would parse the tag again in every call (reports format
+    tens of thousands of figures)."""
+    return Locale.parse(code)
 
 
 def format_share(value: Decimal, locale: str | None = None) -> str:

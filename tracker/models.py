@@ -326,3 +326,25 @@ class SubmissionToken(SQLModel, table=True):
     used_at: datetime = Timestamp(index=True)
     user_id: int | None = Field(default=None, foreign_key="user_account.id")
     contribution_id: int | None = Field(default=None, foreign_key="contribution.id")
+
+
+class Acknowledgement(SQLModel, table=True):
+    """A numbered thank-you letter to a donor; its content is the ledger as it stood at `as_of`, so it never changes."""
+
+    __tablename__ = "acknowledgement"
+    __table_args__ = (
+        sa.CheckConstraint(_one_of("language", LOCALES), name="language"),
+        sa.CheckConstraint("date_to IS NULL OR date_from IS NULL OR date_to >= date_from", name="period"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    number: str = Field(max_length=20, unique=True)
+    donor_id: int = Field(foreign_key="donor.id", index=True)
+    date_from: date | None = None
+    date_to: date | None = None
+    language: str = Field(max_length=5)
+    show_values: bool = False
+    created_at: datetime = Timestamp()
+    created_by_id: int | None = Field(default=None, foreign_key="user_account.id")
+    as_of: datetime = Field(sa_type=sa.DateTime(timezone=True))
+    digest: str = Field(max_length=64)  # SHA-256 of the letter's content, so a regeneration can be checked

@@ -5,42 +5,104 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlmodel import Session, select
+from sqlmodel import Session
 
+from tracker.config import get_settings
+from tracker.convert import RateUsed
 from tracker.errors import Invalid
-from tracker.figures import LedgerTotals, Scope, ledger_totals
+from tracker.figures import Figures, LedgerTotals, Scope, figure_rows, fold
 from tracker.models import Donor, Item
+from tracker.money import Money
+from tracker.reports.converted import OUTSTANDING, ConvertedFigures, Converter
 from tracker.reports.entries import EntryView, load_entries
+from tracker.reports.items import ItemFigure, item_figures, load_items, valuation_bases
 
 
 @dataclass(frozen=True)
 class DonorStatement:
-    """What one donor gave in a period; voided entries are listed apart and counted nowhere."""
+    """What one donor gave in a period; voided entries are listed apart and counted nowhere.
+
+    `totals` are in the original currencies (paid in full; committed and pledged as
+    outstanding remainders); `converted` is the same in `currency`, each amount at its
+    value date's rate, with the rates used.
+    """
 
     donor: Donor
     date_from: date | None
     date_to: date | None
+    currency: str
     entries: list[EntryView]
     corrections: list[EntryView]
     totals: LedgerTotals
     items: dict[int, Item]
+    bases: dict[int, tuple[str, ...]]
+    converted: ConvertedFigures
+
+    @property
+    def rates_used(self) -> tuple[RateUsed, ...]:
+        return self.converted.rates_used
+
+    def money(self, bucket: str) -> list[Money]:
+        """Cash per original currency in a bucket (paid, committed, pledged, or outstanding)."""
+        return _per_currency(self._buckets(bucket), "money")
+
+    def in_kind(self, bucket: str) -> list[Money]:
+        """The estimated value of goods and services per original currency in a bucket."""
+        return _per_currency(self._buckets(bucket), "in_kind")
+
+    def goods_and_services(self, bucket: str) -> list[ItemFigure]:
+        """Items of a bucket in their units, with their estimated value and its basis."""
+        return item_figures(self.totals.bucket(bucket), self.items, self.bases)
+
+    def _buckets(self, bucket: str) -> list[Figures]:
+        names = OUTSTANDING if bucket == "outstanding" else (bucket,)
+        return [self.totals.bucket(name) for name in names]
 
 
-def donor_statement(session: Session, donor: Donor, date_from: date | None, date_to: date | None) -> DonorStatement:
-    """The statement for `donor` from `date_from` to `date_to` (value dates, both inclusive)."""
-    if date_from and date_to and date_to < date_from:
-        raise Invalid("to", "the period ends before it starts")
+def donor_statement(
+    session: Session,
+    donor: Donor,
+    date_from: date | None,
+    date_to: date | None,
+    currency: str | None = None,
+    reporting_currency: str | None = None,
+    window_days: int | None = None,
+) -> DonorStatement:
+    """The statement for `donor` from `date_from` to `date_to` (value dates, both inclusive).
+
+    `currency` is what the totals are converted into (default: the reporting currency);
+    `reporting_currency` is the currency the stored rates are quoted in.
+    """
+    check_period(date_from, date_to)
+    reporting = reporting_currency or get_settings().reporting_currency
     scope = Scope(donor_id=donor.id, date_from=date_from, date_to=date_to)
     entries = load_entries(session, scope)
-    totals = ledger_totals(session, scope)
+    rows = figure_rows(session, scope, ("value_date",))
+    totals = fold(rows)
+    converter = Converter(session, rows, currency or reporting, reporting, window_days)
     item_ids = {line.item_id for entry in entries for line in entry.lines if line.item_id is not None}
-    items = {i.id: i for i in session.exec(select(Item).where(Item.id.in_(item_ids)))} if item_ids else {}  # type: ignore[union-attr]
     return DonorStatement(
         donor=donor,
         date_from=date_from,
         date_to=date_to,
+        currency=converter.currency,
         entries=[e for e in entries if not e.is_void],
         corrections=[e for e in entries if e.is_void],
         totals=totals,
-        items=items,  # type: ignore[arg-type]
+        items=load_items(session, item_ids),
+        bases=valuation_bases(session, scope),
+        converted=converter.figures(rows),
     )
+
+
+def check_period(date_from: date | None, date_to: date | None) -> None:
+    if date_from and date_to and date_to < date_from:
+        raise Invalid("to", "the period ends before it starts")
+
+
+def _per_currency(buckets: list[Figures], kind: str) -> list[Money]:
+    sums: dict[str, Money] = {}
+    for bucket in buckets:
+        for code, amount in (bucket.money if kind == "money" else bucket.in_kind).items():
+            sums[code] = sums[code] + amount if code in sums else amount
+    return [sums[code] for code in sorted(sums)]

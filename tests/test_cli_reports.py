@@ -1,0 +1,52 @@
+"""`tracker report` as a real process: files written from the demo ledger; bad input is one readable line."""
+
+import csv
+import io
+from pathlib import Path
+
+from pypdf import PdfReader
+from test_cli import one_error_line, run
+
+AZN = {"TRACKER_REPORTING_CURRENCY": "AZN"}
+
+
+def test_donor_summary_and_letter_files(fresh_url: str, tmp_path: Path) -> None:
+    assert run("demo", url=fresh_url, **AZN).returncode == 0
+    statement = tmp_path / "ahik.csv"
+    made = run("report", "donor", "Caspian Energy LLC", "--format", "csv", "-o", str(statement), url=fresh_url, **AZN)
+    assert made.returncode == 0, made.stderr
+    rows = list(csv.reader(io.StringIO(statement.read_text(encoding="utf-8-sig"))))
+    assert [(r[0], r[2], r[-4], r[-3]) for r in rows[1:]] == [
+        ("C-2023-000010", "paid", "100000.00", "USD"),
+        ("C-2023-000011", "void", "10000.00", "USD"),
+    ]
+    summary = tmp_path / "summary.pdf"
+    made = run("report", "summary", "--appeal", "SYR-EQ-2023", "--lang", "az", "-o", str(summary), url=fresh_url, **AZN)
+    assert made.returncode == 0, made.stderr
+    text = " ".join(p.extract_text() for p in PdfReader(summary).pages).replace("\u00a0", " ")
+    assert "382.500,00 ₼" in text  # the Syria appeal's funding: 225,000 USD × 1.70
+    letter = tmp_path / "letter.html"
+    made = run("report", "letter", "Ayşe Yılmaz", "--format", "html", "-o", str(letter), url=fresh_url, **AZN)
+    assert made.returncode == 0, made.stderr
+    number = made.stdout.split()[-1]
+    again = tmp_path / "again.html"
+    regenerated = run("report", "letter", "--number", number, "--format", "html", "-o", str(again), url=fresh_url)
+    assert regenerated.returncode == 0, regenerated.stderr
+    assert '<html lang="tr">' in letter.read_text()  # the donor's own language
+    assert again.read_text() == letter.read_text()
+
+
+def test_bad_input_is_one_readable_line(fresh_url: str, tmp_path: Path) -> None:
+    out = str(tmp_path / "x.pdf")
+    assert one_error_line(run("report", "donor", "nobody", "-o", out, url=fresh_url)) == (
+        "error: no donor with id or name 'nobody'"
+    )
+    assert one_error_line(run("report", "summary", "--format", "doc", "-o", out, url=fresh_url)) == (
+        "error: format: must be one of html, pdf, csv, xlsx, got 'doc'"
+    )
+    assert one_error_line(run("report", "summary", "--from", "2023-02-30", "-o", out, url=fresh_url)) == (
+        "error: from: '2023-02-30' is not a date (YYYY-MM-DD)"
+    )
+    assert one_error_line(run("report", "letter", "--number", "L-1999-000001", "-o", out, url=fresh_url)) == (
+        "error: no letter numbered L-1999-000001"
+    )

@@ -1,0 +1,121 @@
+"""Acknowledgement letters: numbered, journalled, and the same letter number always regenerates the same letter."""
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+import sqlalchemy as sa
+from factories import goods_line, make_contribution, make_recipient, money_line
+from report_support import donor_named
+from sqlalchemy.exc import DBAPIError
+from sqlmodel import Session, select
+
+from tracker.demo import load_demo
+from tracker.errors import Invalid, NotFound
+from tracker.ledger import ContributionInput, advance_status, record_fulfilment, void_contribution
+from tracker.models import Contribution, Item, JournalEvent
+from tracker.reports.letter import create_letter, find_letter, letter_data
+
+FEBRUARY = (date(2023, 2, 1), date(2023, 2, 28))
+
+
+def contribution(session: Session, number: str) -> Contribution:
+    return session.exec(select(Contribution).where(Contribution.number == number)).one()
+
+
+def test_the_confederation_is_thanked_for_money_and_houses_without_values(session: Session) -> None:
+    load_demo(session)
+    ahik = donor_named(session, "Azərbaycan Həmkarlar")
+    letter = create_letter(session, ahik, *FEBRUARY)
+    data = letter_data(session, letter)
+    assert (letter.language, letter.show_values, data.contributions) == ("az", False, 2)
+    assert [str(m) for m in data.money] == ["500000.00 AZN"]
+    [houses] = data.goods_and_services
+    assert (houses.name, houses.quantity, houses.unit, houses.value) == ("Container house", Decimal("10"), "piece", ())
+    assert [(f.name, f.quantity) for f in data.outstanding_items] == [("Container house", Decimal("10"))]
+    assert data.outstanding_money == ()
+    assert data.digest == letter.digest
+
+
+def test_estimated_values_only_when_asked_for_with_their_basis(session: Session) -> None:
+    load_demo(session)
+    letter = create_letter(session, donor_named(session, "Azərbaycan Həmkarlar"), *FEBRUARY, show_values=True)
+    [houses] = letter_data(session, letter).goods_and_services
+    assert ([str(v) for v in houses.value], houses.bases) == (["120000.00 AZN"], ("donor_declared",))
+
+
+def test_letters_are_numbered_per_year_and_journalled(session: Session) -> None:
+    load_demo(session)
+    ahik = donor_named(session, "Azərbaycan Həmkarlar")
+    first = create_letter(session, ahik, *FEBRUARY, language="en")
+    second = create_letter(session, donor_named(session, "Ayşe"), None, None)
+    year = first.created_at.year
+    assert (first.number, second.number) == (f"L-{year}-000001", f"L-{year}-000002")
+    assert second.language == "tr"  # the donor's own language
+    event = session.exec(
+        select(JournalEvent).where(JournalEvent.action == "acknowledgement.created").order_by(JournalEvent.id)
+    ).first()
+    assert event is not None and f'"number":"{first.number}"' in (event.after or "")
+    assert f'"digest":"{first.digest}"' in (event.after or "")
+    assert find_letter(session, second.number).id == second.id
+    with pytest.raises(NotFound):
+        find_letter(session, "L-1999-000001")
+
+
+def test_regenerating_a_letter_ignores_later_entries_voids_and_status_changes(session: Session) -> None:
+    load_demo(session)
+    ahik = donor_named(session, "Azərbaycan Həmkarlar")
+    jica = donor_named(session, "Japan International")
+    letter = create_letter(session, ahik, *FEBRUARY, show_values=True)
+    jica_letter = create_letter(session, jica, *FEBRUARY)
+    before, jica_before = letter_data(session, letter).content(), letter_data(session, jica_letter).content()
+
+    # After the letters: the transfer is voided, the other 10 houses arrive, a new gift is entered,
+    # and the yen commitment is paid.
+    void_contribution(session, contribution(session, "C-2023-000003").id, "Entered against the wrong donor", None)
+    houses = session.exec(select(Item).where(Item.name == "Container house")).one()
+    pledge = contribution(session, "C-2023-000001")
+    record_fulfilment(
+        session,
+        pledge.id,  # type: ignore[arg-type]
+        ContributionInput(
+            ahik.id, pledge.recipient_id, date(2023, 2, 20), "paid", [goods_line(houses, "10", "12000.00 AZN")]
+        ),  # type: ignore[arg-type]
+        None,
+    )
+    make_contribution(
+        session, money_line("1000.00 AZN"), donor=ahik, recipient=make_recipient(session), on=date(2023, 2, 21)
+    )
+    advance_status(session, contribution(session, "C-2023-000007").id, "paid", None)  # type: ignore[arg-type]
+
+    again = letter_data(session, find_letter(session, letter.number))
+    assert again.content() == before
+    assert again.digest == letter.digest
+    assert letter_data(session, jica_letter).content() == jica_before
+    assert [str(m) for m in letter_data(session, jica_letter).outstanding_money] == ["50000000 JPY"]
+
+    # A new letter sees the ledger as it is now.
+    now = letter_data(session, create_letter(session, ahik, *FEBRUARY, show_values=True))
+    assert [str(m) for m in now.money] == ["1000.00 AZN"]
+    assert [(f.quantity, [str(v) for v in f.value]) for f in now.goods_and_services] == [
+        (Decimal("20"), ["240000.00 AZN"])
+    ]
+    assert (now.outstanding_items, now.contributions) == ((), 3)
+    paid_yen = letter_data(session, create_letter(session, jica, *FEBRUARY))
+    assert ([str(m) for m in paid_yen.money], paid_yen.outstanding_money) == (["50000000 JPY"], ())
+
+
+def test_a_letter_in_an_unknown_language_is_refused_and_nothing_is_stored(session: Session) -> None:
+    load_demo(session)
+    with pytest.raises(Invalid) as refused:
+        create_letter(session, donor_named(session, "Ayşe"), None, None, language="fr")
+    assert refused.value.field == "language"
+    assert session.exec(select(sa.func.count()).select_from(sa.table("acknowledgement"))).one() == 0
+
+
+def test_a_letter_cannot_be_rewritten_in_the_database(session: Session) -> None:
+    load_demo(session)
+    letter = create_letter(session, donor_named(session, "Ayşe"), None, None)
+    for sql in ("UPDATE acknowledgement SET show_values = true WHERE id = :id", "DELETE FROM acknowledgement"):
+        with pytest.raises(DBAPIError), session.begin_nested():
+            session.execute(sa.text(sql), {"id": letter.id})
