@@ -151,6 +151,11 @@ def _safe_url(url: str) -> str:
     return make_url(url).render_as_string(hide_password=True)
 
 
+from tracker.cli_tokens import app as token_app  # noqa: E402 - needs readable_errors, defined above
+
+app.add_typer(token_app, name="token")
+
+
 def main() -> None:
     app()
 
