@@ -8,21 +8,30 @@ from fastapi.responses import HTMLResponse, JSONResponse
 import tracker
 from tracker.config import get_settings
 from tracker.errors import TrackerError
-from tracker.web import home
+from tracker.web import api, home
 from tracker.web.deps import templates
 
 
 def create_app() -> FastAPI:
     get_settings()  # a bad setting stops the app here, before it serves anything
-    app = FastAPI(title="tracker", version=tracker.__version__, docs_url=None, redoc_url=None, openapi_url=None)
+    app = FastAPI(
+        title="tracker",
+        version=tracker.__version__,
+        description=api.DESCRIPTION,
+        docs_url="/docs",
+        redoc_url=None,
+        openapi_url="/openapi.json",
+    )
 
     @app.exception_handler(TrackerError)
     async def expected_failure(request: Request, exc: TrackerError) -> JSONResponse | HTMLResponse:
         if request.url.path.startswith("/api/"):
-            return JSONResponse({"detail": exc.message}, status_code=exc.status_code)
+            return api.errors.expected_failure(exc)
         return templates.TemplateResponse(
             request, "error.html", {"message": exc.message, "status": exc.status_code}, status_code=exc.status_code
         )
 
     app.include_router(home.router)
+    app.include_router(api.router)
+    api.install(app)
     return app
