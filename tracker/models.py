@@ -280,3 +280,14 @@ class IdempotencyKey(SQLModel, table=True):
     status_code: int | None = None
     response_body: str | None = Field(default=None, sa_type=sa.Text)
     created_at: datetime = Timestamp()
+
+
+class ImportedRow(SQLModel, table=True):
+    """Which contribution a row of an imported file became, so importing the file again adds nothing."""
+
+    __tablename__ = "imported_row"
+
+    source_key: str = Field(primary_key=True, max_length=80)
+    contribution_id: int = Field(foreign_key="contribution.id", unique=True)
+    import_id: str = Field(max_length=32, index=True)
+    row_number: int

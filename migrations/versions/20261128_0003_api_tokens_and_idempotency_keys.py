@@ -1,4 +1,4 @@
-"""API tokens (kept only as SHA-256 hashes) and the idempotency keys of API requests.
+"""API tokens (kept only as SHA-256 hashes), idempotency keys of API requests, and imported rows' keys.
 
 Revision ID: 0003
 Revises: 0001
@@ -49,8 +49,27 @@ def upgrade() -> None:
         sa.UniqueConstraint("user_id", "key", name="uq_idempotency_key_user_key"),
     )
 
+    op.create_table(
+        "imported_row",
+        sa.Column("source_key", sa.String(length=80), nullable=False),
+        sa.Column("contribution_id", sa.Integer(), nullable=False),
+        sa.Column("import_id", sa.String(length=32), nullable=False),
+        sa.Column("row_number", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["contribution_id"], ["contribution.id"], name=op.f("fk_imported_row_contribution_id_contribution")
+        ),
+        sa.PrimaryKeyConstraint("source_key", name=op.f("pk_imported_row")),
+        sa.UniqueConstraint("contribution_id", name=op.f("uq_imported_row_contribution_id")),
+    )
+    with op.batch_alter_table("imported_row", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_imported_row_import_id"), ["import_id"], unique=False)
+
 
 def downgrade() -> None:
+    with op.batch_alter_table("imported_row", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_imported_row_import_id"))
+
+    op.drop_table("imported_row")
     op.drop_table("idempotency_key")
     with op.batch_alter_table("api_token", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_api_token_user_id"))
