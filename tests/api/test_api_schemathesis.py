@@ -66,12 +66,14 @@ def _app_on_the_test_session(
 
 
 @schema.parametrize()
+@pytest.mark.filterwarnings("ignore:Skipped test cases with unsupported payload media types")
 @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
 def test_api_as_admin(case: schemathesis.Case) -> None:
     case.call_and_validate(excluded_checks=EXCLUDED)
 
 
 @anonymous.parametrize()
+@pytest.mark.filterwarnings("ignore:Skipped test cases with unsupported payload media types")
 @settings(max_examples=10, deadline=None, suppress_health_check=list(HealthCheck))
 def test_api_without_a_token_is_401(case: schemathesis.Case) -> None:
     response = case.call()

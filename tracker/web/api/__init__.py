@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, FastAPI
 
-from tracker.web.api import appeals, contributions, deps, donors, errors, items, recipients
+from tracker.web.api import appeals, contributions, deps, donors, errors, imports, items, recipients
 
 DESCRIPTION = """
 The JSON API of tracker. Send `Authorization: Bearer <token>` (make one with
@@ -31,7 +31,7 @@ router = APIRouter(
     dependencies=[Depends(deps.admitted), Depends(deps.strict_query)],
     generate_unique_id_function=lambda route: route.name,  # operationId: create_donor, list_contributions, ...
 )
-for module in (donors, recipients, appeals, items, contributions):
+for module in (donors, recipients, appeals, items, contributions, imports):
     router.include_router(module.router)
 
 

@@ -14,6 +14,7 @@ from starlette.exceptions import HTTPException
 
 from tracker.errors import Invalid, TrackerError
 from tracker.i18n import gettext
+from tracker.importing import ImportRefused
 
 API_PREFIX = "/api/"
 
@@ -41,6 +42,19 @@ def expected_failure(exc: TrackerError) -> JSONResponse:
     """A service's Invalid, NotFound or Conflict, in the API's shape."""
     if isinstance(exc, Invalid):
         return problems_response([(exc.field, exc.rule)])
+    if isinstance(exc, ImportRefused):
+        report = exc.report
+        problems = [(f"rows[{p.row}]" + (f".{p.column}" if p.column else ""), p.message) for p in report.problems]
+        if report.problem_count > len(report.problems):
+            problems.append(
+                (
+                    "rows",
+                    gettext("{count} more problems not listed").format(
+                        count=report.problem_count - len(report.problems)
+                    ),
+                )
+            )
+        return problems_response(problems)
     return message_response(exc.message, exc.status_code)
 
 
