@@ -61,19 +61,47 @@ def write_chunk(session: Session, ready: list[tuple[Planned, int, int]], user: U
         }
         for (p, donor_id, recipient_id), number, contribution_id in zip(fresh, numbers, ids, strict=True)
     ]
-    # Plain executemany with ids given: RETURNING would make SQLite insert row by row.
-    session.execute(sa.insert(Contribution.__table__), headers)  # type: ignore[attr-defined]
     lines = [_line_row(contribution_id, p.line) for contribution_id, (p, _, _) in zip(ids, fresh, strict=True)]
-    session.execute(sa.insert(ContributionLine.__table__), lines)  # type: ignore[attr-defined]
-    session.execute(
-        sa.insert(ImportedRow.__table__),  # type: ignore[attr-defined]
+    keys = [
+        {"source_key": p.key, "contribution_id": i, "import_id": import_id, "row_number": p.row}
+        for i, (p, _, _) in zip(ids, fresh, strict=True)
+    ]
+    events = list(_events(prev, ids, headers, lines, user_id))
+    for model, rows in (
+        (Contribution, headers),
+        (ContributionLine, lines),
+        (ImportedRow, keys),
+        (JournalEvent, events),
+    ):
+        executemany(session, model.__table__, rows)  # type: ignore[attr-defined]
+    return len(ready) - len(fresh)
+
+
+def executemany(session: Session, table: sa.Table, rows: list[dict[str, Any]]) -> None:
+    """One driver-level executemany: values go through the columns' own bind processors (dates on SQLite),
+    but not through SQLAlchemy's per-row statement machinery, which costs more than the insert itself."""
+    if not rows:
+        return
+    connection = session.connection()
+    dialect = connection.dialect
+    names = list(rows[0])
+    processors = [table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in names]
+    mark = "?" if dialect.paramstyle == "qmark" else "%s"
+    quote = dialect.identifier_preparer.quote
+    sql = (
+        f"INSERT INTO {quote(table.name)} ({', '.join(quote(name) for name in names)}) "
+        f"VALUES ({', '.join([mark] * len(names))})"
+    )
+    connection.exec_driver_sql(
+        sql,
         [
-            {"source_key": p.key, "contribution_id": i, "import_id": import_id, "row_number": p.row}
-            for i, (p, _, _) in zip(ids, fresh, strict=True)
+            tuple(
+                value if process is None else process(value)
+                for value, process in zip(row.values(), processors, strict=True)
+            )
+            for row in rows
         ],
     )
-    session.execute(sa.insert(JournalEvent.__table__), list(_events(prev, ids, headers, lines, user_id)))  # type: ignore[attr-defined]
-    return len(ready) - len(fresh)
 
 
 def _allocate_ids(session: Session, count: int) -> list[int]:
