@@ -216,4 +216,4 @@ def test_a_refusal_is_shown_in_the_language_of_the_request(failing_client: TestC
     failing_client.cookies.clear()  # ?lang=ru above was remembered, and a cookie beats Accept-Language
     api = failing_client.get("/api/v1/refuse", headers={"Accept-Language": "tr-TR"})
     assert api.status_code == 422
-    assert api.json() == {"detail": "amount: JPY para biriminin alt birimi yok, verilen: 1.5"}
+    assert api.json() == {"detail": [{"field": "amount", "message": "JPY para biriminin alt birimi yok, verilen: 1.5"}]}

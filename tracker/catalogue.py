@@ -8,6 +8,7 @@ from datetime import date
 from functools import cache
 from typing import Any, TypeVar
 
+import sqlalchemy as sa
 from babel import Locale
 from sqlmodel import Session, SQLModel, func, select
 
@@ -116,7 +117,9 @@ def create_appeal(session: Session, data: AppealInput, user: User | None) -> App
 
 def create_item(session: Session, data: ItemInput, user: User | None) -> Item:
     name = required_text(data.name, "name", 200)
-    if session.exec(select(Item).where(func.lower(Item.name) == name.lower())).first():
+    # The exact match too: SQLite's lower() folds ASCII only, and the unique index is on the exact name.
+    same = sa.or_(Item.name == name, func.lower(Item.name) == name.lower())
+    if session.exec(select(Item).where(same)).first():
         raise Invalid("name", "the catalogue already has an item named {name}", name=name)
     unit = required_text(data.unit, "unit", 30)
     if unit not in UNITS:

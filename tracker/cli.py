@@ -208,6 +208,13 @@ def _safe_url(url: str) -> str:
     return make_url(url).render_as_string(hide_password=True)
 
 
+from tracker.cli_import import app as import_app  # noqa: E402 - these need readable_errors, defined above
+from tracker.cli_tokens import app as token_app  # noqa: E402
+
+app.add_typer(token_app, name="token")
+app.add_typer(import_app)  # `tracker import FILE`, a command of its own
+
+
 def main() -> None:
     app()
 

@@ -41,20 +41,51 @@ def _utc_text(at: datetime) -> str:
 
 def event_hash(event: JournalEvent) -> str:
     """SHA-256 over the previous hash and the event's own content."""
+    return chain_hash(
+        event.prev_hash,
+        event.at,
+        event.user_id,
+        event.action,
+        event.object_type,
+        event.object_id,
+        event.before,
+        event.after,
+    )
+
+
+def chain_hash(
+    prev_hash: str,
+    at: datetime,
+    user_id: int | None,
+    action: str,
+    object_type: str,
+    object_id: str,
+    before: str | None,
+    after: str | None,
+) -> str:
+    """The hash of one event from its parts (`before`/`after` already canonical JSON), for bulk writers too."""
     body = canonical_json(
         {
-            "prev": event.prev_hash,
-            "at": _utc_text(event.at),
-            "user_id": event.user_id,
-            "action": event.action,
-            "object_type": event.object_type,
-            "object_id": event.object_id,
-            "before": event.before,
-            "after": event.after,
+            "prev": prev_hash,
+            "at": _utc_text(at),
+            "user_id": user_id,
+            "action": action,
+            "object_type": object_type,
+            "object_id": object_id,
+            "before": before,
+            "after": after,
         }
     )
     assert body is not None
     return hashlib.sha256(("tracker-journal-v1\n" + body).encode()).hexdigest()
+
+
+def last_hash(session: Session) -> str:
+    """The newest event's hash (GENESIS when empty), with the chain locked on PostgreSQL until commit."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _CHAIN_LOCK})
+    prev = session.exec(select(JournalEvent.hash).order_by(JournalEvent.id.desc()).limit(1)).first()  # type: ignore[union-attr]
+    return prev or GENESIS
 
 
 def record_event(
@@ -68,9 +99,6 @@ def record_event(
     after: Any = None,
 ) -> JournalEvent:
     """Append one event in the caller's transaction; it commits or rolls back with the change."""
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _CHAIN_LOCK})
-    prev = session.exec(select(JournalEvent.hash).order_by(JournalEvent.id.desc()).limit(1)).first()  # type: ignore[union-attr]
     event = JournalEvent(
         at=utcnow(),
         user_id=user_id,
@@ -79,7 +107,7 @@ def record_event(
         object_id=str(object_id),
         before=canonical_json(before),
         after=canonical_json(after),
-        prev_hash=prev or GENESIS,
+        prev_hash=last_hash(session),
         hash="",
     )
     event.hash = event_hash(event)

@@ -348,3 +348,45 @@ class Acknowledgement(SQLModel, table=True):
     created_by_id: int | None = Field(default=None, foreign_key="user_account.id")
     as_of: datetime = Field(sa_type=sa.DateTime(timezone=True))
     digest: str = Field(max_length=64)  # SHA-256 of the letter's content, so a regeneration can be checked
+
+
+class ApiToken(SQLModel, table=True):
+    """A bearer token for the JSON API: it acts as its user; only its SHA-256 is kept."""
+
+    __tablename__ = "api_token"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user_account.id", index=True)
+    name: str = Field(default="", max_length=100)
+    token_hash: str = Field(max_length=64, unique=True)
+    created_at: datetime = Timestamp()
+    last_used_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
+    revoked_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
+
+
+class IdempotencyKey(SQLModel, table=True):
+    """The first answer to a POST carrying an Idempotency-Key, so a retry gets it again instead of a duplicate."""
+
+    __tablename__ = "idempotency_key"
+    __table_args__ = (sa.UniqueConstraint("user_id", "key", name="uq_idempotency_key_user_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user_account.id")
+    key: str = Field(max_length=200)
+    method: str = Field(max_length=10)
+    path: str = Field(max_length=500)
+    body_sha256: str = Field(max_length=64)
+    status_code: int | None = None
+    response_body: str | None = Field(default=None, sa_type=sa.Text)
+    created_at: datetime = Timestamp()
+
+
+class ImportedRow(SQLModel, table=True):
+    """Which contribution a row of an imported file became, so importing the file again adds nothing."""
+
+    __tablename__ = "imported_row"
+
+    source_key: str = Field(primary_key=True, max_length=80)
+    contribution_id: int = Field(foreign_key="contribution.id", unique=True)
+    import_id: str = Field(max_length=32, index=True)
+    row_number: int

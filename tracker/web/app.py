@@ -8,7 +8,7 @@ from fastapi.responses import HTMLResponse, JSONResponse
 import tracker
 from tracker.config import get_settings
 from tracker.errors import TrackerError
-from tracker.web import auth, home
+from tracker.web import api, auth, home
 from tracker.web.deps import templates
 from tracker.web.locale import LocaleMiddleware
 from tracker.web.pages import account, admin, catalogue, contributions, entry, journal, rates
@@ -17,12 +17,19 @@ from tracker.web.static import static_files
 
 def create_app() -> FastAPI:
     get_settings()  # a bad setting stops the app here, before it serves anything
-    app = FastAPI(title="tracker", version=tracker.__version__, docs_url=None, redoc_url=None, openapi_url=None)
+    app = FastAPI(
+        title="tracker",
+        version=tracker.__version__,
+        description=api.DESCRIPTION,
+        docs_url="/docs",
+        redoc_url=None,
+        openapi_url="/openapi.json",
+    )
 
     @app.exception_handler(TrackerError)
     async def expected_failure(request: Request, exc: TrackerError) -> JSONResponse | HTMLResponse:
         if request.url.path.startswith("/api/"):
-            return JSONResponse({"detail": exc.message}, status_code=exc.status_code)
+            return api.errors.expected_failure(exc)
         return templates.TemplateResponse(
             request, "error.html", {"message": exc.message, "status": exc.status_code}, status_code=exc.status_code
         )
@@ -38,4 +45,6 @@ def create_app() -> FastAPI:
     app.include_router(admin.router)
     app.include_router(journal.router)
     app.include_router(rates.router)
+    app.include_router(api.router)
+    api.install(app)
     return app

@@ -1,0 +1,60 @@
+"""POST /api/v1/imports: the file is the body; a dry run previews, a bad row refuses the file naming it."""
+
+from __future__ import annotations
+
+from factories import make_donor, make_recipient
+from fastapi.testclient import TestClient
+from sqlmodel import Session, func, select
+
+from tracker.models import Contribution
+
+Headers = dict[str, dict[str, str]]
+HEADER = "key,date,status,donor,recipient,kind,amount,currency\r\n"
+CSV = {"Content-Type": "text/csv"}
+
+
+def test_an_import_is_previewed_then_committed(api: TestClient, auth: Headers, session: Session) -> None:
+    make_donor(session, "Kuwait Red Crescent")
+    make_recipient(session, "AFAD")
+    body = (HEADER + "K-1,2023-02-10,paid,Kuwait Red Crescent,AFAD,money,75250.5,KWD\r\n").encode()
+    preview = api.post("/api/v1/imports?dry_run=true", content=body, headers={**auth["admin"], **CSV})
+    assert preview.status_code == 200, preview.text
+    answer = preview.json()
+    assert {k: v for k, v in answer.items() if k != "import_id"} == {
+        "dry_run": True,
+        "rows": 1,
+        "created": 1,
+        "skipped": 0,
+        "donors_created": [],
+        "recipients_created": [],
+    }
+    assert session.exec(select(func.count()).select_from(Contribution)).one() == 0
+    done = api.post("/api/v1/imports", content=body, headers={**auth["admin"], **CSV, "Idempotency-Key": "file-1"})
+    assert done.status_code == 201
+    assert (done.json()["created"], done.json()["dry_run"]) == (1, False)
+    listed = api.get("/api/v1/contributions?currency=KWD", headers=auth["viewer"]).json()["items"]
+    assert [line["amount"] for c in listed for line in c["lines"]] == [{"amount": "75250.500", "currency": "KWD"}]
+    again = api.post("/api/v1/imports", content=body, headers={**auth["admin"], **CSV})
+    assert (again.status_code, again.json()["created"], again.json()["skipped"]) == (201, 0, 1)
+
+
+def test_a_bad_row_is_named_and_nothing_is_imported(api: TestClient, auth: Headers, session: Session) -> None:
+    make_donor(session, "Kuwait Red Crescent")
+    make_recipient(session, "AFAD")
+    body = (HEADER + "K-1,2023-02-10,paid,Kuwait Red Crescent,AFAD,money,10,USD\r\n"
+            "K-2,2023-02-10,paid,Kuwait Red Crescent,AFAD,money,1.5,JPY\r\n").encode()  # fmt: skip
+    refused = api.post("/api/v1/imports", content=body, headers={**auth["admin"], **CSV})
+    assert refused.status_code == 422
+    assert refused.json() == {"detail": [{"field": "rows[3].amount", "message": "JPY has no minor units, got 1.5"}]}
+    assert session.exec(select(func.count()).select_from(Contribution)).one() == 0
+    header = api.post("/api/v1/imports", content=b"date,status\n", headers={**auth["admin"], **CSV})
+    assert header.json() == {"detail": [{"field": "header", "message": "the column donor is missing"}]}
+
+
+def test_imports_are_for_admins_and_the_template_for_everyone(api: TestClient, auth: Headers) -> None:
+    assert api.post("/api/v1/imports", content=HEADER.encode(), headers={**auth["clerk"], **CSV}).status_code == 403
+    template = api.get("/api/v1/imports/template", headers=auth["viewer"])
+    assert template.status_code == 200
+    assert template.headers["content-type"].startswith("text/csv")
+    assert template.headers["content-disposition"] == 'attachment; filename="contributions-template.csv"'
+    assert template.content.startswith(b"\xef\xbb\xbfkey,date,status,donor,")

@@ -1,0 +1,202 @@
+"""Importing contributions from CSV and XLSX: every bad row named, all or nothing, re-import adds nothing."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from factories import make_appeal, make_donor, make_item, make_recipient
+from openpyxl import Workbook
+from sqlmodel import Session, func, select
+
+from tracker.errors import Invalid
+from tracker.import_files import template_csv
+from tracker.importing import ImportRefused, import_contributions
+from tracker.models import Contribution, ContributionLine, Donor, JournalEvent, Recipient
+from tracker.verify import run_checks
+
+HEADER = "key,date,status,donor,recipient,appeal,kind,amount,currency,item,quantity,unit_value,valuation"
+
+
+@pytest.fixture
+def ledger(session: Session) -> None:
+    make_donor(session, "Azərbaycan Həmkarlar İttifaqları Konfederasiyası", email="info@ahik.example")
+    make_donor(session, "Kuwait Red Crescent")
+    make_recipient(session, "AFAD")
+    make_appeal(session, "TUR-EQ-2023")
+    make_item(session, "Container house")
+
+
+def csv_file(*rows: str, header: str = HEADER, separator: str = ",", bom: bool = False) -> io.BytesIO:
+    text = "\r\n".join([header, *rows]).replace(",", separator) + "\r\n"
+    return io.BytesIO(("\ufeff" if bom else "").encode() + text.encode())
+
+
+def count(session: Session, model: type) -> int:
+    return session.exec(select(func.count()).select_from(model)).one()
+
+
+def money_rows(n: int) -> list[str]:
+    return [
+        f"K-{i},2023-02-10,paid,Kuwait Red Crescent,AFAD,TUR-EQ-2023,money,{i}.500,KWD,,,," for i in range(1, n + 1)
+    ]
+
+
+def test_a_clean_file_is_recorded_exactly_and_verifies(session: Session, ledger: None) -> None:
+    report = import_contributions(
+        session,
+        csv_file(
+            "A-1,2023-02-10,paid,info@ahik.example,AFAD,tur-eq-2023,money,500000.00,AZN,,,,",
+            "A-2,2023-02-10,pledged,Azərbaycan Həmkarlar İttifaqları Konfederasiyası,AFAD,,goods,,AZN,"
+            "Container house,10,12000,donor_declared",
+            "A-3,2023-02-11,paid,Kuwait Red Crescent,AFAD,,money,75250.5,KWD,,,,",
+        ),
+        None,
+    )
+    assert (report.rows, report.created, report.skipped) == (3, 3, 0)
+    lines = session.exec(select(ContributionLine).order_by(ContributionLine.id)).all()  # type: ignore[arg-type]
+    assert [(line.kind, line.value_minor, line.currency, line.quantity_milli) for line in lines] == [
+        ("money", 50000000, "AZN", None),
+        ("goods", 12000000, "AZN", 10000),
+        ("money", 75250500, "KWD", None),
+    ]
+    numbers = session.exec(select(Contribution.number).order_by(Contribution.id)).all()  # type: ignore[arg-type]
+    assert numbers == ["C-2023-000001", "C-2023-000002", "C-2023-000003"]
+    assert run_checks(session) == []
+    recorded = session.exec(select(func.count()).where(JournalEvent.action == "contribution.recorded")).one()
+    assert recorded == 3
+
+
+def test_one_bad_row_in_a_thousand_commits_nothing_and_is_named(session: Session, ledger: None) -> None:
+    rows = money_rows(1000)
+    rows[997] = "K-998,2023-02-10,paid,Kuwait Red Crescent,AFAD,TUR-EQ-2023,money,12.3456,KWD,,,,"
+    with pytest.raises(ImportRefused) as refused:
+        import_contributions(session, csv_file(*rows), None)
+    report = refused.value.report
+    assert [(p.row, p.column, p.message) for p in report.problems] == [
+        (999, "amount", "KWD has 3 decimal places, got 12.3456")
+    ]
+    assert str(refused.value) == "bad rows: 1, problems: 1; nothing was imported"
+    assert count(session, Contribution) == 0
+
+
+def test_every_bad_row_is_listed(session: Session, ledger: None) -> None:
+    with pytest.raises(ImportRefused) as refused:
+        import_contributions(
+            session,
+            csv_file(
+                "B-1,2023-02-30,paid,Kuwait Red Crescent,AFAD,,money,10,USD,,,,",
+                "B-2,2023-02-10,given,Nobody,AFAD,,money,10,USD,,,,",
+                "B-3,2023-02-10,paid,Kuwait Red Crescent,AFAD,NOPE,gift,,,,,,",
+                "B-4,2023-02-10,paid,Kuwait Red Crescent,AFAD,,goods,,,Tent,5,,",
+                "B-4,2023-02-10,paid,Kuwait Red Crescent,AFAD,,money,1e3,USD,,,,",
+                "B-5,2023-02-10,paid,Nobody,AFAD,,money,10,USD,,,,",
+            ),
+            None,
+        )
+    problems = [(p.row, p.column, p.message) for p in refused.value.report.problems]
+    assert problems == [
+        (2, "date", "2023-02-30 is not a real date"),
+        (3, "status", "must be one of pledged, committed, paid, got 'given'"),
+        (4, "appeal", "no appeal with code NOPE"),
+        (4, "kind", "must be one of money, goods, service, got 'gift'"),
+        (5, "item", "no catalogue item named Tent"),
+        (6, "amount", "'1e3' is not a number"),
+        (6, "key", "the key B-4 appears twice in the file"),
+        (7, "donor", "no donor with email or name 'Nobody'; give donor_kind to create it"),
+    ]
+
+
+def test_importing_the_same_file_again_adds_nothing(session: Session, ledger: None) -> None:
+    rows = [*money_rows(3), ",2023-02-10,paid,Kuwait Red Crescent,AFAD,,money,10,USD,,,,"] * 1
+    rows.append(",2023-02-10,paid,Kuwait Red Crescent,AFAD,,money,10,USD,,,,")  # the same gift twice, no key
+    first = import_contributions(session, csv_file(*rows), None)
+    assert (first.created, first.skipped) == (5, 0)
+    again = import_contributions(session, csv_file(*rows), None)
+    assert (again.created, again.skipped) == (0, 5)
+    more = import_contributions(session, csv_file(*rows, *money_rows(4)[3:]), None)
+    assert (more.created, more.skipped) == (1, 5)
+    assert count(session, Contribution) == 6
+    assert run_checks(session) == []
+
+
+@pytest.mark.parametrize(("separator", "bom"), [(",", True), (";", False), (";", True)])
+def test_bom_and_semicolon_files_read_alike(session: Session, ledger: None, separator: str, bom: bool) -> None:
+    rows = ["S-1,2023-02-10,paid,Kuwait Red Crescent,AFAD,,money,1000000,JPY,,,,"]
+    report = import_contributions(session, csv_file(*rows, separator=separator, bom=bom), None)
+    assert report.created == 1
+    line = session.exec(select(ContributionLine)).one()
+    assert (line.value_minor, line.currency) == (1000000, "JPY")
+
+
+def test_a_semicolon_file_may_use_decimal_commas(session: Session, ledger: None) -> None:
+    text = HEADER.replace(",", ";") + "\nS-1;2023-02-10;paid;Kuwait Red Crescent;AFAD;;money;75250,5;KWD;;;;\n"
+    import_contributions(session, io.BytesIO(text.encode()), None)
+    assert session.exec(select(ContributionLine.value_minor)).one() == 75250500
+
+
+def test_an_xlsx_file_is_read_without_floats(session: Session, ledger: None) -> None:
+    book = Workbook()
+    sheet = book.active
+    sheet.append(HEADER.split(","))
+    sheet.append(["X-1", date(2023, 2, 10), "paid", "Kuwait Red Crescent", "AFAD", None, "money",
+                  Decimal("75250.5"), "KWD"])  # fmt: skip
+    sheet.append(["X-2", "2023-02-10", "paid", "Kuwait Red Crescent", "AFAD", None, "money", 0.1 + 0.2, "USD"])
+    sheet.append(["X-3", date(2023, 2, 10), "pledged", "info@ahik.example", "AFAD", None, "goods", None, "AZN",
+                  "Container house", 20, Decimal("12000.00"), "invoice"])  # fmt: skip
+    data = io.BytesIO()
+    book.save(data)
+    data.seek(0)
+    report = import_contributions(session, data, None)
+    assert report.created == 3
+    values = session.exec(select(ContributionLine.value_minor).order_by(ContributionLine.id)).all()  # type: ignore[arg-type]
+    assert values == [75250500, 30, 24000000]  # 0.30000000000000004 as Excel shows it: 0.3
+    assert run_checks(session) == []
+
+
+def test_donors_and_recipients_are_created_only_when_the_file_says_so(session: Session, ledger: None) -> None:
+    header = HEADER + ",donor_kind,recipient_kind,donor_country"
+    rows = [
+        "N-1,2023-02-10,paid,Ayşe Yılmaz,Hatay field hospital,,money,100,TRY,,,,,individual,programme,TR",
+        "N-2,2023-02-11,paid,Ayşe Yılmaz,Hatay field hospital,,money,200,TRY,,,,,,,",
+    ]
+    preview = import_contributions(session, csv_file(*rows, header=header), None, dry_run=True)
+    assert (preview.created, preview.donors_created, preview.recipients_created) == (
+        2,
+        ["Ayşe Yılmaz"],
+        ["Hatay field hospital"],
+    )
+    assert count(session, Contribution) == 0 and count(session, Donor) == 2
+    import_contributions(session, csv_file(*rows, header=header), None)
+    donor = session.exec(select(Donor).where(Donor.name == "Ayşe Yılmaz")).one()
+    assert (donor.kind, donor.country) == ("individual", "TR")
+    assert count(session, Recipient) == 2 and count(session, Contribution) == 2
+
+
+def test_an_ambiguous_donor_is_an_error(session: Session, ledger: None) -> None:
+    make_donor(session, "Kuwait Red Crescent")
+    with pytest.raises(ImportRefused) as refused:
+        import_contributions(session, csv_file(*money_rows(1)), None)
+    (problem,) = refused.value.report.problems
+    assert (problem.row, problem.column) == (2, "donor")
+    assert problem.message == "2 donors match 'Kuwait Red Crescent'; make the name unique or use the email"
+
+
+@pytest.mark.parametrize(
+    ("content", "field"),
+    [(b"date,status\n2023-02-10,paid\n", "header"), (b"\xff\xfe\x00garbage", "file"),
+     (b"PK\x03\x04 not really a zip", "file"), (HEADER.encode() + b",colour\n", "header")],
+)  # fmt: skip
+def test_a_bad_file_is_one_clear_error(session: Session, ledger: None, content: bytes, field: str) -> None:
+    with pytest.raises(Invalid) as refused:
+        import_contributions(session, io.BytesIO(content), None)
+    assert refused.value.field == field
+
+
+def test_the_template_imports_once_its_names_exist(session: Session, ledger: None) -> None:
+    template = template_csv()
+    assert template.splitlines()[0].startswith("key,date,status,donor,")
+    report = import_contributions(session, io.BytesIO(template.encode()), None, dry_run=True)
+    assert report.created == 2

@@ -1,0 +1,163 @@
+"""/api/v1/contributions: record, list with filters, show, move status on, void, fulfil a pledge."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query
+from fastapi.responses import Response
+
+from tracker import ledger, lists
+from tracker.errors import Invalid
+from tracker.money import check_currency
+from tracker.web.api import paging, present
+from tracker.web.api.common import READ, READ_ONE, WRITE, Cursor, Limit, object_id
+from tracker.web.api.deps import Clerk, Idempotent, LimitedRoute, Viewer
+from tracker.web.api.schemas import (
+    ContributionCreate,
+    ContributionList,
+    ContributionPublic,
+    FulfilmentCreate,
+    LineCreate,
+    MoneyLineCreate,
+    StatusChange,
+    VoidRequest,
+)
+from tracker.web.api.types import PlainDate, parse_id
+from tracker.web.deps import SessionDep
+
+router = APIRouter(prefix="/contributions", tags=["contributions"], route_class=LimitedRoute)
+
+IdFilter = Annotated[str | None, Query(max_length=20, description="An id, as the API returned it.")]
+
+
+def line_input(line: LineCreate) -> ledger.LineInput:
+    if isinstance(line, MoneyLineCreate):
+        return ledger.LineInput("money", amount=line.amount.to_money())
+    return ledger.LineInput(
+        line.kind,
+        item_id=line.item_id,
+        quantity=line.quantity,
+        unit_value=line.unit_value.to_money() if line.unit_value else None,
+        valuation=line.valuation,
+    )
+
+
+def shown(session: SessionDep, contribution_id: int) -> ContributionPublic:
+    return present.contribution(
+        lists.contribution_with_lines(session, ledger.get_contribution(session, contribution_id))
+    )
+
+
+@router.post("", status_code=201, response_model=ContributionPublic, responses=WRITE)
+def create_contribution(
+    body: ContributionCreate, session: SessionDep, user: Clerk, idempotency: Idempotent
+) -> Response:
+    """Record a contribution with its lines (clerk or admin). Amounts and quantities are decimal strings."""
+    data = ledger.ContributionInput(
+        donor_id=body.donor_id,
+        recipient_id=body.recipient_id,
+        appeal_id=body.appeal_id,
+        value_date=body.date,
+        status=body.status,
+        reference=body.reference,
+        notes=body.notes,
+        fulfils_id=body.fulfils_id,
+        lines=[line_input(line) for line in body.lines],
+    )
+    recorded = ledger.record_contribution(session, data, user)
+    return idempotency.answer(201, shown(session, recorded.id))  # type: ignore[arg-type]
+
+
+@router.get("", response_model=ContributionList, responses=READ)
+def list_contributions(
+    session: SessionDep,
+    user: Viewer,
+    donor_id: IdFilter = None,
+    recipient_id: IdFilter = None,
+    appeal_id: IdFilter = None,
+    status: Annotated[
+        Literal["pledged", "committed", "paid", "void"] | None,
+        Query(description="pledged, committed or paid (void ones left out), or void (only void ones)."),
+    ] = None,
+    kind: Annotated[
+        Literal["money", "goods", "service"] | None, Query(description="Has at least one line of this kind.")
+    ] = None,
+    currency: Annotated[
+        str | None, Query(pattern="^[A-Za-z]{3}$", description="Has at least one line valued in this currency.")
+    ] = None,
+    date_from: Annotated[
+        PlainDate | None, Query(alias="from", description="Value date on or after (YYYY-MM-DD).")
+    ] = None,
+    date_to: Annotated[PlainDate | None, Query(alias="to", description="Value date on or before (YYYY-MM-DD).")] = None,
+    cursor: Cursor = None,
+    limit: Limit = 50,
+) -> ContributionList:
+    """Contributions in the order they were recorded, void ones included unless a status says otherwise."""
+    filters = lists.ContributionFilters(
+        donor_id=_id_filter(donor_id, "donor_id"),
+        recipient_id=_id_filter(recipient_id, "recipient_id"),
+        appeal_id=_id_filter(appeal_id, "appeal_id"),
+        status=status,
+        kind=kind,
+        currency=check_currency(currency) if currency else None,
+        date_from=date_from,
+        date_to=date_to,
+    )
+    page = lists.list_contributions(session, filters, paging.decode(cursor), limit)
+    return ContributionList(
+        items=[present.contribution(row) for row in page.rows], next_cursor=paging.encode(page.next_after)
+    )
+
+
+@router.get("/{contribution_id}", response_model=ContributionPublic, responses=READ_ONE)
+def show_contribution(contribution_id: str, session: SessionDep, user: Viewer) -> ContributionPublic:
+    """One contribution with its lines; a void one says why in `void_reason`."""
+    return shown(session, object_id(contribution_id, "contribution"))
+
+
+@router.post("/{contribution_id}/status", response_model=ContributionPublic, responses=WRITE)
+def change_contribution_status(
+    contribution_id: str, body: StatusChange, session: SessionDep, user: Clerk, idempotency: Idempotent
+) -> Response:
+    """Move a contribution forward: pledged → committed → paid (clerk or admin)."""
+    changed = ledger.advance_status(session, object_id(contribution_id, "contribution"), body.status, user)
+    return idempotency.answer(200, shown(session, changed.id))  # type: ignore[arg-type]
+
+
+@router.post("/{contribution_id}/void", response_model=ContributionPublic, responses=WRITE)
+def void_contribution(
+    contribution_id: str, body: VoidRequest, session: SessionDep, user: Clerk, idempotency: Idempotent
+) -> Response:
+    """Void a contribution with a reason (clerk or admin); it stays visible, outside every total."""
+    voided = ledger.void_contribution(session, object_id(contribution_id, "contribution"), body.reason, user)
+    return idempotency.answer(200, shown(session, voided.id))  # type: ignore[arg-type]
+
+
+@router.post("/{contribution_id}/fulfilments", status_code=201, response_model=ContributionPublic, responses=WRITE)
+def fulfil_pledge(
+    contribution_id: str, body: FulfilmentCreate, session: SessionDep, user: Clerk, idempotency: Idempotent
+) -> Response:
+    """Record what arrived against a pledge or commitment: a paid contribution of the same donor that fulfils it."""
+    pledge = ledger.get_contribution(session, object_id(contribution_id, "contribution"))
+    data = ledger.ContributionInput(
+        donor_id=pledge.donor_id,
+        recipient_id=body.recipient_id or pledge.recipient_id,
+        appeal_id=body.appeal_id,
+        value_date=body.date,
+        status="paid",
+        reference=body.reference,
+        notes=body.notes,
+        lines=[line_input(line) for line in body.lines],
+    )
+    recorded = ledger.record_fulfilment(session, pledge.id, data, user)  # type: ignore[arg-type]
+    return idempotency.answer(201, shown(session, recorded.id))  # type: ignore[arg-type]
+
+
+def _id_filter(value: str | None, field: str) -> int | None:
+    if value is None:
+        return None
+    number = parse_id(value)
+    if number is None:
+        raise Invalid(field, "is not an id")
+    return number

@@ -1,0 +1,66 @@
+"""/api/v1/donors: add donors, list and search them, show one."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query
+from fastapi.responses import Response
+
+from tracker import catalogue
+from tracker.errors import NotFound
+from tracker.lists import CatalogueFilters, list_catalogue
+from tracker.models import DONOR_KINDS, Donor
+from tracker.web.api import paging, present
+from tracker.web.api.common import READ, READ_ONE, WRITE, Cursor, IncludeArchived, Limit, Search, object_id
+from tracker.web.api.deps import Clerk, Idempotent, LimitedRoute, Viewer
+from tracker.web.api.schemas import DonorCreate, DonorList, DonorPublic
+from tracker.web.api.types import check_text
+from tracker.web.deps import SessionDep
+
+router = APIRouter(prefix="/donors", tags=["donors"], route_class=LimitedRoute)
+
+
+@router.post("", status_code=201, response_model=DonorPublic, responses=WRITE)
+def create_donor(body: DonorCreate, session: SessionDep, user: Clerk, idempotency: Idempotent) -> Response:
+    """Add a donor (clerk or admin)."""
+    data = catalogue.DonorInput(
+        name=body.name,
+        kind=body.kind,
+        country=body.country,
+        email=body.email,
+        phone=body.phone,
+        locale=body.locale,
+        notes=body.notes,
+    )
+    return idempotency.answer(201, present.donor(catalogue.create_donor(session, data, user)))
+
+
+@router.get("", response_model=DonorList, responses=READ)
+def list_donors(
+    session: SessionDep,
+    user: Viewer,
+    q: Search = None,
+    kind: Annotated[Literal[DONOR_KINDS] | None, Query()] = None,  # type: ignore[valid-type]
+    country: Annotated[str | None, Query(pattern="^[A-Za-z]{2}$")] = None,
+    include_archived: IncludeArchived = False,
+    cursor: Cursor = None,
+    limit: Limit = 50,
+) -> DonorList:
+    """Donors in the order they were added, searched by name and filtered by kind and country."""
+    filters = CatalogueFilters(
+        q=check_text(q, "q"),
+        archived=None if include_archived else False,
+        equals={"kind": kind, "country": country.upper() if country else None},
+    )
+    page = list_catalogue(session, Donor, filters, paging.decode(cursor), limit)
+    return DonorList(items=[present.donor(row) for row in page.rows], next_cursor=paging.encode(page.next_after))
+
+
+@router.get("/{donor_id}", response_model=DonorPublic, responses=READ_ONE)
+def show_donor(donor_id: str, session: SessionDep, user: Viewer) -> DonorPublic:
+    """One donor."""
+    row = session.get(Donor, object_id(donor_id, "donor"))
+    if row is None:
+        raise NotFound("donor {id} does not exist", id=donor_id)
+    return present.donor(row)

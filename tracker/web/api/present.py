@@ -1,0 +1,120 @@
+"""Rows as the API shows them: ids as strings, money with the currency's digits, times in UTC."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from tracker.lists import ContributionWithLines
+from tracker.models import Appeal, Contribution, ContributionLine, Donor, Item, Recipient
+from tracker.money import Money
+from tracker.tokens import as_utc
+from tracker.web.api.schemas import (
+    AppealPublic,
+    ContributionPublic,
+    DonorPublic,
+    ItemPublic,
+    LinePublic,
+    MoneyPublic,
+    RecipientPublic,
+    quantity_text,
+)
+
+
+def opaque(value: int | None) -> str | None:
+    return None if value is None else str(value)
+
+
+def utc(value: datetime | None) -> datetime | None:
+    return None if value is None else as_utc(value)
+
+
+def donor(row: Donor) -> DonorPublic:
+    return DonorPublic(
+        id=str(row.id),
+        name=row.name,
+        kind=row.kind,
+        country=row.country,
+        email=row.email,
+        phone=row.phone,
+        locale=row.locale,
+        notes=row.notes,
+        archived=row.archived,
+        created_at=as_utc(row.created_at),
+    )
+
+
+def recipient(row: Recipient) -> RecipientPublic:
+    return RecipientPublic(
+        id=str(row.id),
+        name=row.name,
+        kind=row.kind,
+        country=row.country,
+        region=row.region,
+        notes=row.notes,
+        archived=row.archived,
+        created_at=as_utc(row.created_at),
+    )
+
+
+def appeal(row: Appeal) -> AppealPublic:
+    return AppealPublic(
+        id=str(row.id),
+        code=row.code,
+        name=row.name,
+        start_date=row.start_date,
+        end_date=row.end_date,
+        target=MoneyPublic.from_minor(row.target_minor, row.target_currency),
+        glide=row.glide,
+        archived=row.archived,
+        created_at=as_utc(row.created_at),
+    )
+
+
+def item(row: Item) -> ItemPublic:
+    return ItemPublic(
+        id=str(row.id),
+        name=row.name,
+        unit=row.unit,
+        cluster=row.cluster,
+        unit_value=MoneyPublic.from_minor(row.unit_value_minor, row.unit_value_currency),
+        archived=row.archived,
+        created_at=as_utc(row.created_at),
+    )
+
+
+def line(row: ContributionLine) -> LinePublic:
+    value = MoneyPublic.from_minor(row.value_minor, row.currency)
+    return LinePublic(
+        kind=row.kind,
+        amount=value if row.kind == "money" else None,
+        item_id=opaque(row.item_id),
+        quantity=quantity_text(row.quantity_milli),
+        unit_value=MoneyPublic.from_minor(row.unit_value_minor, row.currency),
+        valuation=row.valuation,
+        value=value,
+    )
+
+
+def contribution(found: ContributionWithLines) -> ContributionPublic:
+    row: Contribution = found.contribution
+    return ContributionPublic(
+        id=str(row.id),
+        number=row.number,
+        donor_id=str(row.donor_id),
+        recipient_id=str(row.recipient_id),
+        appeal_id=opaque(row.appeal_id),
+        date=row.value_date,
+        status=row.status,
+        void=row.voided_at is not None,
+        voided_at=utc(row.voided_at),
+        void_reason=row.void_reason,
+        reference=row.reference,
+        notes=row.notes,
+        fulfils_id=opaque(row.fulfils_id),
+        recorded_at=as_utc(row.recorded_at),
+        lines=[line(each) for each in found.lines],
+    )
+
+
+def money(value: Money | None) -> MoneyPublic | None:
+    return MoneyPublic.of(value)

@@ -1,0 +1,62 @@
+"""/api/v1/recipients: add recipients, list and search them, show one."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query
+from fastapi.responses import Response
+
+from tracker import catalogue
+from tracker.errors import NotFound
+from tracker.lists import CatalogueFilters, list_catalogue
+from tracker.models import RECIPIENT_KINDS, Recipient
+from tracker.web.api import paging, present
+from tracker.web.api.common import READ, READ_ONE, WRITE, Cursor, IncludeArchived, Limit, Search, object_id
+from tracker.web.api.deps import Clerk, Idempotent, LimitedRoute, Viewer
+from tracker.web.api.schemas import RecipientCreate, RecipientList, RecipientPublic
+from tracker.web.api.types import check_text
+from tracker.web.deps import SessionDep
+
+router = APIRouter(prefix="/recipients", tags=["recipients"], route_class=LimitedRoute)
+
+
+@router.post("", status_code=201, response_model=RecipientPublic, responses=WRITE)
+def create_recipient(body: RecipientCreate, session: SessionDep, user: Clerk, idempotency: Idempotent) -> Response:
+    """Add a recipient (clerk or admin)."""
+    data = catalogue.RecipientInput(
+        name=body.name, kind=body.kind, country=body.country, region=body.region, notes=body.notes
+    )
+    return idempotency.answer(201, present.recipient(catalogue.create_recipient(session, data, user)))
+
+
+@router.get("", response_model=RecipientList, responses=READ)
+def list_recipients(
+    session: SessionDep,
+    user: Viewer,
+    q: Search = None,
+    kind: Annotated[Literal[RECIPIENT_KINDS] | None, Query()] = None,  # type: ignore[valid-type]
+    country: Annotated[str | None, Query(pattern="^[A-Za-z]{2}$")] = None,
+    include_archived: IncludeArchived = False,
+    cursor: Cursor = None,
+    limit: Limit = 50,
+) -> RecipientList:
+    """Recipients in the order they were added, searched by name and filtered by kind and country."""
+    filters = CatalogueFilters(
+        q=check_text(q, "q"),
+        archived=None if include_archived else False,
+        equals={"kind": kind, "country": country.upper() if country else None},
+    )
+    page = list_catalogue(session, Recipient, filters, paging.decode(cursor), limit)
+    return RecipientList(
+        items=[present.recipient(row) for row in page.rows], next_cursor=paging.encode(page.next_after)
+    )
+
+
+@router.get("/{recipient_id}", response_model=RecipientPublic, responses=READ_ONE)
+def show_recipient(recipient_id: str, session: SessionDep, user: Viewer) -> RecipientPublic:
+    """One recipient."""
+    row = session.get(Recipient, object_id(recipient_id, "recipient"))
+    if row is None:
+        raise NotFound("recipient {id} does not exist", id=recipient_id)
+    return present.recipient(row)

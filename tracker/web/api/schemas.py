@@ -1,0 +1,360 @@
+"""Request and response bodies of the JSON API, in the `XCreate` / `XPublic` style."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from tracker.models import CLUSTERS, DONOR_KINDS, LOCALES, RECIPIENT_KINDS, UNITS, VALUATIONS
+from tracker.money import Money, minor_digits
+from tracker.web.api.types import CurrencyCode, DecimalString, Id, PlainDate, text
+
+Name = text(200, required=True)
+Notes = text(4000)
+Country = Annotated[str, Field(min_length=2, max_length=2, pattern="^[A-Za-z]{2}$")]
+
+
+class Strict(BaseModel):
+    """Unknown fields are refused, so a client never believes it set `id` or `number`."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class MoneyValue(Strict):
+    """Money as a client sends it: an exact decimal string and an ISO 4217 code."""
+
+    amount: DecimalString
+    currency: CurrencyCode
+
+    def to_money(self) -> Money:
+        """Unchecked: the service checks digits, sign and size and names the field."""
+        return Money(self.amount, self.currency)
+
+
+class MoneyPublic(BaseModel):
+    """Money as the API answers it: the amount with exactly the currency's minor digits."""
+
+    amount: str = Field(examples=["500000.00"])
+    currency: str = Field(examples=["AZN"])
+
+    @classmethod
+    def of(cls, money: Money | None) -> MoneyPublic | None:
+        if money is None:
+            return None
+        digits = minor_digits(money.currency)
+        return cls(amount=format(money.amount.quantize(Decimal(1).scaleb(-digits)), "f"), currency=money.currency)
+
+    @classmethod
+    def from_minor(cls, minor: int | None, currency: str | None) -> MoneyPublic | None:
+        if minor is None or currency is None:
+            return None
+        return cls.of(Money.from_minor(minor, currency))
+
+
+class Listing(BaseModel):
+    """One page of a list; pass `next_cursor` as `cursor` for the next page (null: no more)."""
+
+    next_cursor: str | None
+
+
+# --- donors, recipients, appeals, items ---------------------------------------------------
+
+
+class DonorCreate(Strict):
+    name: Name
+    kind: Literal[DONOR_KINDS]  # type: ignore[valid-type]
+    country: Country | None = None
+    email: text(254) | None = None  # type: ignore[valid-type]
+    phone: text(50) | None = None  # type: ignore[valid-type]
+    locale: Literal[LOCALES] | None = None  # type: ignore[valid-type]
+    notes: Notes = ""  # type: ignore[valid-type]
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "name": "Azərbaycan Həmkarlar İttifaqları Konfederasiyası",
+                    "kind": "organisation",
+                    "country": "AZ",
+                    "email": "info@ahik.example",
+                }
+            ]
+        }
+    )
+
+
+class DonorPublic(BaseModel):
+    id: str
+    name: str
+    kind: str
+    country: str | None
+    email: str | None
+    phone: str | None
+    locale: str | None
+    notes: str
+    archived: bool
+    created_at: datetime
+
+
+class DonorList(Listing):
+    items: list[DonorPublic]
+
+
+class RecipientCreate(Strict):
+    name: Name
+    kind: Literal[RECIPIENT_KINDS] = "organisation"  # type: ignore[valid-type]
+    country: Country | None = None
+    region: text(200) | None = None  # type: ignore[valid-type]
+    notes: Notes = ""  # type: ignore[valid-type]
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"name": "Families left homeless, Kahramanmaraş", "kind": "community", "country": "TR"}]
+        }
+    )
+
+
+class RecipientPublic(BaseModel):
+    id: str
+    name: str
+    kind: str
+    country: str | None
+    region: str | None
+    notes: str
+    archived: bool
+    created_at: datetime
+
+
+class RecipientList(Listing):
+    items: list[RecipientPublic]
+
+
+class AppealCreate(Strict):
+    code: text(32, required=True)  # type: ignore[valid-type]
+    name: Name
+    start_date: PlainDate | None = None
+    end_date: PlainDate | None = None
+    target: MoneyValue | None = None
+    glide: text(40) | None = None  # type: ignore[valid-type]
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "code": "TUR-EQ-2023",
+                    "name": "Türkiye earthquake 2023",
+                    "start_date": "2023-02-06",
+                    "target": {"amount": "5000000.00", "currency": "AZN"},
+                    "glide": "EQ-2023-000015-TUR",
+                }
+            ]
+        }
+    )
+
+
+class AppealPublic(BaseModel):
+    id: str
+    code: str
+    name: str
+    start_date: date | None
+    end_date: date | None
+    target: MoneyPublic | None
+    glide: str | None
+    archived: bool
+    created_at: datetime
+
+
+class AppealList(Listing):
+    items: list[AppealPublic]
+
+
+class ItemCreate(Strict):
+    name: Name
+    unit: Literal[UNITS]  # type: ignore[valid-type]
+    cluster: Literal[CLUSTERS]  # type: ignore[valid-type]
+    unit_value: MoneyValue | None = None
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "name": "Container house",
+                    "unit": "piece",
+                    "cluster": "SHL",
+                    "unit_value": {"amount": "12000.00", "currency": "AZN"},
+                }
+            ]
+        }
+    )
+
+
+class ItemPublic(BaseModel):
+    id: str
+    name: str
+    unit: str
+    cluster: str
+    unit_value: MoneyPublic | None
+    archived: bool
+    created_at: datetime
+
+
+class ItemList(Listing):
+    items: list[ItemPublic]
+
+
+# --- contributions ------------------------------------------------------------------------
+
+
+class MoneyLineCreate(Strict):
+    kind: Literal["money"]
+    amount: MoneyValue
+
+
+class GoodsLineCreate(Strict):
+    kind: Literal["goods"]
+    item_id: Id
+    quantity: DecimalString
+    unit_value: MoneyValue | None = None
+    valuation: Literal[VALUATIONS] | None = None  # type: ignore[valid-type]
+
+
+class ServiceLineCreate(Strict):
+    kind: Literal["service"]
+    item_id: Id
+    quantity: DecimalString
+    unit_value: MoneyValue | None = None
+    valuation: Literal[VALUATIONS] | None = None  # type: ignore[valid-type]
+
+
+LineCreate = Annotated[MoneyLineCreate | GoodsLineCreate | ServiceLineCreate, Field(discriminator="kind")]
+
+CONTRIBUTION_EXAMPLE = {
+    "donor_id": "1",
+    "recipient_id": "2",
+    "appeal_id": "1",
+    "date": "2023-02-10",
+    "status": "paid",
+    "reference": "SWIFT 2023-02-10/118",
+    "lines": [
+        {"kind": "money", "amount": {"amount": "500000.00", "currency": "AZN"}},
+        {
+            "kind": "goods",
+            "item_id": "3",
+            "quantity": "10",
+            "unit_value": {"amount": "12000.00", "currency": "AZN"},
+            "valuation": "donor_declared",
+        },
+        {"kind": "service", "item_id": "4", "quantity": "300"},
+    ],
+}
+
+
+class ContributionCreate(Strict):
+    donor_id: Id
+    recipient_id: Id
+    appeal_id: Id | None = None
+    date: PlainDate
+    status: Literal["pledged", "committed", "paid"]
+    reference: text(200) = ""  # type: ignore[valid-type]
+    notes: Notes = ""  # type: ignore[valid-type]
+    fulfils_id: Id | None = None
+    lines: list[LineCreate] = Field(min_length=1, max_length=200)
+
+    model_config = ConfigDict(json_schema_extra={"examples": [CONTRIBUTION_EXAMPLE]})
+
+
+class FulfilmentCreate(Strict):
+    """What arrived against a pledge or commitment: a paid contribution of the same donor."""
+
+    recipient_id: Id | None = Field(default=None, description="Defaults to the pledge's recipient.")
+    appeal_id: Id | None = Field(default=None, description="Defaults to the pledge's appeal.")
+    date: PlainDate
+    reference: text(200) = ""  # type: ignore[valid-type]
+    notes: Notes = ""  # type: ignore[valid-type]
+    lines: list[LineCreate] = Field(min_length=1, max_length=200)
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "date": "2023-02-20",
+                    "lines": [{"kind": "goods", "item_id": "3", "quantity": "10", "valuation": "not_valued"}],
+                }
+            ]
+        }
+    )
+
+
+class StatusChange(Strict):
+    status: Literal["committed", "paid"]
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"status": "paid"}]})
+
+
+class VoidRequest(Strict):
+    reason: text(1000, required=True)  # type: ignore[valid-type]
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"reason": "entered twice; see C-2023-000042"}]})
+
+
+class LinePublic(BaseModel):
+    """A recorded line; `value` is its money value (quantity × unit value for in-kind), or null if not valued."""
+
+    kind: str
+    amount: MoneyPublic | None
+    item_id: str | None
+    quantity: str | None
+    unit_value: MoneyPublic | None
+    valuation: str
+    value: MoneyPublic | None
+
+
+class ContributionPublic(BaseModel):
+    id: str
+    number: str
+    donor_id: str
+    recipient_id: str
+    appeal_id: str | None
+    date: date
+    status: str
+    void: bool
+    voided_at: datetime | None
+    void_reason: str | None
+    reference: str
+    notes: str
+    fulfils_id: str | None
+    recorded_at: datetime
+    lines: list[LinePublic]
+
+
+class ContributionList(Listing):
+    items: list[ContributionPublic]
+
+
+class Problem(BaseModel):
+    """One thing wrong with the input: the field (a dotted path such as `lines[0].amount`) and the rule."""
+
+    field: str
+    message: str
+
+
+class ValidationProblems(BaseModel):
+    """422: every problem found, each naming its field."""
+
+    detail: list[Problem]
+
+
+class ErrorMessage(BaseModel):
+    """401, 403, 404, 409, 413: one readable sentence."""
+
+    detail: str
+
+
+def quantity_text(milli: int | None) -> str | None:
+    """A stored quantity (integer thousandths) as a plain decimal string: 10000 → "10", 2500 → "2.5"."""
+    if milli is None:
+        return None
+    return format(Decimal(milli).scaleb(-3).normalize(), "f")
