@@ -28,6 +28,7 @@ from sqlmodel import Session
 from tracker.app_settings import effective_settings
 from tracker.convert import EXACT, RateBook, load_rates
 from tracker.figures import FigureRow, Scope, figure_rows
+from tracker.i18n import gettext
 from tracker.models import Contribution, LedgerTotal, TotalsState, utcnow
 from tracker.money import Money, minor_digits
 
@@ -318,7 +319,8 @@ def totals_differences(session: Session, limit: int = 20) -> list[str]:
     """Where the maintained totals differ from a full recomputation from the ledger (empty when they agree)."""
     state = session.get(TotalsState, 1)
     if state is None:
-        return []  # never computed: nothing to disagree with (start-up computes them)
+        recorded = session.execute(sa.select(sa.func.count()).select_from(Contribution)).scalar_one()
+        return [gettext("the maintained totals were never computed: run tracker db rebuild-totals")] if recorded else []
     fresh = {
         k: v for k, v in compute_totals(session, state.reporting_currency, state.window_days).items() if not v.is_zero()
     }

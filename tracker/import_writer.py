@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
+from tracker.aggregates import apply_change, contribution_rows
 from tracker.journal import canonical_json, chain_hash, last_hash
 from tracker.ledger import RecordedLine
 from tracker.models import Contribution, ContributionLine, ImportedRow, JournalEvent, NumberSequence, User, utcnow
@@ -74,6 +75,8 @@ def write_chunk(session: Session, ready: list[tuple[Planned, int, int]], user: U
         (JournalEvent, events),
     ):
         executemany(session, model.__table__, rows)  # type: ignore[attr-defined]
+    # The maintained totals follow in the same transaction, one set of deltas for the whole chunk.
+    apply_change(session, [], contribution_rows(session, ids))
     return len(ready) - len(fresh)
 
 

@@ -171,6 +171,7 @@ CHECKS: tuple[Check, ...] = (
     fulfilments_are_sound,
     no_float_money,
     rates_are_plain_decimals,
+    maintained_totals_match_ledger,
 )
 
 
