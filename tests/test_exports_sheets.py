@@ -188,3 +188,17 @@ def test_bad_filters_are_refused_with_a_clear_message(params: dict[str, str], me
 def test_an_unknown_format_is_refused(session: Session) -> None:
     with pytest.raises(Invalid, match="format: one of csv, xlsx, hxl, got pdf"):
         contributions_file(session, ContributionFilters(), "pdf")
+
+
+def test_an_xlsx_longer_than_a_sheet_is_refused(session: Session, monkeypatch: pytest.MonkeyPatch) -> None:
+    from dataclasses import replace
+
+    from tracker.exports.contributions import FORMATS
+
+    monkeypatch.setitem(FORMATS, "xlsx", replace(FORMATS["xlsx"], max_rows=1))  # a real sheet stops at 1,048,576
+    make_contribution(session, money_line("1.00 USD"))
+    assert len(contributions_file(session, ContributionFilters(), "xlsx")) > 0
+    make_contribution(session, money_line("2.00 USD"))
+    with pytest.raises(Invalid, match="format: an XLSX sheet holds at most 1 row; narrow the filters or export CSV"):
+        contributions_file(session, ContributionFilters(), "xlsx")
+    assert len(read_csv(contributions_file(session, ContributionFilters(), "csv"))) == 3

@@ -10,9 +10,9 @@ from typing import BinaryIO
 
 from sqlmodel import Session
 
-from tracker.errors import Invalid
+from tracker.errors import Invalid, Plural
 from tracker.exports.hxl import write_hxl
-from tracker.exports.rows import ExportSet, export_rows
+from tracker.exports.rows import ExportSet, count_rows, export_rows
 from tracker.exports.sheets import write_csv, write_xlsx
 from tracker.queries import ContributionFilters
 
@@ -24,6 +24,7 @@ class ExportFormat:
     write: Callable[[ExportSet, BinaryIO, bool], int]
     media_type: str
     suffix: str
+    max_rows: int | None = None
 
 
 FORMATS: dict[str, ExportFormat] = {
@@ -32,6 +33,7 @@ FORMATS: dict[str, ExportFormat] = {
         lambda export, out, void: write_xlsx(export, out),
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         ".xlsx",
+        max_rows=1_048_575,  # a sheet's 1,048,576 rows, less the heading
     ),
     "hxl": ExportFormat(write_hxl, "text/csv; charset=utf-8", "-hxl.csv"),
 }
@@ -55,6 +57,13 @@ def export_contributions(
     """
     chosen = export_format(fmt)
     include_void = include_void or filters.status == "void"
+    if chosen.max_rows is not None and count_rows(session, filters, include_void) > chosen.max_rows:
+        rule = Plural(
+            "an XLSX sheet holds at most {limit} row; narrow the filters or export CSV",
+            "an XLSX sheet holds at most {limit} rows; narrow the filters or export CSV",
+            chosen.max_rows,
+        )
+        raise Invalid("format", rule, limit=chosen.max_rows)
     return chosen.write(export_rows(session, filters, include_void), out, include_void)
 
 

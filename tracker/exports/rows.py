@@ -91,6 +91,13 @@ def export_rows(session: Session, filters: ContributionFilters, include_void: bo
     return ExportSet(reporting, settings.rate_window_days, _read(session, conditions, book, reporting))
 
 
+def count_rows(session: Session, filters: ContributionFilters, include_void: bool = False) -> int:
+    """How many rows `export_rows` would give, counted in SQL."""
+    conditions = _conditions(session, filters, include_void or filters.status == "void")
+    statement = sa.select(sa.func.count()).select_from(_joined()).where(*conditions)
+    return int(session.execute(statement).scalar_one())
+
+
 def _conditions(session: Session, filters: ContributionFilters, include_void: bool) -> list[sa.ColumnElement[bool]]:
     found = [*filters.header_conditions(session), *filters.line_conditions()]
     if not include_void:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from typing import BinaryIO
 
@@ -69,7 +70,10 @@ def write_csv(export: ExportSet, out: BinaryIO) -> int:
 
 
 def write_xlsx(export: ExportSet, out: BinaryIO) -> int:
-    """The contributions as an XLSX sheet: numbers as numbers in their currency's format, a frozen heading row."""
+    """The contributions as an XLSX sheet: numbers as numbers in their currency's format, a frozen heading row.
+
+    A sheet holds at most 1,048,576 rows: `tracker.exports.contributions` refuses a longer export first.
+    """
     book = Workbook(write_only=True)
     sheet = book.create_sheet(_sheet_title(_("Contributions")))
     sheet.freeze_panes = "A2"
@@ -78,7 +82,7 @@ def write_xlsx(export: ExportSet, out: BinaryIO) -> int:
     bold = Font(bold=True)
     header = []
     for column in COLUMNS:
-        cell = _cell(sheet, column.heading())
+        cell = WriteOnlyCell(sheet, value=column.heading())
         cell.font = bold
         header.append(cell)
     sheet.append(header)
@@ -90,21 +94,25 @@ def write_xlsx(export: ExportSet, out: BinaryIO) -> int:
     return count
 
 
-def _cell(sheet: WriteOnlyWorksheet, value: object) -> WriteOnlyCell:
-    """A typed cell: money and quantities as numbers, dates as dates, text always as text (never a formula)."""
+def _cell(sheet: WriteOnlyWorksheet, value: object) -> object:
+    """A typed cell: money and quantities as numbers, dates as dates, text always as text (never a formula).
+
+    Plain values where they need no format (openpyxl's cell objects cost time on a long sheet).
+    """
+    if value is None or isinstance(value, Decimal):
+        return value
     if isinstance(value, Money):
         cell = WriteOnlyCell(sheet, value=value.amount)
         cell.number_format = xlsx_number_format(value.currency)
         return cell
-    if isinstance(value, Decimal):
-        return WriteOnlyCell(sheet, value=value)
-    if value is None:
-        return WriteOnlyCell(sheet, value=None)
-    if hasattr(value, "isoformat"):
+    if isinstance(value, date):
         cell = WriteOnlyCell(sheet, value=value)
         cell.number_format = "yyyy-mm-dd"
         return cell
-    cell = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("", str(value)))
+    text = ILLEGAL_CHARACTERS_RE.sub("", str(value))
+    if not text.startswith("="):
+        return text
+    cell = WriteOnlyCell(sheet, value=text)
     cell.data_type = "s"  # a name such as =HYPERLINK(...) stays text; openpyxl would otherwise store a formula
     return cell
 
