@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, func, select
 from webkit import Staff, make_user
 
-from tracker import sign_in
+from tracker import config, sign_in
 from tracker.models import Contribution, JournalEvent
 from tracker.tokens import create_token
 
@@ -98,6 +98,8 @@ MATRIX: dict[tuple[str, str], tuple[int, int, int, int]] = {
     ("POST", "/api/v1/contributions/{contribution_id}/fulfilments"): (401, NO, 422, 422),
     ("GET", "/api/v1/imports/template"): (401, OK, OK, OK),
     ("POST", "/api/v1/imports"): (401, NO, NO, 422),
+    ("GET", "/exports/contributions/{fmt}"): (SEEN, OK, OK, OK),
+    ("GET", "/exports/iati/{appeal_id}"): (SEEN, OK, OK, OK),
 }
 
 
@@ -130,6 +132,8 @@ def test_every_route_has_a_row_in_the_role_matrix(settings: object) -> None:
 @pytest.fixture
 def world(session: Session, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
     monkeypatch.setattr(sign_in, "MAX_DELAY_SECONDS", 0.0)
+    monkeypatch.setenv("TRACKER_IATI_ORG_REF", "XM-TEST-1")  # the IATI export needs it
+    config.get_settings.cache_clear()
     donor, recipient = make_donor(session), make_recipient(session)
     contribution = make_contribution(session, money_line("10.00 USD"), donor=donor, recipient=recipient)
     target = make_user(session, "viewer", email="target@example.org")
@@ -153,6 +157,7 @@ def concrete(path: str, world: dict) -> str:  # type: ignore[type-arg]
         ids["object_id"] = world["appeal"]
     elif path.startswith("/items/"):
         ids["object_id"] = world["item"]
+    ids.update(fmt="csv", appeal_id=world["appeal"])
     if path == "/static":
         return "/static/app.css"
     return path.format(**ids)

@@ -12,6 +12,7 @@ import typer
 from pydantic import ValidationError
 from sqlalchemy.exc import DBAPIError, OperationalError
 
+from tracker.cli_exports import app as exports_app
 from tracker.cli_rates import app as rates_app
 from tracker.cli_reports import app as reports_app
 from tracker.errors import TrackerError
@@ -27,6 +28,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(user_app, name="user")
 app.add_typer(rates_app, name="rates")
 app.add_typer(reports_app, name="report")
+app.add_typer(exports_app, name="export")
 
 
 @app.callback()

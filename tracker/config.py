@@ -26,6 +26,8 @@ class Settings(BaseSettings):
     default_locale: Literal["en", "az", "tr", "ru"] = "en"
     rate_window_days: int = 7
     sql_echo: bool = False
+    iati_org_ref: str = ""  # the organisation's IATI identifier, such as XM-DAC-41114; the IATI export needs it
+    iati_org_type: str = "22"  # its IATI OrganisationType code (22: national NGO)
 
     @field_validator("reporting_currency")
     @classmethod

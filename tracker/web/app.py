@@ -11,7 +11,7 @@ from tracker.errors import TrackerError
 from tracker.web import api, auth, home
 from tracker.web.deps import templates
 from tracker.web.locale import LocaleMiddleware
-from tracker.web.pages import account, admin, catalogue, contributions, entry, journal, rates
+from tracker.web.pages import account, admin, catalogue, contributions, entry, exports, journal, rates
 from tracker.web.static import static_files
 
 
@@ -47,4 +47,5 @@ def create_app() -> FastAPI:
     app.include_router(rates.router)
     app.include_router(api.router)
     api.install(app)
+    app.include_router(exports.router)
     return app

@@ -1,0 +1,180 @@
+"""The IATI export: each demo appeal is one activity that validates against the official 2.03 schema."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+import xmlschema
+from factories import goods_line, make_appeal, make_contribution, make_donor, make_item, money_line
+from sqlmodel import Session
+
+from tracker import config
+from tracker.demo import load_demo
+from tracker.errors import Invalid
+from tracker.exports.iati import appeal_by_code, appeal_iati_xml
+
+SCHEMA_DIR = Path(__file__).parent / "data" / "iati-2.03"
+NS = {"tracker": "urn:tracker:iati:1"}
+NOW = datetime(2025, 3, 7, 9, 30, tzinfo=UTC)
+
+
+@pytest.fixture(scope="module")
+def schema() -> xmlschema.XMLSchema:
+    return xmlschema.XMLSchema(str(SCHEMA_DIR / "iati-activities-schema.xsd"))
+
+
+def problems(schema: xmlschema.XMLSchema, data: bytes) -> list[str]:
+    return [str(error.reason) for error in schema.iter_errors(data.decode("utf-8"))]
+
+
+def transactions(activity: ET.Element) -> list[tuple[str, str, str, str, str]]:
+    """(type, date, currency, value, value date) of every transaction, in the file's order."""
+    found = []
+    for t in activity.findall("transaction"):
+        value = t.find("value")
+        assert value is not None
+        found.append(
+            (
+                t.find("transaction-type").get("code"),  # type: ignore[union-attr]
+                t.find("transaction-date").get("iso-date"),  # type: ignore[union-attr]
+                value.get("currency"),
+                value.text,
+                value.get("value-date"),
+            )
+        )
+    return found  # type: ignore[return-value]
+
+
+def test_both_demo_appeals_validate_with_their_incoming_transactions(
+    session: Session, schema: xmlschema.XMLSchema
+) -> None:
+    load_demo(session)
+    turkiye = appeal_iati_xml(session, appeal_by_code(session, "TUR-EQ-2023").id, "XM-TEST-1", NOW)  # type: ignore[arg-type]
+    syria = appeal_iati_xml(session, appeal_by_code(session, "SYR-EQ-2023").id, "XM-TEST-1", NOW)  # type: ignore[arg-type]
+    assert problems(schema, turkiye) == []
+    assert problems(schema, syria) == []
+
+    root = ET.fromstring(turkiye)
+    assert (root.get("version"), root.get("generated-datetime")) == ("2.03", "2025-03-07T09:30:00+00:00")
+    (activity,) = root.findall("iati-activity")
+    assert activity.get("humanitarian") == "1"
+    assert activity.findtext("iati-identifier") == "XM-TEST-1-TUR-EQ-2023"
+    assert activity.find("reporting-org").get("ref") == "XM-TEST-1"  # type: ignore[union-attr]
+    assert activity.findtext("reporting-org/narrative") == "Qafqaz Humanitarian Relief (demo)"
+    assert activity.findtext("title/narrative") == "Türkiye earthquake 2023"
+    scope = activity.find("humanitarian-scope")
+    assert scope is not None and dict(scope.attrib) == {"type": "1", "vocabulary": "1-2", "code": "EQ-2023-000015-TUR"}
+    assert activity.find("activity-date").attrib == {"type": "2", "iso-date": "2023-02-06"}  # type: ignore[union-attr]
+    # pledge 13, commitment 11, incoming funds 1; the void 10,000 USD of 11 February is not there
+    assert sorted(transactions(activity)) == sorted(
+        [
+            ("13", "2023-02-08", "AZN", "240000.00", "2023-02-08"),  # 20 container houses pledged
+            ("1", "2023-02-10", "AZN", "120000.00", "2023-02-10"),  # the first 10 delivered
+            ("1", "2023-02-14", "AZN", "500000.00", "2023-02-14"),
+            ("1", "2023-02-09", "AZN", "45000.00", "2023-02-09"),  # 300 doctor-days at 150 AZN
+            ("1", "2023-02-20", "KWD", "75250.500", "2023-02-20"),
+            ("11", "2023-02-15", "JPY", "50000000", "2023-02-15"),
+            ("1", "2023-02-09", "EUR", "250000.00", "2023-02-09"),
+            ("1", "2023-02-09", "EUR", "25000.00", "2023-02-09"),  # 2,000 blankets at 12.50 EUR
+            ("1", "2023-02-08", "TRY", "15000.00", "2023-02-08"),
+            ("1", "2023-02-12", "USD", "100000.00", "2023-02-12"),
+        ]
+    )
+    funders = {p.findtext("narrative"): (p.get("role"), p.get("type")) for p in activity.findall("participating-org")}
+    assert funders["Qafqaz Humanitarian Relief (demo)"] == ("2", "22")
+    assert funders["Government of the Republic of Azerbaijan"] == ("1", "10")
+    assert funders["Caspian Energy LLC"] == ("1", "70")
+    assert funders["Ayşe Yılmaz"] == ("1", None)
+    (pledge,) = [t for t in activity.findall("transaction") if t.find("transaction-type").get("code") == "13"]  # type: ignore[union-attr]
+    assert pledge.findtext("provider-org/narrative") == "Azərbaycan Həmkarlar İttifaqları Konfederasiyası (AHİK)"
+    assert pledge.findtext("receiver-org/narrative") == "Families left homeless, Kahramanmaraş"
+    assert pledge.find("finance-type").get("code") == "110"  # type: ignore[union-attr]
+    assert pledge.find("tracker:in-kind", NS).attrib == {  # type: ignore[union-attr]
+        "kind": "goods",
+        "item": "Container house",
+        "unit": "piece",
+        "quantity": "20",
+        "unit-value": "12000.00",
+        "currency": "AZN",
+        "valuation": "donor_declared",
+    }
+    assert pledge.findtext("description/narrative").endswith(  # type: ignore[union-attr]
+        ": 20 pieces of Container house, valued at 240,000.00\xa0AZN (declared by the donor)"
+    )
+    # flights, trucks and rescuers have no value: no transaction, and the description counts them
+    note = activity.findtext("description[@type='4']/narrative")
+    assert note is not None
+    assert "Cargo flight (paid): 12 flights in 1 line" in note
+    assert "Rescuer (paid): 2,400 person-days in 1 line" in note
+    assert "Truck convoy (paid): 48 trucks in 1 line" in note
+
+    (syrian,) = ET.fromstring(syria).findall("iati-activity")
+    assert sorted(transactions(syrian)) == [
+        ("1", "2023-02-18", "USD", "175000.00", "2023-02-18"),  # 500 winter tents at 350 USD
+        ("1", "2023-03-10", "USD", "50000.00", "2023-03-10"),
+        ("13", "2023-02-16", "USD", "200000.00", "2023-02-16"),
+    ]
+    assert "Food parcel (paid): 1,000 boxes in 1 line" in (syrian.findtext("description[@type='4']/narrative") or "")
+
+
+def test_the_schema_check_would_catch_elements_out_of_order(session: Session, schema: xmlschema.XMLSchema) -> None:
+    appeal = make_appeal(session, "ORDER-1")
+    make_contribution(session, money_line("10.00 USD"), appeal=appeal)
+    root = ET.fromstring(appeal_iati_xml(session, appeal.id, "XM-TEST-1", NOW))  # type: ignore[arg-type]
+    transaction = root.find("iati-activity/transaction")
+    assert transaction is not None
+    date_element = transaction.find("transaction-date")
+    assert date_element is not None
+    transaction.remove(date_element)
+    transaction.append(date_element)  # after finance-type: not where the schema wants it
+    assert problems(schema, ET.tostring(root, encoding="utf-8")) != []
+
+
+def test_an_appeal_with_no_contributions_and_no_glide_still_validates(
+    session: Session, schema: xmlschema.XMLSchema
+) -> None:
+    appeal = make_appeal(session, "EMPTY-1")
+    data = appeal_iati_xml(session, appeal.id, "XM-TEST-1", NOW)  # type: ignore[arg-type]
+    assert problems(schema, data) == []
+    activity = ET.fromstring(data).find("iati-activity")
+    assert activity is not None
+    assert activity.find("humanitarian-scope") is None
+    assert activity.findall("transaction") == []
+    assert [p.get("role") for p in activity.findall("participating-org")] == ["2"]
+
+
+def test_names_with_markup_are_text_and_in_kind_without_value_is_never_a_zero(
+    session: Session, schema: xmlschema.XMLSchema
+) -> None:
+    appeal = make_appeal(session, "MARKUP-1")
+    donor = make_donor(session, 'A & B <Relief> "Ltd"', kind="company")
+    item = make_item(session, "Tent <winter>")
+    make_contribution(session, goods_line(item, "5"), money_line("1.500 KWD"), donor=donor, appeal=appeal)
+    data = appeal_iati_xml(session, appeal.id, "XM-TEST-1", NOW)  # type: ignore[arg-type]
+    assert problems(schema, data) == []
+    activity = ET.fromstring(data).find("iati-activity")
+    assert activity is not None
+    assert [t[2:4] for t in transactions(activity)] == [("KWD", "1.500")]
+    assert activity.findtext("transaction/provider-org/narrative") == 'A & B <Relief> "Ltd"'
+    assert "Tent <winter> (paid): 5 pieces in 1 line" in (activity.findtext("description[@type='4']/narrative") or "")
+
+
+def test_without_the_organisations_iati_identifier_the_export_is_refused(
+    session: Session, settings: config.Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("TRACKER_IATI_ORG_REF", raising=False)
+    config.get_settings.cache_clear()
+    appeal = make_appeal(session, "NOREF-1")
+    with pytest.raises(Invalid) as refused:
+        appeal_iati_xml(session, appeal.id)  # type: ignore[arg-type]
+    assert refused.value.field == "org_ref"
+    assert "TRACKER_IATI_ORG_REF" in refused.value.message
+    with pytest.raises(Invalid, match="is not an IATI organisation identifier"):
+        appeal_iati_xml(session, appeal.id, "XM DAC 1")  # type: ignore[arg-type]
+    monkeypatch.setenv("TRACKER_IATI_ORG_REF", "AZ-VOEN-1234567890")
+    config.get_settings.cache_clear()
+    identifier = ET.fromstring(appeal_iati_xml(session, appeal.id)).findtext("iati-activity/iati-identifier")  # type: ignore[arg-type]
+    assert identifier == "AZ-VOEN-1234567890-NOREF-1"

@@ -1,0 +1,71 @@
+"""Downloads: the contributions list as CSV, XLSX or HXL with its filters, and an appeal as IATI XML."""
+
+from __future__ import annotations
+
+import re
+import tempfile
+from collections.abc import Iterator
+from datetime import date
+from typing import BinaryIO
+
+from fastapi import Request
+from fastapi.responses import Response, StreamingResponse
+
+from tracker.exports.contributions import export_contributions, export_filename, export_format
+from tracker.exports.filters import filters_from
+from tracker.exports.iati import appeal_iati_xml
+from tracker.models import Appeal
+from tracker.web.auth import Viewer, page_router
+from tracker.web.deps import SessionDep
+
+router = page_router()
+IN_MEMORY = 8 * 1024 * 1024  # a larger export is spooled to a temporary file, not held in memory
+CHUNK = 64 * 1024
+
+
+@router.get("/exports/contributions/{fmt}", name="exports.contributions")
+def contributions(request: Request, fmt: str, session: SessionDep, user: Viewer) -> Response:
+    """The filtered contributions, one row per line; `include_void=1` adds void ones, marked."""
+    chosen = export_format(fmt)
+    filters = filters_from(request.query_params)
+    include_void = request.query_params.get("include_void") == "1"
+    spool = tempfile.SpooledTemporaryFile(max_size=IN_MEMORY)  # noqa: SIM115 - closed when the body has been sent
+    try:
+        export_contributions(session, filters, fmt, spool, include_void)  # type: ignore[arg-type]
+    except BaseException:
+        spool.close()
+        raise
+    spool.seek(0)
+    return StreamingResponse(
+        _chunks(spool),  # type: ignore[arg-type]
+        media_type=chosen.media_type,
+        headers=_download_headers(export_filename(fmt, date.today())),
+    )
+
+
+@router.get("/exports/iati/{appeal_id}", name="exports.iati")
+def iati(appeal_id: int, session: SessionDep, user: Viewer) -> Response:
+    """The appeal as an IATI 2.03 activity; refused until TRACKER_IATI_ORG_REF is set."""
+    body = appeal_iati_xml(session, appeal_id)
+    appeal = session.get(Appeal, appeal_id)
+    assert appeal is not None  # appeal_iati_xml refuses an unknown appeal
+    return Response(
+        body, media_type="application/xml", headers=_download_headers("iati-" + _safe_name(appeal.code) + ".xml")
+    )
+
+
+def _chunks(spool: BinaryIO) -> Iterator[bytes]:
+    try:
+        while chunk := spool.read(CHUNK):
+            yield chunk
+    finally:
+        spool.close()
+
+
+def _download_headers(filename: str) -> dict[str, str]:
+    return {"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"}
+
+
+def _safe_name(text: str) -> str:
+    """A file-name part made of ASCII letters, digits, '.', '_' and '-' only."""
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", text).strip("._") or "appeal"
