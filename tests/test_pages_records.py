@@ -283,3 +283,12 @@ def test_a_refused_status_change_shows_the_conflict_page_not_a_500(fresh_url, mo
     finally:
         db.get_engine.cache_clear()
         config.get_settings.cache_clear()
+
+
+def test_unusual_digits_in_ids_and_page_numbers_are_refused_or_ignored_not_a_500(client, session) -> None:
+    from webkit import Staff, make_user
+
+    viewer = Staff(client)
+    viewer.sign_in(make_user(session, "viewer"))
+    assert viewer.get("/contributions?donor_id=²").status_code in (200, 422)
+    assert viewer.get("/contributions?page=²").status_code == 200

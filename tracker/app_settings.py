@@ -65,7 +65,7 @@ def update_settings(session: Session, data: SettingsInput, user: User | None) ->
     """Save the settings form; the journal keeps what changed, before and after."""
     row = stored(session)
     window = (data.rate_window_days or "").strip()
-    if window and not (window.isdigit() and 0 <= int(window) <= 366):
+    if window and not (window.isdecimal() and 0 <= int(window) <= 366):
         raise Invalid("rate_window_days", "a whole number of days from 0 to 366, got {value}", value=window)
     currency = (data.reporting_currency or "").strip()
     changes = {

@@ -217,7 +217,7 @@ def archive(session: Session, model: type[T], object_id: int, user: User | None)
 
 def find_donor(session: Session, ref: str) -> Donor:
     """A donor by id or by exact name; an ambiguous name is an error, not a guess."""
-    if ref.strip().isdigit():
+    if ref.strip().isdecimal():
         donor = session.get(Donor, int(ref))
         if donor:
             return donor
@@ -269,7 +269,7 @@ def _updated(session: Session, row: T, changes: dict[str, Any], user: User | Non
 
 def find_appeal(session: Session, ref: str) -> Appeal:
     """An appeal by id or by its code (TUR-EQ-2023)."""
-    if ref.strip().isdigit():
+    if ref.strip().isdecimal():
         appeal = session.get(Appeal, int(ref))
         if appeal:
             return appeal

@@ -274,7 +274,7 @@ def _rest(ranked: list[Ranked], reporting: str) -> Converted:
 
 
 def _labels(session: Session, dim: str, keys: list[str]) -> dict[str, str]:
-    ids = [int(k) for k in keys if k.isdigit()]
+    ids = [int(k) for k in keys if k.isdecimal()]
     if dim == "donor" and ids:
         return {str(i): n for i, n in session.execute(sa.select(Donor.id, Donor.name).where(Donor.id.in_(ids)))}  # type: ignore[union-attr]
     if dim == "recipient" and ids:

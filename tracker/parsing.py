@@ -108,7 +108,7 @@ def _ungroup(whole: str, mark: str, text: str, field: str) -> str:
 def _number(sign: str, whole: str, fraction: str, text: str, field: str) -> Decimal:
     if not whole and not fraction:
         raise Invalid(field, "{text!r} is not a number", text=text.strip())
-    if not (whole or "0").isdigit() or (fraction and not fraction.isdigit()):
+    if not (whole or "0").isdecimal() or (fraction and not fraction.isdecimal()):
         raise Invalid(field, "{text!r} is not a number", text=text.strip())
     try:
         return Decimal(f"{sign}{whole or '0'}.{fraction}" if fraction else f"{sign}{whole}")

@@ -275,7 +275,7 @@ def _cbar(data: bytes) -> Sheet:
                 skipped += 1
                 continue
             nominal = (valute.findtext("Nominal") or "").strip()
-            if not nominal.isdigit() or int(nominal) == 0:
+            if not nominal.isdecimal() or int(nominal) == 0:
                 raise Invalid(
                     "file", "{where}: Nominal '{nominal}' is not a whole number", where=where, nominal=nominal
                 )
@@ -359,7 +359,7 @@ def _ecb_csv(data: bytes) -> Sheet:
 def _ecb_csv_date(text: str, where: str) -> date:
     """An ISO date (history file) or an English one such as "07 March 2025" (daily file), locale-free."""
     parts = text.split()
-    if len(parts) == 3 and parts[1].lower() in MONTHS and parts[0].isdigit() and parts[2].isdigit():
+    if len(parts) == 3 and parts[1].lower() in MONTHS and parts[0].isdecimal() and parts[2].isdecimal():
         try:
             return date(int(parts[2]), MONTHS[parts[1].lower()], int(parts[0]))
         except ValueError:

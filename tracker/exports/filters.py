@@ -50,7 +50,7 @@ def filters_from(params: Mapping[str, str]) -> ContributionFilters:
 def _id(text: str, name: str) -> int | None:
     if not text:
         return None
-    if not (text.isascii() and text.isdigit()) or len(text) > 18:
+    if not (text.isascii() and text.isdecimal()) or len(text) > 18:
         raise Invalid(name, "{value} is not an id", value=text)
     return int(text)
 

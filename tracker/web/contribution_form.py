@@ -224,4 +224,4 @@ def _prefixed(prefix: str, make: Any) -> Any:
 
 
 def _int(text: str, default: int) -> int:
-    return int(text) if text.isdigit() and len(text) < 10 else default
+    return int(text) if text.isdecimal() and len(text) < 10 else default

@@ -96,7 +96,7 @@ def optional_id(form: FormData | dict[str, str], name: str) -> int | None:
     text = value.strip() if isinstance(value, str) else ""
     if not text:
         return None
-    if not text.isdigit() or len(text) > 18:
+    if not text.isdecimal() or len(text) > 18:
         raise Invalid(name, "{value} is not an id", value=text)
     return int(text)
 
@@ -116,4 +116,4 @@ def error_of(exc: Invalid) -> Errors:
 
 
 def page_number(value: str | None) -> int:
-    return int(value) if value and value.isdigit() and len(value) < 7 else 1
+    return int(value) if value and value.isdecimal() and len(value) < 7 else 1

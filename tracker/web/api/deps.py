@@ -214,7 +214,7 @@ class LimitedRoute(APIRoute):
                 gettext("the request body is larger than {limit} bytes").format(limit=limit), 413
             )
             length = request.headers.get("content-length")
-            if length is not None and (not length.isdigit() or int(length) > limit):
+            if length is not None and (not length.isdecimal() or int(length) > limit):
                 return too_large
             if request.method in ("POST", "PUT", "PATCH"):
                 chunks: list[bytes] = []

@@ -35,11 +35,11 @@ def new_form(request: Request, session: SessionDep, user: Clerk) -> Response:
     values = EntryValues.blank(date.today(), currency)
     pledge = None
     fulfils = request.query_params.get("fulfils", "")
-    if fulfils.isdigit():
+    if fulfils.isdecimal():
         pledge = get_contribution(session, int(fulfils))
         values = _fulfilment_values(session, pledge, currency)
     recorded_id = request.query_params.get("recorded", "")
-    recorded = session.get(Contribution, int(recorded_id)) if recorded_id.isdigit() else None
+    recorded = session.get(Contribution, int(recorded_id)) if recorded_id.isdecimal() else None
     return _page(request, session, values, {}, recorded=recorded, pledge=pledge)
 
 
@@ -52,7 +52,7 @@ async def create(request: Request, session: SessionDep, user: Clerk) -> Response
     if action == "add_line":
         values.lines.append(blank_line(values.lines[-1]["amount.currency"] or last_currency(request)))
         return _page(request, session, values, {}, pledge=pledge)
-    if isinstance(action, str) and action.startswith("remove:") and action[7:].isdigit():
+    if isinstance(action, str) and action.startswith("remove:") and action[7:].isdecimal():
         index = int(action[7:])
         if len(values.lines) > 1 and index < len(values.lines):
             del values.lines[index]
@@ -111,7 +111,7 @@ def last_currency(request: Request) -> str:
 
 def _pledge(session: Session, values: EntryValues) -> Contribution | None:
     text = values.header["fulfils_id"]
-    return session.get(Contribution, int(text)) if text.isdigit() and len(text) < 10 else None
+    return session.get(Contribution, int(text)) if text.isdecimal() and len(text) < 10 else None
 
 
 def _fulfilment_values(session: Session, pledge: Contribution, currency: str) -> EntryValues:
