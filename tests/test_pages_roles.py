@@ -99,6 +99,10 @@ MATRIX: dict[tuple[str, str], tuple[int, int, int, int]] = {
     ("GET", "/api/v1/imports/template"): (401, OK, OK, OK),
     ("POST", "/api/v1/imports"): (401, NO, NO, 422),
     ("GET", "/exports/contributions/{fmt}"): (SEEN, OK, OK, OK),
+    ("GET", "/reports/donors/{donor_id}"): (SEEN, OK, OK, OK),
+    ("GET", "/reports/summary"): (SEEN, OK, OK, OK),
+    ("POST", "/reports/letters"): (SEEN, NO, 422, 422),
+    ("GET", "/reports/letters/{number}"): (SEEN, 404, 404, 404),
     ("GET", "/exports/iati/{appeal_id}"): (SEEN, OK, OK, OK),
 }
 
@@ -142,6 +146,7 @@ def world(session: Session, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
         "object_id": donor.id,
         "user_id": target.id,
         "donor_id": donor.id,
+        "number": "L-2023-000001",
         "recipient_id": recipient.id,
     }
     appeal, item = make_appeal(session).id, make_item(session).id

@@ -1,0 +1,132 @@
+"""Report pages: a donor's statement, the summary, acknowledgement letters; as pages or as files."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from tracker.app_settings import effective_settings
+from tracker.catalogue import find_appeal
+from tracker.errors import Invalid, NotFound
+from tracker.i18n import supported
+from tracker.models import Donor
+from tracker.reports.donor import donor_statement
+from tracker.reports.formats import MEDIA_TYPES, check_format, donor_file, letter_file, summary_file
+from tracker.reports.letter import create_letter, find_letter, letter_data
+from tracker.reports.render import ReportHeading, donor_html, letter_html, summary_html
+from tracker.reports.summary import summary_report
+from tracker.web.auth import Clerk, Viewer, page_router
+from tracker.web.deps import SessionDep
+from tracker.web.pagekit import field, optional_date
+
+router = page_router()
+PERIOD = ("from", "to")
+
+
+def _period(request: Request) -> tuple[date | None, date | None]:
+    raw = {name: (request.query_params.get(name) or "").strip()[:20] for name in PERIOD}
+    return optional_date(raw["from"], "from"), optional_date(raw["to"], "to")
+
+
+def _language(request: Request, fallback: str | None) -> str:
+    """The report's own language: ?report_lang=, else the fallback (the donor's), else the page's."""
+    asked = request.query_params.get("report_lang")
+    if asked and supported(asked) is None:
+        raise Invalid("report_lang", "must be one of en, az, tr, ru, got {value!r}", value=asked)
+    return supported(asked) or supported(fallback) or request.state.locale
+
+
+def _heading(session: SessionDep) -> ReportHeading:
+    settings = effective_settings(session)
+    return ReportHeading(settings.organisation_name or "tracker", settings.organisation_address)
+
+
+def _downloads(request: Request, route: str, formats: tuple[str, ...], **params: object) -> dict[str, str]:
+    query = {k: v for k, v in request.query_params.items() if k != "format"}
+    links = {}
+    for fmt in formats:
+        url = request.url_for(route, **params).include_query_params(**query, format=fmt)
+        links[fmt] = str(url)
+    return links
+
+
+def _file(content: bytes, fmt: str, name: str) -> Response:
+    headers = {"Content-Disposition": f'attachment; filename="{name}.{fmt}"'}
+    return Response(content, media_type=MEDIA_TYPES[fmt], headers=headers)
+
+
+@router.get("/reports/donors/{donor_id}", response_class=HTMLResponse, name="reports.donor")
+def donor_report(request: Request, donor_id: int, session: SessionDep, user: Viewer) -> Response:
+    donor = session.get(Donor, donor_id)
+    if donor is None:
+        raise NotFound("no donor with id or name {ref!r}", ref=str(donor_id))
+    fmt = check_format(request.query_params.get("format") or "html")
+    date_from, date_to = _period(request)
+    settings = effective_settings(session)
+    currency = (request.query_params.get("currency") or "").strip() or None
+    statement = donor_statement(
+        session, donor, date_from, date_to, currency, settings.reporting_currency, settings.rate_window_days
+    )
+    lang = _language(request, donor.locale)
+    if fmt != "html":
+        return _file(donor_file(statement, fmt, lang, _heading(session)), fmt, f"statement-{donor.id}")
+    links = _downloads(request, "reports.donor", ("pdf", "csv", "xlsx"), donor_id=donor_id)
+    return HTMLResponse(donor_html(statement, lang, _heading(session), links))
+
+
+@router.get("/reports/summary", response_class=HTMLResponse, name="reports.summary")
+def summary(request: Request, session: SessionDep, user: Viewer) -> Response:
+    fmt = check_format(request.query_params.get("format") or "html")
+    date_from, date_to = _period(request)
+    code = (request.query_params.get("appeal") or "").strip()
+    appeal = find_appeal(session, code) if code else None
+    top = request.query_params.get("top") or "10"
+    if not (top.isdecimal() and 1 <= int(top) <= 100):
+        raise Invalid("top", "a whole number from 1 to 100, got {value!r}", value=top)
+    settings = effective_settings(session)
+    report = summary_report(
+        session,
+        date_from,
+        date_to,
+        appeal,
+        (request.query_params.get("currency") or "").strip() or None,
+        settings.reporting_currency,
+        settings.rate_window_days,
+        top=int(top),
+    )
+    lang = _language(request, None)
+    if fmt != "html":
+        return _file(summary_file(report, fmt, lang, _heading(session)), fmt, "summary")
+    links = _downloads(request, "reports.summary", ("pdf", "csv", "xlsx"))
+    return HTMLResponse(summary_html(report, lang, _heading(session), links))
+
+
+@router.post("/reports/letters", name="reports.letter_new")
+async def new_letter(request: Request, session: SessionDep, user: Clerk) -> Response:
+    form = await request.form()
+    donor_id = field(form, "donor_id")
+    donor = session.get(Donor, int(donor_id)) if donor_id.isdecimal() else None
+    if donor is None:
+        raise Invalid("donor_id", "no donor with id or name {ref!r}", ref=donor_id)
+    letter = create_letter(
+        session,
+        donor,
+        optional_date(field(form, "from"), "from"),
+        optional_date(field(form, "to"), "to"),
+        field(form, "language") or None,
+        show_values=field(form, "show_values") == "1",
+        user=user,
+    )
+    return RedirectResponse(str(request.url_for("reports.letter", number=letter.number)), status_code=303)
+
+
+@router.get("/reports/letters/{number}", response_class=HTMLResponse, name="reports.letter")
+def letter(request: Request, number: str, session: SessionDep, user: Viewer) -> Response:
+    fmt = check_format(request.query_params.get("format") or "html", ("html", "pdf"))
+    data = letter_data(session, find_letter(session, number))
+    if fmt != "html":
+        return _file(letter_file(data, fmt, _heading(session)), fmt, number)
+    links = _downloads(request, "reports.letter", ("pdf",), number=number)
+    return HTMLResponse(letter_html(data, _heading(session), links))
