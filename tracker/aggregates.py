@@ -54,6 +54,11 @@ DIMENSIONS: dict[str, Keyer] = {
     "appeal_item": lambda d, a, dn, r, c, i: f"{a}/{i}" if i is not None else None,
 }
 Key = tuple[str, str, str, str, str]  # dim, dim_key, bucket, kind, currency
+# Dimensions also kept collapsed over line kinds and currencies ("donor:sum", kind "all", currency ""):
+# only the converted value, so the dashboard ranks thousands of donors, and draws months, from a few rows.
+SUMMED = ("donor", "recipient", "cluster", "month", "appeal", "appeal_donor", "appeal_recipient", "appeal_cluster",
+          "appeal_month")  # fmt: skip
+ALL_KINDS = "all"
 
 
 @dataclass
@@ -177,9 +182,13 @@ def rates_changed(session: Session, currencies: set[str], quote_currency: str) -
     fresh = compute_totals(session, state.reporting_currency, state.window_days, currencies)
     current = session.execute(sa.select(table).where(table.c.currency.in_(currencies))).mappings().all()
     updates = []
+    summed: dict[Key, Sums] = defaultdict(Sums)  # the collapsed rows move by what their parts moved
     for row in current:
         key = (row["dim"], row["dim_key"], row["bucket"], row["kind"], row["currency"])
         value = fresh.get(key, Sums())
+        if row["dim"] in SUMMED:
+            moved = summed[(f"{row['dim']}:sum", row["dim_key"], row["bucket"], ALL_KINDS, "")]
+            moved.converted = EXACT.add(moved.converted, EXACT.subtract(value.converted, Decimal(row["converted"])))
         updates.append(
             {
                 "row_id": row["id"],
@@ -199,6 +208,7 @@ def rates_changed(session: Session, currencies: set[str], quote_currency: str) -
             )
         )
         session.execute(statement, updates)
+    _add(session, summed, state.reporting_currency)
 
 
 def _rate_book(session: Session, rows: list[FigureRow], state: TotalsState) -> RateBook:
@@ -220,6 +230,9 @@ def _accumulate(sums: dict[Key, Sums], rows: list[FigureRow], book: RateBook, re
             target.quantity_milli += sign * row.quantity_milli
             target.converted = EXACT.add(target.converted, sign * converted)
             target.unconverted_minor += sign * unconverted
+            if dim in SUMMED and converted:
+                summed = sums[(f"{dim}:sum", dim_key, row.bucket, ALL_KINDS, "")]
+                summed.converted = EXACT.add(summed.converted, sign * converted)
 
 
 def _convert(row: FigureRow, value_date: date, book: RateBook, reporting: str) -> tuple[Decimal, int]:
@@ -239,15 +252,19 @@ def _add(session: Session, deltas: dict[Key, Sums], reporting: str) -> None:
     keys = [key for key, value in deltas.items() if not value.is_zero()]
     if not keys:
         return
-    columns = (table.c.dim, table.c.dim_key, table.c.bucket, table.c.kind, table.c.currency)
     stored: dict[Key, sa.RowMapping] = {}
     for start in range(0, len(keys), 200):
         chunk = keys[start : start + 200]
-        statement = sa.select(table).where(sa.tuple_(*columns).in_(chunk))
+        # IN on the index's first two columns: SQLite probes the index for each pair (a row-value IN scans).
+        dims, dim_keys = sorted({k[0] for k in chunk}), sorted({k[1] for k in chunk})
+        statement = sa.select(table).where(table.c.dim.in_(dims), table.c.dim_key.in_(dim_keys))
         if session.get_bind().dialect.name == "postgresql":
             statement = statement.with_for_update()
+        wanted = set(chunk)
         for row in session.execute(statement).mappings():
-            stored[(row["dim"], row["dim_key"], row["bucket"], row["kind"], row["currency"])] = row
+            key = (row["dim"], row["dim_key"], row["bucket"], row["kind"], row["currency"])
+            if key in wanted:
+                stored[key] = row
     inserts, updates, deletes = [], [], []
     for key in keys:
         delta = deltas[key]

@@ -74,6 +74,28 @@ class StoredTotals:
             statement = statement.where(table.c.dim_key.startswith(prefix, autoescape=True))
         return [dict(row) for row in self.session.execute(statement).mappings()]
 
+    def top(self, sum_dim: str, prefix: str | None, limit: int | None) -> list[str]:
+        """The keys with the most funding, ordered in SQL from the collapsed rows (a few per key)."""
+        total = sa.func.sum(table.c.converted_minor)
+        statement = (
+            sa.select(table.c.dim_key)
+            .where(table.c.dim == sum_dim, table.c.bucket.in_(FUNDING))
+            .group_by(table.c.dim_key)
+            .order_by(total.desc(), table.c.dim_key)
+        )
+        if prefix is not None:
+            statement = statement.where(table.c.dim_key.startswith(prefix, autoescape=True))
+        if limit is not None:
+            statement = statement.limit(limit)
+        return [row[0] for row in self.session.execute(statement)]
+
+    def select_keys(self, dim: str, keys: list[str]) -> list[dict]:
+        found: list[dict] = []
+        for start in range(0, len(keys), 500):
+            statement = sa.select(table).where(table.c.dim == dim, table.c.dim_key.in_(keys[start : start + 500]))
+            found.extend(dict(row) for row in self.session.execute(statement).mappings())
+        return found
+
 
 class PeriodTotals:
     """The same totals computed from the entries of one period (their value dates), for a period filter.
@@ -107,6 +129,18 @@ class PeriodTotals:
             for row in self.rows.get(dim, [])
             if (key is None or row["dim_key"] == key) and (prefix is None or row["dim_key"].startswith(prefix))
         ]
+
+    def top(self, sum_dim: str, prefix: str | None, limit: int | None) -> list[str]:
+        totals: dict[str, Decimal] = defaultdict(Decimal)
+        for row in self.select(sum_dim, prefix=prefix):
+            if row["bucket"] in FUNDING:
+                totals[row["dim_key"]] += Decimal(row["converted"])
+        ordered = sorted(totals, key=lambda k: (-totals[k], k))
+        return ordered[:limit] if limit is not None else ordered
+
+    def select_keys(self, dim: str, keys: list[str]) -> list[dict]:
+        wanted = set(keys)
+        return [row for row in self.rows.get(dim, []) if row["dim_key"] in wanted]
 
 
 Source = StoredTotals | PeriodTotals
@@ -204,7 +238,7 @@ def dashboard(
                 tally.unconverted[currency] += minor
         return tally.result(reporting)
 
-    donors = _ranked(session, source, "donor", scope, reporting)
+    donors, shown = _ranked(session, source, "donor", scope, reporting, TOP)
     totals, item_names = _original_totals(session, source, headline, scope)
     return Dashboard(
         reporting_currency=reporting,
@@ -217,10 +251,10 @@ def dashboard(
         by_currency={bucket: dict(sorted(found.items())) for bucket, found in by_currency.items()},
         items=_items(session, source, scope),
         appeals=_appeals(session, source, appeal, reporting, today or date.today()),
-        top_donors=donors[:TOP],
-        other_donors=_rest(donors[TOP:], reporting),
-        by_recipient=_ranked(session, source, "recipient", scope, reporting)[:TOP],
-        by_cluster=_ranked(session, source, "cluster", scope, reporting),
+        top_donors=donors,
+        other_donors=_rest(tallies["funding"], shown, reporting),
+        by_recipient=_ranked(session, source, "recipient", scope, reporting, TOP)[0],
+        by_cluster=_ranked(session, source, "cluster", scope, reporting)[0],
         timeline=_timeline(source, scope, reporting),
         recent=recent_contributions(session, 10, appeal_id=appeal.id if appeal else None),
         totals=totals,
@@ -251,26 +285,33 @@ def _scoped(dim: str, scope: str | None) -> tuple[str, str | None]:
     return (f"appeal_{dim}", f"{scope}/") if scope else (dim, None)
 
 
-def _ranked(session: Session, source: Source, dim: str, scope: str | None, reporting: str) -> list[Ranked]:
-    """Every key of a dimension with its funding (summed exactly, rounded once), largest first."""
+def _ranked(
+    session: Session, source: Source, dim: str, scope: str | None, reporting: str, limit: int | None = None
+) -> tuple[list[Ranked], Tally]:
+    """The keys of a dimension with the most funding, each summed exactly and rounded once; and their exact sum."""
     name, prefix = _scoped(dim, scope)
-    tallies: dict[str, Tally] = defaultdict(Tally)
-    for row in source.select(name, prefix=prefix):
+    keys = source.top(f"{name}:sum", prefix, limit)
+    tallies: dict[str, Tally] = {key: Tally() for key in keys}
+    together = Tally()
+    for row in source.select_keys(name, keys):
         if row["bucket"] in FUNDING:
-            key = row["dim_key"][len(prefix) :] if prefix else row["dim_key"]
-            tallies[key].add(row)
-    labels = _labels(session, dim, list(tallies))
-    ranked = [Ranked(key, labels.get(key, key), tally.result(reporting)) for key, tally in tallies.items()]
-    return sorted(ranked, key=lambda r: (-r.funding.total.amount, r.label))
+            tallies[row["dim_key"]].add(row)
+            together.add(row)
+    short = {key: key[len(prefix) :] if prefix else key for key in keys}
+    labels = _labels(session, dim, list(short.values()))
+    ranked = [
+        Ranked(short[key], labels.get(short[key], short[key]), tally.result(reporting))
+        for key, tally in tallies.items()
+    ]
+    return sorted(ranked, key=lambda r: (-r.funding.total.amount, r.label)), together
 
 
-def _rest(ranked: list[Ranked], reporting: str) -> Converted:
-    total, missing = Decimal(0), defaultdict(int)
-    for entry in ranked:
-        total += entry.funding.total.amount
-        for money in entry.funding.unconverted:
-            missing[money.currency] += money.minor
-    return Converted(Money(total, reporting), tuple(Money.from_minor(m, c) for c, m in sorted(missing.items())))
+def _rest(funding: Tally, shown: Tally, reporting: str) -> Converted:
+    """What the donors not shown gave: all funding less the shown donors', exactly, rounded once."""
+    rest = Tally(EXACT.subtract(funding.converted, shown.converted))
+    for currency, minor in funding.unconverted.items():
+        rest.unconverted[currency] = minor - shown.unconverted.get(currency, 0)
+    return rest.result(reporting)
 
 
 def _labels(session: Session, dim: str, keys: list[str]) -> dict[str, str]:
@@ -316,7 +357,7 @@ def _appeals(
     statement = select(Appeal).where(Appeal.archived == False)  # noqa: E712 - SQL, not Python
     appeals = [only] if only else list(session.exec(statement.order_by(Appeal.code)).all())
     tallies: dict[str, Tally] = defaultdict(Tally)
-    for row in source.select("appeal"):
+    for row in source.select("appeal:sum"):
         if row["bucket"] in FUNDING:
             tallies[row["dim_key"]].add(row)
     found = []
@@ -341,7 +382,7 @@ def _appeals(
 def _timeline(source: Source, scope: str | None, reporting: str) -> list[MonthPoint]:
     name, prefix = _scoped("month", scope)
     tallies: dict[tuple[str, str], Tally] = defaultdict(Tally)
-    for row in source.select(name, prefix=prefix):
+    for row in source.select(f"{name}:sum", prefix=prefix):
         month = row["dim_key"][len(prefix) :] if prefix else row["dim_key"]
         if row["bucket"] in FUNDING:
             tallies[(month, row["bucket"])].add(row)

@@ -11,6 +11,7 @@ from sqlmodel import Session, select
 
 from tracker.aggregates import apply_change, contribution_rows
 from tracker.errors import Conflict, Invalid, NotFound, Plural
+from tracker.figures import FigureRow
 from tracker.i18n import N_
 from tracker.journal import record_event
 from tracker.models import (
@@ -156,9 +157,28 @@ def record_contribution(session: Session, data: ContributionInput, user: User | 
         user_id=user.id if user else None,
         after=snapshot(contribution, rows),
     )
-    touched = [contribution.id] + ([data.fulfils_id] if data.fulfils_id is not None else [])
-    apply_change(session, pledge_before, contribution_rows(session, touched))  # type: ignore[arg-type]
+    if data.fulfils_id is None:  # what it adds is known without asking the database again
+        apply_change(session, [], _counted(session, contribution, rows))
+    else:
+        apply_change(session, pledge_before, contribution_rows(session, [contribution.id, data.fulfils_id]))  # type: ignore[list-item]
     return contribution
+
+
+def _counted(session: Session, contribution: Contribution, lines: list[ContributionLine]) -> list[FigureRow]:
+    """What a new contribution (fulfilling nothing) adds to the totals: each line in full, in its status's bucket."""
+    keys = (contribution.value_date, contribution.appeal_id, contribution.donor_id, contribution.recipient_id)
+    return [
+        FigureRow(
+            contribution.status,
+            line.kind,
+            line.item_id,
+            line.currency,
+            line.value_minor or 0,
+            line.quantity_milli or 0,
+            (*keys, session.get(Item, line.item_id).cluster if line.item_id is not None else None),  # type: ignore[union-attr]
+        )
+        for line in lines
+    ]
 
 
 def record_fulfilment(session: Session, pledge_id: int, data: ContributionInput, user: User | None) -> Contribution:

@@ -1,0 +1,380 @@
+"""How tracker behaves as the ledger grows: a synthetic ledger of N contributions, then timings and ratios.
+
+    .venv/bin/python benchmarks/ledger_scale.py [--sizes 10000,100000,1000000] [--postgres URL] [--keep DIR]
+
+For each N it builds a fresh database through the project's own paths — exchange rates through
+`import_rates` (3 years of daily rates for 16 currencies, JPY and KWD among them), the entries
+through the bulk import (`import_contributions`: every row checked, journaled, the maintained
+totals kept), then voids, fulfilments and status moves through the ledger services — and prints:
+
+- the dashboard page (GET / through the ASGI app): median and p95 of repeated requests;
+- the per-donor report page for a donor with about 1,000 contributions;
+- the contributions list, filtered, first page;
+- recording one contribution through the service, with and without the maintained totals;
+- the peak memory of a process that serves the dashboard, and the database's size;
+
+each beside the minimal raw SQL over the ledger that produces the same figures (ratio = page / SQL).
+It is deterministic (seeded) and not part of the test run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+import sqlalchemy as sa
+
+ROOT = Path(__file__).resolve().parent.parent
+CURRENCIES = {  # AZN per unit, a plausible level; each day moves a little around it
+    "USD": "1.7", "EUR": "1.82", "TRY": "0.0902", "JPY": "0.0128", "KWD": "5.56", "GBP": "2.12", "RUB": "0.0231",
+    "CHF": "1.85", "SAR": "0.453", "AED": "0.463", "CNY": "0.246", "KZT": "0.00379", "GEL": "0.64", "UZS": "0.000149",
+    "QAR": "0.467", "AZN": None,
+}  # fmt: skip
+START = date(2023, 1, 1)
+DAYS = 3 * 365
+ITEMS = [
+    ("Container house", "piece", "SHL", "12000.00"),
+    ("Winter tent", "piece", "SHL", "350.00"),
+    ("Blanket", "piece", "SHL", "21.00"),
+    ("Food parcel", "box", "FSC", "75.00"),
+    ("Hygiene kit", "kit", "WSH", "40.00"),
+    ("Water, bottled", "litre", "WSH", "0.80"),
+    ("Flour", "kg", "FSC", "1.10"),
+    ("Medicine kit", "kit", "HEA", "260.00"),
+    ("Rescuer", "person-day", "LOG", None),
+    ("Doctor", "person-day", "HEA", "150.00"),
+    ("Cargo flight", "flight", "LOG", None),
+    ("Truck convoy", "truck", "LOG", "2400.00"),
+]
+APPEALS = 30
+DONORS = 5000
+RECIPIENTS = 300
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def database(size: int, postgres: str | None, keep: Path) -> str:
+    if not postgres:
+        path = keep / f"ledger-{size}.db"
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        return f"sqlite:///{path}"
+    name = f"tracker_bench_{size}"
+    admin = sa.create_engine(postgres, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    admin.dispose()
+    return sa.engine.make_url(postgres).set(database=name).render_as_string(hide_password=False)
+
+
+def generate(url: str, size: int, seed: int = 2023) -> dict[str, object]:
+    """The synthetic ledger, written through the project's own paths; returns what the measurements need."""
+    from tracker.app_settings import SettingsInput, update_settings
+    from tracker.catalogue import AppealInput, ItemInput, create_appeal, create_item
+    from tracker.db import make_engine, session_scope, upgrade
+    from tracker.importing import import_contributions
+    from tracker.ledger import ContributionInput, LineInput, advance_status, record_fulfilment, void_contribution
+    from tracker.models import Contribution, Donor, User
+    from tracker.money import Money
+    from tracker.rates import import_rates
+    from tracker.users import create_user
+
+    rng = random.Random(seed)
+    upgrade(url)
+    engine = make_engine(url)
+    started = time.perf_counter()
+    with session_scope(engine) as session:
+        admin = create_user(session, email="bench@example.org", role="admin", password="benchmark-password")
+        update_settings(session, SettingsInput(organisation_name="Benchmark", reporting_currency="AZN"), admin)
+        for number in range(APPEALS):
+            target = Money(Decimal(rng.randrange(1, 50) * 1_000_000), "AZN")
+            create_appeal(session, AppealInput(code=f"AP-{number:02d}", name=f"Appeal {number}", target=target), admin)
+        for name, unit, cluster, value in ITEMS:
+            default = Money(Decimal(value), "AZN") if value else None
+            create_item(session, ItemInput(name=name, unit=unit, cluster=cluster, unit_value=default), admin)
+        out = io.StringIO()
+        out.write("date,currency,rate\n")
+        for day in range(DAYS):
+            for code, level in CURRENCIES.items():
+                if level and rng.random() < 0.97:  # some days have no rate: the window rule takes the day before
+                    rate = Decimal(level) * (1 + Decimal(rng.randrange(-300, 300)) / 10000)
+                    out.write(f"{START + timedelta(days=day)},{code},{rate.normalize():f}\n")
+        import_rates(session, out.getvalue().encode(), "csv", "AZN", admin)
+    log(f"  rates and catalogue: {time.perf_counter() - started:.1f}s")
+
+    started = time.perf_counter()
+    heavy = 1000 if size >= 10_000 else size // 10
+    with tempfile.TemporaryFile() as file:
+        text = io.TextIOWrapper(file, encoding="utf-8", newline="", write_through=True)
+        writer = csv.writer(text)
+        from tracker.import_files import NAMES
+
+        writer.writerow(NAMES)
+        codes = list(CURRENCIES)
+        for number in range(size):
+            cells = dict.fromkeys(NAMES, "")
+            donor = 0 if number < heavy else rng.randrange(1, DONORS)
+            kind = rng.choices(("money", "goods", "service"), (80, 14, 6))[0]
+            cells.update(
+                key=f"S-{number}",
+                date=str(START + timedelta(days=rng.randrange(DAYS))),
+                status=rng.choices(("pledged", "committed", "paid"), (15, 25, 60))[0],
+                donor=f"Donor {donor:05d}",
+                donor_kind=rng.choice(("individual", "organisation", "company", "government", "foundation")),
+                recipient=f"Recipient {rng.randrange(RECIPIENTS):03d}",
+                recipient_kind="organisation",
+                appeal=f"AP-{rng.randrange(APPEALS):02d}",
+                kind=kind,
+            )
+            if kind == "money":
+                code = rng.choice(codes)
+                whole = rng.randrange(1, 10**6) * (100 if code in ("JPY", "KZT", "UZS") else 1)
+                cents = {"JPY": "", "UZS": "", "KZT": "", "KWD": f".{rng.randrange(1000):03d}"}.get(
+                    code, f".{rng.randrange(100):02d}"
+                )
+                cells.update(amount=f"{whole}{cents}", currency=code)
+            else:
+                name, unit, _cluster, value = rng.choice(ITEMS)
+                cells.update(item=name, quantity=str(rng.randrange(1, 500)))
+                if value:
+                    cells.update(unit_value=value, currency="AZN", valuation="standard_cost")
+            writer.writerow([cells[name] for name in NAMES])
+        file.seek(0)
+        with session_scope(engine) as session:
+            admin = session.exec(sa.select(User).where(User.email == "bench@example.org")).scalar_one()
+            report = import_contributions(session, file, admin)  # type: ignore[arg-type]
+    log(f"  import of {report.rows} rows: {time.perf_counter() - started:.1f}s")
+
+    started = time.perf_counter()
+    with session_scope(engine) as session:
+        admin = session.execute(sa.select(User).where(User.email == "bench@example.org")).scalar_one()
+        ids = [row[0] for row in session.execute(sa.select(Contribution.id).order_by(Contribution.id))]
+        changes = max(10, size // 200)
+        for contribution_id in rng.sample(ids, changes):
+            void_contribution(session, contribution_id, "benchmark: entered twice", admin)
+        open_ones = session.execute(
+            sa.select(Contribution.id, Contribution.recipient_id, Contribution.value_date)
+            .where(Contribution.status == "pledged", Contribution.voided_at.is_(None))
+            .limit(changes * 2)
+        ).all()
+        for contribution_id, _recipient_id, _value_date in open_ones[:changes]:
+            if rng.random() < 0.5:
+                advance_status(session, contribution_id, "committed", admin)
+        from tracker.ledger import lines_of
+
+        for contribution_id, recipient_id, value_date in open_ones[changes:]:
+            promised = lines_of(session, contribution_id)[0]
+            if promised.kind == "money":
+                part = Money.from_minor(max(1, promised.value_minor // 2), promised.currency)
+                line = LineInput("money", amount=part)
+            else:
+                half = Decimal(max(1, promised.quantity_milli // 2000))
+                line = LineInput(promised.kind, item_id=promised.item_id, quantity=half)
+            data = ContributionInput(0, recipient_id, value_date, "paid", [line])
+            record_fulfilment(session, contribution_id, data, admin)
+        heavy_donor = session.execute(sa.select(Donor.id).where(Donor.name == "Donor 00000")).scalar_one()
+    log(f"  {changes} voids, status moves and fulfilments: {time.perf_counter() - started:.1f}s")
+    engine.dispose()
+    return {"heavy_donor": heavy_donor}
+
+
+def timed(call, repeat: int) -> list[float]:  # type: ignore[no-untyped-def]
+    found = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        call()
+        found.append((time.perf_counter() - started) * 1000)
+    return found
+
+
+def p95(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[max(0, round(0.95 * len(ordered)) - 1)]
+
+
+def measure(url: str, size: int, heavy_donor: int, repeat: int) -> dict[str, object]:
+    from fastapi.testclient import TestClient
+
+    from tracker import config, db
+    from tracker.web.app import create_app
+
+    os.environ["TRACKER_DATABASE_URL"] = url
+    config.get_settings.cache_clear()
+    db.get_engine.cache_clear()
+    engine = db.get_engine()
+    results: dict[str, object] = {"size": size}
+    with TestClient(create_app()) as client:
+        form = client.get("/login").text
+        token = form.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+        signed = client.post(
+            "/login", data={"email": "bench@example.org", "password": "benchmark-password", "csrf_token": token}
+        )
+        assert signed.status_code == 200, signed.status_code
+
+        def page(path: str) -> None:
+            response = client.get(path)
+            assert response.status_code == 200, (path, response.status_code)
+
+        page("/")  # warm: templates compiled, Babel's locale data loaded
+        dashboard = timed(lambda: page("/"), repeat)
+        donor = timed(lambda: page(f"/reports/donors/{heavy_donor}"), max(3, repeat // 4))
+        listing = timed(lambda: page("/contributions?status=paid&currency=USD"), repeat)
+
+    def sql(statement: str, **params: object) -> None:
+        with engine.connect() as conn:
+            conn.execute(sa.text(statement), params).all()
+
+    raw_dashboard = timed(
+        lambda: sql(
+            "SELECT c.status, l.kind, l.currency, sum(l.value_minor), sum(l.quantity_milli) "
+            "FROM contribution_line l JOIN contribution c ON c.id = l.contribution_id "
+            "WHERE c.voided_at IS NULL GROUP BY c.status, l.kind, l.currency"
+        ),
+        3,
+    )
+    raw_donor = timed(
+        lambda: sql(
+            "SELECT c.number, c.value_date, c.status, l.kind, l.currency, l.value_minor FROM contribution c "
+            "JOIN contribution_line l ON l.contribution_id = c.id WHERE c.donor_id = :d ORDER BY c.value_date",
+            d=heavy_donor,
+        ),
+        5,
+    )
+    raw_list = timed(
+        lambda: sql(
+            "SELECT c.id FROM contribution c WHERE c.status = 'paid' AND c.voided_at IS NULL AND EXISTS "
+            "(SELECT 1 FROM contribution_line l WHERE l.contribution_id = c.id AND l.currency = 'USD') "
+            "ORDER BY c.value_date DESC, c.id DESC LIMIT 50"
+        ),
+        5,
+    )
+    with_totals, without_totals = record_times(engine, repeat=60)
+    results.update(
+        dashboard_ms=(statistics.median(dashboard), p95(dashboard)),
+        dashboard_raw_sql_ms=statistics.median(raw_dashboard),
+        donor_report_ms=statistics.median(donor),
+        donor_raw_sql_ms=statistics.median(raw_donor),
+        list_ms=statistics.median(listing),
+        list_raw_sql_ms=statistics.median(raw_list),
+        record_ms=(statistics.median(with_totals), statistics.median(without_totals)),
+        serve_peak_mb=serving_memory(url, heavy_donor),
+        database_mb=database_size(engine, url),
+    )
+    engine.dispose()
+    db.get_engine.cache_clear()
+    return results
+
+
+def record_times(engine: sa.Engine, repeat: int) -> tuple[list[float], list[float]]:
+    """One contribution recorded and committed, as a clerk's form does: with the totals maintained, and without."""
+    import tracker.ledger as ledger
+    from tracker.db import session_scope
+    from tracker.ledger import ContributionInput, LineInput, record_contribution
+    from tracker.models import Donor, Recipient
+    from tracker.money import Money
+
+    with engine.connect() as conn:
+        donor = conn.execute(sa.select(Donor.id).limit(1)).scalar_one()
+        recipient = conn.execute(sa.select(Recipient.id).limit(1)).scalar_one()
+
+    def record() -> None:
+        with session_scope(engine) as session:
+            lines = [LineInput("money", amount=Money(Decimal("125.50"), "USD"))]
+            record_contribution(session, ContributionInput(donor, recipient, date(2025, 6, 2), "paid", lines), None)
+
+    record()  # warm
+    with_totals = timed(record, repeat)
+    maintained = ledger.apply_change
+    ledger.apply_change = lambda *args, **kw: None  # type: ignore[assignment]
+    try:
+        without_totals = timed(record, repeat)
+    finally:
+        ledger.apply_change = maintained
+    # The benchmark's own entries are left out of the totals on purpose above: put them right again.
+    from tracker.aggregates import rebuild_totals
+
+    with session_scope(engine) as session:
+        rebuild_totals(session)
+    return with_totals, without_totals
+
+
+def serving_memory(url: str, donor: int) -> float:
+    """Peak resident memory (MB) of a fresh process that serves the dashboard 20 times."""
+    script = """
+import resource
+from fastapi.testclient import TestClient
+from tracker.web.app import create_app
+with TestClient(create_app()) as c:
+    t = c.get('/login').text.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+    c.post('/login', data={'email': 'bench@example.org', 'password': 'benchmark-password', 'csrf_token': t})
+    for _ in range(20):
+        assert c.get('/').status_code == 200
+print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+"""
+    env = {**os.environ, "TRACKER_DATABASE_URL": url}
+    done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True)
+    return float(done.stdout.strip().splitlines()[-1])
+
+
+def database_size(engine: sa.Engine, url: str) -> float:
+    if url.startswith("sqlite"):
+        path = Path(url.removeprefix("sqlite:///"))
+        return sum(Path(f"{path}{s}").stat().st_size for s in ("", "-wal") if Path(f"{path}{s}").exists()) / 2**20
+    with engine.connect() as conn:
+        return conn.execute(sa.text("SELECT pg_database_size(current_database())")).scalar_one() / 2**20
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="10000,100000,1000000")
+    parser.add_argument("--postgres", help="a PostgreSQL URL to run on instead of SQLite")
+    parser.add_argument("--keep", type=Path, default=Path(tempfile.gettempdir()) / "tracker-bench")
+    parser.add_argument("--repeat", type=int, default=20)
+    args = parser.parse_args()
+    args.keep.mkdir(parents=True, exist_ok=True)
+    rows = []
+    for size in (int(s) for s in args.sizes.split(",")):
+        url = database(size, args.postgres, args.keep)
+        log(f"N = {size:,} on {url.split(':')[0]}")
+        made = generate(url, size)
+        rows.append(measure(url, size, int(made["heavy_donor"]), args.repeat))  # type: ignore[arg-type]
+        print(json.dumps(rows[-1]), flush=True)
+    print_table(rows)
+
+
+def print_table(rows: list[dict]) -> None:  # type: ignore[type-arg]
+    first = rows[0]["dashboard_ms"][0]  # type: ignore[index]
+    print()
+    print(
+        "| N | dashboard median / p95 (ms) | vs N=10k | raw SQL (ms) | ratio | donor report (ms) | raw SQL | "
+        "list page (ms) | raw SQL | record with / without totals (ms) | ratio | serving peak (MB) | DB (MB) |"
+    )
+    print("|" + "---|" * 13)
+    for r in rows:
+        dash, dash_p95 = r["dashboard_ms"]
+        rec, bare = r["record_ms"]
+        print(
+            f"| {r['size']:,} | {dash:.1f} / {dash_p95:.1f} | {dash / first:.2f}× | {r['dashboard_raw_sql_ms']:.1f} | "
+            f"{dash / r['dashboard_raw_sql_ms']:.2f} | {r['donor_report_ms']:.1f} | {r['donor_raw_sql_ms']:.1f} | "
+            f"{r['list_ms']:.1f} | {r['list_raw_sql_ms']:.1f} | {rec:.2f} / {bare:.2f} | {rec / bare:.2f} | "
+            f"{r['serve_peak_mb']:.0f} | {r['database_mb']:.0f} |"
+        )
+
+
+if __name__ == "__main__":
+    main()
