@@ -4,7 +4,19 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, FastAPI
 
-from tracker.web.api import appeals, contributions, deps, donors, errors, imports, items, recipients
+from tracker.web.api import (
+    appeals,
+    contributions,
+    deps,
+    donors,
+    errors,
+    exports,
+    imports,
+    items,
+    rates,
+    recipients,
+    reports,
+)
 
 DESCRIPTION = """
 The JSON API of tracker. Send `Authorization: Bearer <token>` (make one with
@@ -31,7 +43,7 @@ router = APIRouter(
     dependencies=[Depends(deps.admitted), Depends(deps.strict_query)],
     generate_unique_id_function=lambda route: route.name,  # operationId: create_donor, list_contributions, ...
 )
-for module in (donors, recipients, appeals, items, contributions, imports):
+for module in (donors, recipients, appeals, items, contributions, imports, rates, reports, exports):
     router.include_router(module.router)
 
 
