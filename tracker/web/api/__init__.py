@@ -22,7 +22,7 @@ DESCRIPTION = """
 The JSON API of tracker. Send `Authorization: Bearer <token>` (make one with
 `tracker token create --user EMAIL`); a token acts with its user's role: a viewer reads,
 a clerk also records and corrects contributions and adds donors and recipients, an admin
-also adds appeals and items.
+also adds appeals, items and exchange rates.
 
 Money is always `{"amount": "500000.00", "currency": "AZN"}`: the amount is a decimal
 string (JSON numbers are refused) and answers carry exactly the currency's minor digits
