@@ -4,13 +4,25 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, FastAPI
 
-from tracker.web.api import appeals, contributions, deps, donors, errors, imports, items, recipients
+from tracker.web.api import (
+    appeals,
+    contributions,
+    deps,
+    donors,
+    errors,
+    exports,
+    imports,
+    items,
+    rates,
+    recipients,
+    reports,
+)
 
 DESCRIPTION = """
 The JSON API of tracker. Send `Authorization: Bearer <token>` (make one with
 `tracker token create --user EMAIL`); a token acts with its user's role: a viewer reads,
 a clerk also records and corrects contributions and adds donors and recipients, an admin
-also adds appeals and items.
+also adds appeals, items and exchange rates.
 
 Money is always `{"amount": "500000.00", "currency": "AZN"}`: the amount is a decimal
 string (JSON numbers are refused) and answers carry exactly the currency's minor digits
@@ -31,7 +43,7 @@ router = APIRouter(
     dependencies=[Depends(deps.admitted), Depends(deps.strict_query)],
     generate_unique_id_function=lambda route: route.name,  # operationId: create_donor, list_contributions, ...
 )
-for module in (donors, recipients, appeals, items, contributions, imports):
+for module in (donors, recipients, appeals, items, contributions, imports, rates, reports, exports):
     router.include_router(module.router)
 
 

@@ -1,0 +1,110 @@
+"""/api/v1/exports: the contributions as CSV, XLSX or HXL with the list's filters, and an appeal as IATI XML."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query
+from fastapi.responses import Response
+
+from tracker.exports.contributions import FORMATS, contributions_file, export_filename, export_format
+from tracker.exports.filters import filters_from
+from tracker.exports.iati import appeal_iati_xml
+from tracker.models import Appeal
+from tracker.web.api.common import READ, READ_ONE, Search, object_id
+from tracker.web.api.deps import LimitedRoute, Viewer
+from tracker.web.api.types import PlainDate
+from tracker.web.deps import SessionDep
+
+router = APIRouter(prefix="/exports", tags=["exports"], route_class=LimitedRoute)
+
+IdFilter = Annotated[str | None, Query(max_length=20, description="An id, as the API returned it.")]
+
+
+def _documented(errors: dict[int, dict[str, Any]], media_types: set[str], description: str) -> dict[int | str, Any]:
+    """A file answer's OpenAPI: the file's media types for 200, JSON for the refusals."""
+    answers: dict[int | str, Any] = {
+        status: {
+            "description": answer["description"],
+            "content": {"application/json": {"schema": answer["model"].model_json_schema()}},
+        }
+        for status, answer in errors.items()
+    }
+    answers[200] = {
+        "description": description,
+        "content": {kind: {"schema": {"type": "string", "format": "binary"}} for kind in sorted(media_types)},
+    }
+    return answers
+
+
+def _attachment(filename: str) -> dict[str, str]:
+    return {"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"}
+
+
+@router.get(
+    "/contributions",
+    response_class=Response,
+    responses=_documented(
+        READ, {kind.media_type.split(";")[0] for kind in FORMATS.values()}, "The file, one row per line."
+    ),
+)
+def export_contributions_file(
+    session: SessionDep,
+    user: Viewer,
+    fmt: Annotated[
+        Literal["csv", "xlsx", "hxl"], Query(alias="format", description="csv, xlsx, or hxl (CSV with HXL tags).")
+    ] = "csv",
+    donor_id: IdFilter = None,
+    recipient_id: IdFilter = None,
+    appeal_id: IdFilter = None,
+    status: Annotated[
+        Literal["pledged", "committed", "paid", "void"] | None,
+        Query(description="pledged, committed or paid, or void (only void ones)."),
+    ] = None,
+    kind: Annotated[
+        Literal["money", "goods", "service"] | None, Query(description="Has at least one line of this kind.")
+    ] = None,
+    currency: Annotated[
+        str | None, Query(pattern="^[A-Za-z]{3}$", description="Has at least one line valued in this currency.")
+    ] = None,
+    date_from: Annotated[
+        PlainDate | None, Query(alias="from", description="Value date on or after (YYYY-MM-DD).")
+    ] = None,
+    date_to: Annotated[PlainDate | None, Query(alias="to", description="Value date on or before (YYYY-MM-DD).")] = None,
+    q: Search = None,
+    include_void: Annotated[bool, Query(description="Also export void contributions, marked with the reason.")] = False,
+) -> Response:
+    """The filtered contributions, one row per line (void ones left out unless asked for)."""
+    params = {
+        "donor_id": donor_id,
+        "recipient_id": recipient_id,
+        "appeal_id": appeal_id,
+        "status": status,
+        "kind": kind,
+        "currency": currency,
+        "from": date_from.isoformat() if date_from else None,
+        "to": date_to.isoformat() if date_to else None,
+        "q": q,
+    }
+    filters = filters_from({name: value for name, value in params.items() if value is not None})
+    body = contributions_file(session, filters, fmt, include_void)
+    return Response(
+        body, media_type=export_format(fmt).media_type, headers=_attachment(export_filename(fmt, date.today()))
+    )
+
+
+@router.get(
+    "/iati/{appeal_id}",
+    response_class=Response,
+    responses=_documented(READ_ONE, {"application/xml"}, "The appeal as an IATI 2.03 activity."),
+)
+def export_appeal_iati(appeal_id: str, session: SessionDep, user: Viewer) -> Response:
+    """The appeal as an IATI 2.03 activity, its contributions as incoming transactions; needs TRACKER_IATI_ORG_REF."""
+    number = object_id(appeal_id, "appeal")
+    body = appeal_iati_xml(session, number)
+    appeal = session.get(Appeal, number)
+    assert appeal is not None  # appeal_iati_xml refuses an unknown appeal
+    name = re.sub(r"[^A-Za-z0-9._-]+", "_", appeal.code).strip("._") or "appeal"
+    return Response(body, media_type="application/xml", headers=_attachment("iati-" + name + ".xml"))

@@ -1,0 +1,197 @@
+"""Bodies of the API's exchange rates and reports: what a client sends to record a rate, and what reports answer."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from tracker.web.api.schemas import Listing, MoneyPublic, Strict
+from tracker.web.api.types import CurrencyCode, DecimalString, PlainDate, text
+
+# --- exchange rates -----------------------------------------------------------------------
+
+
+class RateCreate(Strict):
+    """A rate as published: how many reporting-currency units one unit of `currency` was worth on `date`."""
+
+    date: PlainDate
+    currency: CurrencyCode
+    rate: DecimalString = Field(description='Reporting-currency units per 1 unit of `currency`, e.g. "1.7000".')
+    source: text(40) = "manual"  # type: ignore[valid-type]
+
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"date": "2023-02-10", "currency": "USD", "rate": "1.7000", "source": "cbar"}]}
+    )
+
+
+class RatePublic(BaseModel):
+    """One recorded version of a rate; `in_force` is false once a later correction replaced it."""
+
+    id: str
+    date: date
+    currency: str
+    quote_currency: str = Field(description="The reporting currency the rate is quoted in.")
+    rate: str = Field(examples=["1.7"])
+    source: str
+    recorded_at: datetime
+    in_force: bool
+
+
+class RateList(Listing):
+    items: list[RatePublic]
+
+
+# --- reports ------------------------------------------------------------------------------
+
+
+class ItemFigurePublic(BaseModel):
+    """So many units of one item; `value` is the estimated value of its valued part per currency (null: none)."""
+
+    item: str = Field(description="The item's name.")
+    item_id: str
+    unit: str
+    quantity: str = Field(examples=["10"])
+    value: list[MoneyPublic] | None
+
+
+class BucketPublic(BaseModel):
+    """One status bucket in original currencies: cash and in-kind value per currency, and goods and services."""
+
+    money: list[MoneyPublic]
+    in_kind_value: list[MoneyPublic]
+    items: list[ItemFigurePublic]
+
+
+class ConvertedPublic(BaseModel):
+    """The buckets in one currency, each amount at its value date's rate; what had no rate is in `unconverted`."""
+
+    currency: str
+    paid: MoneyPublic
+    committed: MoneyPublic
+    pledged: MoneyPublic
+    unconverted: list[MoneyPublic] = Field(description="Left out of the figures for want of a rate, per currency.")
+
+
+class RateUsedPublic(BaseModel):
+    date: date
+    currency: str
+    rate: str
+    source: str
+
+
+class ReportLinePublic(BaseModel):
+    kind: str
+    item: str | None
+    item_id: str | None
+    unit: str | None
+    quantity: str | None
+    unit_value: MoneyPublic | None
+    value: MoneyPublic | None
+    valuation: str
+
+
+class ReportContributionPublic(BaseModel):
+    id: str
+    number: str
+    date: date
+    recipient: str
+    appeal: str | None = Field(description="The appeal's code.")
+    status: str
+    reference: str
+    fulfils: str | None = Field(description="The number of the pledge or commitment this fulfils.")
+    void_reason: str | None
+    lines: list[ReportLinePublic]
+
+
+class PartyPublic(BaseModel):
+    id: str
+    name: str
+
+
+class Report(BaseModel):
+    """Paid in full; committed and pledged as outstanding remainders; void contributions in no figure."""
+
+    date_from: date | None = Field(serialization_alias="from")
+    date_to: date | None = Field(serialization_alias="to")
+    currency: str
+    reporting_currency: str
+    paid: BucketPublic
+    committed: BucketPublic
+    pledged: BucketPublic
+    converted: ConvertedPublic
+    rates_used: list[RateUsedPublic]
+
+
+class DonorReport(Report):
+    donor: PartyPublic
+    contributions: list[ReportContributionPublic] = Field(description="Every live contribution, by value date.")
+    voided: list[ReportContributionPublic] = Field(description="Voided ones, with their reason; in no figure.")
+
+
+class GroupFigures(BaseModel):
+    """A group's figures converted into the report's currency."""
+
+    paid: MoneyPublic
+    committed: MoneyPublic
+    pledged: MoneyPublic
+    unconverted: list[MoneyPublic]
+
+
+class AppealFigures(GroupFigures):
+    appeal_id: str | None = Field(description="Null: contributions outside any appeal.")
+    code: str | None
+    name: str | None
+    target: MoneyPublic | None
+    target_converted: MoneyPublic | None = Field(description="The target at the latest rate.")
+    covered: str | None = Field(description='Paid and committed as a fraction of the target, e.g. "0.225".')
+
+
+class DonorFigures(GroupFigures):
+    donor_id: str
+    name: str
+
+
+class RecipientFigures(GroupFigures):
+    recipient_id: str
+    name: str
+
+
+class ClusterFigures(GroupFigures):
+    cluster: str | None = Field(description="Null: cash, which has no cluster.")
+
+
+class MonthFigures(GroupFigures):
+    month: str = Field(examples=["2023-02"])
+
+
+class StatusFigures(BaseModel):
+    status: str
+    money: MoneyPublic
+    in_kind_value: MoneyPublic
+    total: MoneyPublic
+
+
+class CurrencyBucket(BaseModel):
+    money: MoneyPublic
+    in_kind_value: MoneyPublic
+
+
+class CurrencyFigures(BaseModel):
+    """One original currency, unconverted."""
+
+    currency: str
+    paid: CurrencyBucket
+    committed: CurrencyBucket
+    pledged: CurrencyBucket
+
+
+class SummaryReport(Report):
+    appeal_id: str | None
+    by_appeal: list[AppealFigures]
+    by_donor: list[DonorFigures]
+    by_recipient: list[RecipientFigures]
+    by_cluster: list[ClusterFigures]
+    by_status: list[StatusFigures]
+    by_currency: list[CurrencyFigures]
+    by_month: list[MonthFigures]
