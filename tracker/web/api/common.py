@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import Query
 
 from tracker.errors import NotFound
 from tracker.web.api.schemas import ErrorMessage, ValidationProblems
-from tracker.web.api.types import parse_id
+from tracker.web.api.types import PlainDate, parse_id
 
 Cursor = Annotated[
     str | None,
@@ -41,3 +41,19 @@ def object_id(value: str, what: str) -> int:
     if number is None:
         raise NotFound("{what} {id} does not exist", what=what, id=value[:40])
     return number
+
+
+# The contributions list's filters, shared by the list and its exports.
+IdFilter = Annotated[str | None, Query(max_length=20, description="An id, as the API returned it.")]
+StatusFilter = Annotated[
+    Literal["pledged", "committed", "paid", "void"] | None,
+    Query(description="pledged, committed or paid (void ones left out), or void (only void ones)."),
+]
+KindFilter = Annotated[
+    Literal["money", "goods", "service"] | None, Query(description="Has at least one line of this kind.")
+]
+CurrencyFilter = Annotated[
+    str | None, Query(pattern="^[A-Za-z]{3}$", description="Has at least one line valued in this currency.")
+]
+DateFrom = Annotated[PlainDate | None, Query(alias="from", description="Value date on or after (YYYY-MM-DD).")]
+DateTo = Annotated[PlainDate | None, Query(alias="to", description="Value date on or before (YYYY-MM-DD).")]

@@ -2,16 +2,27 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
-
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 from fastapi.responses import Response
 
 from tracker import ledger, lists
 from tracker.errors import Invalid
 from tracker.money import check_currency
 from tracker.web.api import paging, present
-from tracker.web.api.common import READ, READ_ONE, WRITE, Cursor, Limit, object_id
+from tracker.web.api.common import (
+    READ,
+    READ_ONE,
+    WRITE,
+    CurrencyFilter,
+    Cursor,
+    DateFrom,
+    DateTo,
+    IdFilter,
+    KindFilter,
+    Limit,
+    StatusFilter,
+    object_id,
+)
 from tracker.web.api.deps import Clerk, Idempotent, LimitedRoute, Viewer
 from tracker.web.api.schemas import (
     ContributionCreate,
@@ -23,12 +34,10 @@ from tracker.web.api.schemas import (
     StatusChange,
     VoidRequest,
 )
-from tracker.web.api.types import PlainDate, parse_id
+from tracker.web.api.types import parse_id
 from tracker.web.deps import SessionDep
 
 router = APIRouter(prefix="/contributions", tags=["contributions"], route_class=LimitedRoute)
-
-IdFilter = Annotated[str | None, Query(max_length=20, description="An id, as the API returned it.")]
 
 
 def line_input(line: LineCreate) -> ledger.LineInput:
@@ -76,20 +85,11 @@ def list_contributions(
     donor_id: IdFilter = None,
     recipient_id: IdFilter = None,
     appeal_id: IdFilter = None,
-    status: Annotated[
-        Literal["pledged", "committed", "paid", "void"] | None,
-        Query(description="pledged, committed or paid (void ones left out), or void (only void ones)."),
-    ] = None,
-    kind: Annotated[
-        Literal["money", "goods", "service"] | None, Query(description="Has at least one line of this kind.")
-    ] = None,
-    currency: Annotated[
-        str | None, Query(pattern="^[A-Za-z]{3}$", description="Has at least one line valued in this currency.")
-    ] = None,
-    date_from: Annotated[
-        PlainDate | None, Query(alias="from", description="Value date on or after (YYYY-MM-DD).")
-    ] = None,
-    date_to: Annotated[PlainDate | None, Query(alias="to", description="Value date on or before (YYYY-MM-DD).")] = None,
+    status: StatusFilter = None,
+    kind: KindFilter = None,
+    currency: CurrencyFilter = None,
+    date_from: DateFrom = None,
+    date_to: DateTo = None,
     cursor: Cursor = None,
     limit: Limit = 50,
 ) -> ContributionList:

@@ -13,14 +13,22 @@ from tracker.exports.contributions import FORMATS, contributions_file, export_fi
 from tracker.exports.filters import filters_from
 from tracker.exports.iati import appeal_iati_xml
 from tracker.models import Appeal
-from tracker.web.api.common import READ, READ_ONE, Search, object_id
+from tracker.web.api.common import (
+    READ,
+    READ_ONE,
+    CurrencyFilter,
+    DateFrom,
+    DateTo,
+    IdFilter,
+    KindFilter,
+    Search,
+    StatusFilter,
+    object_id,
+)
 from tracker.web.api.deps import LimitedRoute, Viewer
-from tracker.web.api.types import PlainDate
 from tracker.web.deps import SessionDep
 
 router = APIRouter(prefix="/exports", tags=["exports"], route_class=LimitedRoute)
-
-IdFilter = Annotated[str | None, Query(max_length=20, description="An id, as the API returned it.")]
 
 
 def _documented(errors: dict[int, dict[str, Any]], media_types: set[str], description: str) -> dict[int | str, Any]:
@@ -59,20 +67,11 @@ def export_contributions_file(
     donor_id: IdFilter = None,
     recipient_id: IdFilter = None,
     appeal_id: IdFilter = None,
-    status: Annotated[
-        Literal["pledged", "committed", "paid", "void"] | None,
-        Query(description="pledged, committed or paid, or void (only void ones)."),
-    ] = None,
-    kind: Annotated[
-        Literal["money", "goods", "service"] | None, Query(description="Has at least one line of this kind.")
-    ] = None,
-    currency: Annotated[
-        str | None, Query(pattern="^[A-Za-z]{3}$", description="Has at least one line valued in this currency.")
-    ] = None,
-    date_from: Annotated[
-        PlainDate | None, Query(alias="from", description="Value date on or after (YYYY-MM-DD).")
-    ] = None,
-    date_to: Annotated[PlainDate | None, Query(alias="to", description="Value date on or before (YYYY-MM-DD).")] = None,
+    status: StatusFilter = None,
+    kind: KindFilter = None,
+    currency: CurrencyFilter = None,
+    date_from: DateFrom = None,
+    date_to: DateTo = None,
     q: Search = None,
     include_void: Annotated[bool, Query(description="Also export void contributions, marked with the reason.")] = False,
 ) -> Response:
