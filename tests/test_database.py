@@ -1,17 +1,21 @@
 """Database settings and transactions: SQLite pragmas, atomic writes, numbers under concurrency."""
 
+import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 
 import pytest
 import sqlalchemy as sa
+from conftest import on_postgres
 from factories import make_donor, make_recipient, money_line
 from sqlmodel import Session, func, select
 
+from tracker.catalogue import ItemInput, create_item
 from tracker.db import make_engine, session_scope
-from tracker.errors import Invalid
+from tracker.errors import Conflict, Invalid
 from tracker.ledger import ContributionInput, LineInput, record_contribution
-from tracker.models import Contribution, ContributionLine, Donor, JournalEvent
+from tracker.models import Contribution, ContributionLine, Donor, Item, JournalEvent
 
 
 def test_sqlite_runs_with_wal_full_sync_foreign_keys_and_a_busy_timeout(tmp_path) -> None:
@@ -81,3 +85,38 @@ def test_journal_chain_holds_after_concurrent_writes(fresh_url: str) -> None:
         assert session.exec(select(func.count()).select_from(Donor)).one() == 30
         assert list(verify_chain(session)) == []
     engine.dispose()
+
+
+def test_two_simultaneous_creates_of_one_item_name_end_in_one_item_and_a_clear_refusal(fresh_url: str) -> None:
+    """The second transaction's check runs before the first commits; the unique index decides, and the loser
+    gets a Conflict (PostgreSQL) or, where writers queue at BEGIN (SQLite), the ordinary duplicate-name refusal."""
+    engine = make_engine(fresh_url)
+    first_flushed, first_may_commit = threading.Event(), threading.Event()
+
+    def first() -> None:
+        with session_scope(engine) as session:
+            create_item(session, ItemInput(name="Winter tent", unit="piece", cluster="SHL"), None)
+            first_flushed.set()
+            first_may_commit.wait(10)
+
+    def second() -> Exception | None:
+        first_flushed.wait(10)
+        try:
+            with session_scope(engine) as session:
+                create_item(session, ItemInput(name="Winter tent", unit="piece", cluster="SHL"), None)
+        except (Conflict, Invalid) as refusal:
+            return refusal
+        return None
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        done_first = pool.submit(first)
+        outcome = pool.submit(second)
+        time.sleep(0.5)  # the second is now waiting: on the unique index (PostgreSQL) or at BEGIN (SQLite)
+        first_may_commit.set()
+        done_first.result()
+        refusal = outcome.result()
+    with Session(engine) as session:
+        names = session.exec(select(Item.name)).all()
+    engine.dispose()
+    assert names == ["Winter tent"]
+    assert isinstance(refusal, Conflict if on_postgres() else Invalid)

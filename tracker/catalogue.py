@@ -281,7 +281,15 @@ def find_appeal(session: Session, ref: str) -> Appeal:
 
 def _created(session: Session, row: T, user: User | None) -> T:
     session.add(row)
-    session.flush()
+    try:
+        session.flush()
+    except sa.exc.IntegrityError as error:
+        # The check above saw no twin, but a concurrent transaction (PostgreSQL) committed one since:
+        # the unique index refuses this row. The request is rolled back and answered 409, not 500.
+        raise Conflict(
+            "another {kind} with the same name or code was recorded at the same moment; reload and check",
+            kind=row.__tablename__,  # type: ignore[attr-defined]
+        ) from error
     record_event(
         session,
         action=f"{row.__tablename__}.created",  # type: ignore[attr-defined]
