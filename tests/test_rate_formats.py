@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from tracker.errors import Invalid
+from tracker.i18n import use_locale
 from tracker.rate_formats import detect_source, parse_rate_file, read_sheet
 
 DATA = Path(__file__).parent / "data" / "rates"
@@ -137,7 +138,7 @@ def test_ecb_history_csv_skips_n_a_and_withdrawn_currencies() -> None:
 
 def test_plain_csv_is_taken_as_reporting_currency_units() -> None:
     parsed = parse_rate_file(sample("plain.csv"), "csv", "AZN")
-    assert [(row.currency, str(row.rate), row.where) for row in parsed.rows] == [
+    assert [(row.currency, str(row.rate), str(row.where)) for row in parsed.rows] == [
         ("USD", "1.7", "line 2"),
         ("EUR", "1.8442", "line 3"),
         ("JPY", "0.0115", "line 4"),
@@ -240,3 +241,18 @@ def test_a_file_of_another_kind_is_refused() -> None:
         "not a CBAR or ECB rates file, nor a CSV file with the header date,currency,rate"
     )
     assert refusal(b"\xff\xfe\x00d") == "the file is not UTF-8 text (byte 1)"
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("en", "line 2, column JPY: rate '16O.02' is not a number"),
+        ("az", "sətir 2, sütun JPY: məzənnə '16O.02' rəqəm deyil"),
+        ("ru", "строка 2, столбец JPY: курс '16O.02' — не число"),
+    ],
+)
+def test_where_a_refusal_points_is_said_in_the_readers_language(language: str, expected: str) -> None:
+    with pytest.raises(Invalid) as refused:
+        parse_rate_file(b"Date,USD,JPY,\n2025-03-07,1.0830,16O.02,\n", "ecb", "AZN")
+    with use_locale(language):  # translated when read, not when the file was parsed
+        assert refused.value.rule == expected

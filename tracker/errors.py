@@ -25,6 +25,22 @@ class Plural:
     n: int
 
 
+@dataclass(frozen=True, slots=True)
+class Phrase:
+    """Part of a message, such as where in a file ("line 3, column USD"), translated with the message
+    when it is read, not when it is made: pass it as a parameter and `str()` renders it."""
+
+    template: str
+    params: tuple[tuple[str, Any], ...] = ()
+
+    def __str__(self) -> str:
+        return render(self.template, dict(self.params))
+
+
+def phrase(template: str, **params: Any) -> Phrase:
+    return Phrase(template, tuple(params.items()))
+
+
 def render(template: str | Plural, params: dict[str, Any]) -> str:
     if isinstance(template, Plural):
         translated = ngettext(template.singular, template.plural, template.n)

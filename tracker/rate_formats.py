@@ -43,7 +43,7 @@ from xml.etree.ElementTree import Element, ParseError
 import defusedxml.ElementTree as SafeET
 from defusedxml import DefusedXmlException
 
-from tracker.errors import Invalid
+from tracker.errors import Invalid, Phrase, phrase
 from tracker.money import CURRENCIES
 
 SOURCES = ("cbar", "ecb", "csv")
@@ -74,7 +74,7 @@ class Quote:
     currency: str
     value: Decimal
     units: int
-    where: str
+    where: str | Phrase
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,7 +99,7 @@ class RateRow:
     rate_date: date
     currency: str
     rate: Decimal
-    where: str
+    where: str | Phrase
 
 
 @dataclass(frozen=True, slots=True)
@@ -233,7 +233,7 @@ def _xml(data: bytes) -> Element:
         raise Invalid("file", "XML with a DOCTYPE or entities is refused") from None
 
 
-def _number(text: str | None, where: str, what: str) -> Decimal:
+def _number(text: str | None, where: str | Phrase, what: str | Phrase) -> Decimal:
     """A published figure: plain digits with an optional point, more than zero."""
     value = (text or "").strip()
     if not NUMBER.match(value):
@@ -246,7 +246,7 @@ def _number(text: str | None, where: str, what: str) -> Decimal:
     return number
 
 
-def _code(text: str | None, where: str) -> str:
+def _code(text: str | None, where: str | Phrase) -> str:
     code = (text or "").strip()
     if not CODE.match(code):
         raise Invalid("file", "{where}: '{code}' is not a currency code", where=where, code=code)
@@ -318,7 +318,7 @@ def _ecb_xml(data: bytes) -> Sheet:
             if code not in CURRENCIES:
                 skipped += 1
                 continue
-            quotes.append(Quote(day, code, _number(rate, where, "rate"), 1, where))
+            quotes.append(Quote(day, code, _number(rate, where, phrase("rate")), 1, where))
     if not quotes and not skipped:
         raise Invalid("file", "the ECB file holds no rates")
     return Sheet("ecb", "indirect", ECB_BASE, tuple(_no_repeats(quotes)), skipped)
@@ -332,7 +332,10 @@ def _ecb_csv(data: bytes) -> Sheet:
         cells.pop()  # the trailing comma
     if not cells or cells[0] != "Date":
         raise Invalid("file", "line 1: an ECB CSV file starts with a Date column")
-    codes = [_code(cell, f"line {header_line}, column {column}") for column, cell in enumerate(cells[1:], start=2)]
+    codes = [
+        _code(cell, phrase("line {line}, column {column}", line=header_line, column=column))
+        for column, cell in enumerate(cells[1:], start=2)
+    ]
     quotes: list[Quote] = []
     skipped = 0
     for number, row in lines:
@@ -342,21 +345,21 @@ def _ecb_csv(data: bytes) -> Sheet:
         extra = [v for v in values[len(cells) :] if v]
         if extra:
             raise Invalid("file", "line {line}: more values than the header has columns", line=number)
-        day = _ecb_csv_date(values[0], f"line {number}")
+        day = _ecb_csv_date(values[0], phrase("line {line}", line=number))
         for code, value in zip(codes, values[1:], strict=False):
             if value in ("", "N/A"):
                 continue
             if code not in CURRENCIES:
                 skipped += 1
                 continue
-            where = f"line {number}, column {code}"
-            quotes.append(Quote(day, code, _number(value, where, "rate"), 1, where))
+            where = phrase("line {line}, column {column}", line=number, column=code)
+            quotes.append(Quote(day, code, _number(value, where, phrase("rate")), 1, where))
     if not quotes and not skipped:
         raise Invalid("file", "the ECB file holds no rates")
     return Sheet("ecb", "indirect", ECB_BASE, tuple(_no_repeats(quotes)), skipped)
 
 
-def _ecb_csv_date(text: str, where: str) -> date:
+def _ecb_csv_date(text: str, where: str | Phrase) -> date:
     """An ISO date (history file) or an English one such as "07 March 2025" (daily file), locale-free."""
     parts = text.split()
     if len(parts) == 3 and parts[1].lower() in MONTHS and parts[0].isdecimal() and parts[2].isdecimal():
@@ -378,14 +381,14 @@ def _plain_csv(data: bytes) -> Sheet:
         values = [cell.strip() for cell in row]
         if not any(values):
             continue
-        where = f"line {number}"
+        where = phrase("line {line}", line=number)
         if len(values) != 3:
             raise Invalid(
                 "file", "{where}: expected 3 values (date, currency, rate), got {count}", where=where, count=len(values)
             )
         day = _iso_date(values[0], where)
         code = _code(values[1], where)
-        rate = _number(values[2], where, "rate")
+        rate = _number(values[2], where, phrase("rate"))
         if code not in CURRENCIES:
             skipped += 1
             continue
@@ -409,7 +412,7 @@ def _csv_rows(data: bytes) -> Iterator[tuple[int, list[str]]]:
         yield line, row
 
 
-def _iso_date(text: str, where: str) -> date:
+def _iso_date(text: str, where: str | Phrase) -> date:
     try:
         return date.fromisoformat(text.strip())
     except ValueError:
