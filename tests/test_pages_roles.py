@@ -73,6 +73,13 @@ MATRIX: dict[tuple[str, str], tuple[int, int, int, int]] = {
     ("GET", "/rates"): (SEEN, OK, OK, OK),
     ("POST", "/rates"): (SEEN, NO, NO, 422),
     ("POST", "/rates/import"): (SEEN, NO, NO, 422),
+    ("GET", "/imports"): (SEEN, NO, OK, OK),
+    ("POST", "/imports"): (SEEN, NO, 422, 422),
+    ("GET", "/imports/template"): (SEEN, NO, OK, OK),
+    # An upload is its uploader's alone: anyone else (a made-up id here) finds nothing.
+    ("GET", "/imports/{job_id}"): (SEEN, 404, 404, 404),
+    ("GET", "/imports/{job_id}/status"): (SEEN, 404, 404, 404),
+    ("POST", "/imports/{job_id}/commit"): (SEEN, NO, 404, 404),
     # The JSON API: signed in by Bearer token (never by the session cookie), so anonymous is 401, not a redirect;
     # POSTs send an empty JSON object, which an allowed role gets past the guards with, to meet a 422.
     ("GET", "/docs"): (200, 200, 200, 200),
@@ -154,6 +161,7 @@ def world(session: Session, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
         "donor_id": donor.id,
         "number": "L-2023-000001",
         "recipient_id": recipient.id,
+        "job_id": "0" * 32,
     }
     appeal, item = make_appeal(session).id, make_item(session).id
     ids |= {"appeal_id": appeal, "item_id": item}

@@ -28,6 +28,15 @@ class Settings(BaseSettings):
     sql_echo: bool = False
     iati_org_ref: str = ""  # the organisation's IATI identifier, such as XM-DAC-41114; the IATI export needs it
     iati_org_type: str = "22"  # its IATI OrganisationType code (22: national NGO)
+    import_dir: str = ""  # where uploads on /imports wait between preview and commit; "": the system temp folder
+    import_max_mb: int = 32  # the largest file /imports accepts, in MiB
+
+    @field_validator("import_max_mb")
+    @classmethod
+    def _import_size(cls, value: int) -> int:
+        if not 1 <= value <= 1024:
+            raise ValueError(gettext("must be between 1 and 1024 MiB"))
+        return value
 
     @field_validator("reporting_currency")
     @classmethod

@@ -11,7 +11,7 @@ from tracker.errors import TrackerError
 from tracker.web import api, auth, home
 from tracker.web.deps import templates
 from tracker.web.locale import LocaleMiddleware
-from tracker.web.pages import account, admin, catalogue, contributions, entry, exports, journal, rates, reports
+from tracker.web.pages import account, admin, catalogue, contributions, entry, exports, imports, journal, rates, reports
 from tracker.web.static import static_files
 
 
@@ -45,6 +45,7 @@ def create_app() -> FastAPI:
     app.include_router(admin.router)
     app.include_router(journal.router)
     app.include_router(rates.router)
+    app.include_router(imports.router)
     app.include_router(reports.router)
     app.include_router(api.router)
     api.install(app)
