@@ -18,6 +18,9 @@ from tracker.config import get_settings
 SQLITE_PRAGMAS = ("journal_mode=WAL", "synchronous=FULL", "foreign_keys=ON", "busy_timeout=10000")
 
 
+READS = "tracker_reads"  # an execution option: this engine's transactions only read (GET and HEAD requests)
+
+
 def make_engine(url: str, echo: bool = False) -> sa.Engine:
     """An engine; SQLite gets WAL, full sync, foreign keys, and writers that lock at BEGIN."""
     if url.startswith("sqlite"):
@@ -31,12 +34,21 @@ def make_engine(url: str, echo: bool = False) -> sa.Engine:
 
         @sa.event.listens_for(engine, "begin")
         def _sqlite_begin(conn):  # type: ignore[no-untyped-def]
-            # IMMEDIATE takes the write lock up front, so a busy writer waits for
-            # busy_timeout instead of failing when it upgrades from a read.
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            # A writer's IMMEDIATE takes the write lock up front, so a busy writer waits for
+            # busy_timeout instead of failing when it upgrades from a read. A reader's plain
+            # BEGIN reads a consistent WAL snapshot and never waits for a writer (a long import).
+            if conn.get_execution_options().get(READS):
+                conn.exec_driver_sql("BEGIN")
+            else:
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
     return sa.create_engine(url, echo=echo, pool_pre_ping=True)
+
+
+def reading(engine: sa.Engine) -> sa.Engine:
+    """The same engine for transactions that only read: on SQLite they do not take the write lock."""
+    return engine.execution_options(**{READS: True})
 
 
 @cache

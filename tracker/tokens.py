@@ -108,12 +108,18 @@ def user_for_token(session: Session, secret: str) -> User | None:
     now = utcnow()
     if token.last_used_at is None or as_utc(token.last_used_at) < now - TOUCH_EVERY:
         table = ApiToken.__table__  # type: ignore[attr-defined]
-        session.execute(
-            sa.update(table)
-            .where(table.c.id == token.id)
-            .where(sa.or_(table.c.last_used_at.is_(None), table.c.last_used_at < now - TOUCH_EVERY))
-            .values(last_used_at=now)
-        )
+        try:
+            with session.begin_nested():
+                session.execute(
+                    sa.update(table)
+                    .where(table.c.id == token.id)
+                    .where(sa.or_(table.c.last_used_at.is_(None), table.c.last_used_at < now - TOUCH_EVERY))
+                    .values(last_used_at=now)
+                )
+        except sa.exc.OperationalError:
+            # A GET reads a SQLite snapshot; if a writer committed since it began, the snapshot cannot
+            # be written from. The hint waits for the token's next request; this one goes on reading.
+            pass
     return user
 
 
