@@ -25,6 +25,7 @@ from sqlmodel import Session, func, select
 from tracker.catalogue import DonorInput, RecipientInput, country_code, create_donor, create_recipient
 from tracker.errors import Invalid, TrackerError, render
 from tracker.import_files import Cell, Row, read_rows
+from tracker.import_totals import ImportTotals
 from tracker.import_writer import already_imported, write_chunk
 from tracker.journal import record_event
 from tracker.ledger import (
@@ -122,6 +123,7 @@ class Planned:
     recipient_kind: str | None
     data: ContributionInput
     line: RecordedLine
+    cluster: str | None  # the item's, for the maintained totals
 
 
 @dataclass
@@ -130,6 +132,7 @@ class Lookups:
 
     items: dict[str, int]
     appeals: dict[str, int]
+    clusters: dict[int, str]
     donors: dict[str, int | str] = field(default_factory=dict)  # ref → id, or a problem message
     recipients: dict[str, int | str] = field(default_factory=dict)
 
@@ -149,7 +152,9 @@ def import_contributions(
     lookups = Lookups(
         items={item.name: item.id for item in items},  # type: ignore[misc]
         appeals={code: appeal_id for appeal_id, code in session.exec(select(Appeal.id, Appeal.code))},  # type: ignore[misc]
+        clusters={item.id: item.cluster for item in items},  # type: ignore[misc]
     )
+    totals = None if dry_run else ImportTotals(session)
     seen: Counter[bytes] = Counter()
     keys: set[str] = set()
     chunk: list[Planned] = []
@@ -159,15 +164,17 @@ def import_contributions(
         if planned is not None:
             chunk.append(planned)
         if len(chunk) >= CHUNK:
-            _settle(session, chunk, lookups, user, report)
+            _settle(session, chunk, lookups, user, report, totals)
             chunk = []
             if progress:
                 progress(report.rows)
-    _settle(session, chunk, lookups, user, report)
+    _settle(session, chunk, lookups, user, report, totals)
     if progress:
         progress(report.rows)
     if report.problem_count:
         raise ImportRefused(report)
+    if totals is not None:
+        totals.flush(session)
     if not dry_run and report.created:
         record_event(
             session,
@@ -238,6 +245,7 @@ def _check_row(
         _str(cells.get("recipient_kind")),
         data,
         line,
+        lookups.clusters.get(line.item_id) if line.item_id is not None else None,
     )  # type: ignore[arg-type]
 
 
@@ -330,7 +338,14 @@ def _row_key(row: Row, seen: Counter[bytes]) -> str:
 _COLUMNS = frozenset(COLUMN_OF.values()) | {"date", "status", "donor", "recipient", "reference", "notes"}
 
 
-def _settle(session: Session, chunk: list[Planned], lookups: Lookups, user: User | None, report: ImportReport) -> None:
+def _settle(
+    session: Session,
+    chunk: list[Planned],
+    lookups: Lookups,
+    user: User | None,
+    report: ImportReport,
+    totals: ImportTotals | None,
+) -> None:
     """Find or create the chunk's donors and recipients, then write the chunk if the file is clean so far."""
     _resolve(session, chunk, lookups, user, report, donors=True)
     _resolve(session, chunk, lookups, user, report, donors=False)
@@ -343,12 +358,12 @@ def _settle(session: Session, chunk: list[Planned], lookups: Lookups, user: User
             report.problem(planned.row, "recipient", "{rule}", rule=recipient_id)
         if isinstance(donor_id, int) and isinstance(recipient_id, int):
             ready.append((planned, donor_id, recipient_id))
-    if report.dry_run or report.problem_count:
+    if totals is None or report.problem_count:
         kept = already_imported(session, [p.key for p, _, _ in ready]) if ready else set()
         report.skipped += len(kept)
         report.created += len(ready) - len(kept)
         return
-    skipped = write_chunk(session, ready, user, report.import_id)
+    skipped = write_chunk(session, ready, user, report.import_id, totals)
     report.skipped += skipped
     report.created += len(ready) - skipped
 
