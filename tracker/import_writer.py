@@ -16,10 +16,10 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
+from tracker.import_inserts import Inserter
 from tracker.import_totals import ImportTotals
 from tracker.journal import _utc_text, canonical_json, chain_hash, last_hash
-from tracker.ledger import ContributionInput, RecordedLine
-from tracker.models import Contribution, ContributionLine, ImportedRow, JournalEvent, NumberSequence, User, utcnow
+from tracker.models import Contribution, ImportedRow, JournalEvent, NumberSequence, User, utcnow
 from tracker.money import minor_digits
 
 if TYPE_CHECKING:
@@ -38,6 +38,7 @@ def write_chunk(
     user: User | None,
     import_id: str,
     totals: ImportTotals,
+    inserter: Inserter,
 ) -> int:
     """Insert a clean chunk (row, donor id, recipient id); rows imported before are left out. How many were left out.
 
@@ -51,7 +52,7 @@ def write_chunk(
     fresh = [(p, d, r) for p, d, r in ready if p.key not in kept] if kept else ready
     if not fresh:
         return len(ready)
-    numbers = _reserve_numbers(session, [p.data.value_date.year for p, _, _ in fresh])
+    numbers = _reserve_numbers(session, [p.value_date.year for p, _, _ in fresh])
     now = utcnow()
     user_id = user.id if user else None
     ids = _allocate_ids(session, len(fresh))
@@ -62,14 +63,13 @@ def write_chunk(
     headers, lines, keys, events, counted = [], [], [], [], []
     journal = _Journal(prev, now, user_id)
     for (p, donor_id, recipient_id), number, contribution_id in zip(fresh, numbers, ids, strict=True):
-        data, line = p.data, p.line
-        value_date = data.value_date
+        line, value_date = p.line, p.value_date
         bound = dates.get(value_date)
         if bound is None:
             bound = dates[value_date] = bind_date(value_date)
         headers.append(
-            (contribution_id, number, donor_id, recipient_id, data.appeal_id, bound, data.status, data.reference,
-             data.notes, None, stamp, user_id)
+            (contribution_id, number, donor_id, recipient_id, p.appeal_id, bound, p.status, p.reference, p.notes, None,
+             stamp, user_id)
         )  # fmt: skip
         value = line.value
         currency = value.currency if value else None
@@ -80,22 +80,24 @@ def write_chunk(
              currency, minor_digits(currency) if currency else None, value_minor)
         )  # fmt: skip
         keys.append((p.key, contribution_id, import_id, p.row))
-        events.append(journal.recorded(contribution_id, number, donor_id, recipient_id, data, line, value_minor,
+        events.append(journal.recorded(contribution_id, number, donor_id, recipient_id, p, value_minor,
                                        unit_value_minor, stamp))  # fmt: skip
         counted.append(
-            (data.status, line.kind, line.item_id, currency, value_minor or 0, line.quantity_milli or 0, value_date,
-             data.appeal_id, donor_id, recipient_id, p.cluster)
+            (p.status, line.kind, line.item_id, currency, value_minor or 0, line.quantity_milli or 0, value_date,
+             p.appeal_id, donor_id, recipient_id, p.cluster)
         )  # fmt: skip
     journal.check_first(fresh[0][0], headers[0], lines[0])
-    for table, names, rows in (
-        (Contribution, CONTRIBUTION_COLUMNS, headers),
-        (ContributionLine, LINE_COLUMNS, lines),
-        (ImportedRow, KEY_COLUMNS, keys),
-        (JournalEvent, EVENT_COLUMNS, events),
-    ):
-        insert_rows(session, table.__table__.name, names, rows)  # type: ignore[attr-defined]
-    # The maintained totals follow in the same transaction, from the facts in hand.
+    # The maintained totals follow in the same transaction, from the facts in hand (before the
+    # inserts are handed over: the rates they need are read on the same connection).
     totals.add(session, counted)
+    inserter.submit(
+        [
+            ("contribution", CONTRIBUTION_COLUMNS, headers),
+            ("contribution_line", LINE_COLUMNS, lines),
+            ("imported_row", KEY_COLUMNS, keys),
+            ("journal_event", EVENT_COLUMNS, events),
+        ]
+    )
     return len(ready) - len(fresh)
 
 
@@ -105,18 +107,6 @@ LINE_COLUMNS = ("contribution_id", "position", "kind", "item_id", "quantity_mill
                 "currency", "minor_digits", "value_minor")  # fmt: skip
 KEY_COLUMNS = ("source_key", "contribution_id", "import_id", "row_number")
 EVENT_COLUMNS = ("at", "user_id", "action", "object_type", "object_id", "before", "after", "prev_hash", "hash")
-
-
-def insert_rows(session: Session, table: str, names: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
-    """One driver-level executemany of rows whose values are already in the driver's form."""
-    if not rows:
-        return
-    connection = session.connection()
-    dialect = connection.dialect
-    mark = "?" if dialect.paramstyle == "qmark" else "%s"
-    quote = dialect.identifier_preparer.quote
-    sql = f"INSERT INTO {quote(table)} ({', '.join(map(quote, names))}) VALUES ({', '.join([mark] * len(names))})"
-    connection.exec_driver_sql(sql, rows)
 
 
 def _binder(column: sa.Column, dialect: sa.Dialect) -> Any:
@@ -184,12 +174,12 @@ class _Journal:
         number: str,
         donor_id: int,
         recipient_id: int,
-        data: ContributionInput,
-        line: RecordedLine,
+        data: Planned,
         value_minor: int | None,
         unit_value_minor: int | None,
         stamp: Any,
     ) -> tuple[Any, ...]:
+        line = data.line
         currency = line.value.currency if line.value else None
         after = _AFTER % (
             _json(data.appeal_id),
@@ -221,7 +211,7 @@ class _Journal:
         """The chunk's first event, written out by hand, must be what the ledger's own functions give."""
         assert self.first is not None
         facts = dict(zip(CONTRIBUTION_COLUMNS, header, strict=True))
-        facts["value_date"] = planned.data.value_date
+        facts["value_date"] = planned.value_date
         line_facts = dict(zip(LINE_COLUMNS, line, strict=True))
         expected = canonical_json(
             {

@@ -25,11 +25,11 @@ from sqlmodel import Session, func, select
 from tracker.catalogue import DonorInput, RecipientInput, country_code, create_donor, create_recipient
 from tracker.errors import Invalid, TrackerError, render
 from tracker.import_files import Cell, Row, read_rows
+from tracker.import_inserts import Inserter
 from tracker.import_totals import ImportTotals
 from tracker.import_writer import already_imported, write_chunk
 from tracker.journal import record_event
 from tracker.ledger import (
-    ContributionInput,
     LineInput,
     RecordedLine,
     _check_value_date,  # the ledger's own rules, so an imported row passes exactly what a form would
@@ -110,7 +110,7 @@ class ImportRefused(TrackerError):
         self.report = report
 
 
-@dataclass
+@dataclass(slots=True)
 class Planned:
     """A checked row, waiting for its donor and recipient to be found and its chunk to be written."""
 
@@ -121,9 +121,21 @@ class Planned:
     donor_country: str | None
     recipient: str
     recipient_kind: str | None
-    data: ContributionInput
+    value_date: date
+    status: str
+    appeal_id: int | None
+    reference: str
+    notes: str
     line: RecordedLine
     cluster: str | None  # the item's, for the maintained totals
+
+
+@dataclass(frozen=True)
+class Writing:
+    """What a real (not dry) run writes with: the totals it keeps and the inserts it runs."""
+
+    totals: ImportTotals
+    inserter: Inserter
 
 
 @dataclass
@@ -133,6 +145,7 @@ class Lookups:
     items: dict[str, int]
     appeals: dict[str, int]
     clusters: dict[int, str]
+    dates: dict[str, date] = field(default_factory=dict)  # date cells already checked
     donors: dict[str, int | str] = field(default_factory=dict)  # ref → id, or a problem message
     recipients: dict[str, int | str] = field(default_factory=dict)
 
@@ -154,27 +167,33 @@ def import_contributions(
         appeals={code: appeal_id for appeal_id, code in session.exec(select(Appeal.id, Appeal.code))},  # type: ignore[misc]
         clusters={item.id: item.cluster for item in items},  # type: ignore[misc]
     )
-    totals = None if dry_run else ImportTotals(session)
+    writing = None if dry_run else Writing(ImportTotals(session), Inserter(session))
     seen: Counter[bytes] = Counter()
     keys: set[str] = set()
     chunk: list[Planned] = []
-    for row in read_rows(source):
-        report.rows += 1
-        planned = _check_row(session, row, lookups, seen, keys, report)
-        if planned is not None:
-            chunk.append(planned)
-        if len(chunk) >= CHUNK:
-            _settle(session, chunk, lookups, user, report, totals)
-            chunk = []
-            if progress:
-                progress(report.rows)
-    _settle(session, chunk, lookups, user, report, totals)
+    try:
+        for row in read_rows(source):
+            report.rows += 1
+            planned = _check_row(session, row, lookups, seen, keys, report)
+            if planned is not None:
+                chunk.append(planned)
+            if len(chunk) >= CHUNK:
+                if writing is not None:
+                    writing.inserter.wait()  # nothing else uses the connection while a chunk is being inserted
+                if progress:
+                    progress(report.rows)
+                _settle(session, chunk, lookups, user, report, writing)
+                chunk = []
+        _settle(session, chunk, lookups, user, report, writing)
+    finally:
+        if writing is not None:
+            writing.inserter.wait()  # never leave the connection in use by the inserts' thread
     if progress:
         progress(report.rows)
     if report.problem_count:
         raise ImportRefused(report)
-    if totals is not None:
-        totals.flush(session)
+    if writing is not None:
+        writing.totals.flush(session)
     if not dry_run and report.created:
         record_event(
             session,
@@ -188,75 +207,92 @@ def import_contributions(
 
 
 def _check_row(
-    session: Session, row: Row, lookups: Lookups, seen: Counter[bytes], keys: set[str], report: ImportReport
+    session: Session,
+    row: Row,
+    lookups: Lookups,
+    seen: Counter[bytes],
+    keys: set[str],
+    report: ImportReport,
 ) -> Planned | None:
-    cells = row.cells
+    cells, number = row.cells, row.number
+    get = cells.get
     before = report.problem_count
     if row.extra:
-        report.problem(row.number, "", "has {count} cells past the last column of the header", count=row.extra)
-    value_date = _guard(report, row.number, "date", lambda: _date(cells.get("date")))
-    status = cells.get("status")
+        report.problem(number, "", "has {count} cells past the last column of the header", count=row.extra)
+    raw = get("date")
+    value_date = lookups.dates.get(raw) if isinstance(raw, str) else None
+    if value_date is None:
+        try:
+            value_date = _date(raw)
+        except Invalid as exc:
+            _fail(report, number, "date", exc)
+        else:
+            if isinstance(raw, str):
+                lookups.dates[raw] = value_date  # a day's checks do not change within an import
+    status = get("status")
     if status not in STATUSES:
         report.problem(
-            row.number, "status", "must be one of {allowed}, got {value!r}", allowed=", ".join(STATUSES), value=status
+            number, "status", "must be one of {allowed}, got {value!r}", allowed=", ".join(STATUSES), value=status
         )
     donor = _required(report, row, "donor")
     recipient = _required(report, row, "recipient")
     appeal_id = None
-    if cells.get("appeal"):
+    if get("appeal"):
         appeal_id = lookups.appeals.get(str(cells["appeal"]).upper())
         if appeal_id is None:
-            report.problem(row.number, "appeal", "no appeal with code {code}", code=cells["appeal"])
-    reference = _guard(report, row.number, "reference", lambda: _text(_str(cells.get("reference")), "reference", 200))
-    notes = _guard(report, row.number, "notes", lambda: _text(_str(cells.get("notes")), "notes", 4000))
-    line = _guard(report, row.number, "kind", lambda: check_line(session, _line(cells, lookups), "line"))
+            report.problem(number, "appeal", "no appeal with code {code}", code=cells["appeal"])
+    texts = {"reference": "", "notes": ""}
+    for column, limit in (("reference", 200), ("notes", 4000)):
+        if get(column) is not None:
+            try:
+                texts[column] = _text(str(cells[column]), column, limit)
+            except Invalid as exc:
+                _fail(report, number, column, exc)
+    line = None
+    try:
+        line = check_line(session, _line(cells, lookups), "line")
+    except Invalid as exc:
+        _fail(report, number, "kind", exc)
     for column, kinds in (("donor_kind", DONOR_KINDS), ("recipient_kind", RECIPIENT_KINDS)):
-        if cells.get(column) and cells[column] not in kinds:
+        if get(column) and cells[column] not in kinds:
             report.problem(
-                row.number,
-                column,
-                "must be one of {allowed}, got {value!r}",
-                allowed=", ".join(kinds),
-                value=cells[column],
+                number, column, "must be one of {allowed}, got {value!r}", allowed=", ".join(kinds), value=cells[column]
             )
-    country = _guard(report, row.number, "donor_country", lambda: country_code(_str(cells.get("donor_country"))))
+    country = None
+    if get("donor_country") is not None:
+        try:
+            country = country_code(str(cells["donor_country"]))
+        except Invalid as exc:
+            _fail(report, number, "donor_country", exc)
     key = _row_key(row, seen)
     if key in keys:
-        report.problem(row.number, "key", "the key {key} appears twice in the file", key=cells.get("key"))
+        report.problem(number, "key", "the key {key} appears twice in the file", key=get("key"))
     keys.add(key)
-    if report.problem_count > before:
+    if report.problem_count > before or line is None or value_date is None:
         return None
-    data = ContributionInput(
-        donor_id=0,
-        recipient_id=0,
-        value_date=value_date,  # type: ignore[arg-type]
-        status=str(status),
-        appeal_id=appeal_id,
-        reference=reference or "",
-        notes=notes or "",
-    )
     return Planned(
-        row.number,
+        number,
         key,
         str(donor),
-        _str(cells.get("donor_kind")),
+        _str(get("donor_kind")),
         country,
         str(recipient),
-        _str(cells.get("recipient_kind")),
-        data,
+        _str(get("recipient_kind")),
+        value_date,
+        str(status),
+        appeal_id,
+        texts["reference"],
+        texts["notes"],
         line,
         lookups.clusters.get(line.item_id) if line.item_id is not None else None,
-    )  # type: ignore[arg-type]
+    )
 
 
-def _guard(report: ImportReport, row: int, column: str, check: Callable[[], Any]) -> Any:
-    try:
-        return check()
-    except Invalid as exc:
-        report.problem(
-            row, COLUMN_OF.get(exc.field, exc.field if exc.field in _COLUMNS else column), "{rule}", rule=exc.rule
-        )
-        return None
+def _fail(report: ImportReport, row: int, column: str, exc: Invalid) -> None:
+    """A check's refusal as a problem, under the file's column the field comes from."""
+    report.problem(
+        row, COLUMN_OF.get(exc.field, exc.field if exc.field in _COLUMNS else column), "{rule}", rule=exc.rule
+    )
 
 
 def _required(report: ImportReport, row: Row, column: str) -> Cell:
@@ -344,9 +380,11 @@ def _settle(
     lookups: Lookups,
     user: User | None,
     report: ImportReport,
-    totals: ImportTotals | None,
+    writing: Writing | None,
 ) -> None:
     """Find or create the chunk's donors and recipients, then write the chunk if the file is clean so far."""
+    if writing is not None:
+        writing.inserter.wait()  # the previous chunk's inserts are done before the connection is used again
     _resolve(session, chunk, lookups, user, report, donors=True)
     _resolve(session, chunk, lookups, user, report, donors=False)
     ready: list[tuple[Planned, int, int]] = []
@@ -358,12 +396,12 @@ def _settle(
             report.problem(planned.row, "recipient", "{rule}", rule=recipient_id)
         if isinstance(donor_id, int) and isinstance(recipient_id, int):
             ready.append((planned, donor_id, recipient_id))
-    if totals is None or report.problem_count:
+    if writing is None or report.problem_count:
         kept = already_imported(session, [p.key for p, _, _ in ready]) if ready else set()
         report.skipped += len(kept)
         report.created += len(ready) - len(kept)
         return
-    skipped = write_chunk(session, ready, user, report.import_id, totals)
+    skipped = write_chunk(session, ready, user, report.import_id, writing.totals, writing.inserter)
     report.skipped += skipped
     report.created += len(ready) - skipped
 
