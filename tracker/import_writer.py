@@ -1,4 +1,4 @@
-"""Writing checked import rows in bulk: Core executemany for contributions, lines and row keys, plus their journal.
+"""Writing checked import rows in bulk: contributions, lines, row keys and their journal events as rows of values.
 
 Each contribution still gets its own `contribution.recorded` event, chained by hash in
 the order written, with the same facts `ledger.snapshot` records, so `tracker verify`
@@ -23,7 +23,7 @@ from tracker.models import Contribution, ImportedRow, JournalEvent, NumberSequen
 from tracker.money import minor_digits
 
 if TYPE_CHECKING:
-    from tracker.importing import Planned
+    from tracker.import_checks import Planned
 
 
 def already_imported(session: Session, keys: list[str]) -> set[str]:
