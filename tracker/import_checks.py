@@ -35,6 +35,7 @@ from tracker.parsing import parse_amount
 if TYPE_CHECKING:
     from tracker.importing import ImportReport
 
+LINES_KEPT = 20_000  # checked lines remembered, at most
 PLAIN_DECIMAL = re.compile(r"^[0-9]{1,20}(\.[0-9]{1,20})?$")
 
 # Where the ledger's field names point in the file.
@@ -79,6 +80,7 @@ class Lookups:
     appeals: dict[str, int]
     clusters: dict[int, str]
     dates: dict[str, date] = field(default_factory=dict)  # date cells already checked
+    lines: dict[tuple[Cell, ...], RecordedLine] = field(default_factory=dict)  # line cells already checked
     donors: dict[str, int | str] = field(default_factory=dict)  # ref → id, or a problem message
     recipients: dict[str, int | str] = field(default_factory=dict)
 
@@ -125,11 +127,18 @@ def check_row(
                 texts[column] = _text(str(cells[column]), column, limit)
             except Invalid as exc:
                 _fail(report, number, column, exc)
-    line = None
-    try:
-        line = check_line(session, _line(cells, lookups), "line")
-    except Invalid as exc:
-        _fail(report, number, "kind", exc)
+    facts = (get("kind"), get("amount"), get("currency"), get("item"), get("quantity"), get("unit_value"),
+             get("valuation"))  # fmt: skip
+    line = lookups.lines.get(facts)
+    if line is None:
+        try:
+            line = check_line(session, _line(cells, lookups), "line")
+        except Invalid as exc:
+            _fail(report, number, "kind", exc)
+        else:
+            if len(lookups.lines) >= LINES_KEPT:
+                lookups.lines.clear()
+            lookups.lines[facts] = line  # the same cells make the same line: amounts, quantities repeat
     for column, kinds in (("donor_kind", DONOR_KINDS), ("recipient_kind", RECIPIENT_KINDS)):
         if get(column) and cells[column] not in kinds:
             report.problem(
