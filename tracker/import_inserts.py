@@ -6,8 +6,8 @@ thread can run it while the import goes on reading and checking the next chunk (
 B-tree work of the inserts is about half an import's time). The import waits for
 it before it touches the database again, so the transaction sees one statement at a
 time, in order. Values are already in the driver's form (dates as text on SQLite);
-JSON carries integers, text and null exactly. On PostgreSQL, or an SQLite without
-the `->>` operator (before 3.38), the rows go through executemany in place.
+JSON carries integers, text and null exactly. On PostgreSQL the rows go in place
+through COPY; on an SQLite without the `->>` operator (before 3.38), through executemany.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ import sqlite3
 import threading
 from typing import Any
 
+import sqlalchemy as sa
 from sqlmodel import Session
 
 Batch = tuple[str, tuple[str, ...], list[tuple[Any, ...]]]  # table, columns, rows
@@ -38,7 +39,7 @@ class Inserter:
         batches = [batch for batch in batches if batch[2]]
         if not self.threaded:
             for table, names, rows in batches:
-                self.connection.exec_driver_sql(_values_sql(self.connection.dialect, table, names), rows)
+                insert_many(self.connection, table, names, rows)
             return
         # The JSON is made here, holding the GIL anyway; the thread only runs the statements.
         statements = [
@@ -68,10 +69,24 @@ class Inserter:
             cursor.close()
 
 
-def _values_sql(dialect: Any, table: str, names: tuple[str, ...]) -> str:
-    mark = "?" if dialect.paramstyle == "qmark" else "%s"
+def insert_many(connection: sa.Connection, table: str, names: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
+    """Rows into a table in place: COPY on PostgreSQL (a row is a few microseconds, against tens through
+    executemany), executemany elsewhere."""
+    if not rows:
+        return
+    dialect = connection.dialect
     quote = dialect.identifier_preparer.quote
-    return f"INSERT INTO {quote(table)} ({', '.join(map(quote, names))}) VALUES ({', '.join([mark] * len(names))})"
+    columns = ", ".join(map(quote, names))
+    if dialect.name == "postgresql":
+        cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        with cursor.copy(f"COPY {quote(table)} ({columns}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        return
+    mark = "?" if dialect.paramstyle == "qmark" else "%s"
+    connection.exec_driver_sql(
+        f"INSERT INTO {quote(table)} ({columns}) VALUES ({', '.join([mark] * len(names))})", rows
+    )
 
 
 def _json_each_sql(table: str, names: tuple[str, ...]) -> str:

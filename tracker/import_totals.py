@@ -11,6 +11,7 @@ Converted values are exact decimals, so summing in another order changes nothing
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
@@ -31,6 +32,7 @@ from tracker.aggregates import (
     totals_state,
 )
 from tracker.convert import EXACT, load_rates
+from tracker.import_inserts import insert_many
 from tracker.money import minor_digits
 
 # Past this many distinct fine keys, the sums are added to the table, so memory stays bounded.
@@ -41,6 +43,10 @@ assert set(DIMENSIONS) == {"all", "appeal", *FINE, *(f"appeal_{name}" for name i
 # (bucket, kind, item_id, currency, value_minor, quantity_milli, value_date, appeal_id, donor_id, recipient_id, cluster)
 ImportedLine = tuple[str, str, int | None, str | None, int, int, date, int | None, int, int, str | None]
 UPDATED = ("value_minor", "quantity_milli", "converted", "converted_minor")
+UPDATE_ROW = (*UPDATED, "unconverted_minor", "id")  # an update's values, in order
+PG_TYPES = ("bigint", "bigint", "text", "bigint", "bigint", "bigint")
+INSERTED = ("dim", "dim_key", "bucket", "kind", "currency", "value_minor", "quantity_milli", "converted",
+            "converted_minor", "unconverted_minor")  # fmt: skip
 FineKey = tuple[str, str, str, str, str, str]  # finest dimension, appeal key, its key, bucket, kind, currency
 
 
@@ -176,17 +182,20 @@ def _apply(session: Session, deltas: dict[Key, list], reporting: str) -> None:
         if key not in seen and any(part)
     ]
     connection = session.connection()
-    mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
-    if updates:
+    if updates and postgres:
+        # One statement for all of them: executemany costs tens of microseconds a row on psycopg.
+        fields = ", ".join(f"{name} {kind}" for name, kind in zip(UPDATE_ROW, PG_TYPES, strict=True))
+        connection.exec_driver_sql(
+            "UPDATE ledger_total AS t SET "
+            + ", ".join(f"{name} = d.{name}" for name in (*UPDATED, "unconverted_minor"))
+            + f" FROM json_to_recordset(%s) AS d({fields}) WHERE t.id = d.id",
+            (json.dumps([dict(zip(UPDATE_ROW, row, strict=True)) for row in updates]),),
+        )
+    elif updates:
         connection.exec_driver_sql(
             "UPDATE ledger_total SET "
-            + ", ".join(f"{name} = {mark}" for name in (*UPDATED, "unconverted_minor"))
-            + f" WHERE id = {mark}",
+            + ", ".join(f"{name} = ?" for name in (*UPDATED, "unconverted_minor"))
+            + " WHERE id = ?",
             updates,
         )
-    if inserts:
-        connection.exec_driver_sql(
-            "INSERT INTO ledger_total (dim, dim_key, bucket, kind, currency, value_minor, quantity_milli, converted,"
-            f" converted_minor, unconverted_minor) VALUES ({', '.join([mark] * 10)})",
-            inserts,
-        )
+    insert_many(connection, "ledger_total", INSERTED, inserts)
