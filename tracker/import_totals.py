@@ -36,7 +36,7 @@ from tracker.import_inserts import insert_many
 from tracker.money import minor_digits
 
 # Past this many distinct fine keys, the sums are added to the table, so memory stays bounded.
-FLUSH_AT = 50_000
+FLUSH_AT = 20_000
 # The finest dimensions a row is summed under; every other dimension is one of these summed further.
 FINE = ("month", "donor", "recipient", "cluster", "item")
 assert set(DIMENSIONS) == {"all", "appeal", *FINE, *(f"appeal_{name}" for name in FINE)}, "dimensions changed"
