@@ -53,7 +53,7 @@ class Row:
     """One data row: its number as a spreadsheet shows it (the header is row 1), and its cells by column."""
 
     number: int
-    cells: dict[str, Cell]
+    cells: dict[str, Cell]  # empty cells may be left out
     extra: int = 0  # cells past the header's last column
 
 
@@ -121,12 +121,20 @@ def _csv_rows(source: IO[bytes]) -> Iterator[Row]:
         delimiter = ";" if first.count(";") > first.count(",") else ","
         reader = csv.reader(text, delimiter=delimiter)
         names = _header(next(csv.reader([first], delimiter=delimiter), []))
+        width = len(names)
+        plain = None not in names
         for number, values in enumerate(reader, start=2):
-            if not any(value.strip() for value in values):
-                continue
-            extra = sum(1 for value in values[len(names) :] if value.strip())
-            cells = {name: _text(value) for name, value in zip(names, values, strict=False) if name is not None}
-            yield Row(number, cells, extra)
+            # Empty cells are left out (`cells.get` gives None), which saves a call per cell.
+            if plain and len(values) <= width and max(map(len, values), default=0) <= MAX_FIELD:
+                cells = {name: value for name, value in zip(names, map(str.strip, values), strict=False) if value}
+                extra = 0
+            else:
+                cells = {
+                    name: text for name, value in zip(names, values, strict=False) if name and (text := _text(value))
+                }
+                extra = sum(1 for value in values[width:] if value.strip())
+            if cells or extra:
+                yield Row(number, cells, extra)
     except UnicodeDecodeError:
         raise Invalid("file", "is not UTF-8 text; save it as CSV UTF-8 or as XLSX") from None
     except csv.Error as exc:

@@ -1,4 +1,4 @@
-"""Writing checked import rows in bulk: Core executemany for contributions, lines and row keys, plus their journal.
+"""Writing checked import rows in bulk: contributions, lines, row keys and their journal events as rows of values.
 
 Each contribution still gets its own `contribution.recorded` event, chained by hash in
 the order written, with the same facts `ledger.snapshot` records, so `tracker verify`
@@ -7,21 +7,23 @@ cannot tell an imported contribution from one entered by hand.
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter
-from collections.abc import Iterable
+from datetime import date, datetime
+from json.encoder import encode_basestring as _string  # what canonical_json writes a string with
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from tracker.aggregates import apply_change, contribution_rows
-from tracker.journal import canonical_json, chain_hash, last_hash
-from tracker.ledger import RecordedLine
-from tracker.models import Contribution, ContributionLine, ImportedRow, JournalEvent, NumberSequence, User, utcnow
+from tracker.import_inserts import Inserter
+from tracker.import_totals import ImportTotals
+from tracker.journal import _utc_text, canonical_json, chain_hash, last_hash
+from tracker.models import Contribution, ImportedRow, JournalEvent, NumberSequence, User, utcnow
 from tracker.money import minor_digits
 
 if TYPE_CHECKING:
-    from tracker.importing import Planned
+    from tracker.import_checks import Planned
 
 
 def already_imported(session: Session, keys: list[str]) -> set[str]:
@@ -30,54 +32,86 @@ def already_imported(session: Session, keys: list[str]) -> set[str]:
     return set(session.exec(statement).all())
 
 
-def write_chunk(session: Session, ready: list[tuple[Planned, int, int]], user: User | None, import_id: str) -> int:
-    """Insert a clean chunk (row, donor id, recipient id); rows imported before are left out. How many were left out."""
+def write_chunk(
+    session: Session,
+    ready: list[tuple[Planned, int, int]],
+    user: User | None,
+    import_id: str,
+    totals: ImportTotals,
+    inserter: Inserter,
+) -> int:
+    """Insert a clean chunk (row, donor id, recipient id); rows imported before are left out. How many were left out.
+
+    The chunk's deltas go to `totals`, which adds them to the maintained totals in this transaction."""
     if not ready:
         return 0
     # The journal's chain lock first (PostgreSQL): a concurrent import of the same file then
     # waits here and sees this one's row keys once it commits, instead of colliding on them.
     prev = last_hash(session)
     kept = already_imported(session, [p.key for p, _, _ in ready])
-    fresh = [(p, d, r) for p, d, r in ready if p.key not in kept]
+    fresh = [(p, d, r) for p, d, r in ready if p.key not in kept] if kept else ready
     if not fresh:
         return len(ready)
-    numbers = _reserve_numbers(session, [p.data.value_date.year for p, _, _ in fresh])
+    numbers = _reserve_numbers(session, [p.value_date.year for p, _, _ in fresh])
     now = utcnow()
     user_id = user.id if user else None
     ids = _allocate_ids(session, len(fresh))
-    headers = [
-        {
-            "id": contribution_id,
-            "number": number,
-            "donor_id": donor_id,
-            "recipient_id": recipient_id,
-            "appeal_id": p.data.appeal_id,
-            "value_date": p.data.value_date,
-            "status": p.data.status,
-            "reference": p.data.reference,
-            "notes": p.data.notes,
-            "fulfils_id": None,
-            "recorded_at": now,
-            "recorded_by_id": user_id,
-        }
-        for (p, donor_id, recipient_id), number, contribution_id in zip(fresh, numbers, ids, strict=True)
-    ]
-    lines = [_line_row(contribution_id, p.line) for contribution_id, (p, _, _) in zip(ids, fresh, strict=True)]
-    keys = [
-        {"source_key": p.key, "contribution_id": i, "import_id": import_id, "row_number": p.row}
-        for i, (p, _, _) in zip(ids, fresh, strict=True)
-    ]
-    events = list(_events(prev, ids, headers, lines, user_id))
-    for model, rows in (
-        (Contribution, headers),
-        (ContributionLine, lines),
-        (ImportedRow, keys),
-        (JournalEvent, events),
-    ):
-        executemany(session, model.__table__, rows)  # type: ignore[attr-defined]
-    # The maintained totals follow in the same transaction, one set of deltas for the whole chunk.
-    apply_change(session, [], contribution_rows(session, ids))
+    dialect = session.connection().dialect
+    bind_date = _binder(Contribution.__table__.c.value_date, dialect)  # type: ignore[attr-defined]
+    stamp = _binder(JournalEvent.__table__.c.at, dialect)(now)  # type: ignore[attr-defined]
+    dates: dict[date, Any] = {}
+    headers, lines, keys, events, counted = [], [], [], [], []
+    journal = _Journal(prev, now, user_id)
+    for (p, donor_id, recipient_id), number, contribution_id in zip(fresh, numbers, ids, strict=True):
+        line, value_date = p.line, p.value_date
+        bound = dates.get(value_date)
+        if bound is None:
+            bound = dates[value_date] = bind_date(value_date)
+        headers.append(
+            (contribution_id, number, donor_id, recipient_id, p.appeal_id, bound, p.status, p.reference, p.notes, None,
+             stamp, user_id)
+        )  # fmt: skip
+        value = line.value
+        currency = value.currency if value else None
+        value_minor = value.minor if value else None
+        unit_value_minor = line.unit_value.minor if line.unit_value else None
+        lines.append(
+            (contribution_id, 1, line.kind, line.item_id, line.quantity_milli, unit_value_minor, line.valuation,
+             currency, minor_digits(currency) if currency else None, value_minor)
+        )  # fmt: skip
+        keys.append((p.key, contribution_id, import_id, p.row))
+        events.append(journal.recorded(contribution_id, number, donor_id, recipient_id, p, value_minor,
+                                       unit_value_minor, stamp))  # fmt: skip
+        counted.append(
+            (p.status, line.kind, line.item_id, currency, value_minor or 0, line.quantity_milli or 0, value_date,
+             p.appeal_id, donor_id, recipient_id, p.cluster)
+        )  # fmt: skip
+    journal.check_first(fresh[0][0], headers[0], lines[0])
+    # The maintained totals follow in the same transaction, from the facts in hand (before the
+    # inserts are handed over: the rates they need are read on the same connection).
+    totals.add(session, counted)
+    inserter.submit(
+        [
+            ("contribution", CONTRIBUTION_COLUMNS, headers),
+            ("contribution_line", LINE_COLUMNS, lines),
+            ("imported_row", KEY_COLUMNS, keys),
+            ("journal_event", EVENT_COLUMNS, events),
+        ]
+    )
     return len(ready) - len(fresh)
+
+
+CONTRIBUTION_COLUMNS = ("id", "number", "donor_id", "recipient_id", "appeal_id", "value_date", "status", "reference",
+                        "notes", "fulfils_id", "recorded_at", "recorded_by_id")  # fmt: skip
+LINE_COLUMNS = ("contribution_id", "position", "kind", "item_id", "quantity_milli", "unit_value_minor", "valuation",
+                "currency", "minor_digits", "value_minor")  # fmt: skip
+KEY_COLUMNS = ("source_key", "contribution_id", "import_id", "row_number")
+EVENT_COLUMNS = ("at", "user_id", "action", "object_type", "object_id", "before", "after", "prev_hash", "hash")
+
+
+def _binder(column: sa.Column, dialect: sa.Dialect) -> Any:
+    """The column's bind processor (dates and times as text on SQLite), or the identity."""
+    return column.type.dialect_impl(dialect).bind_processor(dialect) or (lambda value: value)
 
 
 def executemany(session: Session, table: sa.Table, rows: list[dict[str, Any]]) -> None:
@@ -116,79 +150,100 @@ def _allocate_ids(session: Session, count: int) -> list[int]:
     return list(range(largest + 1, largest + 1 + count))
 
 
-def _line_row(contribution_id: int, line: RecordedLine) -> dict[str, Any]:
-    return {
-        "contribution_id": contribution_id,
-        "position": 1,
-        "kind": line.kind,
-        "item_id": line.item_id,
-        "quantity_milli": line.quantity_milli,
-        "unit_value_minor": line.unit_value.minor if line.unit_value else None,
-        "valuation": line.valuation,
-        "currency": line.value.currency if line.value else None,
-        "minor_digits": minor_digits(line.value.currency) if line.value else None,
-        "value_minor": line.value.minor if line.value else None,
-    }
+class _Journal:
+    """`contribution.recorded` events for a chunk, chained by hash from the journal's last one.
 
+    The JSON and the hashed body are written out directly rather than through
+    `canonical_json` (the same bytes, several times faster); `check_first` holds the
+    first event of every chunk equal to what `ledger.snapshot` and `chain_hash` give."""
 
-def _events(
-    prev: str,
-    ids: Iterable[int],
-    headers: list[dict[str, Any]],
-    lines: list[dict[str, Any]],
-    user_id: int | None,
-) -> Iterable[dict[str, Any]]:
-    """One `contribution.recorded` event per contribution, chained in order from the journal's last hash."""
-    at = utcnow()
-    for contribution_id, header, line in zip(ids, headers, lines, strict=True):
-        # The same facts, in the same shape, as ledger.snapshot writes for one contribution.
-        after = canonical_json(
+    def __init__(self, prev: str, at: datetime, user_id: int | None) -> None:
+        self.prev = self.first_prev = prev
+        self.at = at
+        self.user_id = user_id
+        self.first: dict[str, Any] | None = None
+        # The hash body's keys in sorted order; only after, object_id and prev vary.
+        self._body = (
+            '{"action":"contribution.recorded","after":%s,"at":"' + _utc_text(at) + '","before":null,"object_id":"%d",'
+            '"object_type":"contribution","prev":"%s","user_id":' + _json(user_id) + "}"
+        )
+
+    def recorded(
+        self,
+        contribution_id: int,
+        number: str,
+        donor_id: int,
+        recipient_id: int,
+        data: Planned,
+        value_minor: int | None,
+        unit_value_minor: int | None,
+        stamp: Any,
+    ) -> tuple[Any, ...]:
+        line = data.line
+        currency = line.value.currency if line.value else None
+        after = _AFTER % (
+            _json(data.appeal_id),
+            donor_id,
+            _json(currency),
+            _json(line.item_id),
+            _string(line.kind),
+            _json(line.quantity_milli),
+            _json(unit_value_minor),
+            _string(line.valuation),
+            _json(value_minor),
+            _string(data.notes),
+            _string(number),
+            recipient_id,
+            _string(data.reference),
+            _string(data.status),
+            data.value_date.isoformat(),
+        )
+        body = self._body % (_string(after), contribution_id, self.prev)
+        digest = hashlib.sha256(("tracker-journal-v1\n" + body).encode()).hexdigest()
+        if self.first is None:
+            self.first = {"id": contribution_id, "after": after, "hash": digest}
+        event = (stamp, self.user_id, "contribution.recorded", "contribution", str(contribution_id), None, after,
+                 self.prev, digest)  # fmt: skip
+        self.prev = digest
+        return event
+
+    def check_first(self, planned: Planned, header: tuple[Any, ...], line: tuple[Any, ...]) -> None:
+        """The chunk's first event, written out by hand, must be what the ledger's own functions give."""
+        assert self.first is not None
+        facts = dict(zip(CONTRIBUTION_COLUMNS, header, strict=True))
+        facts["value_date"] = planned.value_date
+        line_facts = dict(zip(LINE_COLUMNS, line, strict=True))
+        expected = canonical_json(
             {
-                **{
-                    name: header[name]
-                    for name in (
-                        "number",
-                        "donor_id",
-                        "recipient_id",
-                        "appeal_id",
-                        "status",
-                        "reference",
-                        "notes",
-                        "fulfils_id",
-                    )
-                },
-                "value_date": header["value_date"],
-                "lines": [
-                    {
-                        name: line[name]
-                        for name in (
-                            "kind",
-                            "item_id",
-                            "quantity_milli",
-                            "unit_value_minor",
-                            "valuation",
-                            "currency",
-                            "value_minor",
-                        )
-                    }
-                ],
+                **{name: facts[name] for name in SNAPSHOT_FIELDS},
+                "lines": [{name: line_facts[name] for name in SNAPSHOT_LINE_FIELDS}],
             }
         )
         digest = chain_hash(
-            prev, at, user_id, "contribution.recorded", "contribution", str(contribution_id), None, after
-        )
-        yield {
-            "at": at,
-            "user_id": user_id,
-            "action": "contribution.recorded",
-            "object_type": "contribution",
-            "object_id": str(contribution_id),
-            "before": None,
-            "after": after,
-            "prev_hash": prev,
-            "hash": digest,
-        }
-        prev = digest
+            self.first_prev, self.at, self.user_id, "contribution.recorded", "contribution", str(self.first["id"]),
+            None, expected,
+        )  # fmt: skip
+        if (expected, digest) != (self.first["after"], self.first["hash"]):
+            raise AssertionError(f"the import's journal event differs from the ledger's: {self.first} != {expected}")
+
+
+SNAPSHOT_FIELDS = ("number", "donor_id", "recipient_id", "appeal_id", "value_date", "status", "reference", "notes",
+                   "fulfils_id")  # fmt: skip
+SNAPSHOT_LINE_FIELDS = ("kind", "item_id", "quantity_milli", "unit_value_minor", "valuation", "currency", "value_minor")
+# ledger.snapshot's facts as canonical JSON (sorted keys, no spaces), one line, fulfilling nothing.
+_AFTER = (
+    '{"appeal_id":%s,"donor_id":%d,"fulfils_id":null,"lines":[{"currency":%s,"item_id":%s,"kind":%s,'
+    '"quantity_milli":%s,"unit_value_minor":%s,"valuation":%s,"value_minor":%s}],"notes":%s,"number":%s,'
+    '"recipient_id":%d,"reference":%s,"status":%s,"value_date":"%s"}'
+)
+
+
+def _json(value: int | str | None) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, str):
+        return _string(value)
+    return str(int(value))
 
 
 def _reserve_numbers(session: Session, years: list[int]) -> list[str]:

@@ -1,68 +1,36 @@
 """Importing contributions from a file: every row checked like a form entry, then all of them or none.
 
-Rows are read and checked in chunks, so memory stays flat; each row goes through the same
-checks as `ledger.check_line`. Clean chunks are written with SQLAlchemy Core executemany,
-each contribution still with its own hash-chained `contribution.recorded` journal event,
-computed here in the chain's order. Any bad row stops the writing but not the checking,
-so the report lists every bad row; then `ImportRefused` rolls the whole import back.
+Rows are read and checked (`import_checks`) in chunks, so memory stays flat. Clean
+chunks are written in bulk (`import_writer`: each contribution still with its own
+hash-chained `contribution.recorded` journal event and its row key), their inserts run
+while the next chunk is checked (`import_inserts`), and the maintained totals are summed
+from the rows in hand (`import_totals`), all in the caller's transaction. Any bad row
+stops the writing but not the checking, so the report lists every bad row; then
+`ImportRefused` rolls the whole import back.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
-import re
 import uuid
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
-from decimal import Decimal
 from typing import IO, Any
 
 from sqlmodel import Session, func, select
 
-from tracker.catalogue import DonorInput, RecipientInput, country_code, create_donor, create_recipient
+from tracker.catalogue import DonorInput, RecipientInput, create_donor, create_recipient
 from tracker.errors import Invalid, TrackerError, render
-from tracker.import_files import Cell, Row, read_rows
+from tracker.import_checks import Lookups, Planned, check_row
+from tracker.import_files import read_rows
+from tracker.import_inserts import Inserter
+from tracker.import_totals import ImportTotals
 from tracker.import_writer import already_imported, write_chunk
 from tracker.journal import record_event
-from tracker.ledger import (
-    ContributionInput,
-    LineInput,
-    RecordedLine,
-    _check_value_date,  # the ledger's own rules, so an imported row passes exactly what a form would
-    _text,
-    check_line,
-)
-from tracker.models import (
-    DONOR_KINDS,
-    RECIPIENT_KINDS,
-    STATUSES,
-    Appeal,
-    Donor,
-    Item,
-    Recipient,
-    User,
-)
-from tracker.money import Money
-from tracker.parsing import parse_amount
+from tracker.models import Appeal, Donor, Item, Recipient, User
 
 CHUNK = 2000
-PLAIN_DECIMAL = re.compile(r"^[0-9]{1,20}(\.[0-9]{1,20})?$")
 MAX_PROBLEMS = 1000
-# Where the ledger's field names point in the file.
-COLUMN_OF = {
-    "line.amount": "amount",
-    "line.amount.currency": "currency",
-    "line.unit_value": "unit_value",
-    "line.unit_value.currency": "currency",
-    "line.quantity": "quantity",
-    "line.item_id": "item",
-    "line.valuation": "valuation",
-    "line.kind": "kind",
-    "value_date": "date",
-}
 
 
 @dataclass(frozen=True)
@@ -109,29 +77,12 @@ class ImportRefused(TrackerError):
         self.report = report
 
 
-@dataclass
-class Planned:
-    """A checked row, waiting for its donor and recipient to be found and its chunk to be written."""
+@dataclass(frozen=True)
+class Writing:
+    """What a real (not dry) run writes with: the totals it keeps and the inserts it runs."""
 
-    row: int
-    key: str
-    donor: str
-    donor_kind: str | None
-    donor_country: str | None
-    recipient: str
-    recipient_kind: str | None
-    data: ContributionInput
-    line: RecordedLine
-
-
-@dataclass
-class Lookups:
-    """Names the file refers to, resolved once per import."""
-
-    items: dict[str, int]
-    appeals: dict[str, int]
-    donors: dict[str, int | str] = field(default_factory=dict)  # ref → id, or a problem message
-    recipients: dict[str, int | str] = field(default_factory=dict)
+    totals: ImportTotals
+    inserter: Inserter
 
 
 def import_contributions(
@@ -149,25 +100,35 @@ def import_contributions(
     lookups = Lookups(
         items={item.name: item.id for item in items},  # type: ignore[misc]
         appeals={code: appeal_id for appeal_id, code in session.exec(select(Appeal.id, Appeal.code))},  # type: ignore[misc]
+        clusters={item.id: item.cluster for item in items},  # type: ignore[misc]
     )
+    writing = None if dry_run else Writing(ImportTotals(session), Inserter(session))
     seen: Counter[bytes] = Counter()
     keys: set[str] = set()
     chunk: list[Planned] = []
-    for row in read_rows(source):
-        report.rows += 1
-        planned = _check_row(session, row, lookups, seen, keys, report)
-        if planned is not None:
-            chunk.append(planned)
-        if len(chunk) >= CHUNK:
-            _settle(session, chunk, lookups, user, report)
-            chunk = []
-            if progress:
-                progress(report.rows)
-    _settle(session, chunk, lookups, user, report)
+    try:
+        for row in read_rows(source):
+            report.rows += 1
+            planned = check_row(session, row, lookups, seen, keys, report)
+            if planned is not None:
+                chunk.append(planned)
+            if len(chunk) >= CHUNK:
+                if writing is not None:
+                    writing.inserter.wait()  # nothing else uses the connection while a chunk is being inserted
+                if progress:
+                    progress(report.rows)
+                _settle(session, chunk, lookups, user, report, writing)
+                chunk = []
+        _settle(session, chunk, lookups, user, report, writing)
+    finally:
+        if writing is not None:
+            writing.inserter.wait()  # never leave the connection in use by the inserts' thread
     if progress:
         progress(report.rows)
     if report.problem_count:
         raise ImportRefused(report)
+    if writing is not None:
+        writing.totals.flush(session)
     if not dry_run and report.created:
         record_event(
             session,
@@ -180,158 +141,17 @@ def import_contributions(
     return report
 
 
-def _check_row(
-    session: Session, row: Row, lookups: Lookups, seen: Counter[bytes], keys: set[str], report: ImportReport
-) -> Planned | None:
-    cells = row.cells
-    before = report.problem_count
-    if row.extra:
-        report.problem(row.number, "", "has {count} cells past the last column of the header", count=row.extra)
-    value_date = _guard(report, row.number, "date", lambda: _date(cells.get("date")))
-    status = cells.get("status")
-    if status not in STATUSES:
-        report.problem(
-            row.number, "status", "must be one of {allowed}, got {value!r}", allowed=", ".join(STATUSES), value=status
-        )
-    donor = _required(report, row, "donor")
-    recipient = _required(report, row, "recipient")
-    appeal_id = None
-    if cells.get("appeal"):
-        appeal_id = lookups.appeals.get(str(cells["appeal"]).upper())
-        if appeal_id is None:
-            report.problem(row.number, "appeal", "no appeal with code {code}", code=cells["appeal"])
-    reference = _guard(report, row.number, "reference", lambda: _text(_str(cells.get("reference")), "reference", 200))
-    notes = _guard(report, row.number, "notes", lambda: _text(_str(cells.get("notes")), "notes", 4000))
-    line = _guard(report, row.number, "kind", lambda: check_line(session, _line(cells, lookups), "line"))
-    for column, kinds in (("donor_kind", DONOR_KINDS), ("recipient_kind", RECIPIENT_KINDS)):
-        if cells.get(column) and cells[column] not in kinds:
-            report.problem(
-                row.number,
-                column,
-                "must be one of {allowed}, got {value!r}",
-                allowed=", ".join(kinds),
-                value=cells[column],
-            )
-    country = _guard(report, row.number, "donor_country", lambda: country_code(_str(cells.get("donor_country"))))
-    key = _row_key(row, seen)
-    if key in keys:
-        report.problem(row.number, "key", "the key {key} appears twice in the file", key=cells.get("key"))
-    keys.add(key)
-    if report.problem_count > before:
-        return None
-    data = ContributionInput(
-        donor_id=0,
-        recipient_id=0,
-        value_date=value_date,  # type: ignore[arg-type]
-        status=str(status),
-        appeal_id=appeal_id,
-        reference=reference or "",
-        notes=notes or "",
-    )
-    return Planned(
-        row.number,
-        key,
-        str(donor),
-        _str(cells.get("donor_kind")),
-        country,
-        str(recipient),
-        _str(cells.get("recipient_kind")),
-        data,
-        line,
-    )  # type: ignore[arg-type]
-
-
-def _guard(report: ImportReport, row: int, column: str, check: Callable[[], Any]) -> Any:
-    try:
-        return check()
-    except Invalid as exc:
-        report.problem(
-            row, COLUMN_OF.get(exc.field, exc.field if exc.field in _COLUMNS else column), "{rule}", rule=exc.rule
-        )
-        return None
-
-
-def _required(report: ImportReport, row: Row, column: str) -> Cell:
-    value = row.cells.get(column)
-    if value is None or (isinstance(value, str) and not value.strip()):
-        report.problem(row.number, column, "is required")
-        return None
-    return value
-
-
-def _str(value: Cell) -> str | None:
-    return None if value is None else str(value)
-
-
-def _date(value: Cell) -> date:
-    if isinstance(value, date):
-        parsed = value
-    elif isinstance(value, str) and len(value) == 10 and value[4] == "-" and value[7] == "-":
-        try:
-            parsed = date.fromisoformat(value)
-        except ValueError:
-            raise Invalid("date", "{value} is not a real date", value=value) from None
-    elif value is None:
-        raise Invalid("date", "is required")
-    else:
-        raise Invalid("date", "must be a date written YYYY-MM-DD, got {value}", value=value)
-    _check_value_date(parsed)
-    return parsed
-
-
-def _number(value: Cell, column: str) -> Decimal | None:
-    if value is None:
-        return None
-    if isinstance(value, Decimal):
-        return value
-    if isinstance(value, date):
-        raise Invalid(column, "expected a number, got a date")
-    if PLAIN_DECIMAL.match(value):
-        return Decimal(value)  # machine-written: the point is always the decimal point
-    return parse_amount(value, "en", column)
-
-
-def _line(cells: dict[str, Cell], lookups: Lookups) -> LineInput:
-    kind = cells.get("kind")
-    currency = _str(cells.get("currency"))
-    if kind == "money":
-        amount = _number(cells.get("amount"), "amount")
-        return LineInput("money", amount=Money(amount, currency) if amount is not None else None)  # type: ignore[arg-type]
-    if kind not in ("goods", "service"):
-        return LineInput(str(kind))  # check_line names the allowed kinds
-    if cells.get("amount") is not None:
-        raise Invalid("amount", "a {kind} line is valued by unit_value, not amount", kind=kind)
-    item_id = None
-    if cells.get("item") is not None:
-        item_id = lookups.items.get(str(cells["item"]))
-        if item_id is None:
-            raise Invalid("item", "no catalogue item named {name}", name=cells["item"])
-    unit_value = _number(cells.get("unit_value"), "unit_value")
-    return LineInput(
-        str(kind),
-        item_id=item_id,
-        quantity=_number(cells.get("quantity"), "quantity"),
-        unit_value=Money(unit_value, currency) if unit_value is not None else None,  # type: ignore[arg-type]
-        valuation=_str(cells.get("valuation")),
-    )
-
-
-def _row_key(row: Row, seen: Counter[bytes]) -> str:
-    """The file's own key, or the row's content with how many identical rows came before it."""
-    own = row.cells.get("key")
-    if own is not None:
-        return "key:" + str(own)[:70]
-    content = json.dumps([[name, str(value)] for name, value in sorted(row.cells.items()) if value is not None])
-    digest = hashlib.sha256(content.encode("utf-8", "replace")).digest()[:20]
-    seen[digest] += 1
-    return f"row:{digest.hex()}#{seen[digest]}"
-
-
-_COLUMNS = frozenset(COLUMN_OF.values()) | {"date", "status", "donor", "recipient", "reference", "notes"}
-
-
-def _settle(session: Session, chunk: list[Planned], lookups: Lookups, user: User | None, report: ImportReport) -> None:
+def _settle(
+    session: Session,
+    chunk: list[Planned],
+    lookups: Lookups,
+    user: User | None,
+    report: ImportReport,
+    writing: Writing | None,
+) -> None:
     """Find or create the chunk's donors and recipients, then write the chunk if the file is clean so far."""
+    if writing is not None:
+        writing.inserter.wait()  # the previous chunk's inserts are done before the connection is used again
     _resolve(session, chunk, lookups, user, report, donors=True)
     _resolve(session, chunk, lookups, user, report, donors=False)
     ready: list[tuple[Planned, int, int]] = []
@@ -343,12 +163,12 @@ def _settle(session: Session, chunk: list[Planned], lookups: Lookups, user: User
             report.problem(planned.row, "recipient", "{rule}", rule=recipient_id)
         if isinstance(donor_id, int) and isinstance(recipient_id, int):
             ready.append((planned, donor_id, recipient_id))
-    if report.dry_run or report.problem_count:
+    if writing is None or report.problem_count:
         kept = already_imported(session, [p.key for p, _, _ in ready]) if ready else set()
         report.skipped += len(kept)
         report.created += len(ready) - len(kept)
         return
-    skipped = write_chunk(session, ready, user, report.import_id)
+    skipped = write_chunk(session, ready, user, report.import_id, writing.totals, writing.inserter)
     report.skipped += skipped
     report.created += len(ready) - skipped
 

@@ -1,0 +1,100 @@
+"""A bulk import keeps the maintained totals and the journal exactly as entering each row by hand would."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from factories import make_appeal, make_donor, make_item, make_recipient, money_line
+from sqlmodel import Session, select
+
+from tracker import import_totals, importing
+from tracker.aggregates import Sums, stored_totals, totals_differences, totals_state
+from tracker.importing import import_contributions
+from tracker.ledger import ContributionInput, record_contribution
+from tracker.models import Contribution, JournalEvent
+from tracker.rates import record_rate
+from tracker.verify import run_checks
+
+HEADER = "key,date,status,donor,recipient,appeal,kind,amount,currency,item,quantity,unit_value,valuation,notes"
+
+
+def csv_file(*rows: str) -> io.BytesIO:
+    return io.BytesIO(("\r\n".join([HEADER, *rows]) + "\r\n").encode())
+
+
+@pytest.fixture
+def small_batches(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Chunks of two rows and sums added every few keys: the paths a large file takes, on a small one."""
+    monkeypatch.setattr(importing, "CHUNK", 2)
+    monkeypatch.setattr(import_totals, "FLUSH_AT", 3)
+
+
+def test_imported_rows_add_to_the_existing_totals_exactly(session: Session, small_batches: None) -> None:
+    assert totals_state(session).reporting_currency == "USD"
+    donor = make_donor(session, "Kuwait Red Crescent")
+    recipient = make_recipient(session, "AFAD")
+    appeal = make_appeal(session, "TUR-EQ-2023")
+    house = make_item(session, "Container house")
+    rescuer = make_item(session, "Rescuer", "person-day", "LOG")
+    record_rate(session, date(2023, 2, 9), "KWD", Decimal("3.25"), "manual", "USD", None)
+    record_contribution(
+        session, ContributionInput(donor.id, recipient.id, date(2023, 2, 10), "paid", [money_line("10.00 USD")]), None
+    )
+    report = import_contributions(
+        session,
+        csv_file(
+            "T-1,2023-02-10,paid,Kuwait Red Crescent,AFAD,TUR-EQ-2023,money,100.500,KWD,,,,,",
+            "T-2,2023-02-10,pledged,Kuwait Red Crescent,AFAD,,goods,,USD,Container house,10,1200.00,invoice,",
+            "T-3,2023-02-11,paid,Kuwait Red Crescent,AFAD,,money,50.00,EUR,,,,,",
+            "T-4,2023-02-12,committed,Kuwait Red Crescent,AFAD,,service,,,Rescuer,300,,,",
+            "T-5,2023-02-12,paid,Kuwait Red Crescent,AFAD,TUR-EQ-2023,money,25.00,USD,,,,,",
+        ),
+        None,
+    )
+    assert (report.created, report.skipped) == (5, 0)
+    totals = stored_totals(session)
+    # 100.500 KWD at 3.25 (the rate of the day before, within the window) is 326.625 USD.
+    assert totals[("all", "", "paid", "money", "KWD")] == Sums(100500, 0, Decimal("326.625"), 0)
+    assert totals[("all", "", "paid", "money", "USD")] == Sums(3500, 0, Decimal("35.00"), 0)
+    assert totals[("all", "", "paid", "money", "EUR")] == Sums(5000, 0, Decimal(0), 5000)  # no EUR rate
+    assert totals[("donor:sum", str(donor.id), "paid", "all", "")].converted == Decimal("361.625")
+    assert totals[("appeal", str(appeal.id), "paid", "money", "USD")] == Sums(2500, 0, Decimal("25.00"), 0)
+    assert totals[("appeal_month", f"{appeal.id}/2023-02", "paid", "money", "KWD")].value_minor == 100500
+    assert totals[("item", str(house.id), "pledged", "goods", "USD")] == Sums(1200000, 10000, Decimal("12000.00"), 0)
+    assert totals[("cluster", "SHL", "pledged", "goods", "USD")].value_minor == 1200000
+    assert totals[("cluster", "LOG", "committed", "service", "")] == Sums(0, 300000, Decimal(0), 0)
+    assert totals[("appeal_item", f"-/{rescuer.id}", "committed", "service", "")].quantity_milli == 300000
+    assert totals_differences(session) == []
+
+
+def test_a_dry_run_writes_no_totals(session: Session) -> None:
+    make_donor(session, "Kuwait Red Crescent")
+    make_recipient(session, "AFAD")
+    report = import_contributions(
+        session, csv_file("D-1,2023-02-10,paid,Kuwait Red Crescent,AFAD,,money,5.00,USD,,,,,"), None, dry_run=True
+    )
+    assert (report.created, report.dry_run) == (1, True)
+    assert stored_totals(session) == {}
+    assert session.exec(select(Contribution)).all() == []
+
+
+def test_the_journal_keeps_any_text_exactly(session: Session, small_batches: None) -> None:
+    make_donor(session, "Azərbaycan Həmkarlar İttifaqları Konfederasiyası")
+    make_recipient(session, "AFAD")
+    notes = ['"Çadır, 10 ədəd" \\ yük\tmaşını 😀', "Ölçü: 6 m² / ünvan — Kahramanmaraş", "plain"]
+    rows = [
+        f'N-{n},2023-02-1{n},paid,Azərbaycan Həmkarlar İttifaqları Konfederasiyası,AFAD,,money,1{n}.00,AZN,,,,,"'
+        + text.replace('"', '""')
+        + '"'
+        for n, text in enumerate(notes)
+    ]
+    report = import_contributions(session, csv_file(*rows), None)
+    assert report.created == 3
+    stored = session.exec(select(Contribution.notes).order_by(Contribution.id)).all()  # type: ignore[arg-type]
+    assert stored == notes
+    events = session.exec(select(JournalEvent).where(JournalEvent.action == "contribution.recorded")).all()
+    assert '"notes":"Ölçü: 6 m² / ünvan — Kahramanmaraş"' in events[1].after  # type: ignore[operator]
+    assert run_checks(session) == []
