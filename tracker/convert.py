@@ -32,8 +32,11 @@ from sqlmodel import Session
 
 from tracker.config import get_settings
 from tracker.money import Money, check_currency, minor_digits
-from tracker.rates import StoredRate, in_force
+from tracker.rates import StoredRate, in_force, in_force_for
 
+# (currency, date) pairs looked up one by one at most (else whole spans are read): the bound parameters of
+# the query (three a pair) stay well within SQLite's and PostgreSQL's limits.
+MAX_PAIRS = 5000
 # Sums of exact products; a rounding here would be a bug, so it raises instead.
 EXACT = Context(prec=200, traps=[Inexact, Rounded, InvalidOperation])
 
@@ -155,17 +158,26 @@ def rate_for(
 def load_rates(
     session: Session, sums: Iterable[tuple[str, date]], target: str, reporting_currency: str, window_days: int
 ) -> RateBook:
-    """Every rate the sums may need, in one query: per currency, from the earliest date less the window."""
-    spans: dict[str, tuple[date, date]] = {}
+    """Every rate the sums may need, in one query: for each (currency, value date), the rate its window gives.
+
+    Not every day of the span between a currency's first and last date: a donor's thousand
+    entries over three years need about a thousand rates, not all fifteen thousand. A very
+    large set of dates (more than a query should carry) is read as spans instead.
+    """
+    pairs: set[tuple[str, date]] = set()
     for currency, value_date in sums:
         if currency == target:
             continue
         for needed in (currency, target):
-            if needed == reporting_currency:
-                continue
-            low, high = spans.get(needed, (value_date, value_date))
-            spans[needed] = (min(low, value_date), max(high, value_date))
+            if needed != reporting_currency:
+                pairs.add((needed, value_date))
     back = timedelta(days=window_days)
+    if len(pairs) <= MAX_PAIRS:
+        return RateBook(in_force_for(session, reporting_currency, pairs, window_days), reporting_currency, window_days)
+    spans: dict[str, tuple[date, date]] = {}
+    for currency, value_date in pairs:
+        low, high = spans.get(currency, (value_date, value_date))
+        spans[currency] = (min(low, value_date), max(high, value_date))
     spans = {currency: (low - back, high) for currency, (low, high) in spans.items()}
     return RateBook(in_force(session, reporting_currency, spans), reporting_currency, window_days)
 

@@ -16,11 +16,14 @@ from babel.dates import format_date
 from babel.numbers import format_percent
 from markupsafe import Markup
 
+from tracker.formatting import format_money_code, format_quantity
 from tracker.i18n import current_locale, use_locale
 from tracker.reports.donor import DonorStatement
+from tracker.reports.entries import LineView
 from tracker.reports.files import html_to_pdf
 from tracker.reports.letter import LetterData
 from tracker.reports.summary import SummaryReport
+from tracker.vocabulary import term
 
 
 @dataclass(frozen=True)
@@ -92,9 +95,21 @@ def _render(
                 css_string=css_string,
                 percent=percent,
                 month=month,
+                line_text=line_text,
                 **context,
             )
         )
+
+
+def line_text(line: LineView) -> str:
+    """One line of a contribution in words: `1.000,00 AZN`, or `10 ədəd · Container house · 120.000,00 AZN (…)`."""
+    if line.kind == "money":
+        return format_money_code(line.value) if line.value else ""
+    text = (format_quantity(line.quantity, line.unit or "") if line.quantity is not None else "") + " · "
+    text += line.item_name or ""
+    if line.value:
+        text += f" · {format_money_code(line.value)} ({term(line.valuation, 'valuation')})"
+    return text
 
 
 def css_string(text: str) -> Markup:
