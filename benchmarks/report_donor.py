@@ -66,7 +66,7 @@ def main() -> None:
     print(f"database: {os.environ['TRACKER_DATABASE_URL']}")
     print(f"donor with {args.contributions} contributions (2 lines each), median of {args.runs} runs\n")
     figures = _measure(donor_id, args.runs, args.skip_pdf)
-    figures["page"] = _page(page_donor, args.page_contributions, max(args.runs, 5))
+    _page(figures, page_donor, args.page_contributions, max(args.runs, 5))
     _targets(figures)
 
 
@@ -232,7 +232,7 @@ def _measure(donor_id: int, runs: int, skip_pdf: bool) -> dict[str, float]:
     return figures
 
 
-def _page(donor_id: int, count: int, runs: int) -> float:
+def _page(figures: dict[str, float], donor_id: int, count: int, runs: int) -> None:
     """The donor report page through the ASGI app, signed in as a viewer would be; the median in ms."""
     from fastapi.testclient import TestClient
     from sqlmodel import select
@@ -263,36 +263,38 @@ def _page(donor_id: int, count: int, runs: int) -> float:
             return response.content
 
         page()  # warm: templates compiled, Babel's locale data loaded
-        figures: dict[str, float] = {}
         size = len(_timed(figures, "page", "donor report page (GET, median)", runs, page))
         print(f"  {size:,} bytes")
-    return figures["page"]
 
 
 def _targets(figures: dict[str, float]) -> None:
     """Each figure the targets name, beside its target: compute + render per format, the letter, the page."""
     print("\ntargets (10,000-contribution donor: compute + render each under 1,000 ms, aim 500 ms;")
-    print("         page of the 1,000-contribution donor: 150 ms)")
-    rows = [(f"statement {fmt}: compute + render", figures["compute"] + figures[fmt], 1000.0)
+    print("         page of the 1,000-contribution donor: 150 ms); wall time, and this process's CPU time")
+    rows = [(f"statement {fmt}: compute + render", ("compute", fmt), 1000.0)
             for fmt in ("html", "csv", "xlsx", "pdf") if fmt in figures]  # fmt: skip
-    rows += [
-        (f"letter {fmt}: compute + render", figures["letter"] + figures[f"letter {fmt}"], 1000.0)
-        for fmt in ("html", "pdf")
-    ]
-    rows.append(("donor report page, 1,000 contributions", figures["page"], 150.0))
-    for label, value, target in rows:
-        verdict = "ok" if value <= target else "OVER"
-        print(f"  {label:<46} {value:>8.1f} ms  target {target:>6.0f} ms  {value / target:>5.2f}×  {verdict}")
+    rows += [(f"letter {fmt}: compute + render", ("letter", f"letter {fmt}"), 1000.0) for fmt in ("html", "pdf")]
+    rows.append(("donor report page, 1,000 contributions", ("page",), 150.0))
+    for label, keys, target in rows:
+        wall = sum(figures[key] for key in keys)
+        cpu = sum(figures[key + " cpu"] for key in keys)
+        verdict = "ok" if wall <= target else "OVER"
+        ratio = f"{wall / target:>5.2f}×"
+        print(f"  {label:<42} {wall:>8.1f} ms  (CPU {cpu:>7.1f} ms)  target {target:>5.0f} ms  {ratio}  {verdict}")
 
 
 def _timed(figures: dict[str, float], key: str, label: str, runs: int, work: Callable[[], object]):  # type: ignore[no-untyped-def]
-    times, result = [], None
+    """The median wall time of `runs` runs in figures[key] (ms), and the median CPU time of this process in
+    figures[key + " cpu"]: on a shared machine the wall time also counts the waits for a core."""
+    times, cpu, result = [], [], None
     for _ in range(max(runs, 1)):
-        started = time.perf_counter()
+        started, started_cpu = time.perf_counter(), time.process_time()
         result = work()
         times.append(time.perf_counter() - started)
+        cpu.append(time.process_time() - started_cpu)
     figures[key] = statistics.median(times) * 1000
-    print(f"{label:<48} {figures[key]:>10.1f} ms")
+    figures[key + " cpu"] = statistics.median(cpu) * 1000
+    print(f"{label:<48} {figures[key]:>10.1f} ms   (CPU {figures[key + ' cpu']:.1f} ms)")
     return result
 
 

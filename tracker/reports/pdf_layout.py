@@ -7,6 +7,7 @@ row and their header repeated on every page, the issuer and "Page n / N" at the 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -24,6 +25,7 @@ class Column:
     title: str
     share: float  # of the text width
     right: bool = False  # figures are right-aligned
+    bold: bool = False  # row headings
 
 
 class Layout:
@@ -138,7 +140,7 @@ class Layout:
             y = top
             for text in lines:
                 y -= lead
-                face, grey = font, 0.0
+                face, grey = BOLD if column.bold else font, 0.0
                 if text.startswith("\x1f"):
                     text, face, grey = text[1:], REGULAR, MUTED
                 if not text:
@@ -184,14 +186,24 @@ class Layout:
                 continue
             if current:
                 lines.append(current)
-            while wide > width and len(word) > 1:
-                cut = len(word) - 1
-                while cut > 1 and self.measure(word[:cut], size, font) > width:
-                    cut -= 1
-                lines.append(word[:cut])
-                word = word[cut:]
-                wide = self.measure(word, size, font)
             current, used = word, wide
+            if wide > width:  # a word wider than the column: broken after its hyphens, else anywhere
+                current, used = "", 0.0
+                for piece in (p for p in re.split(r"(?<=-)", word) if p):
+                    wide = self.measure(piece, size, font)
+                    if current and used + wide <= width:
+                        current, used = current + piece, used + wide
+                        continue
+                    if current:
+                        lines.append(current)
+                    while wide > width and len(piece) > 1:
+                        cut = len(piece) - 1
+                        while cut > 1 and self.measure(piece[:cut], size, font) > width:
+                            cut -= 1
+                        lines.append(piece[:cut])
+                        piece = piece[cut:]
+                        wide = self.measure(piece, size, font)
+                    current, used = piece, wide
         lines.append(current)
         return lines
 

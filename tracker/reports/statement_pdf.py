@@ -101,7 +101,7 @@ def _totals(layout: Layout, s: DonorStatement) -> None:
     )
     currency = {"currency": s.currency}
     columns = [
-        Column("", 0.16),
+        Column("", 0.16, bold=True),
         Column(_("Cash, original currencies"), 0.18, True),
         Column(_("In kind, estimated value"), 0.18, True),
         Column(_("Cash in %(currency)s") % currency, 0.16, True),
@@ -170,12 +170,12 @@ def _contributions(layout: Layout, s: DonorStatement) -> None:
         layout.paragraph(_("No contributions in this period."), 10, MUTED)
     else:
         columns = [
-            Column(_("Number"), 0.14),
-            Column(_("Date"), 0.12),
-            Column(_("Recipient"), 0.2),
-            Column(_("Appeal"), 0.1),
-            Column(_("Status"), 0.12),
-            Column(_("Lines"), 0.32),
+            Column(_("Number"), 0.15),
+            Column(_("Date"), 0.11),
+            Column(_("Recipient"), 0.19),
+            Column(_("Appeal"), 0.13),
+            Column(_("Status"), 0.13),
+            Column(_("Lines"), 0.29),
         ]
         layout.table(columns, (_entry_row(entry) for entry in s.entries))
     if s.corrections:
@@ -184,11 +184,11 @@ def _contributions(layout: Layout, s: DonorStatement) -> None:
             _("These entries were voided; they are listed for the record and counted in no total."), 8.5, MUTED
         )
         columns = [
-            Column(_("Number"), 0.14),
-            Column(_("Date"), 0.12),
-            Column(_("Recipient"), 0.2),
+            Column(_("Number"), 0.15),
+            Column(_("Date"), 0.11),
+            Column(_("Recipient"), 0.19),
             Column(_("Lines"), 0.32),
-            Column(_("Reason"), 0.22),
+            Column(_("Reason"), 0.23),
         ]
         layout.table(
             columns,
