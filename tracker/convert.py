@@ -96,9 +96,16 @@ class RateBook:
         self.window = timedelta(days=window_days)
         self._rates = {currency: list(found) for currency, found in rates.items()}
         self._dates = {currency: [r.rate_date for r in found] for currency, found in self._rates.items()}
+        self._found: dict[tuple[str, date], StoredRate | None] = {}
 
     def find(self, currency: str, on: date) -> StoredRate | None:
         """The rate of `on`, or the latest earlier one within the window; None when there is none."""
+        key = (currency, on)
+        if key not in self._found:
+            self._found[key] = self._find(currency, on)
+        return self._found[key]
+
+    def _find(self, currency: str, on: date) -> StoredRate | None:
         dates = self._dates.get(currency, [])
         position = bisect.bisect_right(dates, on)
         if position == 0:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from tracker.errors import Invalid
+from tracker.reports.bulk import collector_paused
 from tracker.reports.donor import DonorStatement
 from tracker.reports.letter import LetterData
 from tracker.reports.render import DEFAULT_HEADING, ReportHeading, donor_html, letter_html, summary_html, to_pdf
@@ -34,13 +35,14 @@ def check_format(name: str, allowed: tuple[str, ...] = FORMATS) -> str:
 
 def donor_file(statement: DonorStatement, fmt: str, lang: str, heading: ReportHeading = DEFAULT_HEADING) -> bytes:
     """The per-donor statement in one format, in the report language `lang`."""
-    return _pick(
-        check_format(fmt),
-        html=lambda: donor_html(statement, lang, heading).encode(),
-        pdf=lambda: donor_pdf(statement, lang, heading),  # written directly: statements run to thousands of rows
-        csv=lambda: donor_csv(statement, lang),
-        xlsx=lambda: donor_xlsx(statement, lang),
-    )
+    with collector_paused():
+        return _pick(
+            check_format(fmt),
+            html=lambda: donor_html(statement, lang, heading).encode(),
+            pdf=lambda: donor_pdf(statement, lang, heading),  # written directly: statements run to thousands of rows
+            csv=lambda: donor_csv(statement, lang),
+            xlsx=lambda: donor_xlsx(statement, lang),
+        )
 
 
 def summary_file(report: SummaryReport, fmt: str, lang: str, heading: ReportHeading = DEFAULT_HEADING) -> bytes:

@@ -136,10 +136,10 @@ class Layout:
         ops = ["BT"]
         style: tuple[int, float] | None = None
         top = self.y - PAD_Y + size * 0.28
+        ys = [f"{top - lead * n:.2f}" for n in range(1, max(len(lines) for lines in cells) + 1)]
         for lines, column, left, width in zip(cells, columns, lefts, widths, strict=True):
-            y = top
-            for text in lines:
-                y -= lead
+            start = f"{left + PAD_X:.2f}"
+            for y, text in zip(ys, lines, strict=False):
                 face, grey = BOLD if column.bold else font, 0.0
                 if text.startswith("\x1f"):
                     text, face, grey = text[1:], REGULAR, MUTED
@@ -148,8 +148,8 @@ class Layout:
                 if style != (face, grey):
                     style = (face, grey)
                     ops.append(f"{grey:g} g /{fonts[face].resource} {size:g} Tf")
-                x = left + width - PAD_X - self.measure(text, size, face) if column.right else left + PAD_X
-                ops.append(f"1 0 0 1 {x:.2f} {y:.2f} Tm <{fonts[face].encode(text)}> Tj")
+                x = f"{left + width - PAD_X - self.measure(text, size, face):.2f}" if column.right else start
+                ops.append(f"1 0 0 1 {x} {y} Tm <{fonts[face].encode(text)}> Tj")
         ops.append("ET")
         self.page.append("\n".join(ops))
 
