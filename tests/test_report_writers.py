@@ -1,5 +1,6 @@
 """The reports' own file writers: XLSX sheets read back by openpyxl, the statement PDF read back by pypdf."""
 
+import gc
 import io
 import re
 from datetime import date, datetime
@@ -13,6 +14,7 @@ from report_support import in_manats
 from sqlmodel import Session
 
 from tracker.money import parse_money
+from tracker.reports.bulk import collector_paused
 from tracker.reports.donor import donor_statement
 from tracker.reports.formats import donor_file
 from tracker.reports.render import ReportHeading
@@ -104,3 +106,20 @@ def test_the_statement_pdf_embeds_a_valid_subset_of_noto_sans(session: Session, 
         assert 10 < len(drawn) < 200
     text = plain(reader.pages[0].extract_text())
     assert "1 500,00 AZN" in text and "Выписка по взносам" in text
+
+
+def test_the_collector_pause_ends_with_the_last_report_and_keeps_a_collector_that_was_off() -> None:
+    assert gc.isenabled()
+    with collector_paused():
+        assert not gc.isenabled()
+        with collector_paused():
+            assert not gc.isenabled()
+        assert not gc.isenabled()  # the outer report is still being built
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with collector_paused():
+            pass
+        assert not gc.isenabled()  # it was off before: left off
+    finally:
+        gc.enable()
