@@ -32,7 +32,8 @@ from sqlmodel import Session
 
 from tracker.config import get_settings
 from tracker.money import Money, check_currency, minor_digits
-from tracker.rates import StoredRate, in_force, in_force_for
+from tracker.rate_windows import in_force_for
+from tracker.rates import StoredRate, in_force
 
 # (currency, date) pairs looked up one by one at most (else whole spans are read): the bound parameters of
 # the query (three a pair) stay well within SQLite's and PostgreSQL's limits.
