@@ -21,6 +21,7 @@ from tracker.convert import (
     convert_money,
     convert_sums,
     convert_with,
+    load_rates,
     rate_for,
 )
 from tracker.money import Money, parse_money
@@ -303,3 +304,31 @@ def test_a_converted_total_from_the_database_is_the_exact_sum_rounded_once(
     amount, missing = expected_total([(c, d, m) for (c, d), m in merged.items()], rates, target, 7)
     assert total.total == Money(amount, target)
     assert len(total.unconverted) == missing
+
+
+def test_scattered_value_dates_read_only_the_rates_their_windows_give(session: Session) -> None:
+    # A rate every day of January for USD, and a corrected rate on the 20th; amounts on three scattered days.
+    for day in range(1, 32):
+        add(session, date(2023, 1, day), "USD", "1.7")
+    add(session, date(2023, 1, 20), "USD", "1.69", source="manual")  # the correction is the version in force
+    add(session, date(2023, 3, 1), "USD", "1.8")
+    sums = [("USD", date(2023, 1, 5), 100), ("USD", date(2023, 1, 20), 100), ("USD", date(2023, 2, 3), 100)]
+    book = load_rates(session, [(c, d) for c, d, _ in sums], "AZN", "AZN", 7)
+    # Only the three rates the dates take: the 5th, the corrected 20th, and the 31st for 3 February (3 days back).
+    assert [(r.rate_date, r.rate, r.source) for r in book._rates["USD"]] == [
+        (date(2023, 1, 5), Decimal("1.7"), "cbar"),
+        (date(2023, 1, 20), Decimal("1.69"), "manual"),
+        (date(2023, 1, 31), Decimal("1.7"), "cbar"),
+    ]
+    total = convert_sums(session, sums, "AZN", "AZN", 7)
+    assert total.total == money("5.09 AZN")  # 1.70 + 1.69 + 1.70
+    assert total.complete
+
+
+def test_a_date_whose_window_has_no_rate_stays_unconverted_among_dates_that_have_one(session: Session) -> None:
+    add(session, date(2023, 1, 2), "EUR", "1.8")
+    add(session, date(2023, 1, 20), "EUR", "1.9")
+    sums = [("EUR", date(2023, 1, 2), 100), ("EUR", date(2023, 1, 15), 100), ("EUR", date(2023, 1, 21), 100)]
+    total = convert_sums(session, sums, "AZN", "AZN", 7)
+    assert total.total == money("3.70 AZN")  # 1.80 on the 2nd, 1.90 for the 21st (the 20th's)
+    assert [(part.value_date, str(part.amount)) for part in total.unconverted] == [(date(2023, 1, 15), "1.00 EUR")]

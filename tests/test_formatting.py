@@ -177,3 +177,37 @@ def test_an_explicit_locale_does_not_change_the_current_one() -> None:
         assert format_quantity(10, "piece", "ru") == "10 штук"
         assert current_locale() == "az"
         assert gettext("Recipient") == "Alıcı"
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+@pytest.mark.parametrize("currency", (*CURRENCIES, "GBP", "RUB", "CHF", "XOF", "BHD", "UZS", "KZT"))
+def test_the_quick_money_text_is_babels_to_the_character(locale: str, currency: str) -> None:
+    """Reports write money from a shape learnt from Babel once; it must give Babel's text for any amount."""
+    digits = Money.from_minor(0, currency).amount.as_tuple().exponent
+    amounts = ["0", "1", "7", "12", "999", "1000", "1234", "99999", "100000", "1234567", "9999999999", "123456789012"]
+    for text in amounts:
+        for fraction in ("", ".5", ".05", ".125", ".999"):
+            for sign in ("", "-"):
+                value = Money(Decimal(sign + text + fraction), currency)
+                exact = value.amount.quantize(Decimal(1).scaleb(digits), rounding="ROUND_HALF_UP")
+                assert format_money(value, locale) == format_currency(exact, currency, locale=locale)
+                assert format_money_code(value, locale) == format_currency(
+                    exact, currency, format="#,##0.00\u00a0¤¤", locale=locale
+                )
+
+
+@pytest.mark.parametrize(
+    ("with_code", "locale", "amount", "currency", "expected"),
+    [
+        (True, "ru", "-1234567.5", "AZN", "-1\xa0234\xa0567,50\xa0AZN"),
+        (False, "en", "-1234.5", "AZN", "-AZN1,234.50"),
+        (False, "az", "0", "AZN", "0,00\xa0₼"),
+        (False, "tr", "-0.5", "TRY", "-₺0,50"),
+        (True, "az", "-0.0005", "KWD", "-0,001\xa0KWD"),  # rounded half away from zero first
+    ],
+)
+def test_negative_and_zero_money_golden_strings(
+    with_code: bool, locale: str, amount: str, currency: str, expected: str
+) -> None:
+    write = format_money_code if with_code else format_money
+    assert write(Money(Decimal(amount), currency), locale) == expected

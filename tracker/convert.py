@@ -32,8 +32,12 @@ from sqlmodel import Session
 
 from tracker.config import get_settings
 from tracker.money import Money, check_currency, minor_digits
+from tracker.rate_windows import in_force_for
 from tracker.rates import StoredRate, in_force
 
+# (currency, date) pairs looked up one by one at most (else whole spans are read): the bound parameters of
+# the query (three a pair) stay well within SQLite's and PostgreSQL's limits.
+MAX_PAIRS = 5000
 # Sums of exact products; a rounding here would be a bug, so it raises instead.
 EXACT = Context(prec=200, traps=[Inexact, Rounded, InvalidOperation])
 
@@ -93,9 +97,22 @@ class RateBook:
         self.window = timedelta(days=window_days)
         self._rates = {currency: list(found) for currency, found in rates.items()}
         self._dates = {currency: [r.rate_date for r in found] for currency, found in self._rates.items()}
+        self._found: dict[tuple[str, date], tuple[Decimal, RateUsed] | None] = {}
 
     def find(self, currency: str, on: date) -> StoredRate | None:
         """The rate of `on`, or the latest earlier one within the window; None when there is none."""
+        return self._find(currency, on)
+
+    def lookup(self, currency: str, on: date) -> tuple[Decimal, RateUsed] | None:
+        """`find`'s rate and its RateUsed, remembered: a report converts the same (currency, date) in every total."""
+        key = (currency, on)
+        if key not in self._found:
+            found = self._find(currency, on)
+            used = RateUsed(found.currency, found.rate_date, found.rate, found.source) if found else None
+            self._found[key] = (found.rate, used) if found and used else None
+        return self._found[key]
+
+    def _find(self, currency: str, on: date) -> StoredRate | None:
         dates = self._dates.get(currency, [])
         position = bisect.bisect_right(dates, on)
         if position == 0:
@@ -155,17 +172,26 @@ def rate_for(
 def load_rates(
     session: Session, sums: Iterable[tuple[str, date]], target: str, reporting_currency: str, window_days: int
 ) -> RateBook:
-    """Every rate the sums may need, in one query: per currency, from the earliest date less the window."""
-    spans: dict[str, tuple[date, date]] = {}
+    """Every rate the sums may need, in one query: for each (currency, value date), the rate its window gives.
+
+    Not every day of the span between a currency's first and last date: a donor's thousand
+    entries over three years need about a thousand rates, not all fifteen thousand. A very
+    large set of dates (more than a query should carry) is read as spans instead.
+    """
+    pairs: set[tuple[str, date]] = set()
     for currency, value_date in sums:
         if currency == target:
             continue
         for needed in (currency, target):
-            if needed == reporting_currency:
-                continue
-            low, high = spans.get(needed, (value_date, value_date))
-            spans[needed] = (min(low, value_date), max(high, value_date))
+            if needed != reporting_currency:
+                pairs.add((needed, value_date))
     back = timedelta(days=window_days)
+    if len(pairs) <= MAX_PAIRS:
+        return RateBook(in_force_for(session, reporting_currency, pairs, window_days), reporting_currency, window_days)
+    spans: dict[str, tuple[date, date]] = {}
+    for currency, value_date in pairs:
+        low, high = spans.get(currency, (value_date, value_date))
+        spans[currency] = (min(low, value_date), max(high, value_date))
     spans = {currency: (low - back, high) for currency, (low, high) in spans.items()}
     return RateBook(in_force(session, reporting_currency, spans), reporting_currency, window_days)
 
@@ -181,27 +207,28 @@ def convert_with(book: RateBook, sums: Mapping[tuple[str, date], int], target: s
     for (currency, value_date), minor in sorted(sums.items()):
         if minor == 0:
             continue
-        amount = Money.from_minor(minor, currency)
+        value = Decimal(int(minor)).scaleb(-minor_digits(currency))
         if currency == target:
-            groups[None] = EXACT.add(groups[None], amount.amount)
+            groups[None] = EXACT.add(groups[None], value)
             continue
-        rates: list[StoredRate] = []
+        from_rate, to_rate = Decimal(1), None
         lacking = None
-        for needed in (currency, target):
-            if needed == reporting:
-                continue
-            found = book.find(needed, value_date)
-            if found is None:
-                lacking = needed
-                break
-            rates.append(found)
+        source = book.lookup(currency, value_date) if currency != reporting else None
+        if currency != reporting and source is None:
+            lacking = currency
+        destination = book.lookup(target, value_date) if lacking is None and target != reporting else None
+        if lacking is None and target != reporting and destination is None:
+            lacking = target
         if lacking is not None:
-            missing.append(Unconverted(amount, value_date, lacking))
+            missing.append(Unconverted(Money(value, currency), value_date, lacking))
             continue
-        used.update(RateUsed(r.currency, r.rate_date, r.rate, r.source) for r in rates)
-        from_rate = next((r.rate for r in rates if r.currency == currency), Decimal(1))
-        to_rate = next((r.rate for r in rates if r.currency == target), None)
-        groups[to_rate] = EXACT.add(groups[to_rate], EXACT.multiply(amount.amount, from_rate))
+        if source is not None:
+            from_rate = source[0]
+            used.add(source[1])
+        if destination is not None:
+            to_rate = destination[0]
+            used.add(destination[1])
+        groups[to_rate] = EXACT.add(groups[to_rate], EXACT.multiply(value, from_rate))
     exact = _tree_sum([Fraction(total) / Fraction(rate or 1) for rate, total in groups.items()])
     return ConvertedTotal(
         total=Money(round_fraction(exact, target), target),

@@ -10,17 +10,18 @@ would be half-even).
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
-from functools import cache
+from functools import cache, lru_cache
 from typing import Literal
 
 from babel import Locale
 from babel.dates import format_date as babel_format_date
-from babel.numbers import format_currency, format_decimal, format_percent
+from babel.numbers import format_currency, format_decimal, format_percent, get_decimal_symbol, get_group_symbol
 
 from tracker.i18n import current_locale, ngettext, use_locale
-from tracker.money import Money, round_half_up
+from tracker.money import Money, minor_digits, round_half_up
 
 DateFormat = Literal["short", "medium", "long"]
 
@@ -32,23 +33,87 @@ ISO_CODE_PATTERN = "#,##0.00\u00a0¤¤"
 
 def format_money(value: Money, locale: str | None = None) -> str:
     """Money the way the locale writes it (CLDR's pattern and symbol): az `500.000,00 ₼`, en `AZN500,000.00`."""
-    exact = _exact(value)
-    return format_currency(exact, value.currency, locale=babel_locale(locale or current_locale()))
+    return _money_text(_exact(value), value.currency, None, locale or current_locale())
 
 
 def format_money_code(value: Money, locale: str | None = None) -> str:
     """Money with its ISO code after the number, unambiguous among many currencies: ru `1 234 567,89 AZN`."""
-    exact = _exact(value)
-    return format_currency(
-        exact, value.currency, format=ISO_CODE_PATTERN, locale=babel_locale(locale or current_locale())
-    )
+    return _money_text(_exact(value), value.currency, ISO_CODE_PATTERN, locale or current_locale())
+
+
+@dataclass(frozen=True, slots=True)
+class MoneyShape:
+    """How one locale writes one currency in one pattern, learnt from Babel once: the text around the number,
+    and the group and decimal signs. Applying it is several times cheaper than Babel's pattern (reports
+    write tens of thousands of amounts) and gives the same text: `money_shape` checks it against Babel."""
+
+    group: str
+    decimal: str
+    positive: tuple[str, str]
+    negative: tuple[str, str]
+
+    def apply(self, exact: Decimal) -> str:
+        """An amount already rounded to its currency's digits."""
+        negative = exact < 0
+        # str() is positional for an amount quantized to 0–3 decimals (and far quicker than format()).
+        whole, _, fraction = str(-exact if negative else exact).partition(".")
+        number = f"{int(whole):,}".replace(",", self.group)
+        if fraction:
+            number += self.decimal + fraction
+        prefix, suffix = self.negative if negative else self.positive
+        return prefix + number + suffix
+
+
+# Amounts a shape must write exactly as Babel does before it is trusted (grouping, signs, zero, digits).
+_PROBES = ("0", "1", "12", "123", "1234", "12345", "123456", "1234567", "9876543210", "-1", "-1234", "-1234567")
+
+
+def _money_text(exact: Decimal, currency: str, pattern: str | None, locale: str) -> str:
+    shape = money_shape(locale, currency, pattern)
+    if shape is None or (exact.is_zero() and exact.is_signed()):
+        return format_currency(exact, currency, format=pattern, locale=babel_locale(locale))
+    return shape.apply(exact)
+
+
+@cache
+def money_shape(locale: str, currency: str, pattern: str | None) -> MoneyShape | None:
+    """The shape of a (locale, currency, pattern), or None when it does not reproduce Babel's text (Babel is used)."""
+    parsed = babel_locale(locale)
+    digits = minor_digits(currency)
+
+    def babel(value: Decimal) -> str:
+        return format_currency(value, currency, format=pattern, locale=parsed)
+
+    group, decimal = get_group_symbol(parsed), get_decimal_symbol(parsed)
+    sample = Decimal("1234567" + ("." + "8" * digits if digits else ""))
+    number = f"{1234567:,}".replace(",", group) + (decimal + "8" * digits if digits else "")
+    sides = []
+    for text in (babel(sample), babel(-sample)):
+        at = text.find(number)
+        if at < 0:
+            return None
+        sides.append((text[:at], text[at + len(number) :]))
+    shape = MoneyShape(group, decimal, sides[0], sides[1])
+    for probe in _PROBES:
+        for fraction in ("", "05", "5"):
+            value = round_half_up(Decimal(probe + ("." + fraction if fraction else "")), currency)
+            if shape.apply(value) != babel(value):
+                return None
+    return shape
 
 
 def format_number(value: Decimal | int, locale: str | None = None) -> str:
     """A number with the locale's separators, every digit kept: en `2,400.5`, ru `2 400,5`."""
     if isinstance(value, float):
         raise TypeError("format_number takes a Decimal or an int, never a float")
-    return format_decimal(value, locale=babel_locale(locale or current_locale()), decimal_quantization=False)
+    return _number_text(str(value), locale or current_locale())
+
+
+@lru_cache(maxsize=4096)
+def _number_text(value: str, locale: str) -> str:
+    """Reports repeat the same quantities and rates; the text of a number is its digits' (str keeps 1.0 apart
+    from 1, which an equality-keyed cache would not)."""
+    return format_decimal(Decimal(value), locale=babel_locale(locale), decimal_quantization=False)
 
 
 def format_quantity(quantity: Decimal | int, unit: str, locale: str | None = None) -> str:
@@ -66,7 +131,13 @@ def format_quantity(quantity: Decimal | int, unit: str, locale: str | None = Non
 
 def format_date(value: date, format: DateFormat = "medium", locale: str | None = None) -> str:
     """A date in the locale's own words: medium az `7 mar 2025`, long ru `7 марта 2025 г.`."""
-    return babel_format_date(value, format=format, locale=babel_locale(locale or current_locale()))
+    return _date_text(value, format, locale or current_locale())
+
+
+@lru_cache(maxsize=4096)
+def _date_text(value: date, format: DateFormat, locale: str) -> str:
+    """Reports repeat the same few dates thousands of times."""
+    return babel_format_date(value, format=format, locale=babel_locale(locale))
 
 
 @cache
@@ -97,9 +168,15 @@ def plural_count(quantity: Decimal | int) -> int:
 
 
 def _exact(value: Money) -> Decimal:
+    """The amount rounded half up to its currency's digits (as `round_half_up`, with the quantum cached)."""
     if not isinstance(value.amount, Decimal):
         raise TypeError("money must be a Decimal, never a float")
-    return round_half_up(value.amount, value.currency)
+    return value.amount.quantize(_quantum(value.currency), rounding=ROUND_HALF_UP)
+
+
+@cache
+def _quantum(currency: str) -> Decimal:
+    return Decimal(1).scaleb(-minor_digits(currency))
 
 
 # One entry per unit in tracker.models.UNITS (a test checks they match). Each form

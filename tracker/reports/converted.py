@@ -105,15 +105,32 @@ class Converter:
         )
 
     def figures(self, rows: Iterable[FigureRow]) -> ConvertedFigures:
-        """Every figure of a group of rows."""
-        found = list(rows)
+        """Every figure of a group of rows (the rows summed once per bucket and kind, then each total converted)."""
+        parts: dict[tuple[str, bool], dict[tuple[str, date], int]] = defaultdict(lambda: defaultdict(int))
+        for row in rows:
+            if row.currency:
+                parts[(row.bucket, row.kind == "money")][(row.currency, value_date(row))] += row.value_minor
+
+        def total(buckets: tuple[str, ...], kinds: tuple[bool, ...]) -> ConvertedTotal:
+            sums: dict[tuple[str, date], int] = defaultdict(int)
+            for bucket in buckets:
+                for money in kinds:
+                    for key, minor in parts.get((bucket, money), {}).items():
+                        sums[key] += minor
+            return convert_with(self.book, sums, self.currency)
+
+        def split(buckets: tuple[str, ...]) -> Split:
+            return Split(
+                money=total(buckets, (True,)), in_kind=total(buckets, (False,)), total=total(buckets, (True, False))
+            )
+
         return ConvertedFigures(
             currency=self.currency,
-            paid=self.split(found, ("paid",)),
-            committed=self.split(found, ("committed",)),
-            pledged=self.split(found, ("pledged",)),
-            funding=self.split(found, FUNDING),
-            outstanding=self.split(found, OUTSTANDING),
+            paid=split(("paid",)),
+            committed=split(("committed",)),
+            pledged=split(("pledged",)),
+            funding=split(FUNDING),
+            outstanding=split(OUTSTANDING),
         )
 
 

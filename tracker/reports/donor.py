@@ -13,6 +13,7 @@ from tracker.errors import Invalid
 from tracker.figures import Figures, LedgerTotals, Scope, figure_rows, fold
 from tracker.models import Donor, Item
 from tracker.money import Money
+from tracker.reports.bulk import collector_paused
 from tracker.reports.converted import OUTSTANDING, ConvertedFigures, Converter
 from tracker.reports.entries import EntryView, load_entries
 from tracker.reports.items import ItemFigure, item_figures, load_items, valuation_bases
@@ -74,6 +75,19 @@ def donor_statement(
     `reporting_currency` is the currency the stored rates are quoted in.
     """
     check_period(date_from, date_to)
+    with collector_paused():
+        return _statement(session, donor, date_from, date_to, currency, reporting_currency, window_days)
+
+
+def _statement(
+    session: Session,
+    donor: Donor,
+    date_from: date | None,
+    date_to: date | None,
+    currency: str | None,
+    reporting_currency: str | None,
+    window_days: int | None,
+) -> DonorStatement:
     reporting = reporting_currency or get_settings().reporting_currency
     scope = Scope(donor_id=donor.id, date_from=date_from, date_to=date_to)
     entries = load_entries(session, scope)

@@ -17,7 +17,7 @@ contribution = Contribution.__table__  # type: ignore[attr-defined]
 line = ContributionLine.__table__  # type: ignore[attr-defined]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class LineView:
     """One line as a report shows it: money, or an item in its unit with its value and basis."""
 
@@ -31,7 +31,7 @@ class LineView:
     valuation: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class EntryView:
     """One contribution as a report shows it."""
 
@@ -83,7 +83,8 @@ def load_entries(session: Session, scope: Scope, include_void: bool = True) -> l
     if not headers:
         return []
     lines = _lines(session, sa.select(contribution.c.id).where(*conditions))
-    return [EntryView(*header, lines=tuple(lines.get(header[0], ()))) for header in headers]
+    empty: list[LineView] = []
+    return [EntryView(*header, tuple(lines.get(header[0], empty))) for header in headers]
 
 
 def _lines(session: Session, ids: sa.Select) -> dict[int, list[LineView]]:
@@ -106,22 +107,37 @@ def _lines(session: Session, ids: sa.Select) -> dict[int, list[LineView]]:
         .order_by(line.c.contribution_id, line.c.position)
     )
     found: dict[int, list[LineView]] = {}
+    # Ten thousand lines repeat a few quantities and amounts: Money and Decimal are immutable, so equal
+    # values are built once and shared (the per-row objects were most of the cost of a large statement).
+    amounts: dict[tuple[int, str], Money] = {}
+    quantities: dict[int, Decimal] = {}
+    new_line = LineView
     for owner, kind, item_id, name, unit, milli, unit_minor, currency, value_minor, valuation in session.execute(
         statement
     ):
-        quantity = Decimal(milli).scaleb(-QUANTITY_PLACES).normalize() if milli is not None else None
-        if quantity is not None and quantity == quantity.to_integral_value():
-            quantity = quantity.quantize(Decimal(1))
-        found.setdefault(owner, []).append(
-            LineView(
-                kind=kind,
-                item_id=item_id,
-                item_name=name,
-                unit=unit,
-                quantity=quantity,
-                unit_value=Money.from_minor(unit_minor, currency) if unit_minor is not None and currency else None,
-                value=Money.from_minor(value_minor, currency) if value_minor is not None and currency else None,
-                valuation=valuation,
-            )
-        )
+        quantity = None
+        if milli is not None:
+            quantity = quantities.get(milli)
+            if quantity is None:
+                quantity = quantities[milli] = _quantity(milli)
+        unit_value = value = None
+        if currency:
+            if unit_minor is not None:
+                unit_value = amounts.get((unit_minor, currency))
+                if unit_value is None:
+                    unit_value = amounts[(unit_minor, currency)] = Money.from_minor(unit_minor, currency)
+            if value_minor is not None:
+                value = amounts.get((value_minor, currency))
+                if value is None:
+                    value = amounts[(value_minor, currency)] = Money.from_minor(value_minor, currency)
+        entry_lines = found.get(owner)
+        if entry_lines is None:
+            entry_lines = found[owner] = []
+        entry_lines.append(new_line(kind, item_id, name, unit, quantity, unit_value, value, valuation))
     return found
+
+
+def _quantity(milli: int) -> Decimal:
+    """A stored quantity as an exact decimal: 10, 2.5, 0.125."""
+    quantity = Decimal(milli).scaleb(-QUANTITY_PLACES).normalize()
+    return quantity.quantize(Decimal(1)) if quantity == quantity.to_integral_value() else quantity

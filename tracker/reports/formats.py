@@ -1,13 +1,18 @@
-"""One entry point per report for every file format: HTML, PDF, CSV, XLSX (letters: HTML and PDF)."""
+"""One entry point per report for every file format: HTML, PDF, CSV, XLSX (letters: HTML and PDF).
+
+PDFs are the HTML through WeasyPrint, except the donor statement's, written directly (`statement_pdf`).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
 from tracker.errors import Invalid
+from tracker.reports.bulk import collector_paused
 from tracker.reports.donor import DonorStatement
 from tracker.reports.letter import LetterData
 from tracker.reports.render import DEFAULT_HEADING, ReportHeading, donor_html, letter_html, summary_html, to_pdf
+from tracker.reports.statement_pdf import donor_pdf
 from tracker.reports.summary import SummaryReport
 from tracker.reports.tables import donor_csv, donor_xlsx, summary_csv, summary_xlsx
 
@@ -30,12 +35,14 @@ def check_format(name: str, allowed: tuple[str, ...] = FORMATS) -> str:
 
 def donor_file(statement: DonorStatement, fmt: str, lang: str, heading: ReportHeading = DEFAULT_HEADING) -> bytes:
     """The per-donor statement in one format, in the report language `lang`."""
-    return _pick(
-        check_format(fmt),
-        html=lambda: donor_html(statement, lang, heading).encode(),
-        csv=lambda: donor_csv(statement, lang),
-        xlsx=lambda: donor_xlsx(statement, lang),
-    )
+    with collector_paused():
+        return _pick(
+            check_format(fmt),
+            html=lambda: donor_html(statement, lang, heading).encode(),
+            pdf=lambda: donor_pdf(statement, lang, heading),  # written directly: statements run to thousands of rows
+            csv=lambda: donor_csv(statement, lang),
+            xlsx=lambda: donor_xlsx(statement, lang),
+        )
 
 
 def summary_file(report: SummaryReport, fmt: str, lang: str, heading: ReportHeading = DEFAULT_HEADING) -> bytes:
@@ -56,6 +63,6 @@ def letter_file(letter: LetterData, fmt: str, heading: ReportHeading = DEFAULT_H
 def _pick(fmt: str, html: Callable[[], bytes], **others: Callable[[], bytes]) -> bytes:
     if fmt == "html":
         return html()
-    if fmt == "pdf":
+    if fmt == "pdf" and "pdf" not in others:
         return to_pdf(html().decode())
     return others[fmt]()

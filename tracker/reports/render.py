@@ -10,17 +10,22 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 from typing import Any
 
 from babel.dates import format_date
 from babel.numbers import format_percent
 from markupsafe import Markup
 
+from tracker.formatting import format_money_code, format_quantity
 from tracker.i18n import current_locale, use_locale
+from tracker.reports.bulk import collector_paused
 from tracker.reports.donor import DonorStatement
+from tracker.reports.entries import LineView
 from tracker.reports.files import html_to_pdf
 from tracker.reports.letter import LetterData
 from tracker.reports.summary import SummaryReport
+from tracker.vocabulary import term
 
 
 @dataclass(frozen=True)
@@ -46,7 +51,8 @@ def donor_html(
     today: date | None = None,
 ) -> str:
     """The per-donor statement as a print-friendly page (template reports/donor.html)."""
-    return _render("reports/donor.html", lang, heading, downloads, today, statement=statement)
+    with collector_paused():
+        return _render("reports/donor.html", lang, heading, downloads, today, statement=statement)
 
 
 def summary_html(
@@ -92,9 +98,27 @@ def _render(
                 css_string=css_string,
                 percent=percent,
                 month=month,
+                line_text=line_text,
                 **context,
             )
         )
+
+
+def line_text(line: LineView) -> str:
+    """One line of a contribution in words: `1.000,00 AZN`, or `10 ədəd · Container house · 120.000,00 AZN (…)`."""
+    return _line_text(line, current_locale())
+
+
+@lru_cache(maxsize=4096)
+def _line_text(line: LineView, locale: str) -> str:
+    """Goods lines repeat across a donor's contributions (the same item, quantity and value): each is written once."""
+    if line.kind == "money":
+        return format_money_code(line.value) if line.value else ""
+    text = (format_quantity(line.quantity, line.unit or "") if line.quantity is not None else "") + " · "
+    text += line.item_name or ""
+    if line.value:
+        text += f" · {format_money_code(line.value)} ({term(line.valuation, 'valuation')})"
+    return text
 
 
 def css_string(text: str) -> Markup:

@@ -7,15 +7,10 @@ Text that a spreadsheet would run as a formula is neutralised in both.
 
 from __future__ import annotations
 
-import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from tracker.convert import ConvertedTotal
 from tracker.i18n import _, use_locale
@@ -23,13 +18,13 @@ from tracker.money import Money
 from tracker.reports.converted import ConvertedFigures
 from tracker.reports.donor import DonorStatement
 from tracker.reports.entries import EntryView
-from tracker.reports.files import safe_cell, to_csv, xlsx_number_format
+from tracker.reports.files import to_csv
 from tracker.reports.items import ItemFigure
 from tracker.reports.summary import SummaryReport
+from tracker.reports.xlsx import workbook
 from tracker.vocabulary import term
 
 Cell = str | int | Decimal | date | Money | None
-SHEET_NAME_FORBIDDEN = str.maketrans({c: " " for c in "[]:*?/\\"})
 
 
 @dataclass(frozen=True)
@@ -76,30 +71,7 @@ def summary_xlsx(report: SummaryReport, lang: str) -> bytes:
 
 def to_xlsx(tables: Sequence[Table]) -> bytes:
     """A workbook with a sheet per table: numbers as numbers, money in its currency's format, dates as dates."""
-    book = Workbook(write_only=True)
-    for table in tables:
-        sheet = book.create_sheet(table.title.translate(SHEET_NAME_FORBIDDEN)[:31])
-        sheet.append([_xlsx_cell(sheet, heading) for heading in table.header])
-        for row in table.rows:
-            sheet.append([_xlsx_cell(sheet, value) for value in row])
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
-
-
-def _xlsx_cell(sheet: WriteOnlyWorksheet, value: Cell) -> WriteOnlyCell | str | int | Decimal | None:
-    """Styled cells only where a format is needed (they are slow); text is neutralised, so never a formula."""
-    if isinstance(value, Money):
-        cell = WriteOnlyCell(sheet, value=value.amount)
-        cell.number_format = xlsx_number_format(value.currency)
-        return cell
-    if isinstance(value, date):
-        cell = WriteOnlyCell(sheet, value=value)
-        cell.number_format = "yyyy-mm-dd"
-        return cell
-    if isinstance(value, str):
-        return safe_cell(value)  # openpyxl reads only text starting with "=" as a formula; safe_cell quotes it
-    return value
+    return workbook([(table.title, table.header, table.rows) for table in tables])
 
 
 def _contributions(statement: DonorStatement) -> Table:
