@@ -12,6 +12,12 @@ pledge is fulfilled or something is voided — the difference between a contribu
 rows before and after. A rate import re-converts the rows of its currencies. The
 whole table can always be recomputed from the ledger (`rebuild_totals`), and a
 property test holds the two equal.
+
+A single write costs one small read (the totals' state, with a stamp that every rate
+write renews), rates from a per-process cache keyed by that stamp, and one set-based
+upsert adding the deltas (`INSERT ... ON CONFLICT DO UPDATE`); the exact decimal column
+is added by PostgreSQL's numeric, or on SQLite by a Python function registered on the
+connection.
 """
 
 from __future__ import annotations
@@ -21,18 +27,23 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from functools import cache
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
 from tracker.app_settings import effective_settings
 from tracker.convert import EXACT, RateBook, load_rates
 from tracker.figures import FigureRow, Scope, figure_rows
 from tracker.i18n import gettext
-from tracker.models import Contribution, LedgerTotal, TotalsState, utcnow
+from tracker.models import Contribution, LedgerTotal, TotalsState, new_stamp, utcnow
 from tracker.money import Money, minor_digits
+from tracker.rates import StoredRate
 
 table = LedgerTotal.__table__  # type: ignore[attr-defined]
+state_table = TotalsState.__table__  # type: ignore[attr-defined]
+KEY_COLUMNS = ("dim", "dim_key", "bucket", "kind", "currency")
 GROUPS = ("value_date", "appeal_id", "donor_id", "recipient_id", "cluster")
 NO_APPEAL = "-"
 NO_CLUSTER = "-"  # money lines have no cluster
@@ -99,12 +110,68 @@ def apply_change(session: Session, before: list[FigureRow], after: list[FigureRo
     """Move the maintained totals from `before` to `after`, in the caller's transaction."""
     if not before and not after:
         return
-    state = totals_state(session)
-    book = _rate_book(session, [*before, *after], state)
+    kept = _kept(session)
+    book = CachedRates(session, [*before, *after], kept)
     deltas: dict[Key, Sums] = defaultdict(Sums)
-    _accumulate(deltas, after, book, state.reporting_currency, +1)
-    _accumulate(deltas, before, book, state.reporting_currency, -1)
-    _add(session, deltas, state.reporting_currency)
+    _accumulate(deltas, after, book, kept.reporting_currency, +1)
+    _accumulate(deltas, before, book, kept.reporting_currency, -1)
+    _add(session, deltas, kept.reporting_currency)
+
+
+@dataclass(frozen=True)
+class Kept:
+    """How the totals are kept, as a writer needs it: currency, rate window, and the rates' stamp."""
+
+    reporting_currency: str
+    window_days: int
+    rates_stamp: str
+
+
+KEPT = sa.select(state_table.c.reporting_currency, state_table.c.window_days, state_table.c.rates_stamp).where(
+    state_table.c.id == 1
+)
+
+
+def _kept(session: Session) -> Kept:
+    row = session.execute(KEPT).first()
+    if row is None:
+        state = totals_state(session)
+        return Kept(state.reporting_currency, state.window_days, state.rates_stamp)
+    return Kept(*row)
+
+
+# (rates stamp, reporting currency, window, currency, value date) -> the rate found, or None.
+# Rates are only ever added, and every rate write renews the stamp in its own transaction,
+# so an entry never goes stale: a new stamp simply misses. Shared by the process's threads.
+_RATES: dict[tuple[str, str, int, str, date], StoredRate | None] = {}
+RATES_KEPT = 100_000
+
+
+class CachedRates:
+    """The rates some rows need, answered like a `RateBook`, read from the database only on a cache miss."""
+
+    def __init__(self, session: Session, rows: list[FigureRow], kept: Kept) -> None:
+        prefix = (kept.rates_stamp, kept.reporting_currency, kept.window_days)
+        reporting = kept.reporting_currency
+        needed = {(row.currency, row.keys[0]) for row in rows if row.currency and row.currency != reporting}
+        self._found: dict[tuple[str, date], StoredRate | None] = {}
+        missing = set()
+        for wanted in needed:
+            key = (*prefix, *wanted)
+            if key in _RATES:
+                self._found[wanted] = _RATES[key]
+            else:
+                missing.add(wanted)
+        if not missing:
+            return
+        book = load_rates(session, missing, kept.reporting_currency, kept.reporting_currency, kept.window_days)
+        if len(_RATES) + len(missing) > RATES_KEPT:
+            _RATES.clear()
+        for currency, on in missing:
+            self._found[(currency, on)] = _RATES[(*prefix, currency, on)] = book.find(currency, on)
+
+    def find(self, currency: str, on: date) -> StoredRate | None:
+        return self._found[(currency, on)]
 
 
 def rebuild_totals(session: Session, reporting_currency: str | None = None, window_days: int | None = None) -> int:
@@ -114,6 +181,7 @@ def rebuild_totals(session: Session, reporting_currency: str | None = None, wind
     state.reporting_currency = reporting_currency or settings.reporting_currency
     state.window_days = settings.rate_window_days if window_days is None else window_days
     state.rebuilt_at = utcnow()
+    state.rates_stamp = new_stamp()
     session.add(state)
     session.execute(table.delete())
     sums = compute_totals(session, state.reporting_currency, state.window_days)
@@ -173,6 +241,8 @@ def rates_changed(session: Session, currencies: set[str], quote_currency: str) -
     state = totals_state(session)
     if quote_currency != state.reporting_currency:
         return  # the totals are kept in another currency; these rates do not enter them
+    state.rates_stamp = new_stamp()  # the writers' cached rates of the old stamp are no longer read
+    session.add(state)
     if state.reporting_currency in currencies:
         rebuild_totals(session, state.reporting_currency, state.window_days)
         return
@@ -216,7 +286,9 @@ def _rate_book(session: Session, rows: list[FigureRow], state: TotalsState) -> R
     return load_rates(session, needed, state.reporting_currency, state.reporting_currency, state.window_days)
 
 
-def _accumulate(sums: dict[Key, Sums], rows: list[FigureRow], book: RateBook, reporting: str, sign: int) -> None:
+def _accumulate(
+    sums: dict[Key, Sums], rows: list[FigureRow], book: RateBook | CachedRates, reporting: str, sign: int
+) -> None:
     for row in rows:
         value_date, appeal_id, donor_id, recipient_id, cluster = row.keys
         converted, unconverted = _convert(row, value_date, book, reporting)
@@ -235,7 +307,7 @@ def _accumulate(sums: dict[Key, Sums], rows: list[FigureRow], book: RateBook, re
                 summed.converted = EXACT.add(summed.converted, sign * converted)
 
 
-def _convert(row: FigureRow, value_date: date, book: RateBook, reporting: str) -> tuple[Decimal, int]:
+def _convert(row: FigureRow, value_date: date, book: RateBook | CachedRates, reporting: str) -> tuple[Decimal, int]:
     if not row.currency or not row.value_minor:
         return Decimal(0), 0
     amount = Money.from_minor(row.value_minor, row.currency).amount
@@ -248,47 +320,72 @@ def _convert(row: FigureRow, value_date: date, book: RateBook, reporting: str) -
 
 
 def _add(session: Session, deltas: dict[Key, Sums], reporting: str) -> None:
-    """Add deltas to the stored rows: one read, then batched updates, inserts and deletes."""
-    keys = [key for key, value in deltas.items() if not value.is_zero()]
-    if not keys:
+    """Add deltas to the stored rows: one upsert for all of them, then drop the rows that came to zero."""
+    # Sorted: concurrent writers lock the rows in the same order (no deadlock on PostgreSQL).
+    rows = [_row(key, deltas[key], reporting) for key in sorted(deltas) if not deltas[key].is_zero()]
+    if not rows:
         return
-    stored: dict[Key, sa.RowMapping] = {}
-    for start in range(0, len(keys), 200):
-        chunk = keys[start : start + 200]
+    connection = session.connection()
+    if connection.dialect.name != "postgresql":
+        _sqlite_functions(connection)
+    statement = _upsert(connection.dialect.name, minor_digits(reporting))
+    session.execute(statement, rows)
+    if any(
+        value.value_minor < 0 or value.quantity_milli < 0 or value.converted < 0 or value.unconverted_minor < 0
+        for value in deltas.values()
+    ):
         # IN on the index's first two columns: SQLite probes the index for each pair (a row-value IN scans).
-        dims, dim_keys = sorted({k[0] for k in chunk}), sorted({k[1] for k in chunk})
-        statement = sa.select(table).where(table.c.dim.in_(dims), table.c.dim_key.in_(dim_keys))
-        if session.get_bind().dialect.name == "postgresql":
-            statement = statement.with_for_update()
-        wanted = set(chunk)
-        for row in session.execute(statement).mappings():
-            key = (row["dim"], row["dim_key"], row["bucket"], row["kind"], row["currency"])
-            if key in wanted:
-                stored[key] = row
-    inserts, updates, deletes = [], [], []
-    for key in keys:
-        delta = deltas[key]
-        old = stored.get(key)
-        if old is None:
-            inserts.append(_row(key, delta, reporting))
-            continue
-        total = Sums(
-            old["value_minor"] + delta.value_minor,
-            old["quantity_milli"] + delta.quantity_milli,
-            EXACT.add(Decimal(old["converted"]), delta.converted),
-            old["unconverted_minor"] + delta.unconverted_minor,
+        dims, dim_keys = sorted({row["dim"] for row in rows}), sorted({row["dim_key"] for row in rows})
+        session.execute(
+            table.delete().where(
+                table.c.dim.in_(dims),
+                table.c.dim_key.in_(dim_keys),
+                table.c.value_minor == 0,
+                table.c.quantity_milli == 0,
+                table.c.unconverted_minor == 0,
+                table.c.converted == "0",
+            )
         )
-        if total.is_zero():
-            deletes.append({"row_id": old["id"]})
-        else:
-            updates.append({"row_id": old["id"], **_values(total, reporting)})
-    if inserts:
-        session.execute(table.insert(), inserts)
-    if updates:
-        values = {name: sa.bindparam(name) for name in updates[0] if name != "row_id"}
-        session.execute(table.update().where(table.c.id == sa.bindparam("row_id")).values(**values), updates)
-    if deletes:
-        session.execute(table.delete().where(table.c.id == sa.bindparam("row_id")), deletes)
+
+
+@cache
+def _upsert(dialect: str, digits: int) -> sa.Insert:
+    """INSERT ... ON CONFLICT DO UPDATE adding the new row's figures to the stored one; built once per process."""
+    if dialect == "postgresql":
+        statement = postgresql.insert(table)
+        exact = sa.func.trim_scale(
+            sa.cast(table.c.converted, sa.Numeric) + sa.cast(statement.excluded.converted, sa.Numeric)
+        )
+        converted = sa.cast(exact, sa.String)
+        converted_minor = sa.cast(sa.func.round(exact * 10**digits), sa.BigInteger)
+    else:
+        statement = sqlite.insert(table)
+        converted = sa.func.tracker_add_decimal(table.c.converted, statement.excluded.converted)
+        converted_minor = sa.func.tracker_minor_units(converted, digits)
+    integers = ("value_minor", "quantity_milli", "unconverted_minor")
+    summed = {name: table.c[name] + statement.excluded[name] for name in integers}
+    return statement.on_conflict_do_update(
+        index_elements=list(KEY_COLUMNS), set_={**summed, "converted": converted, "converted_minor": converted_minor}
+    )
+
+
+def _sqlite_functions(connection: sa.Connection) -> None:
+    """Exact decimal addition for the upsert, registered once on each SQLite connection."""
+    pooled = connection.connection
+    if pooled.info.get("tracker_decimal"):
+        return
+    raw = pooled.dbapi_connection
+    raw.create_function("tracker_add_decimal", 2, _add_text, deterministic=True)  # type: ignore[union-attr]
+    raw.create_function("tracker_minor_units", 2, _minor_units, deterministic=True)  # type: ignore[union-attr]
+    pooled.info["tracker_decimal"] = True
+
+
+def _add_text(stored: str, delta: str) -> str:
+    return _text(EXACT.add(Decimal(stored), Decimal(delta)))
+
+
+def _minor_units(value: str, digits: int) -> int:
+    return int(Decimal(value).scaleb(digits).quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
 def _row(key: Key, value: Sums, reporting: str) -> dict[str, object]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, date, datetime
 
 import sqlalchemy as sa
@@ -251,6 +252,11 @@ class JournalEvent(SQLModel, table=True):
     hash: str = Field(max_length=64, unique=True)
 
 
+def new_stamp() -> str:
+    """A value never used before, to mark a new state of something."""
+    return uuid.uuid4().hex
+
+
 class LedgerTotal(SQLModel, table=True):
     """A maintained sum of the ledger along one dimension; a cache that `tracker db rebuild-totals` recomputes."""
 
@@ -279,6 +285,8 @@ class TotalsState(SQLModel, table=True):
     reporting_currency: str = Field(max_length=3)
     window_days: int
     rebuilt_at: datetime = Timestamp()
+    # Renewed by every rate write: keys the writers' per-process cache of rates (tracker.aggregates).
+    rates_stamp: str = Field(default_factory=lambda: new_stamp(), max_length=32)
 
 
 class AppSettings(SQLModel, table=True):

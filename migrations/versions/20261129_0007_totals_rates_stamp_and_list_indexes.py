@@ -1,0 +1,29 @@
+"""The totals' rates stamp (keys the writers' per-process rate cache), and indexes for the filtered list.
+
+Every rate write renews `totals_state.rates_stamp` in its own transaction, so a writer
+that finds the stamp it cached rates under may use them without reading the rates again.
+
+Revision ID: 0007
+Revises: 0003
+Create Date: 2026-11-29 00:10:00
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0007"
+down_revision: str | None = "0003"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("totals_state") as batch:
+        batch.add_column(sa.Column("rates_stamp", sa.String(length=32), nullable=False, server_default=""))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("totals_state") as batch:
+        batch.drop_column("rates_stamp")
