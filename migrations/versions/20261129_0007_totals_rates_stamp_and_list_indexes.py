@@ -19,11 +19,25 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
+VOIDED = sa.text("voided_at IS NOT NULL")
+
+
 def upgrade() -> None:
     with op.batch_alter_table("totals_state") as batch:
         batch.add_column(sa.Column("rates_stamp", sa.String(length=32), nullable=False, server_default=""))
+    # (contribution_id, kind, currency) serves every lookup the old contribution_id index did, and more.
+    op.create_index("ix_contribution_line_filters", "contribution_line", ["contribution_id", "kind", "currency"])
+    op.drop_index("ix_contribution_line_contribution_id", table_name="contribution_line")
+    op.create_index("ix_contribution_line_currency", "contribution_line", ["currency", "contribution_id", "kind"])
+    op.create_index(
+        "ix_contribution_voided", "contribution", ["voided_at"], sqlite_where=VOIDED, postgresql_where=VOIDED
+    )
 
 
 def downgrade() -> None:
+    op.drop_index("ix_contribution_voided", table_name="contribution")
+    op.drop_index("ix_contribution_line_currency", table_name="contribution_line")
+    op.create_index("ix_contribution_line_contribution_id", "contribution_line", ["contribution_id"])
+    op.drop_index("ix_contribution_line_filters", table_name="contribution_line")
     with op.batch_alter_table("totals_state") as batch:
         batch.drop_column("rates_stamp")
