@@ -13,11 +13,8 @@ rows before and after. A rate import re-converts the rows of its currencies. The
 whole table can always be recomputed from the ledger (`rebuild_totals`), and a
 property test holds the two equal.
 
-A single write costs one small read (the totals' state, with a stamp that every rate
-write renews), rates from a per-process cache keyed by that stamp, and one set-based
-upsert adding the deltas (`INSERT ... ON CONFLICT DO UPDATE`); the exact decimal column
-is added by PostgreSQL's numeric, or on SQLite by a Python function registered on the
-connection.
+A single write reads the totals' state, takes its rates from a per-process cache and
+adds its deltas with one upsert (`tracker.totals_writes`).
 """
 
 from __future__ import annotations
@@ -27,10 +24,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
-from functools import cache
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
 from tracker.app_settings import effective_settings
@@ -39,11 +34,10 @@ from tracker.figures import FigureRow, Scope, figure_rows
 from tracker.i18n import gettext
 from tracker.models import Contribution, LedgerTotal, TotalsState, new_stamp, utcnow
 from tracker.money import Money, minor_digits
-from tracker.rates import StoredRate
+from tracker.totals_writes import CachedRates, exact_text, kept_state, sqlite_functions, upsert
 
 table = LedgerTotal.__table__  # type: ignore[attr-defined]
-state_table = TotalsState.__table__  # type: ignore[attr-defined]
-KEY_COLUMNS = ("dim", "dim_key", "bucket", "kind", "currency")
+_text = exact_text  # its name here before it moved to totals_writes
 GROUPS = ("value_date", "appeal_id", "donor_id", "recipient_id", "cluster")
 NO_APPEAL = "-"
 NO_CLUSTER = "-"  # money lines have no cluster
@@ -110,68 +104,12 @@ def apply_change(session: Session, before: list[FigureRow], after: list[FigureRo
     """Move the maintained totals from `before` to `after`, in the caller's transaction."""
     if not before and not after:
         return
-    kept = _kept(session)
+    kept = kept_state(session)
     book = CachedRates(session, [*before, *after], kept)
     deltas: dict[Key, Sums] = defaultdict(Sums)
     _accumulate(deltas, after, book, kept.reporting_currency, +1)
     _accumulate(deltas, before, book, kept.reporting_currency, -1)
     _add(session, deltas, kept.reporting_currency)
-
-
-@dataclass(frozen=True)
-class Kept:
-    """How the totals are kept, as a writer needs it: currency, rate window, and the rates' stamp."""
-
-    reporting_currency: str
-    window_days: int
-    rates_stamp: str
-
-
-KEPT = sa.select(state_table.c.reporting_currency, state_table.c.window_days, state_table.c.rates_stamp).where(
-    state_table.c.id == 1
-)
-
-
-def _kept(session: Session) -> Kept:
-    row = session.execute(KEPT).first()
-    if row is None:
-        state = totals_state(session)
-        return Kept(state.reporting_currency, state.window_days, state.rates_stamp)
-    return Kept(*row)
-
-
-# (rates stamp, reporting currency, window, currency, value date) -> the rate found, or None.
-# Rates are only ever added, and every rate write renews the stamp in its own transaction,
-# so an entry never goes stale: a new stamp simply misses. Shared by the process's threads.
-_RATES: dict[tuple[str, str, int, str, date], StoredRate | None] = {}
-RATES_KEPT = 100_000
-
-
-class CachedRates:
-    """The rates some rows need, answered like a `RateBook`, read from the database only on a cache miss."""
-
-    def __init__(self, session: Session, rows: list[FigureRow], kept: Kept) -> None:
-        prefix = (kept.rates_stamp, kept.reporting_currency, kept.window_days)
-        reporting = kept.reporting_currency
-        needed = {(row.currency, row.keys[0]) for row in rows if row.currency and row.currency != reporting}
-        self._found: dict[tuple[str, date], StoredRate | None] = {}
-        missing = set()
-        for wanted in needed:
-            key = (*prefix, *wanted)
-            if key in _RATES:
-                self._found[wanted] = _RATES[key]
-            else:
-                missing.add(wanted)
-        if not missing:
-            return
-        book = load_rates(session, missing, kept.reporting_currency, kept.reporting_currency, kept.window_days)
-        if len(_RATES) + len(missing) > RATES_KEPT:
-            _RATES.clear()
-        for currency, on in missing:
-            self._found[(currency, on)] = _RATES[(*prefix, currency, on)] = book.find(currency, on)
-
-    def find(self, currency: str, on: date) -> StoredRate | None:
-        return self._found[(currency, on)]
 
 
 def rebuild_totals(session: Session, reporting_currency: str | None = None, window_days: int | None = None) -> int:
@@ -262,7 +200,7 @@ def rates_changed(session: Session, currencies: set[str], quote_currency: str) -
         updates.append(
             {
                 "row_id": row["id"],
-                "converted": _text(value.converted),
+                "converted": exact_text(value.converted),
                 "converted_minor": _rounded(value.converted, state.reporting_currency),
                 "unconverted_minor": value.unconverted_minor,
             }
@@ -327,8 +265,8 @@ def _add(session: Session, deltas: dict[Key, Sums], reporting: str) -> None:
         return
     connection = session.connection()
     if connection.dialect.name != "postgresql":
-        _sqlite_functions(connection)
-    statement = _upsert(connection.dialect.name, minor_digits(reporting))
+        sqlite_functions(connection)
+    statement = upsert(connection.dialect.name, minor_digits(reporting))
     session.execute(statement, rows)
     if any(
         value.value_minor < 0 or value.quantity_milli < 0 or value.converted < 0 or value.unconverted_minor < 0
@@ -348,46 +286,6 @@ def _add(session: Session, deltas: dict[Key, Sums], reporting: str) -> None:
         )
 
 
-@cache
-def _upsert(dialect: str, digits: int) -> sa.Insert:
-    """INSERT ... ON CONFLICT DO UPDATE adding the new row's figures to the stored one; built once per process."""
-    if dialect == "postgresql":
-        statement = postgresql.insert(table)
-        exact = sa.func.trim_scale(
-            sa.cast(table.c.converted, sa.Numeric) + sa.cast(statement.excluded.converted, sa.Numeric)
-        )
-        converted = sa.cast(exact, sa.String)
-        converted_minor = sa.cast(sa.func.round(exact * 10**digits), sa.BigInteger)
-    else:
-        statement = sqlite.insert(table)
-        converted = sa.func.tracker_add_decimal(table.c.converted, statement.excluded.converted)
-        converted_minor = sa.func.tracker_minor_units(converted, digits)
-    integers = ("value_minor", "quantity_milli", "unconverted_minor")
-    summed = {name: table.c[name] + statement.excluded[name] for name in integers}
-    return statement.on_conflict_do_update(
-        index_elements=list(KEY_COLUMNS), set_={**summed, "converted": converted, "converted_minor": converted_minor}
-    )
-
-
-def _sqlite_functions(connection: sa.Connection) -> None:
-    """Exact decimal addition for the upsert, registered once on each SQLite connection."""
-    pooled = connection.connection
-    if pooled.info.get("tracker_decimal"):
-        return
-    raw = pooled.dbapi_connection
-    raw.create_function("tracker_add_decimal", 2, _add_text, deterministic=True)  # type: ignore[union-attr]
-    raw.create_function("tracker_minor_units", 2, _minor_units, deterministic=True)  # type: ignore[union-attr]
-    pooled.info["tracker_decimal"] = True
-
-
-def _add_text(stored: str, delta: str) -> str:
-    return _text(EXACT.add(Decimal(stored), Decimal(delta)))
-
-
-def _minor_units(value: str, digits: int) -> int:
-    return int(Decimal(value).scaleb(digits).quantize(Decimal(1), rounding=ROUND_HALF_UP))
-
-
 def _row(key: Key, value: Sums, reporting: str) -> dict[str, object]:
     dim, dim_key, bucket, kind, currency = key
     return {
@@ -404,14 +302,10 @@ def _values(value: Sums, reporting: str) -> dict[str, object]:
     return {
         "value_minor": value.value_minor,
         "quantity_milli": value.quantity_milli,
-        "converted": _text(value.converted),
+        "converted": exact_text(value.converted),
         "converted_minor": _rounded(value.converted, reporting),
         "unconverted_minor": value.unconverted_minor,
     }
-
-
-def _text(value: Decimal) -> str:
-    return format(EXACT.normalize(value), "f") if value else "0"
 
 
 def _rounded(value: Decimal, currency: str) -> int:
