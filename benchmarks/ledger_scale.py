@@ -62,6 +62,7 @@ APPEALS = 30
 DONORS = 5000
 RECIPIENTS = 300
 IMPORT_FILE_ROWS = 100_000
+ROUNDS = 6  # record_times alternates with and without the totals this many times
 
 
 def log(message: str) -> None:
@@ -321,6 +322,7 @@ def measure(url: str, size: int, heavy_donor: int, repeat: int) -> dict[str, obj
 def record_times(engine: sa.Engine, repeat: int) -> tuple[list[float], list[float]]:
     """One contribution recorded and committed, as a clerk's form does: with the totals maintained, and without."""
     import tracker.ledger as ledger
+    from tracker.aggregates import apply_change, contribution_rows
     from tracker.db import session_scope
     from tracker.ledger import ContributionInput, LineInput, record_contribution
     from tracker.models import Donor, Recipient
@@ -330,31 +332,38 @@ def record_times(engine: sa.Engine, repeat: int) -> tuple[list[float], list[floa
         donor = conn.execute(sa.select(Donor.id).limit(1)).scalar_one()
         recipient = conn.execute(sa.select(Recipient.id).limit(1)).scalar_one()
 
-    def record() -> None:
+    left_out: list[int] = []
+
+    def record() -> int:
         with session_scope(engine) as session:
             lines = [LineInput("money", amount=Money(Decimal("125.50"), "USD"))]
-            record_contribution(session, ContributionInput(donor, recipient, date(2025, 6, 2), "paid", lines), None)
+            data = ContributionInput(donor, recipient, date(2025, 6, 2), "paid", lines)
+            return record_contribution(session, data, None).id  # type: ignore[return-value]
 
     record()  # warm
-    with_totals = timed(record, repeat)
+    with_totals: list[float] = []
+    without_totals: list[float] = []
     maintained = ledger.apply_change
-    ledger.apply_change = lambda *args, **kw: None  # type: ignore[assignment]
-    try:
-        without_totals = timed(record, repeat)
-    finally:
-        ledger.apply_change = maintained
-    # The benchmark's own entries are left out of the totals on purpose above: put them right again.
-    from tracker.aggregates import rebuild_totals
-
+    for _ in range(ROUNDS):  # alternating blocks: a shared machine's drift hits both sides alike
+        with_totals += timed(record, repeat // ROUNDS)
+        ledger.apply_change = lambda *args, **kw: None  # type: ignore[assignment]
+        try:
+            without_totals += timed(lambda: left_out.append(record()), repeat // ROUNDS)
+        finally:
+            ledger.apply_change = maintained
+    # The entries recorded without the totals: add what they add, as recording them would have.
     with session_scope(engine) as session:
-        rebuild_totals(session)
+        apply_change(session, [], contribution_rows(session, left_out))
     return with_totals, without_totals
 
 
 def serving_memory(url: str, donor: int) -> float:
-    """Peak resident memory (MB) of a fresh process that serves the dashboard 20 times."""
+    """Peak resident memory (MB) of a fresh process that serves the dashboard 20 times.
+
+    Read from the process's own VmHWM: getrusage's ru_maxrss survives fork and exec on Linux, so
+    a child started by this (large) process would report the parent's peak.
+    """
     script = """
-import resource
 from fastapi.testclient import TestClient
 from tracker.web.app import create_app
 with TestClient(create_app()) as c:
@@ -362,7 +371,7 @@ with TestClient(create_app()) as c:
     c.post('/login', data={'email': 'bench@example.org', 'password': 'benchmark-password', 'csrf_token': t})
     for _ in range(20):
         assert c.get('/').status_code == 200
-print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+print(int(next(l for l in open('/proc/self/status') if l.startswith('VmHWM')).split()[1]) / 1024)
 """
     env = {**os.environ, "TRACKER_DATABASE_URL": url}
     done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True)
