@@ -79,7 +79,8 @@ class StoredTotals:
         total = sa.func.sum(table.c.converted_minor)
         statement = (
             sa.select(table.c.dim_key)
-            .where(table.c.dim == sum_dim, table.c.bucket.in_(FUNDING))
+            # kind = 'all', written out: SQLite uses the partial index ix_ledger_total_ranking only for a literal.
+            .where(table.c.dim == sum_dim, table.c.kind == sa.literal_column("'all'"), table.c.bucket.in_(FUNDING))
             .group_by(table.c.dim_key)
             .order_by(total.desc(), table.c.dim_key)
         )

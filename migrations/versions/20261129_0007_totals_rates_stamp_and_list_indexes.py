@@ -1,4 +1,4 @@
-"""The totals' rates stamp (keys the writers' per-process rate cache), and indexes for the filtered list.
+"""The totals' rates stamp (keys the writers' rate cache); indexes for the filtered list and the rankings.
 
 Every rate write renews `totals_state.rates_stamp` in its own transaction, so a writer
 that finds the stamp it cached rates under may use them without reading the rates again.
@@ -20,6 +20,7 @@ depends_on: str | Sequence[str] | None = None
 
 
 VOIDED = sa.text("voided_at IS NOT NULL")
+COLLAPSED = sa.text("kind = 'all'")
 
 
 def upgrade() -> None:
@@ -32,9 +33,17 @@ def upgrade() -> None:
     op.create_index(
         "ix_contribution_voided", "contribution", ["voided_at"], sqlite_where=VOIDED, postgresql_where=VOIDED
     )
+    op.create_index(
+        "ix_ledger_total_ranking",
+        "ledger_total",
+        ["dim", "dim_key", "bucket", "converted_minor", "kind"],
+        sqlite_where=COLLAPSED,
+        postgresql_where=COLLAPSED,
+    )
 
 
 def downgrade() -> None:
+    op.drop_index("ix_ledger_total_ranking", table_name="ledger_total")
     op.drop_index("ix_contribution_voided", table_name="contribution")
     op.drop_index("ix_contribution_line_currency", table_name="contribution_line")
     op.create_index("ix_contribution_line_contribution_id", "contribution_line", ["contribution_id"])
