@@ -104,6 +104,8 @@ def test_a_large_match_is_counted_to_the_cap_and_its_totals_left_to_the_reports(
     assert "1 contribution matches." in dollars.text
     assert totals(dollars) == {"USD": ["", "", "$11.00"]}
     assert "Uyğun ianə: 3-dən çox." in admin.get("/contributions?lang=az").text
+    donor_totals = page(admin.get(f"/donors/{donor.id}")).find("table", class_="totals")  # one donor's: by index
+    assert [th.get_text() for th in donor_totals.find("tbody").find_all("th")] == ["EUR", "USD"]
 
 
 def test_a_contribution_moves_forward_and_is_voided_with_its_reason(admin: Staff, session: Session) -> None:

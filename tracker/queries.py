@@ -1,7 +1,7 @@
 """Finding contributions: filters, sorting, pages, and the filtered set's totals per currency (in SQL).
 
 At a million contributions a filter can match tens of thousands: the count stops at
-COUNT_CAP ("more than 1,000 match"), and the per-currency totals are summed only for a
+COUNT_CAP ("more than 1,000 match"), and the list sums its per-currency totals only for a
 set no larger than that (the dashboard and the reports give the totals of larger ones).
 """
 
@@ -185,14 +185,15 @@ def contribution_totals(
 ) -> list[CurrencyTotal] | None:
     """Per currency and status, the recorded value of the matching lines; summed in SQL, voids left out.
 
-    None when more than COUNT_CAP contributions match (`found`, the page already counted, tells without
-    counting again): their sum would cost a pass over much of the ledger.
+    None when `found` (the list's page, already counted) says more than COUNT_CAP match: their sum
+    would cost a pass over much of the ledger. Without `found` (one donor's or recipient's page,
+    read through its index) the totals are always summed.
     """
     if filters.status == "void":
         return []  # void contributions count in no total
-    live = [contribution.c.voided_at.is_(None)]
-    if found.more if found is not None else _count(session, filters, *live) > COUNT_CAP:
+    if found is not None and found.more:
         return None
+    live = [contribution.c.voided_at.is_(None)]
     # A line matching the line filters is what makes its contribution match them: join, no subquery.
     joined = _parties(line.join(contribution, contribution.c.id == line.c.contribution_id), filters)
     statement = (
