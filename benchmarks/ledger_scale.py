@@ -1,6 +1,6 @@
 """How tracker behaves as the ledger grows: a synthetic ledger of N contributions, then timings and ratios.
 
-    .venv/bin/python benchmarks/ledger_scale.py [--sizes 10000,100000,1000000] [--postgres URL] [--keep DIR]
+    .venv/bin/python benchmarks/ledger_scale.py [--sizes 10000,100000,1000000] [--postgres URL] [--keep DIR] [--reuse]
 
 For each N it builds a fresh database through the project's own paths — exchange rates through
 `import_rates` (3 years of daily rates for 16 currencies, JPY and KWD among them), the entries
@@ -61,6 +61,8 @@ ITEMS = [
 APPEALS = 30
 DONORS = 5000
 RECIPIENTS = 300
+IMPORT_FILE_ROWS = 100_000
+ROUNDS = 6  # record_times alternates with and without the totals this many times
 
 
 def log(message: str) -> None:
@@ -82,7 +84,7 @@ def database(size: int, postgres: str | None, keep: Path) -> str:
     return sa.engine.make_url(postgres).set(database=name).render_as_string(hide_password=False)
 
 
-def generate(url: str, size: int, seed: int = 2023) -> dict[str, object]:
+def generate(url: str, size: int, seed: int = 2023, totals_after: bool = False) -> dict[str, object]:
     """The synthetic ledger, written through the project's own paths; returns what the measurements need."""
     from tracker.app_settings import SettingsInput, update_settings
     from tracker.catalogue import AppealInput, ItemInput, create_appeal, create_item
@@ -119,46 +121,37 @@ def generate(url: str, size: int, seed: int = 2023) -> dict[str, object]:
 
     started = time.perf_counter()
     heavy = 1000 if size >= 10_000 else size // 10
-    with tempfile.TemporaryFile() as file:
-        text = io.TextIOWrapper(file, encoding="utf-8", newline="", write_through=True)
-        writer = csv.writer(text)
-        from tracker.import_files import NAMES
+    from tracker.import_files import NAMES
 
-        writer.writerow(NAMES)
-        codes = list(CURRENCIES)
-        for number in range(size):
-            cells = dict.fromkeys(NAMES, "")
-            donor = 0 if number < heavy else rng.randrange(1, DONORS)
-            kind = rng.choices(("money", "goods", "service"), (80, 14, 6))[0]
-            cells.update(
-                key=f"S-{number}",
-                date=str(START + timedelta(days=rng.randrange(DAYS))),
-                status=rng.choices(("pledged", "committed", "paid"), (15, 25, 60))[0],
-                donor=f"Donor {donor:05d}",
-                donor_kind=rng.choice(("individual", "organisation", "company", "government", "foundation")),
-                recipient=f"Recipient {rng.randrange(RECIPIENTS):03d}",
-                recipient_kind="organisation",
-                appeal=f"AP-{rng.randrange(APPEALS):02d}",
-                kind=kind,
-            )
-            if kind == "money":
-                code = rng.choice(codes)
-                whole = rng.randrange(1, 10**6) * (100 if code in ("JPY", "KZT", "UZS") else 1)
-                cents = {"JPY": "", "UZS": "", "KZT": "", "KWD": f".{rng.randrange(1000):03d}"}.get(
-                    code, f".{rng.randrange(100):02d}"
-                )
-                cells.update(amount=f"{whole}{cents}", currency=code)
-            else:
-                name, unit, _cluster, value = rng.choice(ITEMS)
-                cells.update(item=name, quantity=str(rng.randrange(1, 500)))
-                if value:
-                    cells.update(unit_value=value, currency="AZN", valuation="standard_cost")
-            writer.writerow([cells[name] for name in NAMES])
-        file.seek(0)
+    codes = list(CURRENCIES)
+    imported = 0
+    import tracker.import_writer as import_writer
+
+    maintained = import_writer.apply_change
+    if totals_after:  # the same table in the end (the property test holds them equal), in far less time
+        import_writer.apply_change = lambda *args, **kw: None  # type: ignore[assignment]
+    for first in range(0, size, IMPORT_FILE_ROWS):  # several files: each import holds one file's rows in memory
+        with tempfile.TemporaryFile() as file:
+            text = io.TextIOWrapper(file, encoding="utf-8", newline="", write_through=True)
+            writer = csv.writer(text)
+            writer.writerow(NAMES)
+            for number in range(first, min(size, first + IMPORT_FILE_ROWS)):
+                writer.writerow(synthetic_row(rng, number, heavy, codes))
+            file.seek(0)
+            with session_scope(engine) as session:
+                admin = session.exec(sa.select(User).where(User.email == "bench@example.org")).scalar_one()
+                imported += import_contributions(session, file, admin).rows  # type: ignore[arg-type]
+        log(f"    {imported:,} rows imported: {time.perf_counter() - started:.1f}s")
+    import_writer.apply_change = maintained
+    if totals_after:
+        from tracker.aggregates import rebuild_totals
+
         with session_scope(engine) as session:
-            admin = session.exec(sa.select(User).where(User.email == "bench@example.org")).scalar_one()
-            report = import_contributions(session, file, admin)  # type: ignore[arg-type]
-    log(f"  import of {report.rows} rows: {time.perf_counter() - started:.1f}s")
+            rebuild_totals(session)
+    log(
+        f"  import of {imported} rows{' (totals rebuilt after)' if totals_after else ''}: "
+        f"{time.perf_counter() - started:.1f}s"
+    )
 
     started = time.perf_counter()
     with session_scope(engine) as session:
@@ -191,6 +184,52 @@ def generate(url: str, size: int, seed: int = 2023) -> dict[str, object]:
     log(f"  {changes} voids, status moves and fulfilments: {time.perf_counter() - started:.1f}s")
     engine.dispose()
     return {"heavy_donor": heavy_donor}
+
+
+def synthetic_row(rng: random.Random, number: int, heavy: int, codes: list[str]) -> list[str]:
+    """One CSV row of the synthetic ledger, in the import's column order."""
+    from tracker.import_files import NAMES
+
+    cells = dict.fromkeys(NAMES, "")
+    donor = 0 if number < heavy else rng.randrange(1, DONORS)
+    kind = rng.choices(("money", "goods", "service"), (80, 14, 6))[0]
+    cells.update(
+        key=f"S-{number}",
+        date=str(START + timedelta(days=rng.randrange(DAYS))),
+        status=rng.choices(("pledged", "committed", "paid"), (15, 25, 60))[0],
+        donor=f"Donor {donor:05d}",
+        donor_kind=rng.choice(("individual", "organisation", "company", "government", "foundation")),
+        recipient=f"Recipient {rng.randrange(RECIPIENTS):03d}",
+        recipient_kind="organisation",
+        appeal=f"AP-{rng.randrange(APPEALS):02d}",
+        kind=kind,
+    )
+    if kind == "money":
+        code = rng.choice(codes)
+        whole = rng.randrange(1, 10**6) * (100 if code in ("JPY", "KZT", "UZS") else 1)
+        cents = {"JPY": "", "UZS": "", "KZT": "", "KWD": f".{rng.randrange(1000):03d}"}.get(
+            code, f".{rng.randrange(100):02d}"
+        )
+        cells.update(amount=f"{whole}{cents}", currency=code)
+    else:
+        name, _unit, _cluster, value = rng.choice(ITEMS)
+        cells.update(item=name, quantity=str(rng.randrange(1, 500)))
+        if value:
+            cells.update(unit_value=value, currency="AZN", valuation="standard_cost")
+    return [cells[name] for name in NAMES]
+
+
+def existing(url: str) -> int:
+    """Bring a kept ledger's schema up to date; returns its heavy donor's id."""
+    from tracker.db import make_engine, upgrade
+    from tracker.models import Donor
+
+    upgrade(url)
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        found = conn.execute(sa.select(Donor.id).where(Donor.name == "Donor 00000")).scalar_one()
+    engine.dispose()
+    return int(found)
 
 
 def timed(call, repeat: int) -> list[float]:  # type: ignore[no-untyped-def]
@@ -283,6 +322,7 @@ def measure(url: str, size: int, heavy_donor: int, repeat: int) -> dict[str, obj
 def record_times(engine: sa.Engine, repeat: int) -> tuple[list[float], list[float]]:
     """One contribution recorded and committed, as a clerk's form does: with the totals maintained, and without."""
     import tracker.ledger as ledger
+    from tracker.aggregates import apply_change, contribution_rows
     from tracker.db import session_scope
     from tracker.ledger import ContributionInput, LineInput, record_contribution
     from tracker.models import Donor, Recipient
@@ -292,31 +332,38 @@ def record_times(engine: sa.Engine, repeat: int) -> tuple[list[float], list[floa
         donor = conn.execute(sa.select(Donor.id).limit(1)).scalar_one()
         recipient = conn.execute(sa.select(Recipient.id).limit(1)).scalar_one()
 
-    def record() -> None:
+    left_out: list[int] = []
+
+    def record() -> int:
         with session_scope(engine) as session:
             lines = [LineInput("money", amount=Money(Decimal("125.50"), "USD"))]
-            record_contribution(session, ContributionInput(donor, recipient, date(2025, 6, 2), "paid", lines), None)
+            data = ContributionInput(donor, recipient, date(2025, 6, 2), "paid", lines)
+            return record_contribution(session, data, None).id  # type: ignore[return-value]
 
     record()  # warm
-    with_totals = timed(record, repeat)
+    with_totals: list[float] = []
+    without_totals: list[float] = []
     maintained = ledger.apply_change
-    ledger.apply_change = lambda *args, **kw: None  # type: ignore[assignment]
-    try:
-        without_totals = timed(record, repeat)
-    finally:
-        ledger.apply_change = maintained
-    # The benchmark's own entries are left out of the totals on purpose above: put them right again.
-    from tracker.aggregates import rebuild_totals
-
+    for _ in range(ROUNDS):  # alternating blocks: a shared machine's drift hits both sides alike
+        with_totals += timed(record, repeat // ROUNDS)
+        ledger.apply_change = lambda *args, **kw: None  # type: ignore[assignment]
+        try:
+            without_totals += timed(lambda: left_out.append(record()), repeat // ROUNDS)
+        finally:
+            ledger.apply_change = maintained
+    # The entries recorded without the totals: add what they add, as recording them would have.
     with session_scope(engine) as session:
-        rebuild_totals(session)
+        apply_change(session, [], contribution_rows(session, left_out))
     return with_totals, without_totals
 
 
 def serving_memory(url: str, donor: int) -> float:
-    """Peak resident memory (MB) of a fresh process that serves the dashboard 20 times."""
+    """Peak resident memory (MB) of a fresh process that serves the dashboard 20 times.
+
+    Read from the process's own VmHWM: getrusage's ru_maxrss survives fork and exec on Linux, so
+    a child started by this (large) process would report the parent's peak.
+    """
     script = """
-import resource
 from fastapi.testclient import TestClient
 from tracker.web.app import create_app
 with TestClient(create_app()) as c:
@@ -324,7 +371,7 @@ with TestClient(create_app()) as c:
     c.post('/login', data={'email': 'bench@example.org', 'password': 'benchmark-password', 'csrf_token': t})
     for _ in range(20):
         assert c.get('/').status_code == 200
-print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+print(int(next(l for l in open('/proc/self/status') if l.startswith('VmHWM')).split()[1]) / 1024)
 """
     env = {**os.environ, "TRACKER_DATABASE_URL": url}
     done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True)
@@ -345,14 +392,29 @@ def main() -> None:
     parser.add_argument("--postgres", help="a PostgreSQL URL to run on instead of SQLite")
     parser.add_argument("--keep", type=Path, default=Path(tempfile.gettempdir()) / "tracker-bench")
     parser.add_argument("--repeat", type=int, default=20)
+    parser.add_argument(
+        "--totals-after-import",
+        action="store_true",
+        help="generate without the import's totals maintenance and rebuild the totals once after it (large N)",
+    )
+    parser.add_argument(
+        "--reuse", action="store_true", help="measure the SQLite ledgers already in --keep (migrated to head) again"
+    )
     args = parser.parse_args()
     args.keep.mkdir(parents=True, exist_ok=True)
     rows = []
     for size in (int(s) for s in args.sizes.split(",")):
-        url = database(size, args.postgres, args.keep)
-        log(f"N = {size:,} on {url.split(':')[0]}")
-        made = generate(url, size)
-        rows.append(measure(url, size, int(made["heavy_donor"]), args.repeat))  # type: ignore[arg-type]
+        kept = args.keep / f"ledger-{size}.db"
+        if args.reuse and not args.postgres and kept.exists():
+            url = f"sqlite:///{kept}"
+            log(f"N = {size:,} on sqlite, reusing {kept}")
+            heavy_donor = existing(url)
+        else:
+            url = database(size, args.postgres, args.keep)
+            log(f"N = {size:,} on {url.split(':')[0]}")
+            made = generate(url, size, totals_after=args.totals_after_import)
+            heavy_donor = int(made["heavy_donor"])  # type: ignore[call-overload]
+        rows.append(measure(url, size, heavy_donor, args.repeat))
         print(json.dumps(rows[-1]), flush=True)
     print_table(rows)
 

@@ -105,3 +105,20 @@ def test_a_late_rate_converts_what_was_unconverted(session: Session) -> None:
     assert (row.value_minor, row.converted, row.unconverted_minor) == (1000, Decimal("7.5"), 0)
     usd = stored_totals(session)[("all", "", "paid", "money", "USD")]
     assert usd.converted == Decimal("250.00")
+
+
+def test_a_write_after_a_rate_arrives_uses_it_though_the_rates_are_cached(session: Session) -> None:
+    totals_state(session)
+    on = date(2023, 2, 10)
+    donor, recipient = make_donor(session).id, make_recipient(session).id
+    record_contribution(session, ContributionInput(donor, recipient, on, "paid", [money_line("100.00 EUR")]), None)
+    assert stored_totals(session)[("all", "", "paid", "money", "EUR")].unconverted_minor == 10000
+    stamp = totals_state(session).rates_stamp
+    record_rate(session, on, "EUR", Decimal("1.1"), "manual", "USD", None)  # USD: the tests' reporting currency
+    assert totals_state(session).rates_stamp != stamp  # the writers' cached "no rate" is not read again
+    record_contribution(session, ContributionInput(donor, recipient, on, "paid", [money_line("10.00 EUR")]), None)
+    row = stored_totals(session)[("all", "", "paid", "money", "EUR")]
+    assert (row.value_minor, row.converted, row.unconverted_minor) == (11000, Decimal("121"), 0)
+    assert stored_totals(session)[("donor:sum", str(donor), "paid", "all", "")].converted == Decimal("121")
+    state = totals_state(session)
+    assert nonzero(compute_totals(session, state.reporting_currency, state.window_days)) == stored_totals(session)

@@ -80,6 +80,34 @@ def test_the_list_pages_through_many(admin: Staff, session: Session) -> None:
     assert totals(second) == {"EUR": ["", "", "€52.00"]}
 
 
+def test_a_large_match_is_counted_to_the_cap_and_its_totals_left_to_the_reports(
+    admin: Staff, session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import tracker.queries
+
+    monkeypatch.setattr(tracker.queries, "COUNT_CAP", 3)  # 1,000 in use; 3 keeps the ledger small
+    donor, recipient = make_donor(session), make_recipient(session)
+    for amount in ("1.00", "2.00", "3.00", "4.00"):
+        make_contribution(session, money_line(f"{amount} EUR"), donor=donor, recipient=recipient)
+    make_contribution(session, money_line("5.00 USD"), money_line("6.00 USD"), donor=donor, recipient=recipient)
+
+    many = admin.get("/contributions")
+    assert "More than 3 contributions match." in many.text
+    assert totals(many) == {}
+    assert "Totals are summed for at most 3 contributions" in page(many).find("p", class_="hint").get_text()
+    assert page(many).find("nav", class_="pager").find("span").get_text() == "Page 1 of more than 1"
+    assert len(numbers(many)) == 5  # the cap stops the count, not the list
+    assert page(many).find("a", rel="next") is None  # the page is not full: nothing follows
+    euros = admin.get("/contributions?currency=EUR")
+    assert "More than 3 contributions match." in euros.text
+    dollars = admin.get("/contributions?currency=USD&status=paid")  # two lines, one contribution
+    assert "1 contribution matches." in dollars.text
+    assert totals(dollars) == {"USD": ["", "", "$11.00"]}
+    assert "Uyğun ianə: 3-dən çox." in admin.get("/contributions?lang=az").text
+    donor_totals = page(admin.get(f"/donors/{donor.id}")).find("table", class_="totals")  # one donor's: by index
+    assert [th.get_text() for th in donor_totals.find("tbody").find_all("th")] == ["EUR", "USD"]
+
+
 def test_a_contribution_moves_forward_and_is_voided_with_its_reason(admin: Staff, session: Session) -> None:
     pledge = make_contribution(session, money_line("20.00 USD"), status="pledged")
     shown = page(admin.get(f"/contributions/{pledge.id}"))

@@ -12,6 +12,9 @@ pledge is fulfilled or something is voided — the difference between a contribu
 rows before and after. A rate import re-converts the rows of its currencies. The
 whole table can always be recomputed from the ledger (`rebuild_totals`), and a
 property test holds the two equal.
+
+A single write reads the totals' state, takes its rates from a per-process cache and
+adds its deltas with one upsert (`tracker.totals_writes`).
 """
 
 from __future__ import annotations
@@ -29,10 +32,12 @@ from tracker.app_settings import effective_settings
 from tracker.convert import EXACT, RateBook, load_rates
 from tracker.figures import FigureRow, Scope, figure_rows
 from tracker.i18n import gettext
-from tracker.models import Contribution, LedgerTotal, TotalsState, utcnow
+from tracker.models import Contribution, LedgerTotal, TotalsState, new_stamp, utcnow
 from tracker.money import Money, minor_digits
+from tracker.totals_writes import CachedRates, exact_text, kept_state, sqlite_functions, upsert
 
 table = LedgerTotal.__table__  # type: ignore[attr-defined]
+_text = exact_text  # its name here before it moved to totals_writes
 GROUPS = ("value_date", "appeal_id", "donor_id", "recipient_id", "cluster")
 NO_APPEAL = "-"
 NO_CLUSTER = "-"  # money lines have no cluster
@@ -99,12 +104,12 @@ def apply_change(session: Session, before: list[FigureRow], after: list[FigureRo
     """Move the maintained totals from `before` to `after`, in the caller's transaction."""
     if not before and not after:
         return
-    state = totals_state(session)
-    book = _rate_book(session, [*before, *after], state)
+    kept = kept_state(session)
+    book = CachedRates(session, [*before, *after], kept)
     deltas: dict[Key, Sums] = defaultdict(Sums)
-    _accumulate(deltas, after, book, state.reporting_currency, +1)
-    _accumulate(deltas, before, book, state.reporting_currency, -1)
-    _add(session, deltas, state.reporting_currency)
+    _accumulate(deltas, after, book, kept.reporting_currency, +1)
+    _accumulate(deltas, before, book, kept.reporting_currency, -1)
+    _add(session, deltas, kept.reporting_currency)
 
 
 def rebuild_totals(session: Session, reporting_currency: str | None = None, window_days: int | None = None) -> int:
@@ -114,6 +119,7 @@ def rebuild_totals(session: Session, reporting_currency: str | None = None, wind
     state.reporting_currency = reporting_currency or settings.reporting_currency
     state.window_days = settings.rate_window_days if window_days is None else window_days
     state.rebuilt_at = utcnow()
+    state.rates_stamp = new_stamp()
     session.add(state)
     session.execute(table.delete())
     sums = compute_totals(session, state.reporting_currency, state.window_days)
@@ -173,6 +179,8 @@ def rates_changed(session: Session, currencies: set[str], quote_currency: str) -
     state = totals_state(session)
     if quote_currency != state.reporting_currency:
         return  # the totals are kept in another currency; these rates do not enter them
+    state.rates_stamp = new_stamp()  # the writers' cached rates of the old stamp are no longer read
+    session.add(state)
     if state.reporting_currency in currencies:
         rebuild_totals(session, state.reporting_currency, state.window_days)
         return
@@ -192,7 +200,7 @@ def rates_changed(session: Session, currencies: set[str], quote_currency: str) -
         updates.append(
             {
                 "row_id": row["id"],
-                "converted": _text(value.converted),
+                "converted": exact_text(value.converted),
                 "converted_minor": _rounded(value.converted, state.reporting_currency),
                 "unconverted_minor": value.unconverted_minor,
             }
@@ -216,7 +224,9 @@ def _rate_book(session: Session, rows: list[FigureRow], state: TotalsState) -> R
     return load_rates(session, needed, state.reporting_currency, state.reporting_currency, state.window_days)
 
 
-def _accumulate(sums: dict[Key, Sums], rows: list[FigureRow], book: RateBook, reporting: str, sign: int) -> None:
+def _accumulate(
+    sums: dict[Key, Sums], rows: list[FigureRow], book: RateBook | CachedRates, reporting: str, sign: int
+) -> None:
     for row in rows:
         value_date, appeal_id, donor_id, recipient_id, cluster = row.keys
         converted, unconverted = _convert(row, value_date, book, reporting)
@@ -235,7 +245,7 @@ def _accumulate(sums: dict[Key, Sums], rows: list[FigureRow], book: RateBook, re
                 summed.converted = EXACT.add(summed.converted, sign * converted)
 
 
-def _convert(row: FigureRow, value_date: date, book: RateBook, reporting: str) -> tuple[Decimal, int]:
+def _convert(row: FigureRow, value_date: date, book: RateBook | CachedRates, reporting: str) -> tuple[Decimal, int]:
     if not row.currency or not row.value_minor:
         return Decimal(0), 0
     amount = Money.from_minor(row.value_minor, row.currency).amount
@@ -248,47 +258,32 @@ def _convert(row: FigureRow, value_date: date, book: RateBook, reporting: str) -
 
 
 def _add(session: Session, deltas: dict[Key, Sums], reporting: str) -> None:
-    """Add deltas to the stored rows: one read, then batched updates, inserts and deletes."""
-    keys = [key for key, value in deltas.items() if not value.is_zero()]
-    if not keys:
+    """Add deltas to the stored rows: one upsert for all of them, then drop the rows that came to zero."""
+    # Sorted: concurrent writers lock the rows in the same order (no deadlock on PostgreSQL).
+    rows = [_row(key, deltas[key], reporting) for key in sorted(deltas) if not deltas[key].is_zero()]
+    if not rows:
         return
-    stored: dict[Key, sa.RowMapping] = {}
-    for start in range(0, len(keys), 200):
-        chunk = keys[start : start + 200]
+    connection = session.connection()
+    if connection.dialect.name != "postgresql":
+        sqlite_functions(connection)
+    statement = upsert(connection.dialect.name, minor_digits(reporting))
+    session.execute(statement, rows)
+    if any(
+        value.value_minor < 0 or value.quantity_milli < 0 or value.converted < 0 or value.unconverted_minor < 0
+        for value in deltas.values()
+    ):
         # IN on the index's first two columns: SQLite probes the index for each pair (a row-value IN scans).
-        dims, dim_keys = sorted({k[0] for k in chunk}), sorted({k[1] for k in chunk})
-        statement = sa.select(table).where(table.c.dim.in_(dims), table.c.dim_key.in_(dim_keys))
-        if session.get_bind().dialect.name == "postgresql":
-            statement = statement.with_for_update()
-        wanted = set(chunk)
-        for row in session.execute(statement).mappings():
-            key = (row["dim"], row["dim_key"], row["bucket"], row["kind"], row["currency"])
-            if key in wanted:
-                stored[key] = row
-    inserts, updates, deletes = [], [], []
-    for key in keys:
-        delta = deltas[key]
-        old = stored.get(key)
-        if old is None:
-            inserts.append(_row(key, delta, reporting))
-            continue
-        total = Sums(
-            old["value_minor"] + delta.value_minor,
-            old["quantity_milli"] + delta.quantity_milli,
-            EXACT.add(Decimal(old["converted"]), delta.converted),
-            old["unconverted_minor"] + delta.unconverted_minor,
+        dims, dim_keys = sorted({row["dim"] for row in rows}), sorted({row["dim_key"] for row in rows})
+        session.execute(
+            table.delete().where(
+                table.c.dim.in_(dims),
+                table.c.dim_key.in_(dim_keys),
+                table.c.value_minor == 0,
+                table.c.quantity_milli == 0,
+                table.c.unconverted_minor == 0,
+                table.c.converted == "0",
+            )
         )
-        if total.is_zero():
-            deletes.append({"row_id": old["id"]})
-        else:
-            updates.append({"row_id": old["id"], **_values(total, reporting)})
-    if inserts:
-        session.execute(table.insert(), inserts)
-    if updates:
-        values = {name: sa.bindparam(name) for name in updates[0] if name != "row_id"}
-        session.execute(table.update().where(table.c.id == sa.bindparam("row_id")).values(**values), updates)
-    if deletes:
-        session.execute(table.delete().where(table.c.id == sa.bindparam("row_id")), deletes)
 
 
 def _row(key: Key, value: Sums, reporting: str) -> dict[str, object]:
@@ -307,14 +302,10 @@ def _values(value: Sums, reporting: str) -> dict[str, object]:
     return {
         "value_minor": value.value_minor,
         "quantity_milli": value.quantity_milli,
-        "converted": _text(value.converted),
+        "converted": exact_text(value.converted),
         "converted_minor": _rounded(value.converted, reporting),
         "unconverted_minor": value.unconverted_minor,
     }
-
-
-def _text(value: Decimal) -> str:
-    return format(EXACT.normalize(value), "f") if value else "0"
 
 
 def _rounded(value: Decimal, currency: str) -> int:

@@ -79,7 +79,8 @@ class StoredTotals:
         total = sa.func.sum(table.c.converted_minor)
         statement = (
             sa.select(table.c.dim_key)
-            .where(table.c.dim == sum_dim, table.c.bucket.in_(FUNDING))
+            # kind = 'all', written out: SQLite uses the partial index ix_ledger_total_ranking only for a literal.
+            .where(table.c.dim == sum_dim, table.c.kind == sa.literal_column("'all'"), table.c.bucket.in_(FUNDING))
             .group_by(table.c.dim_key)
             .order_by(total.desc(), table.c.dim_key)
         )
@@ -89,10 +90,12 @@ class StoredTotals:
             statement = statement.limit(limit)
         return [row[0] for row in self.session.execute(statement)]
 
-    def select_keys(self, dim: str, keys: list[str]) -> list[dict]:
+    def select_keys(self, dim: str, keys: list[str], unconverted_only: bool = False) -> list[dict]:
         found: list[dict] = []
         for start in range(0, len(keys), 500):
             statement = sa.select(table).where(table.c.dim == dim, table.c.dim_key.in_(keys[start : start + 500]))
+            if unconverted_only:
+                statement = statement.where(table.c.unconverted_minor != 0)
             found.extend(dict(row) for row in self.session.execute(statement).mappings())
         return found
 
@@ -138,9 +141,13 @@ class PeriodTotals:
         ordered = sorted(totals, key=lambda k: (-totals[k], k))
         return ordered[:limit] if limit is not None else ordered
 
-    def select_keys(self, dim: str, keys: list[str]) -> list[dict]:
+    def select_keys(self, dim: str, keys: list[str], unconverted_only: bool = False) -> list[dict]:
         wanted = set(keys)
-        return [row for row in self.rows.get(dim, []) if row["dim_key"] in wanted]
+        return [
+            row
+            for row in self.rows.get(dim, [])
+            if row["dim_key"] in wanted and (row["unconverted_minor"] or not unconverted_only)
+        ]
 
 
 Source = StoredTotals | PeriodTotals
@@ -293,10 +300,15 @@ def _ranked(
     keys = source.top(f"{name}:sum", prefix, limit)
     tallies: dict[str, Tally] = {key: Tally() for key in keys}
     together = Tally()
-    for row in source.select_keys(name, keys):
+    # The converted sums from the collapsed rows (two a key); from the rows per currency only what had no rate.
+    for row in source.select_keys(f"{name}:sum", keys):
         if row["bucket"] in FUNDING:
             tallies[row["dim_key"]].add(row)
             together.add(row)
+    for row in source.select_keys(name, keys, unconverted_only=True):
+        if row["bucket"] in FUNDING:
+            tallies[row["dim_key"]].add({**row, "converted": "0"})
+            together.add({**row, "converted": "0"})
     short = {key: key[len(prefix) :] if prefix else key for key in keys}
     labels = _labels(session, dim, list(short.values()))
     ranked = [

@@ -1,10 +1,16 @@
-"""Finding contributions: filters, sorting, pages, and the filtered set's totals per currency (in SQL)."""
+"""Finding contributions: filters, sorting, pages, and the filtered set's totals per currency (in SQL).
+
+At a million contributions a filter can match tens of thousands: the count stops at
+COUNT_CAP ("more than 1,000 match"), and the list sums its per-currency totals only for a
+set no larger than that (the dashboard and the reports give the totals of larger ones).
+"""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session
@@ -20,6 +26,7 @@ recipient = Recipient.__table__  # type: ignore[attr-defined]
 appeal = Appeal.__table__  # type: ignore[attr-defined]
 
 PER_PAGE = 50
+COUNT_CAP = 1_000
 SORTS = {
     "date": (contribution.c.value_date, contribution.c.id),
     "number": (contribution.c.number,),
@@ -91,9 +98,10 @@ class ListedContribution:
 @dataclass(frozen=True)
 class ContributionPage:
     rows: list[ListedContribution]
-    total: int
+    total: int  # COUNT_CAP when more match: counting stopped there
     page: int
     per_page: int
+    more: bool = False  # more than `total` match
 
     @property
     def pages(self) -> int:
@@ -108,53 +116,90 @@ class CurrencyTotal:
     by_status: dict[str, Money] = field(default_factory=dict)
 
 
-def _filtered(session: Session, filters: ContributionFilters) -> sa.Select:
-    joined = contribution.join(donor, donor.c.id == contribution.c.donor_id).join(
+def _parties(joined: sa.FromClause, filters: ContributionFilters) -> sa.FromClause:
+    """The parties are joined only for a text search, the only filter that reads their names."""
+    if not (filters.text and filters.text.strip()):
+        return joined
+    return joined.join(donor, donor.c.id == contribution.c.donor_id).join(
         recipient, recipient.c.id == contribution.c.recipient_id
     )
-    statement = sa.select(contribution.c.id).select_from(joined).where(*filters.header_conditions(session))
+
+
+def _filtered(session: Session, filters: ContributionFilters, *columns: Any) -> sa.Select:
+    """The matching contributions."""
+    statement = sa.select(*(columns or (contribution.c.id,))).select_from(_parties(contribution, filters))
+    statement = statement.where(*filters.header_conditions(session))
     line_filter = filters.line_conditions()
     if line_filter:
         statement = statement.where(sa.exists().where(line.c.contribution_id == contribution.c.id, *line_filter))
     return statement
 
 
+def _count(session: Session, filters: ContributionFilters, *extra: sa.ColumnElement[bool]) -> int:
+    """How many contributions match, counting no further than COUNT_CAP + 1."""
+    line_filter = filters.line_conditions()
+    if line_filter:
+        # From the matching lines (a currency's come from its index), each contribution once:
+        # SQLite streams this join and stops at the cap; an IN or EXISTS would read all the lines.
+        joined = _parties(line.join(contribution, contribution.c.id == line.c.contribution_id), filters)
+        statement = sa.select(line.c.contribution_id).distinct().select_from(joined).where(*line_filter)
+    else:
+        statement = sa.select(sa.literal(1)).select_from(_parties(contribution, filters))
+    statement = statement.where(*filters.header_conditions(session), *extra).limit(COUNT_CAP + 1)
+    return session.execute(sa.select(sa.func.count()).select_from(statement.subquery())).scalar_one()
+
+
 def find_contributions(
     session: Session, filters: ContributionFilters, sort: str = DEFAULT_SORT, page: int = 1, per_page: int = PER_PAGE
 ) -> ContributionPage:
     """One page of the contributions that match, sorted; voided ones included (and marked)."""
-    ids = _filtered(session, filters).subquery()
-    total = session.execute(sa.select(sa.func.count()).select_from(ids)).scalar_one()
+    total = _count(session, filters)
     key = sort.lstrip("-")
     columns = SORTS.get(key, SORTS["date"])
     order = [col.desc() if sort.startswith("-") else col.asc() for col in columns]
     page = max(1, page)
+    ids = _filtered(session, filters).order_by(*order).limit(per_page).offset((page - 1) * per_page)
+    if key in ("donor", "recipient") and not (filters.text and filters.text.strip()):
+        ids = ids.join(donor, donor.c.id == contribution.c.donor_id).join(
+            recipient, recipient.c.id == contribution.c.recipient_id
+        )  # sorted by a party's name
+    wanted = [row[0] for row in session.execute(ids)]
     statement = (
         sa.select(Contribution, donor.c.name, recipient.c.name, appeal.c.code)
         .join(donor, donor.c.id == contribution.c.donor_id)
         .join(recipient, recipient.c.id == contribution.c.recipient_id)
         .outerjoin(appeal, appeal.c.id == contribution.c.appeal_id)
-        .where(contribution.c.id.in_(sa.select(ids.c.id)))
-        .order_by(*order)
-        .limit(per_page)
-        .offset((page - 1) * per_page)
+        .where(contribution.c.id.in_(wanted))
     )
-    found = session.execute(statement).all()
-    values = _values(session, [row[0].id for row in found])
+    found = {row[0].id: row for row in session.execute(statement).all()}
+    values = _values(session, wanted)
     rows = [
         ListedContribution(c, donor_name, recipient_name, code, *values.get(c.id, ((), ())))
-        for c, donor_name, recipient_name, code in found
+        for c, donor_name, recipient_name, code in (found[cid] for cid in wanted if cid in found)
     ]
-    return ContributionPage(rows, int(total), page, per_page)
+    return ContributionPage(rows, min(int(total), COUNT_CAP), page, per_page, more=total > COUNT_CAP)
 
 
-def contribution_totals(session: Session, filters: ContributionFilters) -> list[CurrencyTotal]:
-    """Per currency and status, the recorded value of the matching lines; summed in SQL, voids left out."""
-    ids = _filtered(session, filters).where(contribution.c.voided_at.is_(None)).subquery()
+def contribution_totals(
+    session: Session, filters: ContributionFilters, found: ContributionPage | None = None
+) -> list[CurrencyTotal] | None:
+    """Per currency and status, the recorded value of the matching lines; summed in SQL, voids left out.
+
+    None when `found` (the list's page, already counted) says more than COUNT_CAP match: their sum
+    would cost a pass over much of the ledger. Without `found` (one donor's or recipient's page,
+    read through its index) the totals are always summed.
+    """
+    if filters.status == "void":
+        return []  # void contributions count in no total
+    if found is not None and found.more:
+        return None
+    live = [contribution.c.voided_at.is_(None)]
+    # A line matching the line filters is what makes its contribution match them: join, no subquery.
+    joined = _parties(line.join(contribution, contribution.c.id == line.c.contribution_id), filters)
     statement = (
         sa.select(line.c.currency, contribution.c.status, sa.func.sum(line.c.value_minor))
-        .select_from(line.join(contribution, contribution.c.id == line.c.contribution_id))
-        .where(contribution.c.id.in_(sa.select(ids.c.id)), line.c.currency.is_not(None), *filters.line_conditions())
+        .select_from(joined)
+        .where(*filters.header_conditions(session), *live, line.c.currency.is_not(None), *filters.line_conditions())
         .group_by(line.c.currency, contribution.c.status)
         .order_by(line.c.currency)
     )

@@ -71,7 +71,7 @@ def contribution_list(request: Request, session: SessionDep, user: Viewer) -> Re
         "contributions/list.html",
         {
             "found": found,
-            "totals": contribution_totals(session, filters),
+            "totals": contribution_totals(session, filters, found),
             "params": params,
             "sort": sort,
             "problems": problems,

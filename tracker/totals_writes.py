@@ -1,0 +1,131 @@
+"""How a write reaches the maintained totals quickly: the totals' state, a per-process rate cache, one upsert.
+
+A single write costs one small read (the totals' state, with a stamp that every rate
+write renews), rates from a per-process cache keyed by that stamp, and one set-based
+upsert adding the deltas (`INSERT ... ON CONFLICT DO UPDATE`). The exact decimal column
+is added by PostgreSQL's numeric, or on SQLite by a Python function registered on the
+connection. `tracker.aggregates` decides what the deltas are.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+from functools import cache
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Session
+
+from tracker.convert import EXACT, load_rates
+from tracker.figures import FigureRow
+from tracker.models import LedgerTotal, TotalsState
+from tracker.rates import StoredRate
+
+table = LedgerTotal.__table__  # type: ignore[attr-defined]
+state_table = TotalsState.__table__  # type: ignore[attr-defined]
+KEY_COLUMNS = ("dim", "dim_key", "bucket", "kind", "currency")
+
+
+@dataclass(frozen=True)
+class Kept:
+    """How the totals are kept, as a writer needs it: currency, rate window, and the rates' stamp."""
+
+    reporting_currency: str
+    window_days: int
+    rates_stamp: str
+
+
+KEPT = sa.select(state_table.c.reporting_currency, state_table.c.window_days, state_table.c.rates_stamp).where(
+    state_table.c.id == 1
+)
+
+
+def kept_state(session: Session) -> Kept:
+    row = session.execute(KEPT).first()
+    if row is None:
+        from tracker.aggregates import totals_state  # it creates the row; aggregates needs this module
+
+        state = totals_state(session)
+        return Kept(state.reporting_currency, state.window_days, state.rates_stamp)
+    return Kept(*row)
+
+
+# (rates stamp, reporting currency, window, currency, value date) -> the rate found, or None.
+# Rates are only ever added, and every rate write renews the stamp in its own transaction,
+# so an entry never goes stale: a new stamp simply misses. Shared by the process's threads.
+_RATES: dict[tuple[str, str, int, str, date], StoredRate | None] = {}
+RATES_KEPT = 100_000
+_UNKNOWN = object()
+
+
+class CachedRates:
+    """The rates some rows need, answered like a `RateBook`, read from the database only on a cache miss."""
+
+    def __init__(self, session: Session, rows: list[FigureRow], kept: Kept) -> None:
+        prefix = (kept.rates_stamp, kept.reporting_currency, kept.window_days)
+        reporting = kept.reporting_currency
+        needed = {(row.currency, row.keys[0]) for row in rows if row.currency and row.currency != reporting}
+        self._found: dict[tuple[str, date], StoredRate | None] = {}
+        missing = set()
+        for wanted in needed:
+            cached = _RATES.get((*prefix, *wanted), _UNKNOWN)  # one lookup: another thread may clear the cache
+            if cached is _UNKNOWN:
+                missing.add(wanted)
+            else:
+                self._found[wanted] = cached  # type: ignore[assignment]
+        if not missing:
+            return
+        book = load_rates(session, missing, kept.reporting_currency, kept.reporting_currency, kept.window_days)
+        if len(_RATES) + len(missing) > RATES_KEPT:
+            _RATES.clear()
+        for currency, on in missing:
+            self._found[(currency, on)] = _RATES[(*prefix, currency, on)] = book.find(currency, on)
+
+    def find(self, currency: str, on: date) -> StoredRate | None:
+        return self._found[(currency, on)]
+
+
+@cache
+def upsert(dialect: str, digits: int) -> sa.Insert:
+    """INSERT ... ON CONFLICT DO UPDATE adding the new row's figures to the stored one; built once per process."""
+    if dialect == "postgresql":
+        statement = postgresql.insert(table)
+        exact = sa.func.trim_scale(
+            sa.cast(table.c.converted, sa.Numeric) + sa.cast(statement.excluded.converted, sa.Numeric)
+        )
+        converted = sa.cast(exact, sa.String)
+        converted_minor = sa.cast(sa.func.round(exact * 10**digits), sa.BigInteger)
+    else:
+        statement = sqlite.insert(table)
+        converted = sa.func.tracker_add_decimal(table.c.converted, statement.excluded.converted)
+        converted_minor = sa.func.tracker_minor_units(converted, digits)
+    integers = ("value_minor", "quantity_milli", "unconverted_minor")
+    summed = {name: table.c[name] + statement.excluded[name] for name in integers}
+    return statement.on_conflict_do_update(
+        index_elements=list(KEY_COLUMNS), set_={**summed, "converted": converted, "converted_minor": converted_minor}
+    )
+
+
+def sqlite_functions(connection: sa.Connection) -> None:
+    """Exact decimal addition for the upsert, registered once on each SQLite connection."""
+    pooled = connection.connection
+    if pooled.info.get("tracker_decimal"):
+        return
+    raw = pooled.dbapi_connection
+    raw.create_function("tracker_add_decimal", 2, _add_text, deterministic=True)  # type: ignore[union-attr]
+    raw.create_function("tracker_minor_units", 2, _minor_units, deterministic=True)  # type: ignore[union-attr]
+    pooled.info["tracker_decimal"] = True
+
+
+def _add_text(stored: str, delta: str) -> str:
+    return exact_text(EXACT.add(Decimal(stored), Decimal(delta)))
+
+
+def _minor_units(value: str, digits: int) -> int:
+    return int(Decimal(value).scaleb(digits).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def exact_text(value: Decimal) -> str:
+    return format(EXACT.normalize(value), "f") if value else "0"
