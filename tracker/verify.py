@@ -12,7 +12,14 @@ from sqlmodel import Session, select
 from tracker.i18n import gettext, ngettext
 from tracker.journal import canonical_json, verify_chain
 from tracker.ledger import snapshot
-from tracker.models import QUANTITY_PLACES, Contribution, ContributionLine, ExchangeRate, JournalEvent
+from tracker.models import (
+    QUANTITY_PLACES,
+    Contribution,
+    ContributionLine,
+    ExchangeRate,
+    JournalEvent,
+    NumberSequence,
+)
 from tracker.money import minor_digits, round_half_up
 from tracker.rate_formats import NUMBER
 from tracker.vocabulary import Term
@@ -163,6 +170,21 @@ def maintained_totals_match_ledger(session: Session) -> list[str]:
     return totals_differences(session)
 
 
+def numbers_count_the_contributions(session: Session) -> list[str]:
+    """Each year's last contribution number handed out equals the contributions numbered in that year
+    (the dashboard reads its count of contributions from the numbers)."""
+    year = sa.func.substr(Contribution.number, 3, 4)  # C-2023-000001
+    recorded = {str(y): n for y, n in session.exec(select(year, sa.func.count()).group_by(year)).all()}
+    handed = {str(y): last for y, last in session.exec(select(NumberSequence.year, NumberSequence.last)).all()}
+    return [
+        gettext("{year}: {handed} contribution numbers handed out, {recorded} contributions recorded").format(
+            year=y, handed=handed.get(y, 0), recorded=recorded.get(y, 0)
+        )
+        for y in sorted(set(recorded) | set(handed))
+        if recorded.get(y, 0) != handed.get(y, 0)
+    ]
+
+
 CHECKS: tuple[Check, ...] = (
     journal_chain_holds,
     contributions_have_lines,
@@ -172,6 +194,7 @@ CHECKS: tuple[Check, ...] = (
     no_float_money,
     rates_are_plain_decimals,
     maintained_totals_match_ledger,
+    numbers_count_the_contributions,
 )
 
 
