@@ -14,10 +14,11 @@ from report_support import donor_named, in_manats
 from sqlmodel import Session
 
 from tracker.demo import load_demo
+from tracker.rates import record_rate
 from tracker.reports.donor import donor_statement
 from tracker.reports.formats import donor_file, letter_file, summary_file
 from tracker.reports.letter import create_letter, letter_data
-from tracker.reports.render import ReportHeading, donor_html, letter_html, summary_html
+from tracker.reports.render import ReportHeading, donor_html, letter_html, summary_html, to_pdf
 from tracker.reports.summary import summary_report
 
 __all__ = ["in_manats"]
@@ -156,3 +157,30 @@ def test_every_report_renders_in_every_language(session: Session, in_manats: Non
         assert page(html).html["lang"] == lang
     for fmt in ("csv", "xlsx"):
         assert donor_file(statement, fmt, lang) and summary_file(report, fmt, lang)
+
+
+def test_a_printed_summary_sums_up_a_long_list_of_rates_per_currency(session: Session, in_manats: None) -> None:
+    for day, rate in ((date(2023, 2, 10), "1.69"), (date(2023, 2, 13), "1.7125"), (date(2023, 2, 14), "1.7")):
+        record_rate(session, day, "USD", Decimal(rate), "cbar", "AZN", None)
+        make_contribution(session, money_line("100.00 USD"), on=day)
+    record_rate(session, date(2023, 2, 10), "EUR", Decimal("1.82"), "manual", "AZN", None)
+    make_contribution(session, money_line("50.00 EUR"), on=date(2023, 2, 10))
+    report = summary_report(session, today=TODAY)
+
+    printed = BeautifulSoup(summary_html(report, "en", HEADING, printed=True, rates_printed=3), "html.parser")
+    rows = [[plain(td.text) for td in tr.select("td")] for tr in printed.select("#rates tbody tr")]
+    assert rows == [
+        ["EUR", "1", "Feb 10, 2023", "Feb 10, 2023", "1.82", "1.82", "manual"],
+        ["USD", "3", "Feb 10, 2023", "Feb 14, 2023", "1.69", "1.7125", "cbar"],
+    ]
+    assert "4 rates were used." in plain(printed.select_one("#rates p.note:last-of-type").text)
+
+    page = BeautifulSoup(summary_html(report, "en", HEADING), "html.parser")  # the page lists every rate
+    assert len(page.select("#rates tbody tr")) == 4
+    few = BeautifulSoup(summary_html(report, "en", HEADING, printed=True, rates_printed=4), "html.parser")
+    assert len(few.select("#rates tbody tr")) == 4  # a short list is printed one by one
+
+    text = pdf_text(summary_file(report, "pdf", "en", HEADING))  # the file's PDF: 4 rates, under the threshold
+    assert "Feb 13, 2023" in text and "1.7125" in text
+    brief = pdf_text(to_pdf(summary_html(report, "en", HEADING, printed=True, rates_printed=3)))
+    assert "4 rates were used." in brief and "Feb 13, 2023" not in brief

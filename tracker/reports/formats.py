@@ -50,6 +50,7 @@ def summary_file(report: SummaryReport, fmt: str, lang: str, heading: ReportHead
     return _pick(
         check_format(fmt),
         html=lambda: summary_html(report, lang, heading).encode(),
+        pdf=lambda: to_pdf(summary_html(report, lang, heading, printed=True)),
         csv=lambda: summary_csv(report, lang),
         xlsx=lambda: summary_xlsx(report, lang),
     )

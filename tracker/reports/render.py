@@ -55,14 +55,22 @@ def donor_html(
         return _render("reports/donor.html", lang, heading, downloads, today, statement=statement)
 
 
+RATES_PRINTED = 60  # a printed summary lists at most this many rates one by one, else each currency's range
+
+
 def summary_html(
     report: SummaryReport,
     lang: str,
     heading: ReportHeading = DEFAULT_HEADING,
     downloads: Mapping[str, str] | None = None,
+    printed: bool = False,
+    rates_printed: int = RATES_PRINTED,
 ) -> str:
-    """The summary report as a print-friendly page (template reports/summary.html)."""
-    return _render("reports/summary.html", lang, heading, downloads, report.today, report=report)
+    """The summary report as a print-friendly page (template reports/summary.html). For print (the PDF), a
+    long list of rates used is shown per currency instead (three years of daily rates are thousands of
+    rows, seconds of layout each hundred); the page, CSV and XLSX list every rate."""
+    brief = printed and len(report.rates_used) > rates_printed
+    return _render("reports/summary.html", lang, heading, downloads, report.today, report=report, brief_rates=brief)
 
 
 def letter_html(

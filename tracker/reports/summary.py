@@ -74,6 +74,19 @@ class CurrencyGroup:
     in_kind: dict[str, Money]
 
 
+@dataclass(frozen=True, slots=True)
+class RateRange:
+    """One currency's rates used by a report, in brief."""
+
+    currency: str
+    count: int
+    first: date
+    last: date
+    lowest: Decimal
+    highest: Decimal
+    sources: tuple[str, ...]
+
+
 @dataclass(frozen=True)
 class SummaryReport:
     date_from: date | None
@@ -101,6 +114,26 @@ class SummaryReport:
     def rates_used(self) -> tuple[RateUsed, ...]:
         """The value-date rates every converted figure used, then the rates the appeal targets used."""
         return self.figures.rates_used
+
+    @property
+    def rate_ranges(self) -> list[RateRange]:
+        """The rates used, per currency: how many, over which dates, lowest and highest (what print shows of
+        a long list; the files and the page list every rate)."""
+        ranges: dict[str, list[RateUsed]] = {}
+        for rate in self.rates_used:
+            ranges.setdefault(rate.currency, []).append(rate)
+        return [
+            RateRange(
+                currency=currency,
+                count=len(rates),
+                first=min(r.rate_date for r in rates),
+                last=max(r.rate_date for r in rates),
+                lowest=min(r.rate for r in rates),
+                highest=max(r.rate for r in rates),
+                sources=tuple(sorted({r.source for r in rates})),
+            )
+            for currency, rates in sorted(ranges.items())
+        ]
 
     @property
     def target_rates(self) -> tuple[RateUsed, ...]:
