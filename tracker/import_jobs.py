@@ -3,8 +3,7 @@
 An upload is kept as `<id>.upload` in the import folder (`TRACKER_IMPORT_DIR`), its state as
 `<id>.json`: whose it is, its phase, rows done of rows total, and the preview's or the commit's
 result. The state lives in files, not in one process's memory, so with several workers any of
-them can answer a progress poll, without the database (on SQLite an import's transaction holds
-the write lock, which every other transaction waits for). A job is a thread of the worker that
+them can answer a progress poll, without the database. A job is a thread of the worker that
 started it, with a database session of its own; the preview and the commit are both
 `import_contributions`, so the commit is all or nothing exactly as the CLI's and the API's.
 """
@@ -28,10 +27,10 @@ from pathlib import Path
 from typing import IO, Any
 
 import sqlalchemy as sa
-from sqlalchemy.pool import NullPool
 from sqlmodel import Session
 
 from tracker.config import get_settings
+from tracker.db import reading
 from tracker.errors import Invalid, NotFound
 from tracker.i18n import gettext as _
 from tracker.i18n import use_locale
@@ -254,9 +253,9 @@ def _run(engine: sa.Engine, folder: Path, job: Job, dry_run: bool) -> None:
 
 @contextmanager
 def _session(engine: sa.Engine, dry_run: bool) -> Iterator[Session]:
-    """The job's own session: committed at the end of a clean commit, always rolled back after a preview."""
-    reader = _sqlite_reader(engine) if dry_run and engine.dialect.name == "sqlite" else None
-    with Session(reader or engine, expire_on_commit=False) as session:
+    """The job's own session: committed at the end of a clean commit, always rolled back after a preview.
+    A preview only reads, so on SQLite it reads a snapshot and does not hold the write lock for its run."""
+    with Session(reading(engine) if dry_run else engine, expire_on_commit=False) as session:
         try:
             yield session
             if dry_run:
@@ -266,27 +265,6 @@ def _session(engine: sa.Engine, dry_run: bool) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
-        finally:
-            if reader is not None:
-                reader.dispose()
-
-
-def _sqlite_reader(engine: sa.Engine) -> sa.Engine:
-    """A SQLite engine whose transactions begin deferred: a preview only reads, so it must not hold the
-    write lock (the app's engine takes it at BEGIN) and stall every other request for its whole run."""
-    reader = sa.create_engine(engine.url, poolclass=NullPool, connect_args={"check_same_thread": False})
-
-    @sa.event.listens_for(reader, "connect")
-    def _connect(dbapi_conn, _record):  # type: ignore[no-untyped-def]
-        dbapi_conn.isolation_level = None
-        for pragma in ("foreign_keys=ON", "busy_timeout=10000"):
-            dbapi_conn.execute(f"PRAGMA {pragma}")
-
-    @sa.event.listens_for(reader, "begin")
-    def _begin(conn):  # type: ignore[no-untyped-def]
-        conn.exec_driver_sql("BEGIN")  # WAL: a consistent snapshot that never blocks a writer
-
-    return reader
 
 
 def _save(folder: Path, job: Job) -> None:

@@ -2,8 +2,7 @@
 
 The upload is checked and imported by background jobs (`tracker.import_jobs`). The result
 page and the progress poll read the job's state file and the signed session cookie only,
-never the database: on SQLite the running import holds the write lock that any request's
-transaction would wait for, so a page that needed the database would hang until the end.
+never the database, so polling every second during an import costs the database nothing.
 """
 
 from __future__ import annotations
