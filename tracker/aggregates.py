@@ -34,7 +34,7 @@ from tracker.figures import FigureRow, Scope, figure_rows
 from tracker.i18n import gettext
 from tracker.models import Contribution, LedgerTotal, TotalsState, new_stamp, utcnow
 from tracker.money import Money, minor_digits
-from tracker.totals_writes import CachedRates, exact_text, kept_state, sqlite_functions, upsert
+from tracker.totals_writes import CachedRates, add_rows, exact_text, kept_state
 
 table = LedgerTotal.__table__  # type: ignore[attr-defined]
 _text = exact_text  # its name here before it moved to totals_writes
@@ -260,20 +260,16 @@ def _convert(row: FigureRow, value_date: date, book: RateBook | CachedRates, rep
 def _add(session: Session, deltas: dict[Key, Sums], reporting: str) -> None:
     """Add deltas to the stored rows: one upsert for all of them, then drop the rows that came to zero."""
     # Sorted: concurrent writers lock the rows in the same order (no deadlock on PostgreSQL).
-    rows = [_row(key, deltas[key], reporting) for key in sorted(deltas) if not deltas[key].is_zero()]
+    rows = [(*key, *_figures(value, reporting)) for key, value in sorted(deltas.items()) if not value.is_zero()]
     if not rows:
         return
-    connection = session.connection()
-    if connection.dialect.name != "postgresql":
-        sqlite_functions(connection)
-    statement = upsert(connection.dialect.name, minor_digits(reporting))
-    session.execute(statement, rows)
+    add_rows(session.connection(), rows, minor_digits(reporting))  # type: ignore[arg-type]
     if any(
         value.value_minor < 0 or value.quantity_milli < 0 or value.converted < 0 or value.unconverted_minor < 0
         for value in deltas.values()
     ):
         # IN on the index's first two columns: SQLite probes the index for each pair (a row-value IN scans).
-        dims, dim_keys = sorted({row["dim"] for row in rows}), sorted({row["dim_key"] for row in rows})
+        dims, dim_keys = sorted({row[0] for row in rows}), sorted({row[1] for row in rows})
         session.execute(
             table.delete().where(
                 table.c.dim.in_(dims),
@@ -296,6 +292,18 @@ def _row(key: Key, value: Sums, reporting: str) -> dict[str, object]:
         "currency": currency,
         **_values(value, reporting),
     }
+
+
+def _figures(value: Sums, reporting: str) -> tuple[int, int, str, int, int]:
+    """A row's figures in `totals_writes.ROW_COLUMNS` order."""
+    exact = value.converted
+    return (
+        value.value_minor,
+        value.quantity_milli,
+        exact_text(exact),
+        _rounded(exact, reporting),
+        value.unconverted_minor,
+    )
 
 
 def _values(value: Sums, reporting: str) -> dict[str, object]:

@@ -15,7 +15,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects import postgresql
 from sqlmodel import Session
 
 from tracker.convert import EXACT, load_rates
@@ -87,24 +87,52 @@ class CachedRates:
         return self._found[(currency, on)]
 
 
+ROW_COLUMNS = (*KEY_COLUMNS, "value_minor", "quantity_milli", "converted", "converted_minor", "unconverted_minor")
+INTEGERS = ("value_minor", "quantity_milli", "unconverted_minor")  # added as integers; "converted" as a decimal
+TotalRow = tuple[str, str, str, str, str, int, int, str, int, int]  # a row's values in ROW_COLUMNS order
+
+
+def add_rows(connection: sa.Connection, rows: list[TotalRow], digits: int) -> None:
+    """Add these rows' figures to the stored ones (a new key is inserted), in one upsert.
+
+    On SQLite the statement goes straight to the driver, built once: SQLAlchemy's
+    per-row parameter handling cost more than the upsert itself, on every ledger write."""
+    if not rows:
+        return
+    if connection.dialect.name == "postgresql":
+        connection.execute(upsert("postgresql", digits), [dict(zip(ROW_COLUMNS, row, strict=True)) for row in rows])
+        return
+    sqlite_functions(connection)
+    connection.exec_driver_sql(_sqlite_upsert(digits), rows)
+
+
+@cache
+def _sqlite_upsert(digits: int) -> str:
+    integers = ", ".join(f"{name} = {name} + excluded.{name}" for name in INTEGERS)
+    return (
+        f"INSERT INTO ledger_total ({', '.join(ROW_COLUMNS)}) VALUES ({', '.join('?' * len(ROW_COLUMNS))}) "
+        f"ON CONFLICT ({', '.join(KEY_COLUMNS)}) DO UPDATE SET {integers}, "
+        "converted = tracker_add_decimal(converted, excluded.converted), "
+        f"converted_minor = tracker_minor_units(tracker_add_decimal(converted, excluded.converted), {int(digits)})"
+    )
+
+
 @cache
 def upsert(dialect: str, digits: int) -> sa.Insert:
-    """INSERT ... ON CONFLICT DO UPDATE adding the new row's figures to the stored one; built once per process."""
-    if dialect == "postgresql":
-        statement = postgresql.insert(table)
-        exact = sa.func.trim_scale(
-            sa.cast(table.c.converted, sa.Numeric) + sa.cast(statement.excluded.converted, sa.Numeric)
-        )
-        converted = sa.cast(exact, sa.String)
-        converted_minor = sa.cast(sa.func.round(exact * 10**digits), sa.BigInteger)
-    else:
-        statement = sqlite.insert(table)
-        converted = sa.func.tracker_add_decimal(table.c.converted, statement.excluded.converted)
-        converted_minor = sa.func.tracker_minor_units(converted, digits)
-    integers = ("value_minor", "quantity_milli", "unconverted_minor")
-    summed = {name: table.c[name] + statement.excluded[name] for name in integers}
+    """PostgreSQL's INSERT ... ON CONFLICT DO UPDATE adding a new row's figures to the stored one, built once."""
+    assert dialect == "postgresql"
+    statement = postgresql.insert(table)
+    exact = sa.func.trim_scale(
+        sa.cast(table.c.converted, sa.Numeric) + sa.cast(statement.excluded.converted, sa.Numeric)
+    )
+    summed = {name: table.c[name] + statement.excluded[name] for name in INTEGERS}
     return statement.on_conflict_do_update(
-        index_elements=list(KEY_COLUMNS), set_={**summed, "converted": converted, "converted_minor": converted_minor}
+        index_elements=list(KEY_COLUMNS),
+        set_={
+            **summed,
+            "converted": sa.cast(exact, sa.String),
+            "converted_minor": sa.cast(sa.func.round(exact * 10**digits), sa.BigInteger),
+        },
     )
 
 
