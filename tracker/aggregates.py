@@ -23,7 +23,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 import sqlalchemy as sa
 from sqlmodel import Session
@@ -34,10 +34,9 @@ from tracker.figures import FigureRow, Scope, figure_rows
 from tracker.i18n import gettext
 from tracker.models import Contribution, LedgerTotal, TotalsState, new_stamp, utcnow
 from tracker.money import Money, minor_digits
-from tracker.totals_writes import CachedRates, add_rows, exact_text, kept_state
+from tracker.totals_writes import CachedRates, add_rows, exact_text, kept_state, rounded_minor
 
 table = LedgerTotal.__table__  # type: ignore[attr-defined]
-_text = exact_text  # its name here before it moved to totals_writes
 GROUPS = ("value_date", "appeal_id", "donor_id", "recipient_id", "cluster")
 NO_APPEAL = "-"
 NO_CLUSTER = "-"  # money lines have no cluster
@@ -201,7 +200,7 @@ def rates_changed(session: Session, currencies: set[str], quote_currency: str) -
             {
                 "row_id": row["id"],
                 "converted": exact_text(value.converted),
-                "converted_minor": _rounded(value.converted, state.reporting_currency),
+                "converted_minor": rounded_minor(value.converted, state.reporting_currency),
                 "unconverted_minor": value.unconverted_minor,
             }
         )
@@ -301,7 +300,7 @@ def _figures(value: Sums, reporting: str) -> tuple[int, int, str, int, int]:
         value.value_minor,
         value.quantity_milli,
         exact_text(exact),
-        _rounded(exact, reporting),
+        rounded_minor(exact, reporting),
         value.unconverted_minor,
     )
 
@@ -311,13 +310,9 @@ def _values(value: Sums, reporting: str) -> dict[str, object]:
         "value_minor": value.value_minor,
         "quantity_milli": value.quantity_milli,
         "converted": exact_text(value.converted),
-        "converted_minor": _rounded(value.converted, reporting),
+        "converted_minor": rounded_minor(value.converted, reporting),
         "unconverted_minor": value.unconverted_minor,
     }
-
-
-def _rounded(value: Decimal, currency: str) -> int:
-    return int(value.scaleb(minor_digits(currency)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
 def stored_totals(session: Session) -> dict[Key, Sums]:

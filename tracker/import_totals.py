@@ -11,12 +11,10 @@ Converted values are exact decimals, so summing in another order changes nothing
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
 
-import sqlalchemy as sa
 from sqlmodel import Session
 
 from tracker.aggregates import (
@@ -25,28 +23,20 @@ from tracker.aggregates import (
     NO_CLUSTER,
     SUMMED,
     Key,
-    _rounded,
-    _text,
     appeal_key,
-    table,
     totals_state,
 )
 from tracker.convert import EXACT, load_rates
-from tracker.import_inserts import insert_many
 from tracker.money import minor_digits
+from tracker.totals_writes import add_rows, exact_text, rounded_minor
 
 # Past this many distinct fine keys, the sums are added to the table, so memory stays bounded.
-FLUSH_AT = 20_000
+FLUSH_AT = 100_000
 # The finest dimensions a row is summed under; every other dimension is one of these summed further.
 FINE = ("month", "donor", "recipient", "cluster", "item")
 assert set(DIMENSIONS) == {"all", "appeal", *FINE, *(f"appeal_{name}" for name in FINE)}, "dimensions changed"
 # (bucket, kind, item_id, currency, value_minor, quantity_milli, value_date, appeal_id, donor_id, recipient_id, cluster)
 ImportedLine = tuple[str, str, int | None, str | None, int, int, date, int | None, int, int, str | None]
-UPDATED = ("value_minor", "quantity_milli", "converted", "converted_minor")
-UPDATE_ROW = (*UPDATED, "unconverted_minor", "id")  # an update's values, in order
-PG_TYPES = ("bigint", "bigint", "text", "bigint", "bigint", "bigint")
-INSERTED = ("dim", "dim_key", "bucket", "kind", "currency", "value_minor", "quantity_milli", "converted",
-            "converted_minor", "unconverted_minor")  # fmt: skip
 FineKey = tuple[str, str, str, str, str, str]  # finest dimension, appeal key, its key, bucket, kind, currency
 
 
@@ -144,58 +134,10 @@ class ImportTotals:
 
 
 def _apply(session: Session, deltas: dict[Key, list], reporting: str) -> None:
-    """Add deltas to the stored rows: one read per dimension and batch of keys, then executemany."""
-    by_dim: dict[str, set[str]] = {}
-    for dim, dim_key, *_ in deltas:
-        by_dim.setdefault(dim, set()).add(dim_key)
-    c = table.c
-    columns = (c.id, c.dim, c.dim_key, c.bucket, c.kind, c.currency, c.value_minor, c.quantity_milli, c.converted)
-    updates, seen = [], set()
-    postgres = session.get_bind().dialect.name == "postgresql"
-    for dim, dim_keys in sorted(by_dim.items()):
-        ordered = sorted(dim_keys)
-        for start in range(0, len(ordered), 500):
-            statement = sa.select(*columns, c.unconverted_minor).where(
-                c.dim == dim, c.dim_key.in_(ordered[start : start + 500])
-            )
-            if postgres:
-                statement = statement.with_for_update()
-            for row_id, *key, value, quantity, converted, unconverted in session.execute(statement):
-                part = deltas.get(tuple(key))  # type: ignore[arg-type]
-                if part is None:
-                    continue
-                seen.add(tuple(key))
-                total = EXACT.add(Decimal(converted), part[2])
-                updates.append(
-                    (
-                        value + part[0],
-                        quantity + part[1],
-                        _text(total),
-                        _rounded(total, reporting),
-                        unconverted + part[3],
-                        row_id,
-                    )
-                )
-    inserts = [
-        (*key, part[0], part[1], _text(part[2]), _rounded(part[2], reporting), part[3])
-        for key, part in deltas.items()
-        if key not in seen and any(part)
+    """Add the deltas to the stored rows, in one upsert."""
+    rows = [
+        (*key, part[0], part[1], exact_text(part[2]), rounded_minor(part[2], reporting), part[3])
+        for key, part in sorted(deltas.items())
+        if any(part)
     ]
-    connection = session.connection()
-    if updates and postgres:
-        # One statement for all of them: executemany costs tens of microseconds a row on psycopg.
-        fields = ", ".join(f"{name} {kind}" for name, kind in zip(UPDATE_ROW, PG_TYPES, strict=True))
-        connection.exec_driver_sql(
-            "UPDATE ledger_total AS t SET "
-            + ", ".join(f"{name} = d.{name}" for name in (*UPDATED, "unconverted_minor"))
-            + f" FROM json_to_recordset(%s) AS d({fields}) WHERE t.id = d.id",
-            (json.dumps([dict(zip(UPDATE_ROW, row, strict=True)) for row in updates]),),
-        )
-    elif updates:
-        connection.exec_driver_sql(
-            "UPDATE ledger_total SET "
-            + ", ".join(f"{name} = ?" for name in (*UPDATED, "unconverted_minor"))
-            + " WHERE id = ?",
-            updates,
-        )
-    insert_many(connection, "ledger_total", INSERTED, inserts)
+    add_rows(session.connection(), rows, minor_digits(reporting))  # type: ignore[arg-type]
