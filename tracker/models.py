@@ -167,6 +167,13 @@ class Contribution(SQLModel, table=True):
             sqlite_where=sa.text("voided_at IS NOT NULL"),
             postgresql_where=sa.text("voided_at IS NOT NULL"),
         ),
+        # Most entries fulfil nothing: only those that do are indexed (`fulfils_id = ?` still finds them).
+        sa.Index(
+            "ix_contribution_fulfils_id",
+            "fulfils_id",
+            sqlite_where=sa.text("fulfils_id IS NOT NULL"),
+            postgresql_where=sa.text("fulfils_id IS NOT NULL"),
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -178,7 +185,7 @@ class Contribution(SQLModel, table=True):
     status: str = Field(max_length=10)
     reference: str = Field(default="", max_length=200)
     notes: str = Field(default="", max_length=4000)
-    fulfils_id: int | None = Field(default=None, foreign_key="contribution.id", index=True)
+    fulfils_id: int | None = Field(default=None, foreign_key="contribution.id")
     recorded_at: datetime = Timestamp()
     recorded_by_id: int | None = Field(default=None, foreign_key="user_account.id")
     voided_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
@@ -206,13 +213,20 @@ class ContributionLine(SQLModel, table=True):
         # and a currency's lines found first when that is the narrower way in.
         sa.Index("ix_contribution_line_filters", "contribution_id", "kind", "currency"),
         sa.Index("ix_contribution_line_currency", "currency", "contribution_id", "kind"),
+        # Money lines have no item: only goods and service lines are indexed by theirs.
+        sa.Index(
+            "ix_contribution_line_item_id",
+            "item_id",
+            sqlite_where=sa.text("item_id IS NOT NULL"),
+            postgresql_where=sa.text("item_id IS NOT NULL"),
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
     contribution_id: int = Field(foreign_key="contribution.id")
     position: int
     kind: str = Field(max_length=10)
-    item_id: int | None = Field(default=None, foreign_key="item.id", index=True)
+    item_id: int | None = Field(default=None, foreign_key="item.id")
     quantity_milli: int | None = MinorUnits(default=None)
     unit_value_minor: int | None = MinorUnits(default=None)
     valuation: str = Field(max_length=20)
@@ -260,7 +274,7 @@ class JournalEvent(SQLModel, table=True):
     before: str | None = Field(default=None, sa_type=sa.Text)
     after: str | None = Field(default=None, sa_type=sa.Text)
     prev_hash: str = Field(max_length=64)
-    hash: str = Field(max_length=64, unique=True)
+    hash: str = Field(max_length=64)  # the chain itself (`journal.verify_chain`) shows a repeated or changed hash
 
 
 def new_stamp() -> str:
