@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import io
+import sys
 from datetime import date
 from decimal import Decimal
 
 import pytest
-from factories import make_appeal, make_donor, make_item, make_recipient
+from factories import make_appeal, make_donor, make_item, make_recipient, money_line
 from openpyxl import Workbook
 from sqlmodel import Session, func, select
 
+from tracker import importing
 from tracker.errors import Invalid
 from tracker.import_files import template_csv
 from tracker.importing import ImportRefused, import_contributions
+from tracker.ledger import ContributionInput, record_contribution
 from tracker.models import Contribution, ContributionLine, Donor, JournalEvent, Recipient
 from tracker.verify import run_checks
 
@@ -120,6 +123,31 @@ def test_importing_the_same_file_again_adds_nothing(session: Session, ledger: No
     assert (more.created, more.skipped) == (1, 5)
     assert count(session, Contribution) == 6
     assert run_checks(session) == []
+
+
+def test_a_file_of_many_chunks_comes_out_as_if_entered_one_by_one(
+    session: Session, ledger: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A chunk is built while the one before it is inserted: an entry recorded earlier in the same transaction,
+    rows imported before, and a donor created mid-file still leave one numbered, chained, counted ledger."""
+    monkeypatch.setattr(importing, "CHUNK", 2)
+    switch = sys.getswitchinterval()
+    donor = session.exec(select(Donor).where(Donor.name == "Kuwait Red Crescent")).one()
+    afad = session.exec(select(Recipient).where(Recipient.name == "AFAD")).one()
+    by_hand = ContributionInput(donor.id, afad.id, date(2023, 2, 9), "paid", [money_line("5.00 USD")])  # type: ignore[arg-type]
+    record_contribution(session, by_hand, None)
+    assert import_contributions(session, csv_file(*money_rows(3)), None).created == 3
+    header = HEADER + ",donor_kind"
+    rows = [row + "," for row in money_rows(6)]  # K-1 … K-3 are in already
+    rows.insert(4, "A-1,2024-01-05,paid,Ayşe Yılmaz,AFAD,,money,100,TRY,,,,,individual")  # a new donor, a new year
+    rows.append("A-2,2024-01-06,pledged,Ayşe Yılmaz,AFAD,,money,200,TRY,,,,,")
+    report = import_contributions(session, csv_file(*rows, header=header), None)
+    assert (report.created, report.skipped, report.donors_created) == (5, 3, ["Ayşe Yılmaz"])
+    numbers = session.exec(select(Contribution.number).order_by(Contribution.id)).all()  # type: ignore[arg-type]
+    assert numbers == [f"C-2023-{n:06d}" for n in range(1, 6)] + ["C-2024-000001", "C-2023-000006", "C-2023-000007",
+                                                                 "C-2024-000002"]  # fmt: skip
+    assert run_checks(session) == []  # the journal's chain, the numbers handed out, the totals
+    assert sys.getswitchinterval() == switch
 
 
 @pytest.mark.parametrize(("separator", "bom"), [(",", True), (";", False), (";", True)])

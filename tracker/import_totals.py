@@ -51,10 +51,27 @@ class ImportTotals:
         self._factor: dict[tuple[str, date], Decimal | None] = {}  # rate × 10^-digits, None when missing
         self._month: dict[date, str] = {}
 
-    def add(self, session: Session, lines: Iterable[ImportedLine]) -> None:
-        """Sum these lines in; adds the sums to the table when they grow past `FLUSH_AT` keys."""
-        lines = list(lines)
-        self._load_factors(session, {(line[3], line[6]) for line in lines if line[3] and line[4]})
+    def need(self, session: Session, pairs: set[tuple[str, date]]) -> None:
+        """Read the rates that lines of these (currency, value date) will need, unless already known."""
+        missing = {pair for pair in pairs if pair not in self._factor}
+        if not missing:
+            return
+        book = load_rates(session, missing, self.reporting, self.reporting, self.window)
+        for currency, value_date in missing:
+            scale = Decimal(1).scaleb(-minor_digits(currency))
+            if currency == self.reporting:
+                self._factor[(currency, value_date)] = scale
+                continue
+            found = book.find(currency, value_date)
+            self._factor[(currency, value_date)] = EXACT.multiply(found.rate, scale) if found else None
+
+    @property
+    def full(self) -> bool:
+        """Whether the sums have grown past `FLUSH_AT` keys and should be added to the table."""
+        return len(self.fine) > FLUSH_AT
+
+    def add(self, lines: Iterable[ImportedLine]) -> None:
+        """Sum these lines in, without touching the database: `need` has read their rates."""
         fine, factor, month_of, zero = self.fine, self._factor, self._month, Decimal(0)
         for bucket, kind, item_id, currency, value, quantity, value_date, appeal_id, donor, recipient, cluster in lines:
             converted, unconverted = zero, 0
@@ -85,27 +102,12 @@ class ImportTotals:
                     sums[1] += quantity
                     sums[2] = EXACT.add(sums[2], converted)
                     sums[3] += unconverted
-        if len(fine) > FLUSH_AT:
-            self.flush(session)
 
     def flush(self, session: Session) -> None:
         """Add everything summed so far to `ledger_total`."""
         if self.fine:
             _apply(session, self._rolled_up(), self.reporting)
             self.fine = {}
-
-    def _load_factors(self, session: Session, needed: set[tuple[str, date]]) -> None:
-        missing = {pair for pair in needed if pair not in self._factor}
-        if not missing:
-            return
-        book = load_rates(session, missing, self.reporting, self.reporting, self.window)
-        for currency, value_date in missing:
-            scale = Decimal(1).scaleb(-minor_digits(currency))
-            if currency == self.reporting:
-                self._factor[(currency, value_date)] = scale
-                continue
-            found = book.find(currency, value_date)
-            self._factor[(currency, value_date)] = EXACT.multiply(found.rate, scale) if found else None
 
     def _rolled_up(self) -> dict[Key, list]:
         """Every dimension's sums, from the finest ones."""

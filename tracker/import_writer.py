@@ -3,6 +3,11 @@
 Each contribution still gets its own `contribution.recorded` event, chained by hash in
 the order written, with the same facts `ledger.snapshot` records, so `tracker verify`
 cannot tell an imported contribution from one entered by hand.
+
+Chunks go through a pipeline of one: a chunk is built (numbers, journal, totals) while
+the chunk before it is being inserted (`import_inserts`), and the database is read only
+while nothing is being inserted — the rates a chunk needs, the last hash and numbers —
+so the import sees its own transaction exactly as a single writer would.
 """
 
 from __future__ import annotations
@@ -14,91 +19,154 @@ from json.encoder import encode_basestring as _string  # what canonical_json wri
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
-from sqlmodel import Session, select
+from sqlmodel import Session
 
-from tracker.import_inserts import Inserter
+from tracker.import_inserts import Batch, Inserter
 from tracker.import_totals import ImportTotals
 from tracker.journal import _utc_text, canonical_json, chain_hash, last_hash
-from tracker.models import Contribution, ImportedRow, JournalEvent, NumberSequence, User, utcnow
+from tracker.models import Contribution, JournalEvent, NumberSequence, User, utcnow
 from tracker.money import minor_digits
 
 if TYPE_CHECKING:
     from tracker.import_checks import Planned
 
 
-def already_imported(session: Session, keys: list[str]) -> set[str]:
-    """Which of these row keys an earlier import already recorded."""
-    statement = select(ImportedRow.source_key).where(ImportedRow.source_key.in_(keys))  # type: ignore[attr-defined]
-    return set(session.exec(statement).all())
+class ChunkWriter:
+    """Writes an import's clean chunks into the session's transaction: `write` each, then `finish`; `close` always.
 
+    On SQLite this transaction holds the write lock from its start, so contribution ids
+    and numbers are counted on in memory (the number sequences are written by `finish`);
+    on PostgreSQL they come from the database, chunk by chunk, as other writers' do."""
 
-def write_chunk(
-    session: Session,
-    ready: list[tuple[Planned, int, int]],
-    user: User | None,
-    import_id: str,
-    totals: ImportTotals,
-    inserter: Inserter,
-) -> int:
-    """Insert a clean chunk (row, donor id, recipient id); rows imported before are left out. How many were left out.
+    def __init__(self, session: Session, user: User | None, import_id: str) -> None:
+        self.session = session
+        self.user_id = user.id if user else None
+        self.import_id = import_id
+        self.totals = ImportTotals(session)
+        self.inserter = Inserter(session)
+        self.counted_here = self.inserter.threaded
+        self.prev: str | None = None  # the journal's last hash, once read
+        self.next_id: int | None = None
+        self.last_number: dict[int, int] = {}
+        self.built: list[Batch] = []  # the last chunk built, waiting for its inserts to start
+        dialect = session.connection().dialect
+        self.bind_date = _binder(Contribution.__table__.c.value_date, dialect)  # type: ignore[attr-defined]
+        self.bind_stamp = _binder(JournalEvent.__table__.c.at, dialect)  # type: ignore[attr-defined]
+        self.dates: dict[date, Any] = {}
 
-    The chunk's deltas go to `totals`, which adds them to the maintained totals in this transaction."""
-    if not ready:
-        return 0
-    # The journal's chain lock first (PostgreSQL): a concurrent import of the same file then
-    # waits here and sees this one's row keys once it commits, instead of colliding on them.
-    prev = last_hash(session)
-    kept = already_imported(session, [p.key for p, _, _ in ready])
-    fresh = [(p, d, r) for p, d, r in ready if p.key not in kept] if kept else ready
-    if not fresh:
-        return len(ready)
-    numbers = _reserve_numbers(session, [p.value_date.year for p, _, _ in fresh])
-    now = utcnow()
-    user_id = user.id if user else None
-    ids = _allocate_ids(session, len(fresh))
-    dialect = session.connection().dialect
-    bind_date = _binder(Contribution.__table__.c.value_date, dialect)  # type: ignore[attr-defined]
-    stamp = _binder(JournalEvent.__table__.c.at, dialect)(now)  # type: ignore[attr-defined]
-    dates: dict[date, Any] = {}
-    headers, lines, keys, events, counted = [], [], [], [], []
-    journal = _Journal(prev, now, user_id)
-    for (p, donor_id, recipient_id), number, contribution_id in zip(fresh, numbers, ids, strict=True):
-        line, value_date = p.line, p.value_date
-        bound = dates.get(value_date)
-        if bound is None:
-            bound = dates[value_date] = bind_date(value_date)
-        headers.append(
-            (contribution_id, number, donor_id, recipient_id, p.appeal_id, bound, p.status, p.reference, p.notes, None,
-             stamp, user_id)
-        )  # fmt: skip
-        value = line.value
-        currency = value.currency if value else None
-        value_minor = value.minor if value else None
-        unit_value_minor = line.unit_value.minor if line.unit_value else None
-        lines.append(
-            (contribution_id, 1, line.kind, line.item_id, line.quantity_milli, unit_value_minor, line.valuation,
-             currency, minor_digits(currency) if currency else None, value_minor)
-        )  # fmt: skip
-        keys.append((p.key, contribution_id, import_id, p.row))
-        events.append(journal.recorded(contribution_id, number, donor_id, recipient_id, p, value_minor,
-                                       unit_value_minor, stamp))  # fmt: skip
-        counted.append(
-            (p.status, line.kind, line.item_id, currency, value_minor or 0, line.quantity_milli or 0, value_date,
-             p.appeal_id, donor_id, recipient_id, p.cluster)
-        )  # fmt: skip
-    journal.check_first(fresh[0][0], headers[0], lines[0])
-    # The maintained totals follow in the same transaction, from the facts in hand (before the
-    # inserts are handed over: the rates they need are read on the same connection).
-    totals.add(session, counted)
-    inserter.submit(
-        [
+    def write(self, ready: list[tuple[Planned, int, int]]) -> int:
+        """Write a clean chunk (row, donor id, recipient id); rows imported before are left out. How many were."""
+        if not ready:
+            return 0
+        self.inserter.wait()  # nothing runs on the connection now: read what this chunk needs
+        if self.prev is None:
+            # The journal's chain lock first (PostgreSQL): a concurrent import of the same file then
+            # waits here and sees this one's row keys once it commits, instead of colliding on them.
+            self.prev = last_hash(self.session)
+        if self.totals.full:
+            self.totals.flush(self.session)
+        self.totals.need(self.session, {(p.line.value.currency, p.value_date) for p, _, _ in ready if p.line.value})
+        if self.counted_here and self.next_id is None:
+            self.next_id = (self.session.execute(sa.select(sa.func.max(Contribution.id))).scalar() or 0) + 1
+            self.last_number = dict(self.session.execute(sa.select(NumberSequence.year, NumberSequence.last)).all())  # type: ignore[arg-type]
+        # The chunk before starts going in, after a look-up of this chunk's keys.
+        self.inserter.submit(self.built, lookup=[p.key for p, _, _ in ready])
+        self.built = []
+        kept = self.inserter.looked_up()
+        fresh = [(p, d, r) for p, d, r in ready if p.key not in kept] if kept else ready
+        if fresh:
+            self.built = self._build(fresh)
+        return len(ready) - len(fresh)
+
+    def pause(self) -> None:
+        """Insert everything built so far and wait: the session may then be used (to create a donor, say)."""
+        self.inserter.submit(self.built)
+        self.built = []
+        self.inserter.wait()
+        self.prev = None  # what the session writes may be journalled: read the chain's end again
+
+    def finish(self) -> None:
+        """After the last chunk: everything inserted, the number sequences and the maintained totals up to date."""
+        self.pause()
+        if self.counted_here and self.last_number:
+            table = NumberSequence.__table__  # type: ignore[attr-defined]
+            statement = _dialect_insert(self.session)(table)
+            self.session.execute(
+                statement.on_conflict_do_update(index_elements=["year"], set_={"last": statement.excluded.last}),
+                [{"year": year, "last": last} for year, last in sorted(self.last_number.items())],
+            )
+        self.totals.flush(self.session)
+
+    def close(self) -> None:
+        """Never leave the connection in use by the inserts' thread."""
+        self.inserter.wait()
+
+    def _build(self, fresh: list[tuple[Planned, int, int]]) -> list[Batch]:
+        """The chunk's rows for each table; its journal events chained on from the last, its totals summed."""
+        numbers = self._numbers([p.value_date.year for p, _, _ in fresh])
+        ids = self._ids(len(fresh))
+        now = utcnow()
+        stamp = self.bind_stamp(now)
+        headers, lines, keys, events, counted = [], [], [], [], []
+        journal = _Journal(self.prev, now, self.user_id)  # type: ignore[arg-type]
+        dates, bind_date, user_id, import_id = self.dates, self.bind_date, self.user_id, self.import_id
+        for (p, donor_id, recipient_id), number, contribution_id in zip(fresh, numbers, ids, strict=True):
+            line, value_date = p.line, p.value_date
+            bound = dates.get(value_date)
+            if bound is None:
+                bound = dates[value_date] = bind_date(value_date)
+            headers.append(
+                (contribution_id, number, donor_id, recipient_id, p.appeal_id, bound, p.status, p.reference, p.notes,
+                 None, stamp, user_id)
+            )  # fmt: skip
+            value = line.value
+            currency = value.currency if value else None
+            value_minor = value.minor if value else None
+            unit_value_minor = line.unit_value.minor if line.unit_value else None
+            lines.append(
+                (contribution_id, 1, line.kind, line.item_id, line.quantity_milli, unit_value_minor, line.valuation,
+                 currency, minor_digits(currency) if currency else None, value_minor)
+            )  # fmt: skip
+            keys.append((p.key, contribution_id, import_id, p.row))
+            events.append(journal.recorded(contribution_id, number, donor_id, recipient_id, p, value_minor,
+                                           unit_value_minor, stamp))  # fmt: skip
+            counted.append(
+                (p.status, line.kind, line.item_id, currency, value_minor or 0, line.quantity_milli or 0, value_date,
+                 p.appeal_id, donor_id, recipient_id, p.cluster)
+            )  # fmt: skip
+        journal.check_first(fresh[0][0], headers[0], lines[0])
+        self.prev = journal.prev
+        self.totals.add(counted)
+        return [
             ("contribution", CONTRIBUTION_COLUMNS, headers),
             ("contribution_line", LINE_COLUMNS, lines),
             ("imported_row", KEY_COLUMNS, keys),
             ("journal_event", EVENT_COLUMNS, events),
         ]
-    )
-    return len(ready) - len(fresh)
+
+    def _numbers(self, years: list[int]) -> list[str]:
+        """Contribution numbers for the rows, in order."""
+        if not self.counted_here:
+            return _reserve_numbers(self.session, years)
+        last, numbers = self.last_number, []
+        for year in years:
+            last[year] = last.get(year, 0) + 1
+            numbers.append(f"C-{year}-{last[year]:06d}")
+        return numbers
+
+    def _ids(self, count: int) -> list[int]:
+        if not self.counted_here:
+            return _allocate_ids(self.session, count)
+        first, self.next_id = self.next_id, self.next_id + count  # type: ignore[operator]
+        return list(range(first, first + count))  # type: ignore[arg-type]
+
+
+def _dialect_insert(session: Session) -> Any:
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert
 
 
 CONTRIBUTION_COLUMNS = ("id", "number", "donor_id", "recipient_id", "appeal_id", "value_date", "status", "reference",
@@ -249,10 +317,7 @@ def _json(value: int | str | None) -> str:
 def _reserve_numbers(session: Session, years: list[int]) -> list[str]:
     """Contribution numbers for the rows, in order: one sequence update per year, not per row."""
     table = NumberSequence.__table__  # type: ignore[attr-defined]
-    if session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
+    insert = _dialect_insert(session)
     counts = Counter(years)
     next_of: dict[int, int] = {}
     for year, count in sorted(counts.items()):

@@ -23,9 +23,8 @@ from tracker.catalogue import DonorInput, RecipientInput, create_donor, create_r
 from tracker.errors import Invalid, TrackerError, render
 from tracker.import_checks import Lookups, Planned, check_row
 from tracker.import_files import read_rows
-from tracker.import_inserts import Inserter
-from tracker.import_totals import ImportTotals
-from tracker.import_writer import already_imported, write_chunk
+from tracker.import_inserts import imported_keys
+from tracker.import_writer import ChunkWriter
 from tracker.journal import record_event
 from tracker.models import Appeal, Donor, Item, Recipient, User
 
@@ -77,14 +76,6 @@ class ImportRefused(TrackerError):
         self.report = report
 
 
-@dataclass(frozen=True)
-class Writing:
-    """What a real (not dry) run writes with: the totals it keeps and the inserts it runs."""
-
-    totals: ImportTotals
-    inserter: Inserter
-
-
 def import_contributions(
     session: Session,
     source: IO[bytes],
@@ -102,7 +93,7 @@ def import_contributions(
         appeals={code: appeal_id for appeal_id, code in session.exec(select(Appeal.id, Appeal.code))},  # type: ignore[misc]
         clusters={item.id: item.cluster for item in items},  # type: ignore[misc]
     )
-    writing = None if dry_run else Writing(ImportTotals(session), Inserter(session))
+    writer = None if dry_run else ChunkWriter(session, user, report.import_id)
     seen: Counter[bytes] = Counter()
     keys: set[str] = set()
     chunk: list[Planned] = []
@@ -113,22 +104,20 @@ def import_contributions(
             if planned is not None:
                 chunk.append(planned)
             if len(chunk) >= CHUNK:
-                if writing is not None:
-                    writing.inserter.wait()  # nothing else uses the connection while a chunk is being inserted
                 if progress:
                     progress(report.rows)
-                _settle(session, chunk, lookups, user, report, writing)
+                _settle(session, chunk, lookups, user, report, writer)
                 chunk = []
-        _settle(session, chunk, lookups, user, report, writing)
+        _settle(session, chunk, lookups, user, report, writer)
+        if progress:
+            progress(report.rows)
+        if report.problem_count:
+            raise ImportRefused(report)
+        if writer is not None:
+            writer.finish()
     finally:
-        if writing is not None:
-            writing.inserter.wait()  # never leave the connection in use by the inserts' thread
-    if progress:
-        progress(report.rows)
-    if report.problem_count:
-        raise ImportRefused(report)
-    if writing is not None:
-        writing.totals.flush(session)
+        if writer is not None:
+            writer.close()
     if not dry_run and report.created:
         record_event(
             session,
@@ -147,11 +136,13 @@ def _settle(
     lookups: Lookups,
     user: User | None,
     report: ImportReport,
-    writing: Writing | None,
+    writer: ChunkWriter | None,
 ) -> None:
     """Find or create the chunk's donors and recipients, then write the chunk if the file is clean so far."""
-    if writing is not None:
-        writing.inserter.wait()  # the previous chunk's inserts are done before the connection is used again
+    if writer is not None and any(
+        p.donor not in lookups.donors or p.recipient not in lookups.recipients for p in chunk
+    ):
+        writer.pause()  # the session looks them up, and may create them
     _resolve(session, chunk, lookups, user, report, donors=True)
     _resolve(session, chunk, lookups, user, report, donors=False)
     ready: list[tuple[Planned, int, int]] = []
@@ -163,12 +154,14 @@ def _settle(
             report.problem(planned.row, "recipient", "{rule}", rule=recipient_id)
         if isinstance(donor_id, int) and isinstance(recipient_id, int):
             ready.append((planned, donor_id, recipient_id))
-    if writing is None or report.problem_count:
-        kept = already_imported(session, [p.key for p, _, _ in ready]) if ready else set()
+    if writer is None or report.problem_count:
+        if writer is not None:
+            writer.pause()
+        kept = imported_keys(session.connection(), [p.key for p, _, _ in ready]) if ready else set()
         report.skipped += len(kept)
         report.created += len(ready) - len(kept)
         return
-    skipped = write_chunk(session, ready, user, report.import_id, writing.totals, writing.inserter)
+    skipped = writer.write(ready)
     report.skipped += skipped
     report.created += len(ready) - skipped
 
