@@ -78,6 +78,10 @@ class ChunkWriter:
             self.built = self._build(fresh)
         return len(ready) - len(fresh)
 
+    def wait(self) -> None:
+        """Until the inserts running are done: the session may then read (the chunk built last is not in yet)."""
+        self.inserter.wait()
+
     def pause(self) -> None:
         """Insert everything built so far and wait: the session may then be used (to create a donor, say)."""
         self.inserter.submit(self.built)

@@ -139,12 +139,12 @@ def _settle(
     writer: ChunkWriter | None,
 ) -> None:
     """Find or create the chunk's donors and recipients, then write the chunk if the file is clean so far."""
-    if writer is not None and any(
-        p.donor not in lookups.donors or p.recipient not in lookups.recipients for p in chunk
-    ):
-        writer.pause()  # the session looks them up, and may create them
-    _resolve(session, chunk, lookups, user, report, donors=True)
-    _resolve(session, chunk, lookups, user, report, donors=False)
+    unknown = any(p.donor not in lookups.donors or p.recipient not in lookups.recipients for p in chunk)
+    if writer is not None and unknown:
+        writer.wait()  # the session looks them up, while the chunk built last waits to go in
+    before_creating = writer.pause if writer is not None else _nothing  # so its journal events come first
+    _resolve(session, chunk, lookups, user, report, before_creating, donors=True)
+    _resolve(session, chunk, lookups, user, report, before_creating, donors=False)
     ready: list[tuple[Planned, int, int]] = []
     for planned in chunk:
         donor_id, recipient_id = lookups.donors.get(planned.donor), lookups.recipients.get(planned.recipient)
@@ -166,8 +166,19 @@ def _settle(
     report.created += len(ready) - skipped
 
 
+def _nothing() -> None:
+    pass
+
+
 def _resolve(
-    session: Session, chunk: list[Planned], lookups: Lookups, user: User | None, report: ImportReport, *, donors: bool
+    session: Session,
+    chunk: list[Planned],
+    lookups: Lookups,
+    user: User | None,
+    report: ImportReport,
+    before_creating: Callable[[], None],
+    *,
+    donors: bool,
 ) -> None:
     known = lookups.donors if donors else lookups.recipients
     model: Any = Donor if donors else Recipient
@@ -201,10 +212,18 @@ def _resolve(
             ((found_id, archived),) = found.items()
             known[ref] = render("{what} {ref} is archived", {"what": what, "ref": ref}) if archived else found_id
         else:
-            known[ref] = _create(session, wanted[ref], user, report, donors=donors)
+            known[ref] = _create(session, wanted[ref], user, report, before_creating, donors=donors)
 
 
-def _create(session: Session, planned: Planned, user: User | None, report: ImportReport, *, donors: bool) -> int | str:
+def _create(
+    session: Session,
+    planned: Planned,
+    user: User | None,
+    report: ImportReport,
+    before_creating: Callable[[], None],
+    *,
+    donors: bool,
+) -> int | str:
     """A donor or recipient the file asks for, or the reason it cannot be had."""
     ref = planned.donor if donors else planned.recipient
     kind = planned.donor_kind if donors else planned.recipient_kind
@@ -215,6 +234,7 @@ def _create(session: Session, planned: Planned, user: User | None, report: Impor
     (report.donors_created if donors else report.recipients_created).append(ref)
     if report.dry_run or report.problem_count:
         return -len(report.donors_created if donors else report.recipients_created)  # stands in for the id
+    before_creating()
     try:
         if donors:
             email = ref if "@" in ref else None
