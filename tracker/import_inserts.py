@@ -19,12 +19,21 @@ import json
 import sqlite3
 import sys
 import threading
+from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session
 
-Batch = tuple[str, tuple[str, ...], list[tuple[Any, ...]]]  # table, columns, rows
+
+@dataclass(frozen=True)
+class Batch:
+    """Rows for one table: the columns that vary, each row's values of them, and the values every row shares."""
+
+    table: str
+    names: tuple[str, ...]
+    rows: list[tuple[Any, ...]]
+    shared: dict[str, Any] = field(default_factory=dict)
 
 
 class Inserter:
@@ -43,18 +52,20 @@ class Inserter:
         """Look up these row keys (if given), then insert these rows, in order; on SQLite the work
         goes on after this returns, until `wait` (or `looked_up`, for the keys)."""
         self.wait()
-        batches = [batch for batch in batches if batch[2]]
+        batches = [batch for batch in batches if batch.rows]
         self._found, self._looked_up = set(), threading.Event()
         if not self.threaded:
             if lookup:
                 self._found = imported_keys(self.connection, lookup)
             self._looked_up.set()
-            for table, names, rows in batches:
-                insert_many(self.connection, table, names, rows)
+            for batch in batches:
+                shared = tuple(batch.shared.values())
+                rows = [row + shared for row in batch.rows] if shared else batch.rows
+                insert_many(self.connection, batch.table, (*batch.names, *batch.shared), rows)
             return
         # The JSON is made here, holding the GIL anyway; the thread only runs the statements.
         keys = _json(lookup) if lookup else None
-        statements = [(_json_each_sql(table, names), _json(rows)) for table, names, rows in batches]
+        statements = [(_json_each_sql(batch), (*batch.shared.values(), _json(batch.rows))) for batch in batches]
         cursor = self.connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
         self._thread = threading.Thread(target=self._run, args=(cursor, keys, statements), name="import-inserts")
         _quick_handover(True)
@@ -77,7 +88,7 @@ class Inserter:
             error, self._error = self._error, None
             raise error
 
-    def _run(self, cursor: sqlite3.Cursor, keys: str | None, statements: list[tuple[str, str]]) -> None:
+    def _run(self, cursor: sqlite3.Cursor, keys: str | None, statements: list[tuple[str, tuple[Any, ...]]]) -> None:
         try:
             if keys is not None:
                 self._found = {row[0] for row in cursor.execute(LOOKUP_SQLITE, (keys,))}
@@ -87,8 +98,8 @@ class Inserter:
             self._looked_up.set()
         try:
             if self._error is None:
-                for sql, rows in statements:
-                    cursor.execute(sql, (rows,))
+                for sql, parameters in statements:
+                    cursor.execute(sql, parameters)
         except BaseException as exc:
             self._error = exc
         finally:
@@ -155,7 +166,8 @@ def insert_many(connection: sa.Connection, table: str, names: tuple[str, ...], r
     )
 
 
-def _json_each_sql(table: str, names: tuple[str, ...]) -> str:
-    columns = ", ".join(f'"{name}"' for name in names)
-    values = ", ".join(f"value ->> {position}" for position in range(len(names)))
-    return f'INSERT INTO "{table}" ({columns}) SELECT {values} FROM json_each(?) ORDER BY key'
+def _json_each_sql(batch: Batch) -> str:
+    """The rows come as one JSON array of arrays, the shared values as parameters before it."""
+    columns = ", ".join(f'"{name}"' for name in (*batch.names, *batch.shared))
+    values = [f"value ->> {position}" for position in range(len(batch.names))] + ["?"] * len(batch.shared)
+    return f'INSERT INTO "{batch.table}" ({columns}) SELECT {", ".join(values)} FROM json_each(?) ORDER BY key'

@@ -114,26 +114,26 @@ class ChunkWriter:
         headers, lines, keys, events, counted = [], [], [], [], []
         journal = _Journal(self.prev, now, self.user_id)  # type: ignore[arg-type]
         dates, bind_date, user_id, import_id = self.dates, self.bind_date, self.user_id, self.import_id
+        # Values every row of a table shares go to the database once, not in every row.
         for (p, donor_id, recipient_id), number, contribution_id in zip(fresh, numbers, ids, strict=True):
             line, value_date = p.line, p.value_date
             bound = dates.get(value_date)
             if bound is None:
                 bound = dates[value_date] = bind_date(value_date)
             headers.append(
-                (contribution_id, number, donor_id, recipient_id, p.appeal_id, bound, p.status, p.reference, p.notes,
-                 None, stamp, user_id)
-            )  # fmt: skip
+                (contribution_id, number, donor_id, recipient_id, p.appeal_id, bound, p.status, p.reference, p.notes)
+            )
             value = line.value
             currency = value.currency if value else None
             value_minor = value.minor if value else None
             unit_value_minor = line.unit_value.minor if line.unit_value else None
             lines.append(
-                (contribution_id, 1, line.kind, line.item_id, line.quantity_milli, unit_value_minor, line.valuation,
+                (contribution_id, line.kind, line.item_id, line.quantity_milli, unit_value_minor, line.valuation,
                  currency, minor_digits(currency) if currency else None, value_minor)
             )  # fmt: skip
-            keys.append((p.key, contribution_id, import_id, p.row))
+            keys.append((p.key, contribution_id, p.row))
             events.append(journal.recorded(contribution_id, number, donor_id, recipient_id, p, value_minor,
-                                           unit_value_minor, stamp))  # fmt: skip
+                                           unit_value_minor))  # fmt: skip
             counted.append(
                 (p.status, line.kind, line.item_id, currency, value_minor or 0, line.quantity_milli or 0, value_date,
                  p.appeal_id, donor_id, recipient_id, p.cluster)
@@ -142,10 +142,10 @@ class ChunkWriter:
         self.prev = journal.prev
         self.totals.add(counted)
         return [
-            ("contribution", CONTRIBUTION_COLUMNS, headers),
-            ("contribution_line", LINE_COLUMNS, lines),
-            ("imported_row", KEY_COLUMNS, keys),
-            ("journal_event", EVENT_COLUMNS, events),
+            Batch("contribution", CONTRIBUTION_COLUMNS, headers, {"recorded_at": stamp, "recorded_by_id": user_id}),
+            Batch("contribution_line", LINE_COLUMNS, lines, {"position": 1}),
+            Batch("imported_row", KEY_COLUMNS, keys, {"import_id": import_id}),
+            Batch("journal_event", EVENT_COLUMNS, events, {**RECORDED, "at": stamp, "user_id": user_id}),
         ]
 
     def _numbers(self, years: list[int]) -> list[str]:
@@ -173,12 +173,14 @@ def _dialect_insert(session: Session) -> Any:
     return insert
 
 
+# The columns whose values vary from row to row (the rest are shared: see `_build`; fulfils_id is null).
 CONTRIBUTION_COLUMNS = ("id", "number", "donor_id", "recipient_id", "appeal_id", "value_date", "status", "reference",
-                        "notes", "fulfils_id", "recorded_at", "recorded_by_id")  # fmt: skip
-LINE_COLUMNS = ("contribution_id", "position", "kind", "item_id", "quantity_milli", "unit_value_minor", "valuation",
-                "currency", "minor_digits", "value_minor")  # fmt: skip
-KEY_COLUMNS = ("source_key", "contribution_id", "import_id", "row_number")
-EVENT_COLUMNS = ("at", "user_id", "action", "object_type", "object_id", "before", "after", "prev_hash", "hash")
+                        "notes")  # fmt: skip
+LINE_COLUMNS = ("contribution_id", "kind", "item_id", "quantity_milli", "unit_value_minor", "valuation", "currency",
+                "minor_digits", "value_minor")  # fmt: skip
+KEY_COLUMNS = ("source_key", "contribution_id", "row_number")
+EVENT_COLUMNS = ("object_id", "after", "prev_hash", "hash")
+RECORDED = {"action": "contribution.recorded", "object_type": "contribution", "before": None}
 
 
 def _binder(column: sa.Column, dialect: sa.Dialect) -> Any:
@@ -249,8 +251,7 @@ class _Journal:
         data: Planned,
         value_minor: int | None,
         unit_value_minor: int | None,
-        stamp: Any,
-    ) -> tuple[Any, ...]:
+    ) -> tuple[str, str, str, str]:
         line = data.line
         currency = line.value.currency if line.value else None
         after = _AFTER % (
@@ -274,8 +275,7 @@ class _Journal:
         digest = hashlib.sha256(("tracker-journal-v1\n" + body).encode()).hexdigest()
         if self.first is None:
             self.first = {"id": contribution_id, "after": after, "hash": digest}
-        event = (stamp, self.user_id, "contribution.recorded", "contribution", str(contribution_id), None, after,
-                 self.prev, digest)  # fmt: skip
+        event = (str(contribution_id), after, self.prev, digest)
         self.prev = digest
         return event
 
@@ -283,7 +283,7 @@ class _Journal:
         """The chunk's first event, written out by hand, must be what the ledger's own functions give."""
         assert self.first is not None
         facts = dict(zip(CONTRIBUTION_COLUMNS, header, strict=True))
-        facts["value_date"] = planned.value_date
+        facts.update(value_date=planned.value_date, fulfils_id=None)
         line_facts = dict(zip(LINE_COLUMNS, line, strict=True))
         expected = canonical_json(
             {
