@@ -14,7 +14,7 @@ from tracker import import_totals, importing
 from tracker.aggregates import Sums, stored_totals, totals_differences, totals_state
 from tracker.importing import import_contributions
 from tracker.ledger import ContributionInput, record_contribution
-from tracker.models import Contribution, JournalEvent
+from tracker.models import Contribution, JournalEvent, LedgerTotal
 from tracker.rates import record_rate
 from tracker.verify import run_checks
 
@@ -67,6 +67,34 @@ def test_imported_rows_add_to_the_existing_totals_exactly(session: Session, smal
     assert totals[("cluster", "SHL", "pledged", "goods", "USD")].value_minor == 1200000
     assert totals[("cluster", "LOG", "committed", "service", "")] == Sums(0, 300000, Decimal(0), 0)
     assert totals[("appeal_item", f"-/{rescuer.id}", "committed", "service", "")].quantity_milli == 300000
+    assert totals_differences(session) == []
+
+
+def test_a_rate_with_more_decimals_later_in_the_file_keeps_the_sums_exact(
+    session: Session, small_batches: None
+) -> None:
+    donor = make_donor(session, "Kuwait Red Crescent")
+    make_recipient(session, "AFAD")
+    record_rate(session, date(2023, 2, 9), "KWD", Decimal("3.25"), "manual", "USD", None)
+    record_rate(session, date(2023, 2, 11), "KWD", Decimal("3.2512345"), "manual", "USD", None)
+    report = import_contributions(
+        session,
+        csv_file(
+            "R-1,2023-02-10,paid,Kuwait Red Crescent,AFAD,,money,100.500,KWD,,,,,",  # × 3.25 = 326.625
+            "R-2,2023-02-10,paid,Kuwait Red Crescent,AFAD,,money,0.001,KWD,,,,,",  # 0.00325
+            "R-3,2023-02-11,paid,Kuwait Red Crescent,AFAD,,money,1.000,KWD,,,,,",  # × 3.2512345 (next chunk)
+            "R-4,2023-02-12,paid,Kuwait Red Crescent,AFAD,,money,2.000,KWD,,,,,",  # 6.502469, the day before's rate
+        ),
+        None,
+    )
+    assert report.created == 4
+    totals = stored_totals(session)
+    assert totals[("all", "", "paid", "money", "KWD")] == Sums(103501, 0, Decimal("336.3819535"), 0)
+    assert totals[("donor:sum", str(donor.id), "paid", "all", "")].converted == Decimal("336.3819535")
+    minor = session.exec(
+        select(LedgerTotal.converted_minor).where(LedgerTotal.dim == "all", LedgerTotal.currency == "KWD")
+    ).one()
+    assert minor == 33638  # 336.38 USD, rounded once
     assert totals_differences(session) == []
 
 

@@ -5,8 +5,13 @@ for every row; an import already holds each row's facts, and only ever adds. So 
 are summed once per (appeal × month, donor, recipient, cluster, item) — the finest
 dimensions — and the coarser ones (all, month, donor, … and the "sum" rows collapsed
 over kinds and currencies) are rolled up from those sums when the batch is added.
-Converted values are exact decimals, so summing in another order changes nothing;
-`tracker verify` and the tests hold the result equal to a full recomputation.
+
+Converted values are summed exactly as integers: each rate (times the currency's minor
+unit) is held as an integer count of 10^exponent, one exponent for all of them, made
+finer (and every sum scaled with it) when a rate with more decimals comes along. So a
+converted sum is an integer count of 10^exponent of the reporting currency, and summing
+in another order changes nothing; `tracker verify` and the tests hold the result equal
+to a full recomputation.
 """
 
 from __future__ import annotations
@@ -17,15 +22,7 @@ from decimal import Decimal
 
 from sqlmodel import Session
 
-from tracker.aggregates import (
-    ALL_KINDS,
-    DIMENSIONS,
-    NO_CLUSTER,
-    SUMMED,
-    Key,
-    appeal_key,
-    totals_state,
-)
+from tracker.aggregates import ALL_KINDS, DIMENSIONS, NO_CLUSTER, SUMMED, Key, appeal_key, totals_state
 from tracker.convert import EXACT, load_rates
 from tracker.money import minor_digits
 from tracker.totals_writes import add_rows, exact_text, rounded_minor
@@ -37,7 +34,8 @@ FINE = ("month", "donor", "recipient", "cluster", "item")
 assert set(DIMENSIONS) == {"all", "appeal", *FINE, *(f"appeal_{name}" for name in FINE)}, "dimensions changed"
 # (bucket, kind, item_id, currency, value_minor, quantity_milli, value_date, appeal_id, donor_id, recipient_id, cluster)
 ImportedLine = tuple[str, str, int | None, str | None, int, int, date, int | None, int, int, str | None]
-FineKey = tuple[str, str, str, str, str, str]  # finest dimension, appeal key, its key, bucket, kind, currency
+Base = tuple[int | None, str, str, str]  # appeal id, bucket, kind, currency: what a row's fine keys share
+Part = list[int]  # value_minor, quantity_milli, converted (in 10^exponent), unconverted_minor
 
 
 class ImportTotals:
@@ -47,8 +45,11 @@ class ImportTotals:
         state = totals_state(session)
         self.reporting = state.reporting_currency
         self.window = state.window_days
-        self.fine: dict[FineKey, list] = {}
-        self._factor: dict[tuple[str, date], Decimal | None] = {}  # rate × 10^-digits, None when missing
+        self.exponent = 0  # converted sums and factors count units of 10^exponent
+        # Per base, one dict per fine dimension (in FINE order): its key → the sums.
+        self.fine: dict[Base, tuple[dict, dict, dict, dict, dict]] = {}
+        self.keys = 0
+        self._factor: dict[tuple[str, date], int | None] = {}  # rate × 10^-digits in 10^exponent; None: no rate
         self._month: dict[date, str] = {}
 
     def need(self, session: Session, pairs: set[tuple[str, date]]) -> None:
@@ -57,89 +58,105 @@ class ImportTotals:
         if not missing:
             return
         book = load_rates(session, missing, self.reporting, self.reporting, self.window)
+        exact: dict[tuple[str, date], Decimal | None] = {}
         for currency, value_date in missing:
             scale = Decimal(1).scaleb(-minor_digits(currency))
-            if currency == self.reporting:
-                self._factor[(currency, value_date)] = scale
-                continue
-            found = book.find(currency, value_date)
-            self._factor[(currency, value_date)] = EXACT.multiply(found.rate, scale) if found else None
+            found = book.find(currency, value_date) if currency != self.reporting else None
+            exact[(currency, value_date)] = (
+                scale if currency == self.reporting else EXACT.multiply(found.rate, scale) if found else None
+            )
+        finest = min((int(f.as_tuple().exponent) for f in exact.values() if f is not None), default=0)
+        if finest < self.exponent:
+            self._refine(finest)
+        for pair, factor in exact.items():
+            self._factor[pair] = None if factor is None else int(EXACT.scaleb(factor, -self.exponent))
 
     @property
     def full(self) -> bool:
         """Whether the sums have grown past `FLUSH_AT` keys and should be added to the table."""
-        return len(self.fine) > FLUSH_AT
+        return self.keys > FLUSH_AT
 
     def add(self, lines: Iterable[ImportedLine]) -> None:
         """Sum these lines in, without touching the database: `need` has read their rates."""
-        fine, factor, month_of, zero = self.fine, self._factor, self._month, Decimal(0)
+        fine, factor, month_of = self.fine, self._factor, self._month
         for bucket, kind, item_id, currency, value, quantity, value_date, appeal_id, donor, recipient, cluster in lines:
-            converted, unconverted = zero, 0
+            converted = unconverted = 0
             if currency and value:
                 rate = factor[(currency, value_date)]
                 if rate is None:
                     unconverted = value
                 else:
-                    converted = EXACT.multiply(Decimal(value), rate)
+                    converted = value * rate
             month = month_of.get(value_date)
             if month is None:
                 month = month_of[value_date] = f"{value_date:%Y-%m}"
-            appeal, currency = appeal_key(appeal_id), currency or ""
-            keys = [
-                ("month", appeal, month, bucket, kind, currency),
-                ("donor", appeal, str(donor), bucket, kind, currency),
-                ("recipient", appeal, str(recipient), bucket, kind, currency),
-                ("cluster", appeal, cluster or NO_CLUSTER, bucket, kind, currency),
-            ]
-            if item_id is not None:
-                keys.append(("item", appeal, str(item_id), bucket, kind, currency))
-            for key in keys:
-                sums = fine.get(key)
+            dims = fine.get((appeal_id, bucket, kind, currency or ""))
+            if dims is None:
+                dims = fine[(appeal_id, bucket, kind, currency or "")] = ({}, {}, {}, {}, {})
+            keys = (month, donor, recipient, cluster, item_id)
+            for sums_of, key in zip(dims, keys if item_id is not None else keys[:4], strict=False):  # money: no item
+                sums = sums_of.get(key)
                 if sums is None:
-                    fine[key] = [value, quantity, converted, unconverted]
+                    sums_of[key] = [value, quantity, converted, unconverted]
+                    self.keys += 1
                 else:
                     sums[0] += value
                     sums[1] += quantity
-                    sums[2] = EXACT.add(sums[2], converted)
+                    sums[2] += converted
                     sums[3] += unconverted
 
     def flush(self, session: Session) -> None:
         """Add everything summed so far to `ledger_total`."""
         if self.fine:
-            _apply(session, self._rolled_up(), self.reporting)
-            self.fine = {}
+            _apply(session, self._rolled_up(), self.reporting, self.exponent)
+            self.fine, self.keys = {}, 0
 
-    def _rolled_up(self) -> dict[Key, list]:
+    def _refine(self, exponent: int) -> None:
+        """Count in units of 10^exponent from now on: the factors and sums so far scaled to match."""
+        times = 10 ** (self.exponent - exponent)
+        self._factor = {pair: None if f is None else f * times for pair, f in self._factor.items()}
+        for dims in self.fine.values():
+            for sums_of in dims:
+                for sums in sums_of.values():
+                    sums[2] *= times
+        self.exponent = exponent
+
+    def _rolled_up(self) -> dict[Key, Part]:
         """Every dimension's sums, from the finest ones."""
-        sums: dict[Key, list] = {}
+        sums: dict[Key, Part] = {}
 
-        def add(key: Key, part: list) -> None:
+        def add(key: Key, part: Part) -> None:
             found = sums.get(key)
             if found is None:
                 sums[key] = list(part)
             else:
                 found[0] += part[0]
                 found[1] += part[1]
-                found[2] = EXACT.add(found[2], part[2])
+                found[2] += part[2]
                 found[3] += part[3]
 
-        for (dim, appeal, dim_key, bucket, kind, currency), part in self.fine.items():
-            add((f"appeal_{dim}", f"{appeal}/{dim_key}", bucket, kind, currency), part)
-            add((dim, dim_key, bucket, kind, currency), part)
-            if dim == "month":
-                add(("appeal", appeal, bucket, kind, currency), part)
-                add(("all", "", bucket, kind, currency), part)
+        for (appeal_id, bucket, kind, currency), dims in self.fine.items():
+            appeal = appeal_key(appeal_id)
+            for dim, sums_of in zip(FINE, dims, strict=True):
+                for value, part in sums_of.items():
+                    dim_key = (value or NO_CLUSTER) if dim == "cluster" else str(value)
+                    add((f"appeal_{dim}", f"{appeal}/{dim_key}", bucket, kind, currency), part)
+                    add((dim, dim_key, bucket, kind, currency), part)
+                    if dim == "month":
+                        add(("appeal", appeal, bucket, kind, currency), part)
+                        add(("all", "", bucket, kind, currency), part)
         for (dim, dim_key, bucket, _kind, _currency), part in list(sums.items()):
             if dim in SUMMED and part[2]:
                 add((f"{dim}:sum", dim_key, bucket, ALL_KINDS, ""), [0, 0, part[2], 0])
         return sums
 
 
-def _apply(session: Session, deltas: dict[Key, list], reporting: str) -> None:
+def _apply(session: Session, deltas: dict[Key, Part], reporting: str, exponent: int) -> None:
     """Add the deltas to the stored rows, in one upsert."""
-    rows = [
-        (*key, part[0], part[1], exact_text(part[2]), rounded_minor(part[2], reporting), part[3])
-        for key, part in sorted(deltas.items())
-        if any(part)
-    ]
+    rows = []
+    for key, (value, quantity, counted, unconverted) in sorted(deltas.items()):
+        if value or quantity or counted or unconverted:
+            converted = EXACT.scaleb(Decimal(counted), exponent)
+            exact = exact_text(converted)
+            rows.append((*key, value, quantity, exact, rounded_minor(converted, reporting), unconverted))
     add_rows(session.connection(), rows, minor_digits(reporting))  # type: ignore[arg-type]
