@@ -71,8 +71,9 @@ def test_imported_rows_add_to_the_existing_totals_exactly(session: Session, smal
 
 
 def test_a_rate_with_more_decimals_later_in_the_file_keeps_the_sums_exact(
-    session: Session, small_batches: None
+    session: Session, small_batches: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setattr(import_totals, "FLUSH_AT", 100)  # the cents summed so far are still in memory
     donor = make_donor(session, "Kuwait Red Crescent")
     make_recipient(session, "AFAD")
     record_rate(session, date(2023, 2, 9), "KWD", Decimal("3.25"), "manual", "USD", None)
@@ -80,21 +81,22 @@ def test_a_rate_with_more_decimals_later_in_the_file_keeps_the_sums_exact(
     report = import_contributions(
         session,
         csv_file(
-            "R-1,2023-02-10,paid,Kuwait Red Crescent,AFAD,,money,100.500,KWD,,,,,",  # × 3.25 = 326.625
-            "R-2,2023-02-10,paid,Kuwait Red Crescent,AFAD,,money,0.001,KWD,,,,,",  # 0.00325
-            "R-3,2023-02-11,paid,Kuwait Red Crescent,AFAD,,money,1.000,KWD,,,,,",  # × 3.2512345 (next chunk)
-            "R-4,2023-02-12,paid,Kuwait Red Crescent,AFAD,,money,2.000,KWD,,,,,",  # 6.502469, the day before's rate
+            "R-1,2023-02-10,paid,Kuwait Red Crescent,AFAD,,money,10.25,USD,,,,,",  # counted in cents so far
+            "R-2,2023-02-10,paid,Kuwait Red Crescent,AFAD,,money,0.01,USD,,,,,",
+            "R-3,2023-02-10,paid,Kuwait Red Crescent,AFAD,,money,100.500,KWD,,,,,",  # next chunk: × 3.25 = 326.625
+            "R-4,2023-02-12,paid,Kuwait Red Crescent,AFAD,,money,2.000,KWD,,,,,",  # × 3.2512345 = 6.502469
         ),
         None,
     )
     assert report.created == 4
     totals = stored_totals(session)
-    assert totals[("all", "", "paid", "money", "KWD")] == Sums(103501, 0, Decimal("336.3819535"), 0)
-    assert totals[("donor:sum", str(donor.id), "paid", "all", "")].converted == Decimal("336.3819535")
+    assert totals[("all", "", "paid", "money", "USD")] == Sums(1026, 0, Decimal("10.26"), 0)
+    assert totals[("all", "", "paid", "money", "KWD")] == Sums(102500, 0, Decimal("333.127469"), 0)
+    assert totals[("donor:sum", str(donor.id), "paid", "all", "")].converted == Decimal("343.387469")
     minor = session.exec(
-        select(LedgerTotal.converted_minor).where(LedgerTotal.dim == "all", LedgerTotal.currency == "KWD")
+        select(LedgerTotal.converted_minor).where(LedgerTotal.dim == "donor:sum", LedgerTotal.bucket == "paid")
     ).one()
-    assert minor == 33638  # 336.38 USD, rounded once
+    assert minor == 34339  # 343.39 USD, rounded once
     assert totals_differences(session) == []
 
 
