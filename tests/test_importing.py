@@ -8,6 +8,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+import sqlalchemy as sa
 from factories import make_appeal, make_donor, make_item, make_recipient, money_line
 from openpyxl import Workbook
 from sqlmodel import Session, func, select
@@ -15,6 +16,7 @@ from sqlmodel import Session, func, select
 from tracker import importing
 from tracker.errors import Invalid
 from tracker.import_files import template_csv
+from tracker.import_inserts import Batch, Inserter
 from tracker.importing import ImportRefused, import_contributions
 from tracker.ledger import ContributionInput, record_contribution
 from tracker.models import Contribution, ContributionLine, Donor, JournalEvent, Recipient
@@ -148,6 +150,15 @@ def test_a_file_of_many_chunks_comes_out_as_if_entered_one_by_one(
                                                                  "C-2024-000002"]  # fmt: skip
     assert run_checks(session) == []  # the journal's chain, the numbers handed out, the totals
     assert sys.getswitchinterval() == switch
+
+
+def test_an_insert_the_database_refuses_is_raised_as_sqlalchemy_raises_it(session: Session) -> None:
+    inserter = Inserter(session)
+    names = ("source_key", "contribution_id", "row_number")
+    orphan = Batch("imported_row", names, [("k", 999_999, 2)], {"import_id": "x"})
+    with pytest.raises(sa.exc.IntegrityError):  # no contribution 999999: the CLI prints one line, not a traceback
+        inserter.submit([orphan])
+        inserter.wait()
 
 
 @pytest.mark.parametrize(("separator", "bom"), [(",", True), (";", False), (";", True)])

@@ -45,6 +45,7 @@ class Inserter:
         self.threaded = dialect.name == "sqlite" and sqlite3.sqlite_version_info >= (3, 38)
         self._thread: threading.Thread | None = None
         self._error: BaseException | None = None
+        self._failed = ""  # the statement the error came from
         self._found: set[str] = set()
         self._looked_up = threading.Event()
 
@@ -61,7 +62,10 @@ class Inserter:
             for batch in batches:
                 shared = tuple(batch.shared.values())
                 rows = [row + shared for row in batch.rows] if shared else batch.rows
-                insert_many(self.connection, batch.table, (*batch.names, *batch.shared), rows)
+                try:
+                    insert_many(self.connection, batch.table, (*batch.names, *batch.shared), rows)
+                except self.connection.dialect.loaded_dbapi.Error as exc:  # COPY's, straight from the driver
+                    raise self._database_error(exc, f"COPY {batch.table}") from exc
             return
         # The JSON is made here, holding the GIL anyway; the thread only runs the statements.
         keys = _json(lookup) if lookup else None
@@ -86,14 +90,22 @@ class Inserter:
             _quick_handover(False)
         if self._error is not None:
             error, self._error = self._error, None
-            raise error
+            raise self._database_error(error, self._failed) from error
+
+    def _database_error(self, error: BaseException, statement: str) -> BaseException:
+        """A driver's error as SQLAlchemy raises it (an OperationalError, say), so callers handle it as any other."""
+        dialect = self.connection.dialect
+        if isinstance(error, dialect.loaded_dbapi.Error):
+            return sa.exc.DBAPIError.instance(statement, None, error, dialect.loaded_dbapi.Error, dialect=dialect)  # type: ignore[arg-type]
+        return error
 
     def _run(self, cursor: sqlite3.Cursor, keys: str | None, statements: list[tuple[str, tuple[Any, ...]]]) -> None:
+        sql = LOOKUP_SQLITE
         try:
             if keys is not None:
-                self._found = {row[0] for row in cursor.execute(LOOKUP_SQLITE, (keys,))}
+                self._found = {row[0] for row in cursor.execute(sql, (keys,))}
         except BaseException as exc:  # handed to the importing thread by `wait`
-            self._error = exc
+            self._error, self._failed = exc, sql
         finally:
             self._looked_up.set()
         try:
@@ -101,7 +113,7 @@ class Inserter:
                 for sql, parameters in statements:
                     cursor.execute(sql, parameters)
         except BaseException as exc:
-            self._error = exc
+            self._error, self._failed = exc, sql
         finally:
             cursor.close()
 
