@@ -25,7 +25,7 @@ from sqlmodel import Session
 from tracker.aggregates import ALL_KINDS, DIMENSIONS, NO_CLUSTER, SUMMED, Key, appeal_key, totals_state
 from tracker.convert import EXACT, load_rates
 from tracker.money import minor_digits
-from tracker.totals_writes import add_rows, exact_text, rounded_minor
+from tracker.totals_writes import TotalRow, add_rows, exact_text, rounded_minor
 
 # Past this many distinct fine keys, the sums are added to the table, so memory stays bounded.
 FLUSH_AT = 100_000
@@ -107,9 +107,20 @@ class ImportTotals:
 
     def flush(self, session: Session) -> None:
         """Add everything summed so far to `ledger_total`."""
-        if self.fine:
-            _apply(session, self._rolled_up(), self.reporting, self.exponent)
-            self.fine, self.keys = {}, 0
+        add_rows(session.connection(), self.rows(), minor_digits(self.reporting))
+
+    def rows(self) -> list[TotalRow]:
+        """Everything summed so far, as `ledger_total` rows to add, sorted by key (PostgreSQL's writers lock
+        rows in one order); the sums start again from nothing."""
+        rolled_up, exponent, reporting = self._rolled_up(), self.exponent, self.reporting
+        self.fine, self.keys = {}, 0
+        rows: list[TotalRow] = []
+        for key, (value, quantity, counted, unconverted) in sorted(rolled_up.items()):
+            if value or quantity or counted or unconverted:
+                converted = EXACT.scaleb(Decimal(counted), exponent)
+                exact = exact_text(converted)
+                rows.append((*key, value, quantity, exact, rounded_minor(converted, reporting), unconverted))
+        return rows
 
     def _refine(self, exponent: int) -> None:
         """Count in units of 10^exponent from now on: the factors and sums so far scaled to match."""
@@ -149,14 +160,3 @@ class ImportTotals:
             if dim in SUMMED and part[2]:
                 add((f"{dim}:sum", dim_key, bucket, ALL_KINDS, ""), [0, 0, part[2], 0])
         return sums
-
-
-def _apply(session: Session, deltas: dict[Key, Part], reporting: str, exponent: int) -> None:
-    """Add the deltas to the stored rows, in one upsert."""
-    rows = []
-    for key, (value, quantity, counted, unconverted) in sorted(deltas.items()):
-        if value or quantity or counted or unconverted:
-            converted = EXACT.scaleb(Decimal(counted), exponent)
-            exact = exact_text(converted)
-            rows.append((*key, value, quantity, exact, rounded_minor(converted, reporting), unconverted))
-    add_rows(session.connection(), rows, minor_digits(reporting))  # type: ignore[arg-type]

@@ -23,9 +23,10 @@ from sqlmodel import Session
 
 from tracker.import_inserts import Batch, Inserter
 from tracker.import_totals import ImportTotals
-from tracker.journal import _utc_text, canonical_json, chain_hash, last_hash
+from tracker.journal import canonical_json, chain_hash, last_hash, utc_text
 from tracker.models import Contribution, JournalEvent, NumberSequence, User, utcnow
 from tracker.money import minor_digits
+from tracker.totals_writes import add_rows
 
 if TYPE_CHECKING:
     from tracker.import_checks import Planned
@@ -91,7 +92,10 @@ class ChunkWriter:
 
     def finish(self) -> None:
         """After the last chunk: everything inserted, the number sequences and the maintained totals up to date."""
-        self.pause()
+        self.inserter.submit(self.built)
+        self.built = []
+        totals = self.totals.rows()  # summed up while the last chunk goes in
+        self.inserter.wait()
         if self.counted_here and self.last_number:
             table = NumberSequence.__table__  # type: ignore[attr-defined]
             statement = _dialect_insert(self.session)(table)
@@ -99,7 +103,7 @@ class ChunkWriter:
                 statement.on_conflict_do_update(index_elements=["year"], set_={"last": statement.excluded.last}),
                 [{"year": year, "last": last} for year, last in sorted(self.last_number.items())],
             )
-        self.totals.flush(self.session)
+        add_rows(self.session.connection(), totals, minor_digits(self.totals.reporting))
 
     def close(self) -> None:
         """Never leave the connection in use by the inserts' thread."""
@@ -238,7 +242,7 @@ class _Journal:
         self.first: dict[str, Any] | None = None
         # The hash body's keys in sorted order; only after, object_id and prev vary.
         self._body = (
-            '{"action":"contribution.recorded","after":%s,"at":"' + _utc_text(at) + '","before":null,"object_id":"%d",'
+            '{"action":"contribution.recorded","after":%s,"at":"' + utc_text(at) + '","before":null,"object_id":"%d",'
             '"object_type":"contribution","prev":"%s","user_id":' + _json(user_id) + "}"
         )
 

@@ -34,7 +34,8 @@ def _plain(value: object) -> str:
     raise TypeError(f"{type(value).__name__} is not journal-safe")
 
 
-def _utc_text(at: datetime) -> str:
+def utc_text(at: datetime) -> str:
+    """An instant as the journal writes and hashes it: UTC, ISO 8601, to the microsecond."""
     at = at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
     return at.isoformat(timespec="microseconds")
 
@@ -67,7 +68,7 @@ def chain_hash(
     body = canonical_json(
         {
             "prev": prev_hash,
-            "at": _utc_text(at),
+            "at": utc_text(at),
             "user_id": user_id,
             "action": action,
             "object_type": object_type,
