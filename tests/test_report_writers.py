@@ -13,8 +13,8 @@ from pypdf import PdfReader
 from report_support import in_manats
 from sqlmodel import Session
 
+from tracker.bulk import collector_paused
 from tracker.money import parse_money
-from tracker.reports.bulk import collector_paused
 from tracker.reports.donor import donor_statement
 from tracker.reports.formats import donor_file
 from tracker.reports.render import ReportHeading

@@ -19,6 +19,7 @@ from typing import IO, Any
 
 from sqlmodel import Session, func, select
 
+from tracker.bulk import collector_paused
 from tracker.catalogue import DonorInput, RecipientInput, create_donor, create_recipient
 from tracker.errors import Invalid, TrackerError, render
 from tracker.import_checks import Lookups, Planned, check_row
@@ -85,6 +86,13 @@ def import_contributions(
     progress: Callable[[int], None] | None = None,
 ) -> ImportReport:
     """Check every row of the file and, unless it is a dry run, record them all; a bad row refuses the whole file."""
+    with collector_paused():
+        return _import(session, source, user, dry_run, progress)
+
+
+def _import(
+    session: Session, source: IO[bytes], user: User | None, dry_run: bool, progress: Callable[[int], None] | None
+) -> ImportReport:
     report = ImportReport(uuid.uuid4().hex, dry_run)
     # Held for the whole import: the session's identity map is weak, and check_line looks items up by id.
     items = list(session.exec(select(Item).where(~Item.archived)))  # type: ignore[arg-type]

@@ -7,13 +7,13 @@ from datetime import date
 
 from sqlmodel import Session
 
+from tracker.bulk import collector_paused
 from tracker.config import get_settings
 from tracker.convert import RateUsed
 from tracker.errors import Invalid
 from tracker.figures import Figures, LedgerTotals, Scope, figure_rows, fold
 from tracker.models import Donor, Item
 from tracker.money import Money
-from tracker.reports.bulk import collector_paused
 from tracker.reports.converted import OUTSTANDING, ConvertedFigures, Converter
 from tracker.reports.entries import EntryView, load_entries
 from tracker.reports.items import ItemFigure, item_figures, load_items, valuation_bases

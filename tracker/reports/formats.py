@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from tracker.bulk import collector_paused
 from tracker.errors import Invalid
-from tracker.reports.bulk import collector_paused
 from tracker.reports.donor import DonorStatement
 from tracker.reports.letter import LetterData
 from tracker.reports.render import DEFAULT_HEADING, ReportHeading, donor_html, letter_html, summary_html, to_pdf

@@ -17,9 +17,9 @@ from babel.dates import format_date
 from babel.numbers import format_percent
 from markupsafe import Markup
 
+from tracker.bulk import collector_paused
 from tracker.formatting import format_money_code, format_quantity
 from tracker.i18n import current_locale, use_locale
-from tracker.reports.bulk import collector_paused
 from tracker.reports.donor import DonorStatement
 from tracker.reports.entries import LineView
 from tracker.reports.files import html_to_pdf

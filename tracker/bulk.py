@@ -1,9 +1,10 @@
-"""Pausing Python's cycle collector while a report builds or writes tens of thousands of objects.
+"""Pausing Python's cycle collector while a report or an import makes hundreds of thousands of objects.
 
 A 10,000-contribution statement creates some 100,000 tuples, rows and strings, none of
 them in a reference cycle; the collector's repeated passes over them (and over everything
-else the process holds) were a third of the time. Reference counting still frees them;
-the collector runs again as soon as the last report in the process is done.
+else the process holds) were a third of the time. A 100,000-row import makes millions,
+and the passes were a tenth of it. Reference counting still frees them; the collector
+runs again as soon as the last such block in the process is done.
 """
 
 from __future__ import annotations
