@@ -8,14 +8,18 @@ from decimal import Decimal
 
 import pytest
 from factories import make_appeal, make_donor, make_item, make_recipient, money_line
+from hypothesis import given
+from hypothesis import strategies as st
 from sqlmodel import Session, select
 
 from tracker import import_totals, importing
 from tracker.aggregates import Sums, stored_totals, totals_differences, totals_state
+from tracker.convert import EXACT
 from tracker.importing import import_contributions
 from tracker.ledger import ContributionInput, record_contribution
 from tracker.models import Contribution, JournalEvent, LedgerTotal
 from tracker.rates import record_rate
+from tracker.totals_writes import exact_text, rounded_minor
 from tracker.verify import run_checks
 
 HEADER = "key,date,status,donor,recipient,appeal,kind,amount,currency,item,quantity,unit_value,valuation,notes"
@@ -98,6 +102,28 @@ def test_a_rate_with_more_decimals_later_in_the_file_keeps_the_sums_exact(
     ).one()
     assert minor == 34339  # 343.39 USD, rounded once
     assert totals_differences(session) == []
+
+
+@given(st.integers(-(10**20), 10**20), st.integers(-20, 2), st.sampled_from([0, 2, 3]))
+def test_integer_sums_are_written_as_the_exact_decimals_are(counted: int, exponent: int, digits: int) -> None:
+    exact = EXACT.scaleb(Decimal(counted), exponent)
+    assert import_totals.decimal_text(counted, exponent) == exact_text(exact)
+    assert import_totals.minor_units(counted, exponent + digits) == rounded_minor(exact, CURRENCY_WITH[digits])
+
+
+CURRENCY_WITH = {0: "JPY", 2: "USD", 3: "KWD"}  # minor digits → a currency that has them
+
+
+@pytest.mark.parametrize(
+    ("counted", "exponent", "text", "minor"),
+    [(326625, -3, "326.625", 32663), (1000, -3, "1", 100), (5, -3, "0.005", 1), (-5, -3, "-0.005", -1),
+     (4, -3, "0.004", 0), (1200, 0, "1200", 120000), (0, -10, "0", 0)],
+)  # fmt: skip
+def test_integer_sums_in_usd(counted: int, exponent: int, text: str, minor: int) -> None:
+    assert (import_totals.decimal_text(counted, exponent), import_totals.minor_units(counted, exponent + 2)) == (
+        text,
+        minor,
+    )
 
 
 def test_a_dry_run_writes_no_totals(session: Session) -> None:

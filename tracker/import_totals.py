@@ -25,7 +25,7 @@ from sqlmodel import Session
 from tracker.aggregates import ALL_KINDS, DIMENSIONS, NO_CLUSTER, SUMMED, Key, appeal_key, totals_state
 from tracker.convert import EXACT, load_rates
 from tracker.money import minor_digits
-from tracker.totals_writes import TotalRow, add_rows, exact_text, rounded_minor
+from tracker.totals_writes import TotalRow, add_rows
 
 # Past this many distinct fine keys, the sums are added to the table, so memory stays bounded.
 FLUSH_AT = 100_000
@@ -112,15 +112,13 @@ class ImportTotals:
     def rows(self) -> list[TotalRow]:
         """Everything summed so far, as `ledger_total` rows to add, sorted by key (PostgreSQL's writers lock
         rows in one order); the sums start again from nothing."""
-        rolled_up, exponent, reporting = self._rolled_up(), self.exponent, self.reporting
+        rolled_up, exp, shift = self._rolled_up(), self.exponent, self.exponent + minor_digits(self.reporting)
         self.fine, self.keys = {}, 0
-        rows: list[TotalRow] = []
-        for key, (value, quantity, counted, unconverted) in sorted(rolled_up.items()):
-            if value or quantity or counted or unconverted:
-                converted = EXACT.scaleb(Decimal(counted), exponent)
-                exact = exact_text(converted)
-                rows.append((*key, value, quantity, exact, rounded_minor(converted, reporting), unconverted))
-        return rows
+        return [
+            (*key, value, quantity, decimal_text(counted, exp), minor_units(counted, shift), unconverted)
+            for key, (value, quantity, counted, unconverted) in sorted(rolled_up.items())
+            if value or quantity or counted or unconverted
+        ]
 
     def _refine(self, exponent: int) -> None:
         """Count in units of 10^exponent from now on: the factors and sums so far scaled to match."""
@@ -160,3 +158,22 @@ class ImportTotals:
             if dim in SUMMED and part[2]:
                 add((f"{dim}:sum", dim_key, bucket, ALL_KINDS, ""), [0, 0, part[2], 0])
         return sums
+
+
+def decimal_text(counted: int, exponent: int) -> str:
+    """counted × 10^exponent written as `totals_writes.exact_text` writes it (no exponent, no trailing zeros)."""
+    if exponent >= 0:
+        return str(counted * 10**exponent)
+    sign, digits = ("-" if counted < 0 else ""), str(abs(counted)).rjust(1 - exponent, "0")
+    whole, fraction = digits[:exponent], digits[exponent:].rstrip("0")
+    return sign + whole + ("." + fraction if fraction else "")
+
+
+def minor_units(counted: int, shift: int) -> int:
+    """counted × 10^shift rounded half away from zero to a whole number, as `totals_writes.rounded_minor` does."""
+    if shift >= 0:
+        return counted * 10**shift
+    unit = 10**-shift
+    whole, rest = divmod(abs(counted), unit)
+    whole += 2 * rest >= unit
+    return -whole if counted < 0 else whole
