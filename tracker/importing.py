@@ -29,7 +29,7 @@ from tracker.import_writer import ChunkWriter
 from tracker.journal import record_event
 from tracker.models import Appeal, Donor, Item, Recipient, User
 
-CHUNK = 2000
+CHUNK = 4000
 MAX_PROBLEMS = 1000
 
 
