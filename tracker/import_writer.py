@@ -243,7 +243,7 @@ class _Journal:
         # The hash body's keys in sorted order; only after, object_id and prev vary.
         self._body = (
             '{"action":"contribution.recorded","after":%s,"at":"' + utc_text(at) + '","before":null,"object_id":"%d",'
-            '"object_type":"contribution","prev":"%s","user_id":' + _json(user_id) + "}"
+            '"object_type":"contribution","prev":"%s","user_id":' + ("null" if user_id is None else str(user_id)) + "}"
         )
 
     def recorded(
@@ -258,16 +258,17 @@ class _Journal:
     ) -> tuple[str, str, str, str]:
         line = data.line
         currency = line.value.currency if line.value else None
+        appeal_id, item_id, quantity = data.appeal_id, line.item_id, line.quantity_milli
         after = _AFTER % (
-            _json(data.appeal_id),
+            "null" if appeal_id is None else appeal_id,
             donor_id,
-            _json(currency),
-            _json(line.item_id),
+            "null" if currency is None else _string(currency),
+            "null" if item_id is None else item_id,
             _string(line.kind),
-            _json(line.quantity_milli),
-            _json(unit_value_minor),
+            "null" if quantity is None else quantity,
+            "null" if unit_value_minor is None else unit_value_minor,
             _string(line.valuation),
-            _json(value_minor),
+            "null" if value_minor is None else value_minor,
             _string(data.notes),
             _string(number),
             recipient_id,
@@ -312,14 +313,6 @@ _AFTER = (
     '"quantity_milli":%s,"unit_value_minor":%s,"valuation":%s,"value_minor":%s}],"notes":%s,"number":%s,'
     '"recipient_id":%d,"reference":%s,"status":%s,"value_date":"%s"}'
 )
-
-
-def _json(value: int | str | None) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, str):
-        return _string(value)
-    return str(int(value))
 
 
 def _reserve_numbers(session: Session, years: list[int]) -> list[str]:
