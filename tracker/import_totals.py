@@ -45,6 +45,7 @@ class ImportTotals:
         state = totals_state(session)
         self.reporting = state.reporting_currency
         self.window = state.window_days
+        self.ordered = session.get_bind().dialect.name == "postgresql"
         self.exponent = 0  # converted sums and factors count units of 10^exponent
         # Per base, one dict per fine dimension (in FINE order): its key → the sums.
         self.fine: dict[Base, tuple[dict, dict, dict, dict, dict]] = {}
@@ -110,13 +111,16 @@ class ImportTotals:
         add_rows(session.connection(), self.rows(), minor_digits(self.reporting))
 
     def rows(self) -> list[TotalRow]:
-        """Everything summed so far, as `ledger_total` rows to add, sorted by key (PostgreSQL's writers lock
-        rows in one order); the sums start again from nothing."""
+        """Everything summed so far, as `ledger_total` rows to add; the sums start again from nothing.
+
+        On PostgreSQL they are sorted by key: concurrent writers lock the rows in one order
+        (no deadlock). SQLite has one writer at a time."""
         rolled_up, exp, shift = self._rolled_up(), self.exponent, self.exponent + minor_digits(self.reporting)
         self.fine, self.keys = {}, 0
+        parts = sorted(rolled_up.items()) if self.ordered else rolled_up.items()
         return [
             (*key, value, quantity, decimal_text(counted, exp), minor_units(counted, shift), unconverted)
-            for key, (value, quantity, counted, unconverted) in sorted(rolled_up.items())
+            for key, (value, quantity, counted, unconverted) in parts
             if value or quantity or counted or unconverted
         ]
 
