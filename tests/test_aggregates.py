@@ -122,3 +122,15 @@ def test_a_write_after_a_rate_arrives_uses_it_though_the_rates_are_cached(sessio
     assert stored_totals(session)[("donor:sum", str(donor), "paid", "all", "")].converted == Decimal("121")
     state = totals_state(session)
     assert nonzero(compute_totals(session, state.reporting_currency, state.window_days)) == stored_totals(session)
+
+
+def test_rows_a_status_move_or_a_void_brings_to_zero_are_removed(session: Session) -> None:
+    totals_state(session)
+    donor, recipient = make_donor(session).id, make_recipient(session).id
+    data = ContributionInput(donor, recipient, date(2023, 2, 10), "pledged", [money_line("100.00 USD")])
+    pledge = record_contribution(session, data, None)
+    assert {key[2] for key in stored_totals(session)} == {"pledged"}
+    advance_status(session, pledge.id, "paid", None)  # type: ignore[arg-type]
+    assert {key[2] for key in stored_totals(session)} == {"paid"}  # no pledged rows left at zero
+    void_contribution(session, pledge.id, "entered twice", None)  # type: ignore[arg-type]
+    assert stored_totals(session) == {}

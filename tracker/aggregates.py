@@ -34,7 +34,7 @@ from tracker.figures import FigureRow, Scope, figure_rows
 from tracker.i18n import gettext
 from tracker.models import Contribution, LedgerTotal, TotalsState, new_stamp, utcnow
 from tracker.money import Money, minor_digits
-from tracker.totals_writes import CachedRates, add_rows, exact_text, kept_state, rounded_minor
+from tracker.totals_writes import CachedRates, add_rows, drop_zero_rows, exact_text, kept_state, rounded_minor
 
 table = LedgerTotal.__table__  # type: ignore[attr-defined]
 GROUPS = ("value_date", "appeal_id", "donor_id", "recipient_id", "cluster")
@@ -263,22 +263,12 @@ def _add(session: Session, deltas: dict[Key, Sums], reporting: str) -> None:
     if not rows:
         return
     add_rows(session.connection(), rows, minor_digits(reporting))  # type: ignore[arg-type]
-    if any(
-        value.value_minor < 0 or value.quantity_milli < 0 or value.converted < 0 or value.unconverted_minor < 0
-        for value in deltas.values()
-    ):
-        # IN on the index's first two columns: SQLite probes the index for each pair (a row-value IN scans).
-        dims, dim_keys = sorted({row[0] for row in rows}), sorted({row[1] for row in rows})
-        session.execute(
-            table.delete().where(
-                table.c.dim.in_(dims),
-                table.c.dim_key.in_(dim_keys),
-                table.c.value_minor == 0,
-                table.c.quantity_milli == 0,
-                table.c.unconverted_minor == 0,
-                table.c.converted == "0",
-            )
-        )
+    lowered = [
+        key
+        for key, value in sorted(deltas.items())
+        if value.value_minor < 0 or value.quantity_milli < 0 or value.converted < 0 or value.unconverted_minor < 0
+    ]
+    drop_zero_rows(session.connection(), lowered)  # type: ignore[arg-type]
 
 
 def _row(key: Key, value: Sums, reporting: str) -> dict[str, object]:

@@ -111,6 +111,23 @@ def add_rows(connection: sa.Connection, rows: list[TotalRow], digits: int) -> No
     connection.exec_driver_sql(_sqlite_upsert(digits), rows)
 
 
+def drop_zero_rows(connection: sa.Connection, keys: list[tuple[str, str, str, str, str]]) -> None:
+    """Delete those of these rows that a write brought to zero in every figure, each found by its own key.
+
+    (The key's unique index finds each row directly. Matching `dim IN (…) AND dim_key IN (…)`
+    instead probed every pair of the two lists: some 400 index probes for a void, a third of
+    its time on a ledger of a million.)"""
+    if not keys:
+        return
+    mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
+    connection.exec_driver_sql(
+        "DELETE FROM ledger_total WHERE "
+        + " AND ".join(f"{name} = {mark}" for name in KEY_COLUMNS)
+        + " AND value_minor = 0 AND quantity_milli = 0 AND unconverted_minor = 0 AND converted = '0'",
+        keys,
+    )
+
+
 @cache
 def _sqlite_upsert(digits: int) -> str:
     integers = ", ".join(f"{name} = {name} + excluded.{name}" for name in INTEGERS)
