@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Context, Decimal, InvalidOperation
+from operator import itemgetter
 from typing import IO, Any
 
 from tracker.errors import Invalid
@@ -126,7 +127,7 @@ def _csv_rows(source: IO[bytes]) -> Iterator[Row]:
         for number, values in enumerate(reader, start=2):
             # Empty cells are left out (`cells.get` gives None), which saves a call per cell.
             if plain and len(values) <= width and max(map(len, values), default=0) <= MAX_FIELD:
-                cells = {name: value for name, value in zip(names, map(str.strip, values), strict=False) if value}
+                cells = dict(filter(itemgetter(1), zip(names, map(str.strip, values), strict=False)))
                 extra = 0
             else:
                 cells = {

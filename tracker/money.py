@@ -42,8 +42,16 @@ def minor_digits(currency: str) -> int:
     return get_currency_precision(currency)
 
 
+@cache
+def minor_unit(digits: int) -> Decimal:
+    """The smallest amount with this many digits after the point: 0.01 for 2."""
+    return Decimal(1).scaleb(-digits)
+
+
 def check_currency(code: object, field: str = "currency") -> str:
     """The currency code, upper-cased, or `Invalid` naming the field."""
+    if isinstance(code, str) and code in CURRENCIES:
+        return code  # already a current code as written
     if not isinstance(code, str) or not code.strip():
         raise Invalid(field, "a currency code is required")
     normal = code.strip().upper()
@@ -77,7 +85,7 @@ def to_decimal(value: object, field: str) -> Decimal:
 
 def round_half_up(amount: Decimal, currency: str) -> Decimal:
     """Round once to the currency's minor unit, halves away from zero (invariant 3)."""
-    return amount.quantize(Decimal(1).scaleb(-minor_digits(currency)), rounding=ROUND_HALF_UP)
+    return amount.quantize(minor_unit(minor_digits(currency)), rounding=ROUND_HALF_UP)
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,9 +114,8 @@ class Money:
                 limit=format_decimal(MAX_AMOUNT, locale=current_locale()),
             )
         digits = minor_digits(code)
-        exponent = number.as_tuple().exponent
-        assert isinstance(exponent, int)
-        if -exponent > digits and number != number.quantize(Decimal(1).scaleb(-digits)):
+        exact = number.quantize(minor_unit(digits))  # pads 1.5 to 1.50, rounds 1.505 (then refused)
+        if exact != number:
             if digits == 0:
                 raise Invalid(field, "{currency} has no minor units, got {amount}", currency=code, amount=amount)
             raise Invalid(
@@ -122,7 +129,7 @@ class Money:
                 digits=digits,
                 amount=amount,
             )
-        return cls(number.quantize(Decimal(1).scaleb(-digits)), code)
+        return cls(exact, code)
 
     @classmethod
     def from_minor(cls, minor: int, currency: str) -> Money:
