@@ -34,7 +34,15 @@ from tracker.figures import FigureRow, Scope, figure_rows
 from tracker.i18n import gettext
 from tracker.models import Contribution, LedgerTotal, TotalsState, new_stamp, utcnow
 from tracker.money import Money, minor_digits
-from tracker.totals_writes import CachedRates, add_rows, drop_zero_rows, exact_text, kept_state, rounded_minor
+from tracker.totals_writes import (
+    ROW_COLUMNS,
+    CachedRates,
+    add_rows,
+    drop_zero_rows,
+    exact_text,
+    kept_state,
+    rounded_minor,
+)
 
 table = LedgerTotal.__table__  # type: ignore[attr-defined]
 GROUPS = ("value_date", "appeal_id", "donor_id", "recipient_id", "cluster")
@@ -272,15 +280,7 @@ def _add(session: Session, deltas: dict[Key, Sums], reporting: str) -> None:
 
 
 def _row(key: Key, value: Sums, reporting: str) -> dict[str, object]:
-    dim, dim_key, bucket, kind, currency = key
-    return {
-        "dim": dim,
-        "dim_key": dim_key,
-        "bucket": bucket,
-        "kind": kind,
-        "currency": currency,
-        **_values(value, reporting),
-    }
+    return dict(zip(ROW_COLUMNS, (*key, *_figures(value, reporting)), strict=True))
 
 
 def _figures(value: Sums, reporting: str) -> tuple[int, int, str, int, int]:
@@ -293,16 +293,6 @@ def _figures(value: Sums, reporting: str) -> tuple[int, int, str, int, int]:
         rounded_minor(exact, reporting),
         value.unconverted_minor,
     )
-
-
-def _values(value: Sums, reporting: str) -> dict[str, object]:
-    return {
-        "value_minor": value.value_minor,
-        "quantity_milli": value.quantity_milli,
-        "converted": exact_text(value.converted),
-        "converted_minor": rounded_minor(value.converted, reporting),
-        "unconverted_minor": value.unconverted_minor,
-    }
 
 
 def stored_totals(session: Session) -> dict[Key, Sums]:

@@ -24,7 +24,7 @@ from sqlmodel import Session
 
 from tracker.aggregates import ALL_KINDS, DIMENSIONS, NO_CLUSTER, SUMMED, Key, appeal_key, totals_state
 from tracker.convert import EXACT, load_rates
-from tracker.money import minor_digits
+from tracker.money import minor_digits, minor_unit
 from tracker.totals_writes import TotalRow, add_rows
 
 # Past this many distinct fine keys, the sums are added to the table, so memory stays bounded.
@@ -61,11 +61,12 @@ class ImportTotals:
         book = load_rates(session, missing, self.reporting, self.reporting, self.window)
         exact: dict[tuple[str, date], Decimal | None] = {}
         for currency, value_date in missing:
-            scale = Decimal(1).scaleb(-minor_digits(currency))
-            found = book.find(currency, value_date) if currency != self.reporting else None
-            exact[(currency, value_date)] = (
-                scale if currency == self.reporting else EXACT.multiply(found.rate, scale) if found else None
-            )
+            unit = minor_unit(minor_digits(currency))  # a rate times this converts minor units
+            if currency == self.reporting:
+                exact[(currency, value_date)] = unit
+            else:
+                found = book.find(currency, value_date)
+                exact[(currency, value_date)] = EXACT.multiply(found.rate, unit) if found else None
         finest = min((int(f.as_tuple().exponent) for f in exact.values() if f is not None), default=0)
         if finest < self.exponent:
             self._refine(finest)

@@ -13,7 +13,6 @@ so the import sees its own transaction exactly as a single writer would.
 from __future__ import annotations
 
 import hashlib
-from collections import Counter
 from datetime import date, datetime
 from json.encoder import encode_basestring as _string  # what canonical_json writes a string with
 from typing import TYPE_CHECKING, Any
@@ -24,6 +23,7 @@ from sqlmodel import Session
 from tracker.import_inserts import Batch, Inserter
 from tracker.import_totals import ImportTotals
 from tracker.journal import canonical_json, chain_hash, last_hash, utc_text
+from tracker.ledger import contribution_number, reserve_numbers
 from tracker.models import Contribution, JournalEvent, NumberSequence, User, utcnow
 from tracker.money import minor_digits
 from tracker.totals_writes import add_rows
@@ -155,11 +155,11 @@ class ChunkWriter:
     def _numbers(self, years: list[int]) -> list[str]:
         """Contribution numbers for the rows, in order."""
         if not self.counted_here:
-            return _reserve_numbers(self.session, years)
+            return reserve_numbers(self.session, years)
         last, numbers = self.last_number, []
         for year in years:
             last[year] = last.get(year, 0) + 1
-            numbers.append(f"C-{year}-{last[year]:06d}")
+            numbers.append(contribution_number(year, last[year]))
         return numbers
 
     def _ids(self, count: int) -> list[int]:
@@ -190,33 +190,6 @@ RECORDED = {"action": "contribution.recorded", "object_type": "contribution", "b
 def _binder(column: sa.Column, dialect: sa.Dialect) -> Any:
     """The column's bind processor (dates and times as text on SQLite), or the identity."""
     return column.type.dialect_impl(dialect).bind_processor(dialect) or (lambda value: value)
-
-
-def executemany(session: Session, table: sa.Table, rows: list[dict[str, Any]]) -> None:
-    """One driver-level executemany: values go through the columns' own bind processors (dates on SQLite),
-    but not through SQLAlchemy's per-row statement machinery, which costs more than the insert itself."""
-    if not rows:
-        return
-    connection = session.connection()
-    dialect = connection.dialect
-    names = list(rows[0])
-    processors = [table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in names]
-    mark = "?" if dialect.paramstyle == "qmark" else "%s"
-    quote = dialect.identifier_preparer.quote
-    sql = (
-        f"INSERT INTO {quote(table.name)} ({', '.join(quote(name) for name in names)}) "
-        f"VALUES ({', '.join([mark] * len(names))})"
-    )
-    connection.exec_driver_sql(
-        sql,
-        [
-            tuple(
-                value if process is None else process(value)
-                for value, process in zip(row.values(), processors, strict=True)
-            )
-            for row in rows
-        ],
-    )
 
 
 def _allocate_ids(session: Session, count: int) -> list[int]:
@@ -313,24 +286,3 @@ _AFTER = (
     '"quantity_milli":%s,"unit_value_minor":%s,"valuation":%s,"value_minor":%s}],"notes":%s,"number":%s,'
     '"recipient_id":%d,"reference":%s,"status":%s,"value_date":"%s"}'
 )
-
-
-def _reserve_numbers(session: Session, years: list[int]) -> list[str]:
-    """Contribution numbers for the rows, in order: one sequence update per year, not per row."""
-    table = NumberSequence.__table__  # type: ignore[attr-defined]
-    insert = _dialect_insert(session)
-    counts = Counter(years)
-    next_of: dict[int, int] = {}
-    for year, count in sorted(counts.items()):
-        statement = (
-            insert(table)
-            .values(year=year, last=count)
-            .on_conflict_do_update(index_elements=["year"], set_={"last": table.c.last + count})
-            .returning(table.c.last)
-        )
-        next_of[year] = session.execute(statement).scalar_one() - count + 1
-    numbers = []
-    for year in years:
-        numbers.append(f"C-{year}-{next_of[year]:06d}")
-        next_of[year] += 1
-    return numbers

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
@@ -354,20 +355,35 @@ def check_quantity(value: object, field_name: str) -> Decimal:
 
 def next_number(session: Session, year: int) -> str:
     """The next human number for the year, C-2023-000001 onwards; never reused, safe under concurrency."""
+    return reserve_numbers(session, [year])[0]
+
+
+def reserve_numbers(session: Session, years: list[int]) -> list[str]:
+    """Numbers for contributions of these years, in order: one sequence update per year, not per contribution."""
     table = NumberSequence.__table__  # type: ignore[attr-defined]
-    dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
+    if session.get_bind().dialect.name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
-    statement = (
-        insert(table)
-        .values(year=year, last=1)
-        .on_conflict_do_update(index_elements=["year"], set_={"last": table.c.last + 1})
-        .returning(table.c.last)
-    )
-    last = session.execute(statement).scalar_one()
-    return f"C-{year}-{last:06d}"
+    next_of: dict[int, int] = {}
+    for year, count in sorted(Counter(years).items()):
+        statement = (
+            insert(table)
+            .values(year=year, last=count)
+            .on_conflict_do_update(index_elements=["year"], set_={"last": table.c.last + count})
+            .returning(table.c.last)
+        )
+        next_of[year] = session.execute(statement).scalar_one() - count + 1
+    numbers = []
+    for year in years:
+        numbers.append(contribution_number(year, next_of[year]))
+        next_of[year] += 1
+    return numbers
+
+
+def contribution_number(year: int, sequence: int) -> str:
+    """A contribution's human number: the year's sequence, C-2023-000001 onwards."""
+    return f"C-{year}-{sequence:06d}"
 
 
 def live_fulfilments(session: Session, contribution_id: int) -> list[Contribution]:
