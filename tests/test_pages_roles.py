@@ -104,7 +104,7 @@ MATRIX: dict[tuple[str, str], tuple[int, int, int, int]] = {
     ("POST", "/api/v1/contributions/{contribution_id}/void"): (401, NO, 422, 422),
     ("POST", "/api/v1/contributions/{contribution_id}/fulfilments"): (401, NO, 422, 422),
     ("GET", "/api/v1/imports/template"): (401, OK, OK, OK),
-    ("POST", "/api/v1/imports"): (401, NO, NO, 422),
+    ("POST", "/api/v1/imports"): (401, NO, 422, 422),
     ("GET", "/api/v1/rates"): (401, OK, OK, OK),
     ("POST", "/api/v1/rates"): (401, NO, NO, 422),
     ("GET", "/api/v1/reports/donors/{donor_id}"): (401, OK, OK, OK),

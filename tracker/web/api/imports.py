@@ -12,7 +12,7 @@ from pydantic import BaseModel
 from tracker.import_files import template_csv
 from tracker.importing import import_contributions
 from tracker.web.api.common import READ, WRITE
-from tracker.web.api.deps import Admin, Idempotent, LimitedRoute, Viewer
+from tracker.web.api.deps import Clerk, Idempotent, LimitedRoute, Viewer
 from tracker.web.deps import SessionDep
 
 CSV_TYPES = (
@@ -65,14 +65,14 @@ FILE_BODY = {
 @router.post("", status_code=201, response_model=ImportResult, responses=WRITE, openapi_extra=FILE_BODY)
 def import_file(
     session: SessionDep,
-    user: Admin,
+    user: Clerk,
     idempotency: Idempotent,
     body: Annotated[bytes, Depends(file_body)],
     dry_run: Annotated[
         bool, Query(description="Check every row and say what would be created; write nothing.")
     ] = False,
 ) -> Response:
-    """Import contributions (admin): every row is checked, and a file with any bad row imports nothing."""
+    """Import contributions (clerk, admin): every row is checked; a file with any bad row imports nothing."""
     report = import_contributions(session, io.BytesIO(body), user, dry_run=dry_run)  # a dry run writes nothing
     result = ImportResult(
         import_id=report.import_id,
