@@ -127,6 +127,27 @@ def test_importing_the_same_file_again_adds_nothing(session: Session, ledger: No
     assert run_checks(session) == []
 
 
+def test_row_keys_hold_across_chunks(session: Session, ledger: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The keys of earlier chunks are kept on disk, not in memory: a key repeated chunks later is still caught,
+    and identical rows without a key are counted across chunks, as a file read in one chunk counts them."""
+    same = ",2023-02-10,paid,Kuwait Red Crescent,AFAD,,money,10,USD,,,,"
+    rows = [*money_rows(3), same, same, "K-5,2023-02-10,paid,Kuwait Red Crescent,AFAD,,money,5,USD,,,,", same]
+    monkeypatch.setattr(importing, "CHUNK", 2)
+    repeated = [*rows[:5], rows[1]]  # K-2 again, in the third chunk
+    with pytest.raises(ImportRefused) as refused, session.begin_nested():  # rolled back, as every caller does
+        import_contributions(session, csv_file(*repeated), None)
+    assert [(p.row, p.column, p.message) for p in refused.value.report.problems] == [
+        (7, "key", "the key K-2 appears twice in the file")
+    ]
+    assert count(session, Contribution) == 0  # the chunks written before the bad row went too
+    first = import_contributions(session, csv_file(*rows), None)
+    assert (first.created, first.skipped) == (7, 0)  # the three rows alike are three gifts
+    monkeypatch.setattr(importing, "CHUNK", 4000)
+    again = import_contributions(session, csv_file(*rows, same), None)
+    assert (again.created, again.skipped) == (1, 7)  # read in one chunk, the same keys: only the fourth is new
+    assert count(session, Contribution) == 8
+
+
 def test_a_file_of_many_chunks_comes_out_as_if_entered_one_by_one(
     session: Session, ledger: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -7,10 +7,7 @@ donor and recipient to be found and its chunk to be written.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import re
-from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -85,14 +82,7 @@ class Lookups:
     recipients: dict[str, int | str] = field(default_factory=dict)
 
 
-def check_row(
-    session: Session,
-    row: Row,
-    lookups: Lookups,
-    seen: Counter[bytes],
-    keys: set[str],
-    report: ImportReport,
-) -> Planned | None:
+def check_row(session: Session, row: Row, lookups: Lookups, report: ImportReport) -> Planned | None:
     cells, number = row.cells, row.number
     get = cells.get
     before = report.problem_count
@@ -150,15 +140,11 @@ def check_row(
             country = country_code(str(cells["donor_country"]))
         except Invalid as exc:
             _fail(report, number, "donor_country", exc)
-    key = _row_key(row, seen)
-    if key in keys:
-        report.problem(number, "key", "the key {key} appears twice in the file", key=get("key"))
-    keys.add(key)
     if report.problem_count > before or line is None or value_date is None:
         return None
     return Planned(
         number,
-        key,
+        "",  # named with its chunk (`import_keys`)
         str(donor),
         _str(get("donor_kind")),
         country,
@@ -244,17 +230,6 @@ def _line(cells: dict[str, Cell], lookups: Lookups) -> LineInput:
         unit_value=Money(unit_value, currency) if unit_value is not None else None,  # type: ignore[arg-type]
         valuation=_str(cells.get("valuation")),
     )
-
-
-def _row_key(row: Row, seen: Counter[bytes]) -> str:
-    """The file's own key, or the row's content with how many identical rows came before it."""
-    own = row.cells.get("key")
-    if own is not None:
-        return "key:" + str(own)[:70]
-    content = json.dumps([[name, str(value)] for name, value in sorted(row.cells.items()) if value is not None])
-    digest = hashlib.sha256(content.encode("utf-8", "replace")).digest()[:20]
-    seen[digest] += 1
-    return f"row:{digest.hex()}#{seen[digest]}"
 
 
 _COLUMNS = frozenset(COLUMN_OF.values()) | {"date", "status", "donor", "recipient", "reference", "notes"}

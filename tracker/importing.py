@@ -1,9 +1,10 @@
 """Importing contributions from a file: every row checked like a form entry, then all of them or none.
 
-Rows are read and checked (`import_checks`) in chunks, so memory stays flat. Clean
-chunks are written in bulk (`import_writer`: each contribution still with its own
-hash-chained `contribution.recorded` journal event and its row key), their inserts run
-while the next chunk is checked (`import_inserts`), and the maintained totals are summed
+Rows are read and checked (`import_checks`) in chunks, the keys of the rows before
+kept on disk (`import_keys`), so memory stays flat. Clean chunks are written in bulk
+(`import_writer`: each contribution still with its own hash-chained
+`contribution.recorded` journal event and its row key), their inserts run while the
+next chunk is checked (`import_inserts`), and the maintained totals are summed
 from the rows in hand (`import_totals`), all in the caller's transaction. Any bad row
 stops the writing but not the checking, so the report lists every bad row; then
 `ImportRefused` rolls the whole import back.
@@ -12,9 +13,9 @@ stops the writing but not the checking, so the report lists every bad row; then
 from __future__ import annotations
 
 import uuid
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from operator import attrgetter
 from typing import IO, Any
 
 from sqlmodel import Session, func, select
@@ -25,6 +26,7 @@ from tracker.errors import Invalid, TrackerError, render
 from tracker.import_checks import Lookups, Planned, check_row
 from tracker.import_files import read_rows
 from tracker.import_inserts import imported_keys
+from tracker.import_keys import RowKeys
 from tracker.import_writer import ChunkWriter
 from tracker.journal import record_event
 from tracker.models import Appeal, Donor, Item, Recipient, User
@@ -102,28 +104,30 @@ def _import(
         clusters={item.id: item.cluster for item in items},  # type: ignore[misc]
     )
     writer = None if dry_run else ChunkWriter(session, user, report.import_id)
-    seen: Counter[bytes] = Counter()
-    keys: set[str] = set()
+    row_keys = RowKeys()
     chunk: list[Planned] = []
     try:
         for row in read_rows(source):
             report.rows += 1
-            planned = check_row(session, row, lookups, seen, keys, report)
+            row_keys.note(row)
+            planned = check_row(session, row, lookups, report)
             if planned is not None:
                 chunk.append(planned)
-            if len(chunk) >= CHUNK:
+            if len(row_keys) >= CHUNK:
                 if progress:
                     progress(report.rows)
-                _settle(session, chunk, lookups, user, report, writer)
+                _settle(session, _named(chunk, row_keys, report), lookups, user, report, writer)
                 chunk = []
-        _settle(session, chunk, lookups, user, report, writer)
+        _settle(session, _named(chunk, row_keys, report), lookups, user, report, writer)
         if progress:
             progress(report.rows)
         if report.problem_count:
+            report.problems.sort(key=attrgetter("row"))  # a chunk's repeated keys are found after its other checks
             raise ImportRefused(report)
         if writer is not None:
             writer.finish()
     finally:
+        row_keys.close()
         if writer is not None:
             writer.close()
     if not dry_run and report.created:
@@ -136,6 +140,18 @@ def _import(
             after={"rows": report.rows, "created": report.created, "skipped": report.skipped},
         )
     return report
+
+
+def _named(chunk: list[Planned], row_keys: RowKeys, report: ImportReport) -> list[Planned]:
+    """The chunk's clean rows with their keys; a row whose key an earlier row of the file has is a bad row."""
+    keys, repeated = row_keys.settle()
+    for number, cell in repeated:
+        report.problem(number, "key", "the key {key} appears twice in the file", key=cell)
+    bad = {number for number, _ in repeated}
+    named = [planned for planned in chunk if planned.row not in bad] if bad else chunk
+    for planned in named:
+        planned.key = keys[planned.row]
+    return named
 
 
 def _settle(
