@@ -1,15 +1,19 @@
-"""Request dependencies shared by every route: the database session and the templates."""
+"""Request dependencies shared by every route: the database session, the saved default language, the templates."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from typing import Annotated
 
+import sqlalchemy as sa
 from fastapi import Depends, Request
 from fastapi.templating import Jinja2Templates
 from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
 
+from tracker.app_settings import effective_settings
 from tracker.db import get_engine, reading
+from tracker.i18n import activate
 from tracker.web.templating import environment
 
 
@@ -29,6 +33,39 @@ def get_session(request: Request) -> Iterator[Session]:
 
 READ_METHODS = frozenset({"GET", "HEAD"})
 
-SessionDep = Annotated[Session, Depends(get_session)]
+# scope="function": the session commits before the answer is sent, not after (FastAPI's default
+# for a dependency with yield). A client told 201 or sent on by a 303 then finds what it wrote,
+# and a commit that fails is answered as the failure it is, never after a success was sent.
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+
+
+def engine_of(session: Session) -> sa.Engine:
+    """The engine a request's session runs on, for work on a connection of its own."""
+    bind = session.get_bind()
+    return bind.engine if isinstance(bind, sa.Connection) else bind  # type: ignore[return-value]
+
+
+async def saved_default_language(request: Request, session: SessionDep) -> None:
+    """Step 5, when steps 1–4 chose nothing: the default an admin saved, over the environment's.
+
+    A GET reads it in its own session; any other request on a reading connection of its own,
+    so that on SQLite it does not take the write lock before the route needs it. Async, so the
+    language it makes current is the request's own (a sync dependency runs in a copy of the
+    request's context); undone with the rest when the middleware's `use_locale` ends.
+    """
+    if getattr(request.state, "locale_source", None) != "default":
+        return
+    language = await run_in_threadpool(_saved_language, session, request.method in READ_METHODS)
+    if language != request.state.locale:
+        request.state.locale = language
+        activate(language)
+
+
+def _saved_language(session: Session, reads: bool) -> str:
+    if reads:
+        return effective_settings(session).default_locale
+    with Session(reading(engine_of(session))) as own:
+        return effective_settings(own).default_locale
+
 
 templates = Jinja2Templates(env=environment())
