@@ -36,6 +36,28 @@ def test_donor_summary_and_letter_files(fresh_url: str, tmp_path: Path) -> None:
     assert again.read_text() == letter.read_text()
 
 
+def test_reports_take_what_the_settings_page_saved(fresh_url: str, tmp_path: Path) -> None:
+    """Without options or environment, a command heads, converts and words its report as the pages do."""
+    from sqlmodel import Session
+
+    from tracker.app_settings import SettingsInput, update_settings
+    from tracker.db import make_engine
+
+    assert run("demo", url=fresh_url, **AZN).returncode == 0
+    engine = make_engine(fresh_url)
+    with Session(engine) as session:
+        saved = SettingsInput("Yardım Fondu", "Bakı", reporting_currency="AZN", default_locale="az")
+        update_settings(session, saved, None)
+        session.commit()
+    engine.dispose()
+    summary = tmp_path / "summary.pdf"
+    made = run("report", "summary", "--appeal", "SYR-EQ-2023", "-o", str(summary), url=fresh_url)
+    assert made.returncode == 0, made.stderr
+    text = " ".join(p.extract_text() for p in PdfReader(summary).pages).replace("\u00a0", " ")
+    assert "Yardım Fondu" in text and "Bakı" in text
+    assert "382.500,00 ₼" in text  # converted into the saved AZN, written the Azerbaijani way
+
+
 def test_bad_input_is_one_readable_line(fresh_url: str, tmp_path: Path) -> None:
     out = str(tmp_path / "x.pdf")
     assert one_error_line(run("report", "donor", "nobody", "-o", out, url=fresh_url)) == (

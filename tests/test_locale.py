@@ -11,6 +11,7 @@ from sqlmodel import Session
 from webkit import PASSWORD, Staff
 
 from tracker import config
+from tracker.app_settings import SettingsInput, update_settings
 from tracker.demo import load_demo
 from tracker.ledger import void_contribution
 from tracker.users import create_user
@@ -108,6 +109,14 @@ def test_choose_locale_names_what_chose() -> None:
     assert choose_locale("", None, "ru", "az", "en") == ("ru", "user")
     assert choose_locale(None, None, None, "az-AZ;q=0.5, tr-TR", "en") == ("tr", "header")
     assert choose_locale(None, None, None, None, "ru") == ("ru", "default")
+
+
+def test_the_default_an_admin_saved_beats_the_environment(client: TestClient, session: Session) -> None:
+    update_settings(session, SettingsInput(default_locale="az"), None)
+    assert page_language(client, "/login") == "az"
+    assert page_language(client, "/login", headers={"Accept-Language": "tr"}) == "tr"  # the browser's comes first
+    form = BeautifulSoup(client.get("/login").text, "html.parser")
+    assert form.find("button", type="submit").get_text(strip=True) == "Administratoru yarat və daxil ol"
 
 
 def test_accepted_languages_maps_regions_and_scripts() -> None:

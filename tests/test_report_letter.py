@@ -5,11 +5,12 @@ from decimal import Decimal
 
 import pytest
 import sqlalchemy as sa
-from factories import goods_line, make_contribution, make_recipient, money_line
+from factories import goods_line, make_contribution, make_donor, make_recipient, money_line
 from report_support import donor_named
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, select
 
+from tracker.app_settings import SettingsInput, update_settings
 from tracker.demo import load_demo
 from tracker.errors import Invalid, NotFound
 from tracker.ledger import ContributionInput, advance_status, record_fulfilment, void_contribution
@@ -35,6 +36,13 @@ def test_the_confederation_is_thanked_for_money_and_houses_without_values(sessio
     assert [(f.name, f.quantity) for f in data.outstanding_items] == [("Container house", Decimal("10"))]
     assert data.outstanding_money == ()
     assert data.digest == letter.digest
+
+
+def test_a_donor_without_a_language_is_written_to_in_the_organisations(session: Session) -> None:
+    donor = make_donor(session, "Anonymous well-wisher")
+    assert create_letter(session, donor, *FEBRUARY).language == "en"  # TRACKER_DEFAULT_LOCALE's default
+    update_settings(session, SettingsInput(default_locale="tr"), None)
+    assert create_letter(session, donor, *FEBRUARY).language == "tr"  # what the settings page saved
 
 
 def test_estimated_values_only_when_asked_for_with_their_basis(session: Session) -> None:

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from tracker.cli_rates import readable
 from tracker.errors import Invalid
 from tracker.i18n import _
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from tracker.reports.render import ReportHeading
 
 app = typer.Typer(help="Reports: donor statements, the summary and acknowledgement letters.", no_args_is_help=True)
 
@@ -20,8 +26,12 @@ FromOption = Annotated[str | None, typer.Option("--from", help="First value date
 ToOption = Annotated[str | None, typer.Option("--to", help="Last value date (YYYY-MM-DD).")]
 CurrencyOption = Annotated[str | None, typer.Option(help="Convert totals into this currency (default: reporting).")]
 LangOption = Annotated[str | None, typer.Option("--lang", help="Report language: en, az, tr or ru.")]
-OrganisationOption = Annotated[str, typer.Option(help="The organisation named at the top of the report.")]
-AddressOption = Annotated[str, typer.Option(help="Its address (use \\n between lines).")]
+OrganisationOption = Annotated[
+    str | None, typer.Option(help="The organisation named at the top of the report (default: the saved settings').")
+]
+AddressOption = Annotated[
+    str | None, typer.Option(help="Its address, \\n between lines (default: the saved settings').")
+]
 
 
 @app.command("donor")
@@ -34,8 +44,8 @@ def donor_command(
     currency: CurrencyOption = None,
     lang: LangOption = None,
     fmt: FormatOption = "pdf",
-    organisation: OrganisationOption = "tracker",
-    address: AddressOption = "",
+    organisation: OrganisationOption = None,
+    address: AddressOption = None,
 ) -> None:
     """Write a donor's statement for a period (in the donor's language unless --lang says otherwise)."""
     from tracker.catalogue import find_donor
@@ -48,8 +58,9 @@ def donor_command(
     with session_scope() as session:
         found = find_donor(session, donor)
         statement = donor_statement(session, found, start, end, currency)
-        language = _language(lang, found.locale)
-        data = donor_file(statement, fmt, language, _heading(organisation, address))
+        data = donor_file(
+            statement, fmt, _language(session, lang, found.locale), _heading(session, organisation, address)
+        )
     _write(output, data)
 
 
@@ -64,8 +75,8 @@ def summary_command(
     lang: LangOption = None,
     fmt: FormatOption = "pdf",
     top: Annotated[int, typer.Option(help="How many donors to show by name; the rest are added up.")] = 10,
-    organisation: OrganisationOption = "tracker",
-    address: AddressOption = "",
+    organisation: OrganisationOption = None,
+    address: AddressOption = None,
 ) -> None:
     """Write the summary report for a period, and optionally one appeal."""
     from tracker.catalogue import find_appeal
@@ -80,7 +91,7 @@ def summary_command(
     with session_scope() as session:
         chosen = find_appeal(session, appeal) if appeal else None
         report = summary_report(session, start, end, chosen, currency, top=top)
-        data = summary_file(report, fmt, _language(lang, None), _heading(organisation, address))
+        data = summary_file(report, fmt, _language(session, lang, None), _heading(session, organisation, address))
     _write(output, data)
 
 
@@ -99,8 +110,8 @@ def letter_command(
         bool, typer.Option("--show-values", help="Show estimated values of goods and services, marked as estimates.")
     ] = False,
     fmt: Annotated[str, typer.Option("--format", help="pdf or html.")] = "pdf",
-    organisation: OrganisationOption = "tracker",
-    address: AddressOption = "",
+    organisation: OrganisationOption = None,
+    address: AddressOption = None,
 ) -> None:
     """Write a new numbered acknowledgement letter for a donor's period, or regenerate one by its number."""
     from tracker.catalogue import find_donor
@@ -118,7 +129,7 @@ def letter_command(
         else:
             letter = create_letter(session, find_donor(session, donor), start, end, lang, show_values)  # type: ignore[arg-type]
         content = letter_data(session, letter)
-        data = letter_file(content, fmt, _heading(organisation, address))
+        data = letter_file(content, fmt, _heading(session, organisation, address))
     _write(output, data)
     typer.echo(_("letter {number}").format(number=letter.number))
     if content.digest != letter.digest:
@@ -134,20 +145,27 @@ def _date(text: str | None, field: str) -> date | None:
         raise Invalid(field, "'{value}' is not a date (YYYY-MM-DD)", value=text) from None
 
 
-def _language(chosen: str | None, donor_locale: str | None) -> str:
-    from tracker.config import get_settings
+def _language(session: Session, chosen: str | None, donor_locale: str | None) -> str:
+    """--lang, else the donor's own language, else the organisation's default (settings page, then environment)."""
+    from tracker.app_settings import effective_settings
     from tracker.i18n import LANGUAGES
 
-    language = chosen or donor_locale or get_settings().default_locale
+    language = chosen or donor_locale or effective_settings(session).default_locale
     if language not in LANGUAGES:
         raise Invalid("lang", "must be one of {allowed}, got {value!r}", allowed=", ".join(LANGUAGES), value=language)
     return language
 
 
-def _heading(organisation: str, address: str):  # type: ignore[no-untyped-def]
-    from tracker.reports.render import ReportHeading
+def _heading(session: Session, organisation: str | None, address: str | None) -> ReportHeading:
+    """What the settings page saved, as the pages head their reports, with what the options replace."""
+    from tracker.reports.render import saved_heading
 
-    return ReportHeading(organisation, address.replace("\\n", "\n"))
+    saved = saved_heading(session)
+    return replace(
+        saved,
+        name=saved.name if organisation is None else organisation,
+        address=saved.address if address is None else address.replace("\\n", "\n"),
+    )
 
 
 def _write(output: Path, data: bytes) -> None:

@@ -30,7 +30,7 @@ from fractions import Fraction
 
 from sqlmodel import Session
 
-from tracker.config import get_settings
+from tracker.app_settings import effective_settings
 from tracker.money import Money, check_currency, minor_digits
 from tracker.rate_windows import in_force_for
 from tracker.rates import StoredRate, in_force
@@ -131,7 +131,7 @@ def convert_sums(
     """Convert (currency, value date, minor units) sums into `target`, exactly, rounded once."""
     target = check_currency(target, "currency")
     reporting = check_currency(reporting_currency, "reporting_currency")
-    window = get_settings().rate_window_days if window_days is None else window_days
+    window = effective_settings(session).rate_window_days if window_days is None else window_days
     grouped: dict[tuple[str, date], int] = defaultdict(int)
     for currency, value_date, minor in sums:
         grouped[(currency, value_date)] += int(minor)
@@ -162,7 +162,7 @@ def rate_for(
     reporting = check_currency(reporting_currency, "reporting_currency")
     if currency == reporting:
         return RateUsed(currency, on, Decimal(1), "par")
-    window = get_settings().rate_window_days if window_days is None else window_days
+    window = effective_settings(session).rate_window_days if window_days is None else window_days
     found = RateBook(
         in_force(session, reporting, {currency: (on - timedelta(days=window), on)}), reporting, window
     ).find(currency, on)

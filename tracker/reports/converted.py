@@ -15,7 +15,7 @@ from datetime import date
 
 from sqlmodel import Session
 
-from tracker.config import get_settings
+from tracker.app_settings import effective_settings
 from tracker.convert import ConvertedTotal, RateBook, RateUsed, Unconverted, convert_with, load_rates
 from tracker.figures import FigureRow
 from tracker.money import check_currency
@@ -81,7 +81,7 @@ class Converter:
         reporting_currency: str | None = None,
         window_days: int | None = None,
     ) -> None:
-        settings = get_settings()
+        settings = effective_settings(session)
         self.currency = check_currency(currency, "currency")
         self.reporting_currency = check_currency(reporting_currency or settings.reporting_currency)
         self.window_days = settings.rate_window_days if window_days is None else window_days

@@ -7,8 +7,8 @@ from datetime import date
 
 from sqlmodel import Session
 
+from tracker.app_settings import effective_settings
 from tracker.bulk import collector_paused
-from tracker.config import get_settings
 from tracker.convert import RateUsed
 from tracker.errors import Invalid
 from tracker.figures import Figures, LedgerTotals, Scope, figure_rows, fold
@@ -88,7 +88,7 @@ def _statement(
     reporting_currency: str | None,
     window_days: int | None,
 ) -> DonorStatement:
-    reporting = reporting_currency or get_settings().reporting_currency
+    reporting = reporting_currency or effective_settings(session).reporting_currency
     scope = Scope(donor_id=donor.id, date_from=date_from, date_to=date_to)
     entries = load_entries(session, scope)
     rows = figure_rows(session, scope, ("value_date",))

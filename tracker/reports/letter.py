@@ -17,16 +17,16 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from tracker.config import get_settings
+from tracker.app_settings import effective_settings
 from tracker.errors import Invalid, NotFound
 from tracker.figures import Scope, contribution, figure_rows, fold, status_then
-from tracker.journal import canonical_json, record_event
+from tracker.journal import canonical_json, record_event, utc_text
 from tracker.models import LOCALES, Acknowledgement, Donor, User, utcnow
 from tracker.money import Money
 from tracker.reports.donor import check_period
@@ -103,11 +103,11 @@ def create_letter(
 ) -> Acknowledgement:
     """Number and record a new letter for a donor's contributions of a period, and journal it.
 
-    `language` defaults to the donor's own, then TRACKER_DEFAULT_LOCALE. `show_values`
+    `language` defaults to the donor's own, then the organisation's default language. `show_values`
     is the setting "show estimated values in letters" (off by default).
     """
     check_period(date_from, date_to)
-    language = language or donor.locale or get_settings().default_locale
+    language = language or donor.locale or effective_settings(session).default_locale
     if language not in LOCALES:
         raise Invalid("language", "must be one of {allowed}, got {value!r}", allowed=", ".join(LOCALES), value=language)
     if session.get_bind().dialect.name == "postgresql":
@@ -221,12 +221,6 @@ def next_letter_number(session: Session, year: int) -> str:
         )
     ).scalar()
     return f"{prefix}{int(last[len(prefix) :]) + 1 if last else 1:06d}"
-
-
-def utc_text(moment: datetime) -> str:
-    """A moment in UTC with microseconds; SQLite hands stored moments back without their zone (they are UTC)."""
-    moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-    return moment.isoformat(timespec="microseconds")
 
 
 def _paid_count(session: Session, scope: Scope) -> int:

@@ -16,7 +16,9 @@ from typing import Any
 from babel.dates import format_date
 from babel.numbers import format_percent
 from markupsafe import Markup
+from sqlmodel import Session
 
+from tracker.app_settings import effective_settings
 from tracker.bulk import collector_paused
 from tracker.formatting import format_money_code, format_quantity
 from tracker.i18n import current_locale, use_locale
@@ -41,6 +43,12 @@ class ReportHeading:
 
 
 DEFAULT_HEADING = ReportHeading()
+
+
+def saved_heading(session: Session) -> ReportHeading:
+    """The heading the settings page saved (name and address), as pages and commands print it."""
+    settings = effective_settings(session)
+    return ReportHeading(settings.organisation_name or DEFAULT_HEADING.name, settings.organisation_address)
 
 
 def donor_html(

@@ -19,7 +19,7 @@ from fractions import Fraction
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from tracker.config import get_settings
+from tracker.app_settings import effective_settings
 from tracker.convert import RateUsed, round_fraction
 from tracker.figures import FigureRow, LedgerTotals, Scope, figure_rows, fold
 from tracker.models import Appeal, Donor, Recipient
@@ -153,7 +153,7 @@ def summary_report(
 ) -> SummaryReport:
     """The summary of a period (value dates, both inclusive), for the whole ledger or one appeal."""
     check_period(date_from, date_to)
-    reporting = reporting_currency or get_settings().reporting_currency
+    reporting = reporting_currency or effective_settings(session).reporting_currency
     today = today or date.today()
     scope = Scope(appeal_id=appeal.id if appeal else None, date_from=date_from, date_to=date_to)
     rows = figure_rows(session, scope, ("value_date",))

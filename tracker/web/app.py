@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 
 import tracker
 from tracker.config import get_settings
 from tracker.errors import TrackerError
 from tracker.web import api, auth, home
-from tracker.web.deps import templates
+from tracker.web.deps import saved_default_language, templates
 from tracker.web.locale import LocaleMiddleware
 from tracker.web.pages import account, admin, catalogue, contributions, entry, exports, imports, journal, rates, reports
 from tracker.web.static import static_files
@@ -24,6 +24,7 @@ def create_app() -> FastAPI:
         docs_url="/docs",
         redoc_url=None,
         openapi_url="/openapi.json",
+        dependencies=[Depends(saved_default_language)],  # the language's step 5: tracker.web.locale
     )
 
     @app.exception_handler(TrackerError)

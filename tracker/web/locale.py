@@ -7,11 +7,16 @@ The order, first match wins:
 3. the signed-in user's language (kept in the session cookie at sign-in, which the session
    middleware, added after this one and so running before it, has decoded);
 4. the browser's `Accept-Language`, best q-value first (`az-AZ` → az, `tr-TR` → tr, `ru-RU` → ru);
-5. `TRACKER_DEFAULT_LOCALE`.
+5. the organisation's default language saved on the settings page, else `TRACKER_DEFAULT_LOCALE`.
 
 The middleware sets `request.state.locale` (and `request.state.locale_source`, what
 chose it) and the context variables of tracker.i18n for the whole request, so gettext,
 templates, error messages and the formatting filters all speak the same language.
+
+Step 5 reads the saved default through the request's own database session, so it is a
+dependency of every route (`tracker.web.deps.saved_default_language`), run before the route's own: the
+middleware has already set the environment's default, and only a request none of steps
+1–4 decided pays for the read.
 
 For step 3 the sign-in layer must run first: add its middleware *after* this one in
 app.py (Starlette runs the middleware added last first). A user found later, by a route

@@ -11,11 +11,9 @@ from collections.abc import Callable, Coroutine
 from decimal import Decimal
 from typing import Annotated, Any
 
-import sqlalchemy as sa
 from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.routing import APIRoute
-from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
 from tracker.config import get_settings
@@ -36,7 +34,7 @@ from tracker.import_jobs import (
 )
 from tracker.models import User
 from tracker.web.auth import Clerk, SignInRequired, page_router
-from tracker.web.deps import SessionDep
+from tracker.web.deps import SessionDep, engine_of
 from tracker.web.pagekit import redirect, render
 
 # What each column holds, in the page's language (the file's column names stay as they are).
@@ -135,7 +133,7 @@ async def upload(request: Request, session: SessionDep, user: Clerk) -> Response
         return _form(request, {"file": _("the file is empty")})
     folder = import_folder()
     job = await run_in_threadpool(keep_upload, folder, file.file, file.filename, user, request.state.locale)
-    start_preview(_engine(session), folder, job)
+    start_preview(engine_of(session), folder, job)
     return redirect(request, "imports.show", job_id=job.id)
 
 
@@ -163,7 +161,7 @@ def commit(request: Request, job_id: str, session: SessionDep, user: Clerk) -> R
     folder = import_folder()
     job = load(folder, job_id, user.id)
     if claim_commit(folder, job):
-        start_commit(_engine(session), folder, job)
+        start_commit(engine_of(session), folder, job)
         return redirect(request, "imports.show", job_id=job.id)
     notice = _("This file is being imported or was imported already; it is imported once.")
     if job.state not in (IMPORTING, IMPORTED):
@@ -175,12 +173,6 @@ def _form(request: Request, errors: dict[str, str]) -> Response:
     columns = [(name, needed, _(COLUMN_HELP[name]) if name in COLUMN_HELP else text) for name, needed, text in COLUMNS]
     context = {"columns": columns, "errors": errors, "max_mb": get_settings().import_max_mb}
     return render(request, "imports/new.html", context, status_code=422 if errors else 200)
-
-
-def _engine(session: Session) -> sa.Engine:
-    """The engine the request's session runs on, for the job's own session (another thread, its own connection)."""
-    bind = session.get_bind()
-    return bind.engine if isinstance(bind, sa.Connection) else bind  # type: ignore[return-value]
 
 
 def _too_large() -> TooLarge:

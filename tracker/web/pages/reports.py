@@ -15,7 +15,7 @@ from tracker.models import Donor
 from tracker.reports.donor import donor_statement
 from tracker.reports.formats import MEDIA_TYPES, check_format, donor_file, letter_file, summary_file
 from tracker.reports.letter import create_letter, find_letter, letter_data
-from tracker.reports.render import ReportHeading, donor_html, letter_html, summary_html
+from tracker.reports.render import donor_html, letter_html, saved_heading, summary_html
 from tracker.reports.summary import summary_report
 from tracker.web.auth import Clerk, Viewer, page_router
 from tracker.web.deps import SessionDep
@@ -36,11 +36,6 @@ def _language(request: Request, fallback: str | None) -> str:
     if asked and supported(asked) is None:
         raise Invalid("report_lang", "must be one of en, az, tr, ru, got {value!r}", value=asked)
     return supported(asked) or supported(fallback) or request.state.locale
-
-
-def _heading(session: SessionDep) -> ReportHeading:
-    settings = effective_settings(session)
-    return ReportHeading(settings.organisation_name or "tracker", settings.organisation_address)
 
 
 def _downloads(request: Request, route: str, formats: tuple[str, ...], **params: object) -> dict[str, str]:
@@ -71,9 +66,9 @@ def donor_report(request: Request, donor_id: int, session: SessionDep, user: Vie
     )
     lang = _language(request, donor.locale)
     if fmt != "html":
-        return _file(donor_file(statement, fmt, lang, _heading(session)), fmt, f"statement-{donor.id}")
+        return _file(donor_file(statement, fmt, lang, saved_heading(session)), fmt, f"statement-{donor.id}")
     links = _downloads(request, "reports.donor", ("pdf", "csv", "xlsx"), donor_id=donor_id)
-    return HTMLResponse(donor_html(statement, lang, _heading(session), links))
+    return HTMLResponse(donor_html(statement, lang, saved_heading(session), links))
 
 
 @router.get("/reports/summary", response_class=HTMLResponse, name="reports.summary")
@@ -98,9 +93,9 @@ def summary(request: Request, session: SessionDep, user: Viewer) -> Response:
     )
     lang = _language(request, None)
     if fmt != "html":
-        return _file(summary_file(report, fmt, lang, _heading(session)), fmt, "summary")
+        return _file(summary_file(report, fmt, lang, saved_heading(session)), fmt, "summary")
     links = _downloads(request, "reports.summary", ("pdf", "csv", "xlsx"))
-    return HTMLResponse(summary_html(report, lang, _heading(session), links))
+    return HTMLResponse(summary_html(report, lang, saved_heading(session), links))
 
 
 @router.post("/reports/letters", name="reports.letter_new")
@@ -127,6 +122,6 @@ def letter(request: Request, number: str, session: SessionDep, user: Viewer) -> 
     fmt = check_format(request.query_params.get("format") or "html", ("html", "pdf"))
     data = letter_data(session, find_letter(session, number))
     if fmt != "html":
-        return _file(letter_file(data, fmt, _heading(session)), fmt, number)
+        return _file(letter_file(data, fmt, saved_heading(session)), fmt, number)
     links = _downloads(request, "reports.letter", ("pdf",), number=number)
-    return HTMLResponse(letter_html(data, _heading(session), links))
+    return HTMLResponse(letter_html(data, saved_heading(session), links))
