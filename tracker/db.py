@@ -7,6 +7,7 @@ from contextlib import contextmanager
 from functools import cache
 from importlib.resources import files
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
 from alembic import command
@@ -44,6 +45,15 @@ def make_engine(url: str, echo: bool = False) -> sa.Engine:
 
         return engine
     return sa.create_engine(url, echo=echo, pool_pre_ping=True)
+
+
+def conflict_insert(session: Session) -> Any:
+    """The session's dialect's `insert`, the one that knows ON CONFLICT (PostgreSQL or SQLite)."""
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert
 
 
 def reading(engine: sa.Engine) -> sa.Engine:

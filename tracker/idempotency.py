@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
+from tracker.db import conflict_insert
 from tracker.errors import Conflict, Invalid
 from tracker.models import IdempotencyKey, utcnow
 
@@ -69,10 +70,7 @@ def check_key(key: str) -> str:
 def claim(session: Session, user_id: int, key: str, fingerprint: Fingerprint) -> Claim | Answer:
     """Own the key for this request, or get the answer kept for it; a different request under it is a conflict."""
     table = IdempotencyKey.__table__  # type: ignore[attr-defined]
-    if session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
+    insert = conflict_insert(session)
     statement = (
         insert(table)
         .values(

@@ -16,15 +16,15 @@ from typing import TYPE_CHECKING
 from sqlmodel import Session
 
 from tracker.catalogue import country_code
-from tracker.errors import Invalid
-from tracker.import_files import Cell, Row
-from tracker.ledger import (
+from tracker.entry_checks import (  # the ledger's own rules, so an imported row passes exactly what a form would
     LineInput,
     RecordedLine,
-    _check_value_date,  # the ledger's own rules, so an imported row passes exactly what a form would
-    _text,
     check_line,
+    check_value_date,
+    checked_text,
 )
+from tracker.errors import Invalid
+from tracker.import_files import Cell, Row
 from tracker.models import DONOR_KINDS, RECIPIENT_KINDS, STATUSES
 from tracker.money import Money
 from tracker.parsing import parse_amount
@@ -114,7 +114,7 @@ def check_row(session: Session, row: Row, lookups: Lookups, report: ImportReport
     for column, limit in (("reference", 200), ("notes", 4000)):
         if get(column) is not None:
             try:
-                texts[column] = _text(str(cells[column]), column, limit)
+                texts[column] = checked_text(str(cells[column]), column, limit)
             except Invalid as exc:
                 _fail(report, number, column, exc)
     facts = (get("kind"), get("amount"), get("currency"), get("item"), get("quantity"), get("unit_value"),
@@ -191,7 +191,7 @@ def _date(value: Cell) -> date:
         raise Invalid("date", "is required")
     else:
         raise Invalid("date", "must be a date written YYYY-MM-DD, got {value}", value=value)
-    _check_value_date(parsed)
+    check_value_date(parsed)
     return parsed
 
 

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 from sqlmodel import Session
 
+from tracker.db import conflict_insert
 from tracker.import_inserts import Batch, Inserter
 from tracker.import_totals import ImportTotals
 from tracker.journal import canonical_json, chain_hash, last_hash, utc_text
@@ -98,7 +99,7 @@ class ChunkWriter:
         self.inserter.wait()
         if self.counted_here and self.last_number:
             table = NumberSequence.__table__  # type: ignore[attr-defined]
-            statement = _dialect_insert(self.session)(table)
+            statement = conflict_insert(self.session)(table)
             self.session.execute(
                 statement.on_conflict_do_update(index_elements=["year"], set_={"last": statement.excluded.last}),
                 [{"year": year, "last": last} for year, last in sorted(self.last_number.items())],
@@ -167,14 +168,6 @@ class ChunkWriter:
             return _allocate_ids(self.session, count)
         first, self.next_id = self.next_id, self.next_id + count  # type: ignore[operator]
         return list(range(first, first + count))  # type: ignore[arg-type]
-
-
-def _dialect_insert(session: Session) -> Any:
-    if session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert
 
 
 # The columns whose values vary from row to row (the rest are shared: see `_build`; fulfils_id is null).

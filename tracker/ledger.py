@@ -4,22 +4,26 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, timedelta
-from decimal import Decimal
+from datetime import date
 from typing import Any
 
 from sqlmodel import Session, select
 
 from tracker.aggregates import apply_change, contribution_rows
+from tracker.db import conflict_insert
+from tracker.entry_checks import (
+    LineInput,
+    RecordedLine,
+    check_line,
+    check_value_date,
+    checked_text,
+    require,
+)
 from tracker.errors import Conflict, Invalid, NotFound, Plural
 from tracker.figures import FigureRow
-from tracker.i18n import N_
 from tracker.journal import record_event
 from tracker.models import (
-    LINE_KINDS,
-    QUANTITY_PLACES,
     STATUSES,
-    VALUATIONS,
     Appeal,
     Contribution,
     ContributionLine,
@@ -30,38 +34,12 @@ from tracker.models import (
     User,
     utcnow,
 )
-from tracker.money import MAX_AMOUNT, Money, minor_digits, round_half_up, to_decimal
+from tracker.money import minor_digits
 from tracker.vocabulary import Term
 
 MAX_LINES = 200
-MAX_QUANTITY = Decimal("1e12")
 OPEN_STATUSES = ("pledged", "committed")
 RANK = {status: rank for rank, status in enumerate(STATUSES)}
-# Messages about a row another one refers to, one sentence per kind of row so each translates whole.
-NO_SUCH = {
-    "donor": N_("no donor with id {id}"),
-    "recipient": N_("no recipient with id {id}"),
-    "appeal": N_("no appeal with id {id}"),
-    "item": N_("no item with id {id}"),
-}
-ARCHIVED = {
-    "donor": N_("donor {name} is archived"),
-    "recipient": N_("recipient {name} is archived"),
-    "appeal": N_("appeal {name} is archived"),
-    "item": N_("item {name} is archived"),
-}
-
-
-@dataclass(frozen=True)
-class LineInput:
-    """One line as a front door hands it over: typed, but not yet checked against the ledger."""
-
-    kind: str
-    amount: Money | None = None
-    item_id: int | None = None
-    quantity: Decimal | str | None = None
-    unit_value: Money | None = None
-    valuation: str | None = None
 
 
 @dataclass(frozen=True)
@@ -79,31 +57,19 @@ class ContributionInput:
     fulfils_id: int | None = None
 
 
-@dataclass(frozen=True)
-class RecordedLine:
-    """A line ready to store: its value fixed once, at entry."""
-
-    kind: str
-    item_id: int | None
-    quantity_milli: int | None
-    unit_value: Money | None
-    valuation: str
-    value: Money | None
-
-
 def record_contribution(session: Session, data: ContributionInput, user: User | None) -> Contribution:
     """Check and record a new contribution with its lines and journal event, in the caller's transaction."""
-    _require(session, Donor, data.donor_id, "donor_id")
-    _require(session, Recipient, data.recipient_id, "recipient_id")
+    require(session, Donor, data.donor_id, "donor_id")
+    require(session, Recipient, data.recipient_id, "recipient_id")
     if data.appeal_id is not None:
-        _require(session, Appeal, data.appeal_id, "appeal_id")
+        require(session, Appeal, data.appeal_id, "appeal_id")
     if data.status not in STATUSES:
         raise Invalid(
             "status", "must be one of {allowed}, got {value!r}", allowed=", ".join(STATUSES), value=data.status
         )
-    _check_value_date(data.value_date)
-    reference = _text(data.reference, "reference", 200)
-    notes = _text(data.notes, "notes", 4000)
+    check_value_date(data.value_date)
+    reference = checked_text(data.reference, "reference", 200)
+    notes = checked_text(data.notes, "notes", 4000)
     if not data.lines:
         raise Invalid("lines", "a contribution needs at least one line")
     if len(data.lines) > MAX_LINES:
@@ -243,7 +209,7 @@ def advance_status(session: Session, contribution_id: int, status: str, user: Us
 def void_contribution(session: Session, contribution_id: int, reason: str, user: User | None) -> Contribution:
     """Cancel a contribution with a reason: it stays visible, outside every total."""
     contribution = _locked(session, contribution_id)
-    reason = _text(reason, "reason", 1000).strip()
+    reason = checked_text(reason, "reason", 1000).strip()
     if not reason:
         raise Invalid("reason", "say why the contribution is void")
     if contribution.voided_at is not None:
@@ -268,91 +234,6 @@ def void_contribution(session: Session, contribution_id: int, reason: str, user:
     return contribution
 
 
-def check_line(session: Session, line: LineInput, where: str) -> RecordedLine:
-    """One line checked and valued: money as given, in-kind as quantity × unit value, rounded once."""
-    # Field names are joined with +, not f-strings: pybabel warns about every f-string inside Invalid(...).
-    if line.kind not in LINE_KINDS:
-        raise Invalid(
-            where + ".kind", "must be one of {allowed}, got {value!r}", allowed=", ".join(LINE_KINDS), value=line.kind
-        )
-    if line.kind == "money":
-        if line.amount is None:
-            raise Invalid(where + ".amount", "a money line needs an amount")
-        if line.item_id is not None or line.quantity is not None or line.unit_value is not None:
-            raise Invalid(where + ".kind", "a money line has an amount only, no item, quantity or unit value")
-        amount = Money.of(line.amount.amount, line.amount.currency, where + ".amount")
-        return RecordedLine("money", None, None, None, "not_valued", amount)
-
-    kind = Term(line.kind, "line_kind")
-    if line.item_id is None:
-        # TRANSLATORS: {kind} is a line kind ("goods" or "service"), already translated.
-        raise Invalid(where + ".item_id", "a {kind} line needs an item from the catalogue", kind=kind)
-    _require(session, Item, line.item_id, where + ".item_id")
-    if line.amount is not None:
-        raise Invalid(where + ".amount", "a {kind} line is valued by unit_value, not amount", kind=kind)
-    if line.quantity is None:
-        raise Invalid(where + ".quantity", "a {kind} line needs a quantity", kind=kind)
-    quantity = check_quantity(line.quantity, where + ".quantity")
-    valuation = line.valuation or ("donor_declared" if line.unit_value else "not_valued")
-    if valuation not in VALUATIONS:
-        raise Invalid(
-            where + ".valuation",
-            "must be one of {allowed}, got {value!r}",
-            allowed=", ".join(VALUATIONS),
-            value=valuation,
-        )
-    unit_value = value = None
-    if line.unit_value is None:
-        if valuation != "not_valued":
-            raise Invalid(
-                where + ".unit_value", "a valuation basis of {valuation} needs a unit value", valuation=valuation
-            )
-    else:
-        unit_value = Money.of(line.unit_value.amount, line.unit_value.currency, where + ".unit_value")
-        if valuation == "not_valued":
-            raise Invalid(
-                where + ".valuation", "a line with a unit value needs a valuation basis other than not_valued"
-            )
-        value = Money(round_half_up(quantity * unit_value.amount, unit_value.currency), unit_value.currency)
-        if value.amount <= 0:
-            raise Invalid(
-                where + ".quantity",
-                "the value {quantity} × {unit_value} rounds to zero",
-                quantity=quantity,
-                unit_value=unit_value,
-            )
-        if value.amount >= MAX_AMOUNT:
-            raise Invalid(
-                where + ".quantity",
-                "the value {quantity} × {unit_value} is too large",
-                quantity=quantity,
-                unit_value=unit_value,
-            )
-    milli = int(quantity.scaleb(QUANTITY_PLACES).to_integral_exact())
-    return RecordedLine(line.kind, line.item_id, milli, unit_value, valuation, value)
-
-
-def check_quantity(value: object, field_name: str) -> Decimal:
-    """A positive quantity with at most three decimal places."""
-    quantity = to_decimal(value, field_name)
-    if quantity <= 0:
-        raise Invalid(field_name, "must be more than zero, got {number}", number=quantity)
-    if quantity >= MAX_QUANTITY:
-        raise Invalid(field_name, "{quantity} is too large", quantity=quantity)
-    if quantity != quantity.quantize(Decimal(1).scaleb(-QUANTITY_PLACES)):
-        raise Invalid(
-            field_name,
-            Plural(
-                "at most {places} decimal place, got {value}",
-                "at most {places} decimal places, got {value}",
-                QUANTITY_PLACES,
-            ),
-            places=QUANTITY_PLACES,
-            value=value,
-        )
-    return quantity
-
-
 def next_number(session: Session, year: int) -> str:
     """The next human number for the year, C-2023-000001 onwards; never reused, safe under concurrency."""
     return reserve_numbers(session, [year])[0]
@@ -361,10 +242,7 @@ def next_number(session: Session, year: int) -> str:
 def reserve_numbers(session: Session, years: list[int]) -> list[str]:
     """Numbers for contributions of these years, in order: one sequence update per year, not per contribution."""
     table = NumberSequence.__table__  # type: ignore[attr-defined]
-    if session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
+    insert = conflict_insert(session)
     next_of: dict[int, int] = {}
     for year, count in sorted(Counter(years).items()):
         statement = (
@@ -479,43 +357,6 @@ def _locked(session: Session, contribution_id: int) -> Contribution:
     if contribution is None:
         raise NotFound("contribution {id} does not exist", id=contribution_id)
     return contribution
-
-
-def _require(session: Session, model: type[Any], object_id: int, field_name: str) -> Any:
-    try:
-        key = int(object_id)
-    except (TypeError, ValueError):
-        raise Invalid(field_name, "{value!r} is not an id", value=object_id) from None
-    found = session.get(model, key)
-    if found is None:
-        raise Invalid(field_name, NO_SUCH[model.__tablename__], id=object_id)
-    if getattr(found, "archived", False):
-        raise Invalid(field_name, ARCHIVED[model.__tablename__], name=found.name)
-    return found
-
-
-def _check_value_date(value_date: date) -> None:
-    if not isinstance(value_date, date):
-        raise Invalid("value_date", "a date is required")
-    # One day of slack: a clerk east of UTC may already be in tomorrow.
-    if value_date > date.today() + timedelta(days=1):
-        raise Invalid("value_date", "{date} is in the future", date=value_date.isoformat())
-    if value_date.year < 1990:
-        raise Invalid("value_date", "{date} is before 1990", date=value_date.isoformat())
-
-
-def _text(value: str | None, field_name: str, limit: int) -> str:
-    text = (value or "").strip()
-    if len(text) > limit:
-        raise Invalid(
-            field_name,
-            Plural("at most {limit} character, got {count}", "at most {limit} characters, got {count}", limit),
-            limit=limit,
-            count=len(text),
-        )
-    if "\x00" in text:
-        raise Invalid(field_name, "must not contain NUL characters")
-    return text
 
 
 @dataclass(frozen=True)
