@@ -14,9 +14,9 @@ chose it) and the context variables of tracker.i18n for the whole request, so ge
 templates, error messages and the formatting filters all speak the same language.
 
 Step 5 reads the saved default through the request's own database session, so it is a
-dependency of every route (`tracker.web.deps.saved_default_language`), run before the route's own: the
-middleware has already set the environment's default, and only a request none of steps
-1–4 decided pays for the read.
+dependency of every route (`tracker.web.deps.saved_default_language`), run before the
+route's own: the middleware has already set the environment's default, and only a
+request none of steps 1–4 decided pays for the read.
 
 For step 3 the sign-in layer must run first: add its middleware *after* this one in
 app.py (Starlette runs the middleware added last first). A user found later, by a route
