@@ -35,7 +35,6 @@ from tracker.i18n import gettext
 from tracker.models import Contribution, LedgerTotal, TotalsState, new_stamp, utcnow
 from tracker.money import Money, minor_digits
 from tracker.totals_writes import (
-    ROW_COLUMNS,
     CachedRates,
     add_rows,
     drop_zero_rows,
@@ -71,9 +70,10 @@ Key = tuple[str, str, str, str, str]  # dim, dim_key, bucket, kind, currency
 SUMMED = ("donor", "recipient", "cluster", "month", "appeal", "appeal_donor", "appeal_recipient", "appeal_cluster",
           "appeal_month")  # fmt: skip
 ALL_KINDS = "all"
+REBUILD_BATCH = 5000
 
 
-@dataclass
+@dataclass(slots=True)  # a rebuild holds one per total: a million and more on a large ledger
 class Sums:
     """The figures of one row; added up exactly."""
 
@@ -130,11 +130,17 @@ def rebuild_totals(session: Session, reporting_currency: str | None = None, wind
     session.add(state)
     session.execute(table.delete())
     sums = compute_totals(session, state.reporting_currency, state.window_days)
-    rows = [_row(key, value, state.reporting_currency) for key, value in sums.items() if not value.is_zero()]
-    for start in range(0, len(rows), 5000):
-        session.execute(table.insert(), rows[start : start + 5000])
+    connection, digits = session.connection(), minor_digits(state.reporting_currency)
+    written, batch = 0, []
+    for key, value in sums.items():  # in batches: the rows never all exist at once beside the sums
+        if not value.is_zero():
+            batch.append((*key, *_figures(value, state.reporting_currency)))
+        if len(batch) == REBUILD_BATCH:
+            add_rows(connection, batch, digits)  # the table is empty: every row is an insert
+            written, batch = written + len(batch), []
+    add_rows(connection, batch, digits)
     session.flush()
-    return len(rows)
+    return written + len(batch)
 
 
 def ensure_totals(session: Session) -> bool:
@@ -277,10 +283,6 @@ def _add(session: Session, deltas: dict[Key, Sums], reporting: str) -> None:
         if value.value_minor < 0 or value.quantity_milli < 0 or value.converted < 0 or value.unconverted_minor < 0
     ]
     drop_zero_rows(session.connection(), lowered)  # type: ignore[arg-type]
-
-
-def _row(key: Key, value: Sums, reporting: str) -> dict[str, object]:
-    return dict(zip(ROW_COLUMNS, (*key, *_figures(value, reporting)), strict=True))
 
 
 def _figures(value: Sums, reporting: str) -> tuple[int, int, str, int, int]:
