@@ -16,7 +16,7 @@ from sqlmodel import Session
 from tracker.errors import Invalid, Plural
 from tracker.i18n import N_
 from tracker.models import LINE_KINDS, QUANTITY_PLACES, VALUATIONS, Item
-from tracker.money import MAX_AMOUNT, Money, round_half_up, to_decimal
+from tracker.money import MAX_AMOUNT, Money, minor_unit, round_half_up, to_decimal
 from tracker.vocabulary import Term
 
 MAX_QUANTITY = Decimal("1e12")
@@ -130,7 +130,7 @@ def check_quantity(value: object, field_name: str) -> Decimal:
         raise Invalid(field_name, "must be more than zero, got {number}", number=quantity)
     if quantity >= MAX_QUANTITY:
         raise Invalid(field_name, "{quantity} is too large", quantity=quantity)
-    if quantity != quantity.quantize(Decimal(1).scaleb(-QUANTITY_PLACES)):
+    if quantity != quantity.quantize(minor_unit(QUANTITY_PLACES)):
         raise Invalid(
             field_name,
             Plural(

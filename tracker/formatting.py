@@ -168,15 +168,10 @@ def plural_count(quantity: Decimal | int) -> int:
 
 
 def _exact(value: Money) -> Decimal:
-    """The amount rounded half up to its currency's digits (as `round_half_up`, with the quantum cached)."""
+    """The amount rounded half up to its currency's digits."""
     if not isinstance(value.amount, Decimal):
         raise TypeError("money must be a Decimal, never a float")
-    return value.amount.quantize(_quantum(value.currency), rounding=ROUND_HALF_UP)
-
-
-@cache
-def _quantum(currency: str) -> Decimal:
-    return Decimal(1).scaleb(-minor_digits(currency))
+    return round_half_up(value.amount, value.currency)
 
 
 # One entry per unit in tracker.models.UNITS (a test checks they match). Each form

@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from tracker.models import CLUSTERS, DONOR_KINDS, LOCALES, RECIPIENT_KINDS, UNITS, VALUATIONS
-from tracker.money import Money, minor_digits
+from tracker.money import Money, minor_digits, minor_unit
 from tracker.web.api.types import CurrencyCode, DecimalString, Id, PlainDate, text
 
 Name = text(200, required=True)
@@ -44,8 +44,8 @@ class MoneyPublic(BaseModel):
     def of(cls, money: Money | None) -> MoneyPublic | None:
         if money is None:
             return None
-        digits = minor_digits(money.currency)
-        return cls(amount=format(money.amount.quantize(Decimal(1).scaleb(-digits)), "f"), currency=money.currency)
+        exact = money.amount.quantize(minor_unit(minor_digits(money.currency)))
+        return cls(amount=format(exact, "f"), currency=money.currency)
 
     @classmethod
     def from_minor(cls, minor: int | None, currency: str | None) -> MoneyPublic | None:
