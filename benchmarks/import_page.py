@@ -31,11 +31,12 @@ from fastapi.testclient import TestClient
 from import_rows import prepare, synthetic_csv
 from sqlmodel import Session
 
-from tracker import config, import_jobs
-from tracker.db import make_engine, session_scope
-from tracker.importing import import_contributions
-from tracker.models import User
-from tracker.users import create_user
+from tracker.accounts.users import create_user
+from tracker.core import config
+from tracker.db.engine import make_engine, session_scope
+from tracker.db.models import User
+from tracker.importing import jobs as import_jobs
+from tracker.importing.service import import_contributions
 
 PASSWORD = "correct horse battery"
 DONORS = 2000
@@ -89,7 +90,7 @@ def signed_in(url: str, folder: Path) -> TestClient:
     os.environ["TRACKER_DATABASE_URL"] = url
     os.environ["TRACKER_IMPORT_DIR"] = str(folder)
     config.get_settings.cache_clear()
-    from tracker.db import get_engine
+    from tracker.db.engine import get_engine
     from tracker.web.app import create_app
 
     get_engine.cache_clear()

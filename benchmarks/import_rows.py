@@ -33,14 +33,15 @@ from typing import IO, Any
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from tracker.catalogue import DonorInput, ItemInput, RecipientInput, create_donor, create_item, create_recipient
-from tracker.db import make_engine, session_scope, upgrade
-from tracker.import_files import NAMES
-from tracker.importing import ImportRefused, import_contributions
-from tracker.models import Contribution, ContributionLine, utcnow
-from tracker.money import Money
-from tracker.rates import import_rates
-from tracker.verify import run_checks
+from tracker.catalogue.service import DonorInput, ItemInput, RecipientInput, create_donor, create_item, create_recipient
+from tracker.core.money import Money
+from tracker.db.engine import make_engine, session_scope, upgrade
+from tracker.db.models import Contribution, ContributionLine, utcnow
+from tracker.importing.files import NAMES
+from tracker.importing.report import ImportRefused
+from tracker.importing.service import import_contributions
+from tracker.ledger.verify import run_checks
+from tracker.rates.service import import_rates
 
 START = date(2023, 2, 6)
 DAYS = 300

@@ -86,15 +86,21 @@ def database(size: int, postgres: str | None, keep: Path) -> str:
 
 def generate(url: str, size: int, seed: int = 2023, totals_after: bool = False) -> dict[str, object]:
     """The synthetic ledger, written through the project's own paths; returns what the measurements need."""
-    from tracker.app_settings import SettingsInput, update_settings
-    from tracker.catalogue import AppealInput, ItemInput, create_appeal, create_item
-    from tracker.db import make_engine, session_scope, upgrade
-    from tracker.importing import import_contributions
-    from tracker.ledger import ContributionInput, LineInput, advance_status, record_fulfilment, void_contribution
-    from tracker.models import Contribution, Donor, User
-    from tracker.money import Money
-    from tracker.rates import import_rates
-    from tracker.users import create_user
+    from tracker.accounts.users import create_user
+    from tracker.catalogue.service import AppealInput, ItemInput, create_appeal, create_item
+    from tracker.core.money import Money
+    from tracker.db.engine import make_engine, session_scope, upgrade
+    from tracker.db.models import Contribution, Donor, User
+    from tracker.importing.service import import_contributions
+    from tracker.ledger.service import (
+        ContributionInput,
+        LineInput,
+        advance_status,
+        record_fulfilment,
+        void_contribution,
+    )
+    from tracker.rates.service import import_rates
+    from tracker.settings.service import SettingsInput, update_settings
 
     rng = random.Random(seed)
     upgrade(url)
@@ -121,11 +127,11 @@ def generate(url: str, size: int, seed: int = 2023, totals_after: bool = False) 
 
     started = time.perf_counter()
     heavy = 1000 if size >= 10_000 else size // 10
-    from tracker.import_files import NAMES
+    from tracker.importing.files import NAMES
 
     codes = list(CURRENCIES)
     imported = 0
-    from tracker.import_totals import ImportTotals
+    from tracker.totals.batch import ImportTotals
 
     maintained = ImportTotals.add, ImportTotals.flush
     if totals_after:  # the same table in the end (the property test holds them equal), in far less time
@@ -144,7 +150,7 @@ def generate(url: str, size: int, seed: int = 2023, totals_after: bool = False) 
         log(f"    {imported:,} rows imported: {time.perf_counter() - started:.1f}s")
     ImportTotals.add, ImportTotals.flush = maintained  # type: ignore[method-assign]
     if totals_after:
-        from tracker.aggregates import rebuild_totals
+        from tracker.totals.aggregates import rebuild_totals
 
         with session_scope(engine) as session:
             rebuild_totals(session)
@@ -168,7 +174,7 @@ def generate(url: str, size: int, seed: int = 2023, totals_after: bool = False) 
         for contribution_id, _recipient_id, _value_date in open_ones[:changes]:
             if rng.random() < 0.5:
                 advance_status(session, contribution_id, "committed", admin)
-        from tracker.ledger import lines_of
+        from tracker.ledger.service import lines_of
 
         for contribution_id, recipient_id, value_date in open_ones[changes:]:
             promised = lines_of(session, contribution_id)[0]
@@ -188,7 +194,7 @@ def generate(url: str, size: int, seed: int = 2023, totals_after: bool = False) 
 
 def synthetic_row(rng: random.Random, number: int, heavy: int, codes: list[str]) -> list[str]:
     """One CSV row of the synthetic ledger, in the import's column order."""
-    from tracker.import_files import NAMES
+    from tracker.importing.files import NAMES
 
     cells = dict.fromkeys(NAMES, "")
     donor = 0 if number < heavy else rng.randrange(1, DONORS)
@@ -221,8 +227,8 @@ def synthetic_row(rng: random.Random, number: int, heavy: int, codes: list[str])
 
 def existing(url: str) -> int:
     """Bring a kept ledger's schema up to date; returns its heavy donor's id."""
-    from tracker.db import make_engine, upgrade
-    from tracker.models import Donor
+    from tracker.db.engine import make_engine, upgrade
+    from tracker.db.models import Donor
 
     upgrade(url)
     engine = make_engine(url)
@@ -249,7 +255,8 @@ def p95(values: list[float]) -> float:
 def measure(url: str, size: int, heavy_donor: int, repeat: int) -> dict[str, object]:
     from fastapi.testclient import TestClient
 
-    from tracker import config, db
+    from tracker.core import config
+    from tracker.db import engine as db
     from tracker.web.app import create_app
 
     os.environ["TRACKER_DATABASE_URL"] = url
@@ -321,12 +328,12 @@ def measure(url: str, size: int, heavy_donor: int, repeat: int) -> dict[str, obj
 
 def record_times(engine: sa.Engine, repeat: int) -> tuple[list[float], list[float]]:
     """One contribution recorded and committed, as a clerk's form does: with the totals maintained, and without."""
-    import tracker.ledger as ledger
-    from tracker.aggregates import apply_change, contribution_rows
-    from tracker.db import session_scope
-    from tracker.ledger import ContributionInput, LineInput, record_contribution
-    from tracker.models import Donor, Recipient
-    from tracker.money import Money
+    import tracker.ledger.service as ledger
+    from tracker.core.money import Money
+    from tracker.db.engine import session_scope
+    from tracker.db.models import Donor, Recipient
+    from tracker.ledger.service import ContributionInput, LineInput, record_contribution
+    from tracker.totals.aggregates import apply_change, contribution_rows
 
     with engine.connect() as conn:
         donor = conn.execute(sa.select(Donor.id).limit(1)).scalar_one()

@@ -52,9 +52,9 @@ def main() -> None:
     os.environ.setdefault("TRACKER_DATABASE_URL", f"sqlite:///{Path(folder) / 'bench.db'}")
     os.environ["TRACKER_REPORTING_CURRENCY"] = "AZN"
 
-    from tracker.aggregates import rebuild_totals
-    from tracker.db import session_scope, upgrade
+    from tracker.db.engine import session_scope, upgrade
     from tracker.demo import load_demo
+    from tracker.totals.aggregates import rebuild_totals
 
     upgrade()
     with session_scope() as session:
@@ -72,7 +72,7 @@ def main() -> None:
 
 def _rates(session) -> None:  # type: ignore[no-untyped-def]
     """Three years of daily rates for 15 currencies, a few days missing (the window rule then looks back)."""
-    from tracker.rates import import_rates
+    from tracker.rates.service import import_rates
 
     rng = random.Random(2023)
     out = io.StringIO()
@@ -101,7 +101,7 @@ def _big_donor(session, count: int) -> int:  # type: ignore[no-untyped-def]
 
 def _spread_donor(session, count: int) -> int:  # type: ignore[no-untyped-def]
     """The donor of the page: contributions over three years, in the 15 currencies, paid, committed or pledged."""
-    from tracker.money import minor_digits
+    from tracker.core.money import minor_digits
 
     codes = ["AZN", *RATES]
     step = RATE_DAYS / count
@@ -121,8 +121,8 @@ def _insert_donor(session, name, count, prefix, day_of, currency_of, status_of) 
     import sqlalchemy as sa
     from sqlmodel import select
 
-    from tracker.catalogue import DonorInput, create_donor
-    from tracker.models import Contribution, ContributionLine, Item, Recipient, utcnow
+    from tracker.catalogue.service import DonorInput, create_donor
+    from tracker.db.models import Contribution, ContributionLine, Item, Recipient, utcnow
 
     donor = create_donor(session, DonorInput(name=name, kind="organisation", locale="az"), None)
     recipients = [r.id for r in session.exec(select(Recipient)).all()]
@@ -192,12 +192,12 @@ def _insert_donor(session, name, count, prefix, day_of, currency_of, status_of) 
 
 def _measure(donor_id: int, runs: int, skip_pdf: bool) -> dict[str, float]:
     """Each step's median in ms, by name; the steps are printed as they are measured."""
-    from tracker.db import session_scope
-    from tracker.models import Donor
-    from tracker.reports.donor import donor_statement
-    from tracker.reports.formats import donor_file, letter_file, summary_file
-    from tracker.reports.letter import create_letter, letter_data
-    from tracker.reports.summary import summary_report
+    from tracker.db.engine import session_scope
+    from tracker.db.models import Donor
+    from tracker.reporting.reports.donor import donor_statement
+    from tracker.reporting.reports.formats import donor_file, letter_file, summary_file
+    from tracker.reporting.reports.letter import create_letter, letter_data
+    from tracker.reporting.reports.summary import summary_report
 
     figures: dict[str, float] = {}
     with session_scope() as session:
@@ -237,10 +237,10 @@ def _page(figures: dict[str, float], donor_id: int, count: int, runs: int) -> No
     from fastapi.testclient import TestClient
     from sqlmodel import select
 
-    from tracker.db import session_scope
-    from tracker.models import Donor
-    from tracker.reports.donor import donor_statement
-    from tracker.users import create_user
+    from tracker.accounts.users import create_user
+    from tracker.db.engine import session_scope
+    from tracker.db.models import Donor
+    from tracker.reporting.reports.donor import donor_statement
     from tracker.web.app import create_app
 
     with session_scope() as session:

@@ -8,7 +8,7 @@ from sqlalchemy import engine_from_config, pool
 from sqlmodel import SQLModel
 from sqlmodel.sql.sqltypes import AutoString
 
-import tracker.models  # noqa: F401  registers every table
+import tracker.db.models  # noqa: F401  registers every table
 
 config = context.config
 if config.config_file_name is not None and os.path.isfile(config.config_file_name):

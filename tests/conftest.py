@@ -19,8 +19,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
-from tracker import config
-from tracker.db import make_engine, upgrade
+from tracker.core import config
+from tracker.db.engine import make_engine, upgrade
 
 POSTGRES_URL = os.environ.get("TRACKER_TEST_DATABASE_URL", "").strip()
 

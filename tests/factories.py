@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from sqlmodel import Session
 
-from tracker.catalogue import (
+from tracker.catalogue.service import (
     AppealInput,
     DonorInput,
     ItemInput,
@@ -17,9 +17,9 @@ from tracker.catalogue import (
     create_item,
     create_recipient,
 )
-from tracker.ledger import ContributionInput, LineInput, record_contribution
-from tracker.models import Appeal, Contribution, Donor, Item, Recipient
-from tracker.money import parse_money
+from tracker.core.money import parse_money
+from tracker.db.models import Appeal, Contribution, Donor, Item, Recipient
+from tracker.ledger.service import ContributionInput, LineInput, record_contribution
 
 
 def make_donor(session: Session, name: str = "Test donor", kind: str = "organisation", **kw: object) -> Donor:

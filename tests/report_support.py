@@ -5,9 +5,9 @@ from collections.abc import Iterator
 import pytest
 from sqlmodel import Session, select
 
-from tracker import config
-from tracker.convert import ConvertedTotal
-from tracker.models import Donor
+from tracker.core import config
+from tracker.db.models import Donor
+from tracker.rates.convert import ConvertedTotal
 
 
 @pytest.fixture

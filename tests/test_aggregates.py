@@ -9,13 +9,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlmodel import Session
 
-from tracker import aggregates
-from tracker.aggregates import compute_totals, rebuild_totals, stored_totals, totals_state
+from tracker.core.errors import TrackerError
+from tracker.core.money import Money
 from tracker.demo import load_demo
-from tracker.errors import TrackerError
-from tracker.ledger import ContributionInput, LineInput, advance_status, record_contribution, void_contribution
-from tracker.money import Money
-from tracker.rates import record_rate
+from tracker.ledger.service import ContributionInput, LineInput, advance_status, record_contribution, void_contribution
+from tracker.rates.service import record_rate
+from tracker.totals import aggregates
+from tracker.totals.aggregates import compute_totals, rebuild_totals, stored_totals
+from tracker.totals.writes import totals_state
 
 DAY0 = date(2023, 2, 6)
 line = st.one_of(

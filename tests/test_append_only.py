@@ -6,8 +6,8 @@ from factories import goods_line, make_contribution, make_donor, make_item, mone
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
-from tracker.journal import verify_chain
-from tracker.ledger import advance_status, void_contribution
+from tracker.db.journal import verify_chain
+from tracker.ledger.service import advance_status, void_contribution
 
 
 def refused(session: Session, sql: str, **params: object) -> str:

@@ -12,9 +12,10 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
 
-from tracker import models, vocabulary
-from tracker.errors import Invalid
-from tracker.i18n import LANGUAGES, translations_for, use_locale
+from tracker.core import vocabulary
+from tracker.core.errors import Invalid
+from tracker.core.i18n import LANGUAGES, translations_for, use_locale
+from tracker.db import models
 
 ROOT = Path(__file__).resolve().parent.parent
 LOCALE_DIR = ROOT / "tracker" / "locale"

@@ -2,7 +2,7 @@
 
 from bs4 import BeautifulSoup
 
-from tracker.web.templating import environment
+from tracker.reporting.templating import environment
 
 
 def render(call: str, **context: object) -> BeautifulSoup:

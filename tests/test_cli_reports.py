@@ -40,8 +40,8 @@ def test_reports_take_what_the_settings_page_saved(fresh_url: str, tmp_path: Pat
     """Without options or environment, a command heads, converts and words its report as the pages do."""
     from sqlmodel import Session
 
-    from tracker.app_settings import SettingsInput, update_settings
-    from tracker.db import make_engine
+    from tracker.db.engine import make_engine
+    from tracker.settings.service import SettingsInput, update_settings
 
     assert run("demo", url=fresh_url, **AZN).returncode == 0
     engine = make_engine(fresh_url)

@@ -10,8 +10,8 @@ from pathlib import Path
 
 from sqlmodel import Session, select
 
-from tracker.db import make_engine
-from tracker.models import ApiToken
+from tracker.db.engine import make_engine
+from tracker.db.models import ApiToken
 
 TRACKER = str(Path(sys.executable).parent / "tracker")
 

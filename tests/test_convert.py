@@ -13,8 +13,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlmodel import Session
 
-from tracker import config
-from tracker.convert import (
+from tracker.core import config
+from tracker.core.money import Money, parse_money
+from tracker.rates.convert import (
     RateBook,
     RateUsed,
     Unconverted,
@@ -24,8 +25,8 @@ from tracker.convert import (
     load_rates,
     rate_for,
 )
-from tracker.money import Money, parse_money
-from tracker.rates import StoredRate, record_rate
+from tracker.rates.reads import StoredRate
+from tracker.rates.service import record_rate
 
 FEB_8 = date(2023, 2, 8)
 

@@ -9,9 +9,9 @@ from decimal import Decimal
 
 from sqlmodel import Session, select
 
-from tracker.dashboard import dashboard
+from tracker.db.models import Appeal
 from tracker.demo import load_demo
-from tracker.models import Appeal
+from tracker.reporting.dashboard import dashboard
 
 
 def text(converted) -> str:

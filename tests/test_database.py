@@ -10,11 +10,11 @@ import sqlalchemy as sa
 from factories import make_donor, make_recipient, money_line
 from sqlmodel import Session, func, select
 
-from tracker.catalogue import ItemInput, create_item
-from tracker.db import make_engine, session_scope
-from tracker.errors import Conflict, Invalid
-from tracker.ledger import ContributionInput, LineInput, record_contribution
-from tracker.models import Contribution, ContributionLine, Donor, Item, JournalEvent
+from tracker.catalogue.service import ItemInput, create_item
+from tracker.core.errors import Conflict, Invalid
+from tracker.db.engine import make_engine, session_scope
+from tracker.db.models import Contribution, ContributionLine, Donor, Item, JournalEvent
+from tracker.ledger.service import ContributionInput, LineInput, record_contribution
 
 
 def test_sqlite_runs_with_wal_full_sync_foreign_keys_and_a_busy_timeout(tmp_path) -> None:
@@ -70,7 +70,7 @@ def test_concurrent_writers_get_distinct_numbers(fresh_url: str) -> None:
 
 
 def test_journal_chain_holds_after_concurrent_writes(fresh_url: str) -> None:
-    from tracker.journal import verify_chain
+    from tracker.db.journal import verify_chain
 
     engine = make_engine(fresh_url)
 

@@ -2,10 +2,10 @@
 
 from sqlmodel import Session, func, select
 
+from tracker.db.models import Contribution, Donor, ExchangeRate, Item, User
 from tracker.demo import DEMO_EMAIL, load_demo
-from tracker.figures import Scope, ledger_totals
-from tracker.models import Contribution, Donor, ExchangeRate, Item, User
-from tracker.verify import run_checks
+from tracker.ledger.figures import Scope, ledger_totals
+from tracker.ledger.verify import run_checks
 
 
 def by_name(session: Session) -> dict[int, str]:
@@ -76,8 +76,8 @@ def test_demo_loads_once_and_passes_every_ledger_check(session: Session) -> None
 
 
 def test_demo_breaks_down_by_appeal_and_cluster(session: Session) -> None:
-    from tracker.figures import breakdown
-    from tracker.models import Appeal
+    from tracker.db.models import Appeal
+    from tracker.ledger.figures import breakdown
 
     load_demo(session)
     names = by_name(session)

@@ -6,7 +6,7 @@ import sys
 import zipfile
 from pathlib import Path
 
-from tracker.config import Settings
+from tracker.core.config import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")

@@ -10,8 +10,8 @@ from factories import make_contribution, make_donor, money_line
 from sqlmodel import Session
 
 from tracker.demo import load_demo
-from tracker.exports.contributions import contributions_file
-from tracker.queries import ContributionFilters
+from tracker.ledger.queries import ContributionFilters
+from tracker.reporting.exports.contributions import contributions_file
 
 TAGS = [
     "#meta+id",
@@ -124,7 +124,7 @@ def test_a_donor_named_like_a_formula_is_neutralised(session: Session) -> None:
 
 
 def test_void_contributions_are_left_out_unless_asked_for_and_then_marked(session: Session) -> None:
-    from tracker.ledger import void_contribution
+    from tracker.ledger.service import void_contribution
 
     kept = make_contribution(session, money_line("10.00 USD"), donor=make_donor(session, "Kept"))
     voided = make_contribution(session, money_line("20.00 USD"), donor=make_donor(session, "Voided"))

@@ -11,10 +11,10 @@ import xmlschema
 from factories import goods_line, make_appeal, make_contribution, make_donor, make_item, money_line
 from sqlmodel import Session
 
-from tracker import config
+from tracker.core import config
+from tracker.core.errors import Invalid
 from tracker.demo import load_demo
-from tracker.errors import Invalid
-from tracker.exports.iati import appeal_by_code, appeal_iati_xml
+from tracker.reporting.exports.iati import appeal_by_code, appeal_iati_xml
 
 SCHEMA_DIR = Path(__file__).parent / "data" / "iati-2.03"
 NS = {"tracker": "urn:tracker:iati:1"}

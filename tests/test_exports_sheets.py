@@ -20,13 +20,13 @@ from factories import (
 from openpyxl import load_workbook
 from sqlmodel import Session
 
-from tracker.errors import Invalid
-from tracker.exports import rows as export_rows_module
-from tracker.exports.contributions import contributions_file
-from tracker.exports.filters import filters_from
-from tracker.ledger import void_contribution
-from tracker.queries import ContributionFilters
-from tracker.rates import record_rate
+from tracker.core.errors import Invalid
+from tracker.ledger.queries import ContributionFilters
+from tracker.ledger.service import void_contribution
+from tracker.rates.service import record_rate
+from tracker.reporting.exports import rows as export_rows_module
+from tracker.reporting.exports.contributions import contributions_file
+from tracker.reporting.exports.filters import filters_from
 
 HEADER = [
     "Number",
@@ -193,7 +193,7 @@ def test_an_unknown_format_is_refused(session: Session) -> None:
 def test_an_xlsx_longer_than_a_sheet_is_refused(session: Session, monkeypatch: pytest.MonkeyPatch) -> None:
     from dataclasses import replace
 
-    from tracker.exports.contributions import FORMATS
+    from tracker.reporting.exports.contributions import FORMATS
 
     monkeypatch.setitem(FORMATS, "xlsx", replace(FORMATS["xlsx"], max_rows=1))  # a real sheet stops at 1,048,576
     make_contribution(session, money_line("1.00 USD"))

@@ -5,9 +5,9 @@ from datetime import date
 from factories import goods_line, make_contribution, make_donor, make_item, make_recipient, money_line
 from sqlmodel import Session
 
-from tracker.figures import Figures, Scope, ledger_totals
-from tracker.ledger import ContributionInput, LineInput, advance_status, record_fulfilment, void_contribution
-from tracker.models import Contribution
+from tracker.db.models import Contribution
+from tracker.ledger.figures import Figures, Scope, ledger_totals
+from tracker.ledger.service import ContributionInput, LineInput, advance_status, record_fulfilment, void_contribution
 
 
 def table(figures: Figures, names: dict[int, str]) -> dict[str, str]:

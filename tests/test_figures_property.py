@@ -15,9 +15,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlmodel import Session
 
-from tracker.figures import ledger_totals
-from tracker.ledger import ContributionInput, LineInput, advance_status, record_contribution, void_contribution
-from tracker.money import Money
+from tracker.core.money import Money
+from tracker.ledger.figures import ledger_totals
+from tracker.ledger.service import ContributionInput, LineInput, advance_status, record_contribution, void_contribution
 
 CURRENCIES = ("JPY", "USD", "KWD")
 

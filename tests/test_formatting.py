@@ -7,7 +7,7 @@ import pytest
 from babel.dates import format_date as babel_date
 from babel.numbers import format_currency, format_decimal
 
-from tracker.formatting import (
+from tracker.core.formatting import (
     UNIT_FORMS,
     format_date,
     format_money,
@@ -15,9 +15,9 @@ from tracker.formatting import (
     format_number,
     format_quantity,
 )
-from tracker.i18n import current_locale, gettext, use_locale
-from tracker.models import UNITS
-from tracker.money import Money
+from tracker.core.i18n import current_locale, gettext, use_locale
+from tracker.core.money import Money
+from tracker.db.models import UNITS
 
 LOCALES = ("en", "az", "tr", "ru")
 CURRENCIES = ("AZN", "TRY", "USD", "EUR", "JPY", "KWD")

@@ -7,10 +7,10 @@ import threading
 import pytest
 from sqlmodel import Session
 
-from tracker.db import make_engine
-from tracker.errors import Conflict, Invalid
-from tracker.idempotency import Answer, Claim, Fingerprint, canonical_body, check_key, claim, remember
-from tracker.models import User
+from tracker.core.errors import Conflict, Invalid
+from tracker.db.engine import make_engine
+from tracker.db.models import User
+from tracker.web.api.idempotency import Answer, Claim, Fingerprint, canonical_body, check_key, claim, remember
 
 FIRST = Fingerprint.of("POST", "/api/v1/donors", b'{"name": "AFAD", "kind": "organisation"}')
 

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from tracker.errors import NotFound
-from tracker.import_jobs import IMPORTING, Job, count_rows, load, sweep
+from tracker.core.errors import NotFound
+from tracker.importing.jobs import IMPORTING, Job, count_rows, load, sweep
 
 
 def test_a_csv_file_counts_its_data_rows_with_or_without_a_last_newline() -> None:

@@ -12,15 +12,16 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sqlmodel import Session, select
 
-from tracker import import_totals, importing
-from tracker.aggregates import Sums, stored_totals, totals_differences, totals_state
-from tracker.convert import EXACT
-from tracker.importing import import_contributions
-from tracker.ledger import ContributionInput, record_contribution
-from tracker.models import Contribution, JournalEvent, LedgerTotal
-from tracker.rates import record_rate
-from tracker.totals_writes import exact_text, rounded_minor
-from tracker.verify import run_checks
+from tracker.db.models import Contribution, JournalEvent, LedgerTotal
+from tracker.importing import service as importing
+from tracker.importing.service import import_contributions
+from tracker.ledger.service import ContributionInput, record_contribution
+from tracker.ledger.verify import run_checks
+from tracker.rates.convert import EXACT
+from tracker.rates.service import record_rate
+from tracker.totals import batch as import_totals
+from tracker.totals.aggregates import Sums, stored_totals, totals_differences
+from tracker.totals.writes import exact_text, rounded_minor, totals_state
 
 HEADER = "key,date,status,donor,recipient,appeal,kind,amount,currency,item,quantity,unit_value,valuation,notes"
 

@@ -13,14 +13,15 @@ from factories import make_appeal, make_donor, make_item, make_recipient, money_
 from openpyxl import Workbook
 from sqlmodel import Session, func, select
 
-from tracker import importing
-from tracker.errors import Invalid
-from tracker.import_files import template_csv
-from tracker.import_inserts import Batch, Inserter
-from tracker.importing import ImportRefused, import_contributions
-from tracker.ledger import ContributionInput, record_contribution
-from tracker.models import Contribution, ContributionLine, Donor, JournalEvent, Recipient
-from tracker.verify import run_checks
+from tracker.core.errors import Invalid
+from tracker.db.models import Contribution, ContributionLine, Donor, JournalEvent, Recipient
+from tracker.importing import service as importing
+from tracker.importing.files import template_csv
+from tracker.importing.inserts import Batch, Inserter
+from tracker.importing.report import ImportRefused
+from tracker.importing.service import import_contributions
+from tracker.ledger.service import ContributionInput, record_contribution
+from tracker.ledger.verify import run_checks
 
 HEADER = "key,date,status,donor,recipient,appeal,kind,amount,currency,item,quantity,unit_value,valuation"
 

@@ -7,9 +7,11 @@ import pytest
 from factories import goods_line, make_contribution, make_donor, make_item, make_recipient, money_line
 from sqlmodel import Session, func, select
 
-from tracker.catalogue import archive
-from tracker.errors import Conflict, Invalid
-from tracker.ledger import (
+from tracker.catalogue.service import archive
+from tracker.core.errors import Conflict, Invalid
+from tracker.core.money import Money, parse_money
+from tracker.db.models import Contribution, ContributionLine, Donor, JournalEvent
+from tracker.ledger.service import (
     ContributionInput,
     LineInput,
     advance_status,
@@ -18,8 +20,6 @@ from tracker.ledger import (
     record_fulfilment,
     void_contribution,
 )
-from tracker.models import Contribution, ContributionLine, Donor, JournalEvent
-from tracker.money import Money, parse_money
 
 
 def count(session: Session, model: type) -> int:

@@ -10,11 +10,11 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session
 from webkit import PASSWORD, Staff
 
-from tracker import config
-from tracker.app_settings import SettingsInput, update_settings
+from tracker.accounts.users import create_user
+from tracker.core import config
 from tracker.demo import load_demo
-from tracker.ledger import void_contribution
-from tracker.users import create_user
+from tracker.ledger.service import void_contribution
+from tracker.settings.service import SettingsInput, update_settings
 from tracker.web.locale import accepted_languages, choose_locale
 
 
@@ -202,7 +202,7 @@ def test_words_in_templates_follow_each_request_not_the_first_one(client: TestCl
 @pytest.fixture
 def failing_client(session: Session, settings: config.Settings) -> Iterator[TestClient]:
     """The app with two routes that refuse bad input, as every page and API route will."""
-    from tracker.errors import Invalid
+    from tracker.core.errors import Invalid
     from tracker.web.app import create_app
 
     app = create_app()

@@ -4,7 +4,7 @@ import sqlalchemy as sa
 from alembic import command
 from alembic.script import ScriptDirectory
 
-from tracker.db import alembic_config, downgrade, make_engine, upgrade
+from tracker.db.engine import alembic_config, downgrade, make_engine, upgrade
 
 
 def test_models_and_migrations_do_not_drift(fresh_url: str) -> None:

@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tracker.errors import Invalid
-from tracker.money import CURRENCIES, Money, check_currency, minor_digits, parse_money, round_half_up
+from tracker.core.errors import Invalid
+from tracker.core.money import CURRENCIES, Money, check_currency, minor_digits, parse_money, round_half_up
 
 
 @pytest.mark.parametrize(

@@ -7,10 +7,10 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, func, select
 from webkit import PASSWORD, Staff, make_user, page
 
-from tracker import sign_in as signing
-from tracker.models import SignInFailure, User
-from tracker.sign_in import LOCK_EMAIL_AFTER, delay_for, sign_in
-from tracker.users import deactivate_user
+from tracker.accounts import sign_in as signing
+from tracker.accounts.sign_in import LOCK_EMAIL_AFTER, delay_for, sign_in
+from tracker.accounts.users import deactivate_user
+from tracker.db.models import SignInFailure, User
 
 
 @pytest.fixture(autouse=True)
@@ -111,7 +111,7 @@ def test_a_deactivated_user_is_signed_out_at_once(client: TestClient, session: S
 
 
 def test_a_role_change_applies_to_the_next_request(client: TestClient, session: Session) -> None:
-    from tracker.users import change_role
+    from tracker.accounts.users import change_role
 
     admin, viewer = make_user(session, "admin"), make_user(session, "viewer")
     staff = Staff(client)

@@ -10,9 +10,9 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, func, select
 from webkit import Staff, make_user, page
 
-from tracker.i18n import locale
-from tracker.ledger import lines_of
-from tracker.models import Contribution, Donor, SubmissionToken
+from tracker.core.i18n import locale
+from tracker.db.models import Contribution, Donor, SubmissionToken
+from tracker.ledger.service import lines_of
 
 
 @pytest.fixture
@@ -148,8 +148,8 @@ def test_every_bad_field_gets_its_own_message(clerk: Staff, session: Session) ->
 
 
 def test_an_in_kind_line_takes_the_item_default_unit_value(clerk: Staff, session: Session) -> None:
-    from tracker.catalogue import ItemInput, create_item
-    from tracker.money import parse_money
+    from tracker.catalogue.service import ItemInput, create_item
+    from tracker.core.money import parse_money
 
     house = create_item(session, ItemInput("Container house", "piece", "SHL", parse_money("12000.00 AZN")), None)
     rescuer = make_item(session, "Rescuer", unit="person-day", cluster="PRO")
@@ -259,8 +259,8 @@ def test_a_fulfilment_is_recorded_against_its_pledge(clerk: Staff, session: Sess
 
 
 def test_an_archived_appeal_is_not_offered(clerk: Staff, session: Session) -> None:
-    from tracker.catalogue import archive
-    from tracker.models import Appeal
+    from tracker.catalogue.service import archive
+    from tracker.db.models import Appeal
 
     kept, gone = make_appeal(session, "KEEP-1"), make_appeal(session, "GONE-1")
     archive(session, Appeal, gone.id, None)

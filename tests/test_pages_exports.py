@@ -15,7 +15,7 @@ from openpyxl import load_workbook
 from sqlmodel import Session
 from webkit import Staff, make_user, page
 
-from tracker import config
+from tracker.core import config
 
 
 @pytest.fixture
@@ -63,7 +63,7 @@ def test_the_list_offers_downloads_that_carry_its_filters(viewer: Staff, session
 
 
 def test_a_void_contribution_is_exported_only_when_asked_for(viewer: Staff, session: Session) -> None:
-    from tracker.ledger import void_contribution
+    from tracker.ledger.service import void_contribution
 
     voided = make_contribution(session, money_line("20.00 USD"))
     void_contribution(session, voided.id, "Entered twice", None)  # type: ignore[arg-type]

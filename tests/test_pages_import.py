@@ -14,9 +14,9 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, func, select
 from webkit import Staff, make_user, page
 
-from tracker import config
-from tracker.db import make_engine, session_scope
-from tracker.models import Contribution, ContributionLine, Donor, JournalEvent
+from tracker.core import config
+from tracker.db.engine import make_engine, session_scope
+from tracker.db.models import Contribution, ContributionLine, Donor, JournalEvent
 
 HEADER = "key,date,status,donor,donor_kind,recipient,kind,amount,currency\r\n"
 CLEAN = (

@@ -5,7 +5,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, func, select
 from webkit import Staff, make_user
 
-from tracker.models import ExchangeRate
+from tracker.db.models import ExchangeRate
 
 CBAR = b"""<?xml version="1.0" encoding="UTF-8"?>
 <ValCurs Date="10.02.2023" Name="AZN m\xc9\x99z\xc9\x99nn\xc9\x99l\xc9\x99ri"><ValType Type="Xarici valyutalar">
@@ -53,7 +53,7 @@ def test_a_bad_rate_is_refused_beside_its_field_and_nothing_is_stored(client: Te
 
 
 def test_an_admin_imports_a_bulletin_and_a_second_import_adds_nothing(client: TestClient, session: Session) -> None:
-    from tracker.app_settings import SettingsInput, update_settings
+    from tracker.settings.service import SettingsInput, update_settings
 
     update_settings(session, SettingsInput(reporting_currency="AZN"), None)
     admin = Staff(client)

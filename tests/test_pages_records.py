@@ -8,8 +8,8 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 from webkit import Staff, make_user, page
 
-from tracker.app_settings import effective_settings
-from tracker.models import Contribution, Donor, JournalEvent, User
+from tracker.db.models import Contribution, Donor, JournalEvent, User
+from tracker.settings.current import effective_settings
 
 
 @pytest.fixture
@@ -42,7 +42,7 @@ def test_the_list_filters_sorts_and_totals_per_currency(admin: Staff, session: S
     b = make_contribution(session, money_line("150.50 USD"), money_line("99.50 USD"), donor=ankara, status="pledged")
     c = make_contribution(session, goods_line(house, "10", "1200.00 AZN"), donor=baku, status="committed")
     voided = make_contribution(session, money_line("7.00 AZN"), donor=baku)
-    from tracker.ledger import void_contribution
+    from tracker.ledger.service import void_contribution
 
     void_contribution(session, voided.id, "entered twice", None)
 
@@ -83,9 +83,9 @@ def test_the_list_pages_through_many(admin: Staff, session: Session) -> None:
 def test_a_large_match_is_counted_to_the_cap_and_its_totals_left_to_the_reports(
     admin: Staff, session: Session, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import tracker.queries
+    import tracker.ledger.queries
 
-    monkeypatch.setattr(tracker.queries, "COUNT_CAP", 3)  # 1,000 in use; 3 keeps the ledger small
+    monkeypatch.setattr(tracker.ledger.queries, "COUNT_CAP", 3)  # 1,000 in use; 3 keeps the ledger small
     donor, recipient = make_donor(session), make_recipient(session)
     for amount in ("1.00", "2.00", "3.00", "4.00"):
         make_contribution(session, money_line(f"{amount} EUR"), donor=donor, recipient=recipient)
@@ -232,7 +232,7 @@ def test_settings_fall_back_to_the_environment_and_keep_a_logo(admin: Staff, ses
 def test_the_journal_filters_by_user_action_and_date(admin: Staff, session: Session) -> None:
     clerk = make_user(session, "clerk", email="clerk2@example.org")
     make_donor(session)
-    from tracker.catalogue import DonorInput, create_donor
+    from tracker.catalogue.service import DonorInput, create_donor
 
     create_donor(session, DonorInput(name="By clerk", kind="company"), clerk)
     by_clerk = page(admin.get(f"/journal?user_id={clerk.id}"))
@@ -250,13 +250,13 @@ def test_typed_text_is_escaped_on_every_page(admin: Staff, session: Session) -> 
     donor = make_donor(session, NASTY)
     recipient = make_recipient(session, NASTY)
     appeal = make_appeal(session, "XSS-1")
-    from tracker.catalogue import AppealInput, ItemInput, create_item, update_appeal
+    from tracker.catalogue.service import AppealInput, ItemInput, create_item, update_appeal
 
     update_appeal(session, appeal.id, AppealInput(code="XSS-1", name=NASTY), None)
     item = create_item(session, ItemInput(NASTY, "piece", "OTHER"), None)
     make_user(session, "viewer", email="x@example.org", name=NASTY)
     contribution = make_contribution(session, goods_line(item, "1"), donor=donor, recipient=recipient, appeal=appeal)
-    from tracker.ledger import void_contribution
+    from tracker.ledger.service import void_contribution
 
     void_contribution(session, contribution.id, NASTY, None)
     admin.post("/settings", {"organisation_name": NASTY})
@@ -290,7 +290,8 @@ def test_a_refused_status_change_shows_the_conflict_page_not_a_500(fresh_url, mo
     from fastapi.testclient import TestClient
     from webkit import Staff, make_user
 
-    from tracker import config, db
+    from tracker.core import config
+    from tracker.db import engine as db
     from tracker.web.app import create_app
 
     monkeypatch.setenv("TRACKER_DATABASE_URL", fresh_url)

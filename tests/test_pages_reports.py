@@ -8,8 +8,8 @@ from pypdf import PdfReader
 from sqlmodel import Session, select
 from webkit import Staff, make_user
 
+from tracker.db.models import Donor
 from tracker.demo import load_demo
-from tracker.models import Donor
 
 
 def confederation(session: Session) -> Donor:

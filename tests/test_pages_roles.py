@@ -10,9 +10,10 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, func, select
 from webkit import Staff, make_user
 
-from tracker import config, sign_in
-from tracker.models import Contribution, JournalEvent
-from tracker.tokens import create_token
+from tracker.accounts import sign_in
+from tracker.accounts.tokens import create_token
+from tracker.core import config
+from tracker.db.models import Contribution, JournalEvent
 
 ROLES = ("anonymous", "viewer", "clerk", "admin")
 SEEN, NO, OK = 303, 403, 200

@@ -8,11 +8,11 @@ from babel.numbers import format_decimal
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from tracker.errors import Invalid
-from tracker.formatting import format_date, format_money_code, format_number
-from tracker.i18n import use_locale
-from tracker.money import Money
-from tracker.parsing import parse_amount, parse_date
+from tracker.core.errors import Invalid
+from tracker.core.formatting import format_date, format_money_code, format_number
+from tracker.core.i18n import use_locale
+from tracker.core.money import Money
+from tracker.core.parsing import parse_amount, parse_date
 
 LOCALES = ("en", "az", "tr", "ru")
 

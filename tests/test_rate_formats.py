@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from tracker.errors import Invalid
-from tracker.i18n import use_locale
-from tracker.rate_formats import detect_source, parse_rate_file, read_sheet
+from tracker.core.errors import Invalid
+from tracker.core.i18n import use_locale
+from tracker.rates.formats import detect_source, parse_rate_file, read_sheet
 
 DATA = Path(__file__).parent / "data" / "rates"
 MARCH_7 = date(2025, 3, 7)

@@ -8,10 +8,11 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import Session, func, select
 
-from tracker.errors import Invalid
-from tracker.models import ExchangeRate, JournalEvent
-from tracker.rates import import_rates, list_rates, record_rate
-from tracker.verify import rates_are_plain_decimals
+from tracker.core.errors import Invalid
+from tracker.db.models import ExchangeRate, JournalEvent
+from tracker.ledger.verify import rates_are_plain_decimals
+from tracker.rates.reads import list_rates
+from tracker.rates.service import import_rates, record_rate
 
 DATA = Path(__file__).parent / "data" / "rates"
 MARCH_7 = date(2025, 3, 7)

@@ -8,10 +8,10 @@ from factories import make_contribution, money_line
 from report_support import donor_named, in_manats, text
 from sqlmodel import Session
 
-from tracker.convert import RateUsed
+from tracker.core.errors import Invalid
 from tracker.demo import load_demo
-from tracker.errors import Invalid
-from tracker.reports.donor import donor_statement
+from tracker.rates.convert import RateUsed
+from tracker.reporting.reports.donor import donor_statement
 
 __all__ = ["in_manats"]
 

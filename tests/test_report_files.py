@@ -6,8 +6,8 @@ from decimal import Decimal
 
 from pypdf import PdfReader
 
-from tracker.money import parse_money
-from tracker.reports.files import html_to_pdf, plain_amount, safe_cell, to_csv
+from tracker.core.money import parse_money
+from tracker.reporting.reports.files import html_to_pdf, plain_amount, safe_cell, to_csv
 
 
 def test_a_pdf_keeps_the_manat_sign_azerbaijani_letters_and_cyrillic() -> None:

@@ -10,12 +10,12 @@ from report_support import donor_named
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, select
 
-from tracker.app_settings import SettingsInput, update_settings
+from tracker.core.errors import Invalid, NotFound
+from tracker.db.models import Contribution, Item, JournalEvent
 from tracker.demo import load_demo
-from tracker.errors import Invalid, NotFound
-from tracker.ledger import ContributionInput, advance_status, record_fulfilment, void_contribution
-from tracker.models import Contribution, Item, JournalEvent
-from tracker.reports.letter import create_letter, find_letter, letter_data
+from tracker.ledger.service import ContributionInput, advance_status, record_fulfilment, void_contribution
+from tracker.reporting.reports.letter import create_letter, find_letter, letter_data
+from tracker.settings.service import SettingsInput, update_settings
 
 FEBRUARY = (date(2023, 2, 1), date(2023, 2, 28))
 

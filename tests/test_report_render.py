@@ -14,12 +14,12 @@ from report_support import donor_named, in_manats
 from sqlmodel import Session
 
 from tracker.demo import load_demo
-from tracker.rates import record_rate
-from tracker.reports.donor import donor_statement
-from tracker.reports.formats import donor_file, letter_file, summary_file
-from tracker.reports.letter import create_letter, letter_data
-from tracker.reports.render import ReportHeading, donor_html, letter_html, summary_html, to_pdf
-from tracker.reports.summary import summary_report
+from tracker.rates.service import record_rate
+from tracker.reporting.reports.donor import donor_statement
+from tracker.reporting.reports.formats import donor_file, letter_file, summary_file
+from tracker.reporting.reports.letter import create_letter, letter_data
+from tracker.reporting.reports.render import ReportHeading, donor_html, letter_html, summary_html, to_pdf
+from tracker.reporting.reports.summary import summary_report
 
 __all__ = ["in_manats"]
 TODAY = date(2026, 11, 28)

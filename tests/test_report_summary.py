@@ -10,10 +10,10 @@ from decimal import Decimal
 from report_support import in_manats, text
 from sqlmodel import Session, select
 
-from tracker.convert import RateUsed
+from tracker.db.models import Appeal
 from tracker.demo import load_demo
-from tracker.models import Appeal
-from tracker.reports.summary import summary_report
+from tracker.rates.convert import RateUsed
+from tracker.reporting.reports.summary import summary_report
 
 __all__ = ["in_manats"]
 TODAY = date(2026, 11, 28)

@@ -13,12 +13,12 @@ from pypdf import PdfReader
 from report_support import in_manats
 from sqlmodel import Session
 
-from tracker.bulk import collector_paused
-from tracker.money import parse_money
-from tracker.reports.donor import donor_statement
-from tracker.reports.formats import donor_file
-from tracker.reports.render import ReportHeading
-from tracker.reports.xlsx import workbook
+from tracker.core.bulk import collector_paused
+from tracker.core.money import parse_money
+from tracker.reporting.reports.donor import donor_statement
+from tracker.reporting.reports.formats import donor_file
+from tracker.reporting.reports.render import ReportHeading
+from tracker.reporting.reports.xlsx import workbook
 
 __all__ = ["in_manats"]
 HEADING = ReportHeading("Aid Coordination Centre", "1 Example Street\nBaku AZ1000")

@@ -8,9 +8,9 @@ import time
 from factories import make_contribution, make_donor, make_recipient, money_line
 from sqlmodel import Session, func, select
 
-from tracker.db import make_engine, session_scope
-from tracker.models import Contribution, Donor, Recipient
-from tracker.submissions import claim, earlier, new_token, settle
+from tracker.db.engine import make_engine, session_scope
+from tracker.db.models import Contribution, Donor, Recipient
+from tracker.web.submissions import claim, earlier, new_token, settle
 
 
 def test_two_submissions_of_one_form_at_once_record_once(fresh_url: str) -> None:

@@ -4,8 +4,8 @@ import sqlalchemy as sa
 from factories import make_contribution, money_line
 from sqlmodel import Session
 
-from tracker.models import NumberSequence
-from tracker.verify import numbers_count_the_contributions
+from tracker.db.models import NumberSequence
+from tracker.ledger.verify import numbers_count_the_contributions
 
 
 def test_the_numbers_handed_out_count_the_contributions(session: Session) -> None:

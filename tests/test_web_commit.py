@@ -8,9 +8,10 @@ from sqlmodel import Session, func, select
 from starlette.types import Message, Receive, Scope, Send
 from webkit import make_user
 
-from tracker import config, db
-from tracker.models import Donor
-from tracker.tokens import create_token
+from tracker.accounts.tokens import create_token
+from tracker.core import config
+from tracker.db import engine as db
+from tracker.db.models import Donor
 
 
 def test_the_donor_is_in_the_database_when_201_is_sent(fresh_url: str, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -8,11 +8,12 @@ from factories import make_donor
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
-from tracker import config, db
-from tracker.db import make_engine, session_scope
-from tracker.models import ApiToken, utcnow
-from tracker.tokens import create_token
-from tracker.users import create_user
+from tracker.accounts.tokens import create_token
+from tracker.accounts.users import create_user
+from tracker.core import config
+from tracker.db import engine as db
+from tracker.db.engine import make_engine, session_scope
+from tracker.db.models import ApiToken, utcnow
 
 
 @pytest.fixture

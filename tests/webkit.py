@@ -9,8 +9,8 @@ from fastapi.testclient import TestClient
 from httpx2 import Response
 from sqlmodel import Session
 
-from tracker.models import User
-from tracker.users import create_user
+from tracker.accounts.users import create_user
+from tracker.db.models import User
 
 PASSWORD = "correct horse battery"
 

@@ -8,8 +8,8 @@ from decimal import Decimal
 
 from sqlmodel import Session, select
 
-from tracker.app_settings import SettingsInput, effective_settings, stored, update_settings
-from tracker.catalogue import (
+from tracker.accounts.users import create_user
+from tracker.catalogue.service import (
     AppealInput,
     DonorInput,
     ItemInput,
@@ -19,7 +19,9 @@ from tracker.catalogue import (
     create_item,
     create_recipient,
 )
-from tracker.ledger import (
+from tracker.core.money import parse_money
+from tracker.db.models import Appeal, User
+from tracker.ledger.service import (
     ContributionInput,
     LineInput,
     advance_status,
@@ -27,10 +29,9 @@ from tracker.ledger import (
     record_fulfilment,
     void_contribution,
 )
-from tracker.models import Appeal, User
-from tracker.money import parse_money
-from tracker.rates import import_rates
-from tracker.users import create_user
+from tracker.rates.service import import_rates
+from tracker.settings.current import effective_settings, stored
+from tracker.settings.service import SettingsInput, update_settings
 
 DEMO_EMAIL = "demo@example.org"
 DEMO_PASSWORD = "tracker-demo"  # noqa: S105 - printed to the newcomer on purpose; demo only

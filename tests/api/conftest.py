@@ -8,9 +8,9 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
-from tracker import config
-from tracker.models import User
-from tracker.tokens import create_token
+from tracker.accounts.tokens import create_token
+from tracker.core import config
+from tracker.db.models import User
 
 ROLES = ("admin", "clerk", "viewer")
 

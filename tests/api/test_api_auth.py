@@ -7,8 +7,8 @@ import hashlib
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
-from tracker.models import ApiToken, JournalEvent, User
-from tracker.tokens import create_token, list_tokens, revoke_token
+from tracker.accounts.tokens import create_token, list_tokens, revoke_token
+from tracker.db.models import ApiToken, JournalEvent, User
 
 Headers = dict[str, dict[str, str]]
 DONOR = {"name": "Caspian Energy LLC", "kind": "company"}

@@ -14,9 +14,9 @@ from decimal import Decimal
 import httpx2
 from sqlmodel import func, select
 
-from tracker.db import make_engine, session_scope
-from tracker.models import Contribution, ContributionLine, User
-from tracker.tokens import create_token
+from tracker.accounts.tokens import create_token
+from tracker.db.engine import make_engine, session_scope
+from tracker.db.models import Contribution, ContributionLine, User
 
 KEYS = 150
 DUPLICATES = 50

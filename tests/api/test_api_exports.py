@@ -12,9 +12,9 @@ from openpyxl import load_workbook
 from report_support import donor_named
 from sqlmodel import Session, select
 
-from tracker import config
+from tracker.core import config
+from tracker.db.models import Appeal
 from tracker.demo import load_demo
-from tracker.models import Appeal
 
 Headers = dict[str, dict[str, str]]
 URL = "/api/v1/exports/contributions"

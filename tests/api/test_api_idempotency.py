@@ -5,8 +5,8 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 from sqlmodel import Session, func, select
 
-from tracker.models import Donor, IdempotencyKey, User
-from tracker.tokens import create_token
+from tracker.accounts.tokens import create_token
+from tracker.db.models import Donor, IdempotencyKey, User
 
 Headers = dict[str, dict[str, str]]
 DONOR = {"name": "Deutsche Nothilfe e.V.", "kind": "organisation", "country": "DE"}

@@ -6,7 +6,7 @@ from factories import make_donor, make_recipient
 from fastapi.testclient import TestClient
 from sqlmodel import Session, func, select
 
-from tracker.models import Contribution
+from tracker.db.models import Contribution
 
 Headers = dict[str, dict[str, str]]
 HEADER = "key,date,status,donor,recipient,kind,amount,currency\r\n"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
-from tracker.models import JournalEvent
+from tracker.db.models import JournalEvent
 
 Headers = dict[str, dict[str, str]]
 URL = "/api/v1/rates"

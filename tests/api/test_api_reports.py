@@ -13,8 +13,8 @@ from fastapi.testclient import TestClient
 from report_support import donor_named
 from sqlmodel import Session, select
 
+from tracker.db.models import Appeal
 from tracker.demo import load_demo
-from tracker.models import Appeal
 
 Headers = dict[str, dict[str, str]]
 

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 from sqlmodel import Session
 
-from tracker import config
+from tracker.core import config
 from tracker.web.app import create_app
 from tracker.web.deps import get_session
 

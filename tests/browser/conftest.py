@@ -13,10 +13,10 @@ import pytest
 import uvicorn
 from sqlmodel import Session
 
-from tracker.catalogue import DonorInput, ItemInput, RecipientInput, create_donor, create_item, create_recipient
-from tracker.db import make_engine, session_scope, upgrade
-from tracker.money import parse_money
-from tracker.users import create_user
+from tracker.accounts.users import create_user
+from tracker.catalogue.service import DonorInput, ItemInput, RecipientInput, create_donor, create_item, create_recipient
+from tracker.core.money import parse_money
+from tracker.db.engine import make_engine, session_scope, upgrade
 
 CHROMIUM = os.environ.get("TRACKER_TEST_CHROMIUM", "/usr/bin/chromium")
 ARGS = [

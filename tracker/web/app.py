@@ -6,8 +6,8 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 
 import tracker
-from tracker.config import get_settings
-from tracker.errors import TrackerError
+from tracker.core.config import get_settings
+from tracker.core.errors import TrackerError
 from tracker.web import api, auth, home
 from tracker.web.deps import saved_default_language, templates
 from tracker.web.locale import LocaleMiddleware

@@ -18,10 +18,10 @@ from markupsafe import Markup
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from tracker.config import get_settings
-from tracker.errors import TrackerError
-from tracker.models import User
-from tracker.users import has_role
+from tracker.accounts.users import has_role
+from tracker.core.config import get_settings
+from tracker.core.errors import TrackerError
+from tracker.db.models import User
 from tracker.web.deps import SessionDep
 
 SESSION_COOKIE = "tracker_session"

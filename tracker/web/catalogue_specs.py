@@ -8,16 +8,16 @@ from typing import Any
 
 from sqlmodel import Session
 
-from tracker import catalogue
-from tracker.catalogue import AppealInput, DonorInput, ItemInput, RecipientInput
-from tracker.i18n import _
-from tracker.models import CLUSTERS, DONOR_KINDS, LOCALES, RECIPIENT_KINDS, UNITS, Appeal, Donor, Item, Recipient
-from tracker.money import COMMON_CURRENCIES, CURRENCIES, Money
-from tracker.parsing import parse_amount
-from tracker.vocabulary import term
+from tracker.catalogue import service as catalogue
+from tracker.catalogue.service import AppealInput, DonorInput, ItemInput, RecipientInput
+from tracker.core.i18n import _
+from tracker.core.money import COMMON_CURRENCIES, CURRENCIES, Money
+from tracker.core.parsing import parse_amount
+from tracker.core.vocabulary import term
+from tracker.db.models import CLUSTERS, DONOR_KINDS, LOCALES, RECIPIENT_KINDS, UNITS, Appeal, Donor, Item, Recipient
+from tracker.reporting.templating import number
 from tracker.web.labels import cluster_label, kind_label
 from tracker.web.pagekit import optional_date
-from tracker.web.templating import number
 
 Choices = Callable[[], list[tuple[str, str]]]
 

@@ -16,15 +16,15 @@ from typing import Any
 from sqlmodel import Session
 from starlette.datastructures import FormData
 
-from tracker.catalogue import DonorInput, RecipientInput, create_donor, create_recipient
-from tracker.errors import Invalid
-from tracker.i18n import _
-from tracker.ledger import ContributionInput, LineInput
-from tracker.lookups import match_parties
-from tracker.models import STATUSES, Donor, Item, Recipient, User
-from tracker.money import Money
-from tracker.parsing import parse_amount
-from tracker.text import folded
+from tracker.catalogue.service import DonorInput, RecipientInput, create_donor, create_recipient
+from tracker.core.errors import Invalid
+from tracker.core.i18n import _
+from tracker.core.money import Money
+from tracker.core.parsing import parse_amount
+from tracker.db.models import STATUSES, Donor, Item, Recipient, User
+from tracker.db.text import folded
+from tracker.ledger.lookups import match_parties
+from tracker.ledger.service import ContributionInput, LineInput
 from tracker.web.pagekit import Errors, optional_date, optional_id
 from tracker.web.pagekit import field as text_of
 

@@ -11,10 +11,11 @@ from fastapi.templating import Jinja2Templates
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
-from tracker.app_settings import effective_settings
-from tracker.db import get_engine, reading
-from tracker.i18n import activate
-from tracker.web.templating import environment
+from tracker.core.i18n import activate
+from tracker.db.engine import get_engine, reading
+from tracker.reporting.templating import environment
+from tracker.settings.current import effective_settings
+from tracker.web.locale import language_url
 
 
 def get_session(request: Request) -> Iterator[Session]:
@@ -69,3 +70,5 @@ def _saved_language(session: Session, reads: bool) -> str:
 
 
 templates = Jinja2Templates(env=environment())
+# Pages link each language to the same page; reports rendered outside a request have no such links.
+templates.env.globals["language_url"] = language_url

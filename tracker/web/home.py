@@ -8,9 +8,9 @@ from sqlalchemy import text
 from sqlmodel import func, select
 
 import tracker
-from tracker.dashboard import dashboard
-from tracker.errors import Invalid, NotFound
-from tracker.models import Appeal, Donor, NumberSequence
+from tracker.core.errors import Invalid, NotFound
+from tracker.db.models import Appeal, Donor, NumberSequence
+from tracker.reporting.dashboard import dashboard
 from tracker.web.auth import Viewer, page_router
 from tracker.web.deps import SessionDep, templates
 from tracker.web.pagekit import optional_date

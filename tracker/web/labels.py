@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tracker.i18n import _
+from tracker.core.i18n import _
 
 
 def kind_label(value: str | None) -> str:

@@ -10,7 +10,7 @@ The order, first match wins:
 5. the organisation's default language saved on the settings page, else `TRACKER_DEFAULT_LOCALE`.
 
 The middleware sets `request.state.locale` (and `request.state.locale_source`, what
-chose it) and the context variables of tracker.i18n for the whole request, so gettext,
+chose it) and the context variables of tracker.core.i18n for the whole request, so gettext,
 templates, error messages and the formatting filters all speak the same language.
 
 Step 5 reads the saved default through the request's own database session, so it is a
@@ -31,8 +31,8 @@ from starlette.datastructures import URL, MutableHeaders
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from tracker.config import get_settings
-from tracker.i18n import supported, use_locale
+from tracker.core.config import get_settings
+from tracker.core.i18n import supported, use_locale
 
 COOKIE = "lang"
 COOKIE_MAX_AGE = 365 * 24 * 60 * 60

@@ -11,10 +11,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from jinja2 import pass_context
 from starlette.datastructures import FormData
 
-from tracker.errors import Invalid
-from tracker.i18n import locale
-from tracker.models import User
-from tracker.users import has_role
+from tracker.accounts.users import has_role
+from tracker.core.errors import Invalid
+from tracker.core.i18n import locale
+from tracker.db.models import User
 from tracker.web.auth import csrf_input
 from tracker.web.deps import templates
 from tracker.web.labels import GLOBALS

@@ -6,7 +6,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import Query
 
-from tracker.errors import NotFound
+from tracker.core.errors import NotFound
 from tracker.web.api.schemas import ErrorMessage, ValidationProblems
 from tracker.web.api.types import PlainDate, parse_id
 

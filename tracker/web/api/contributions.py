@@ -5,9 +5,10 @@ from __future__ import annotations
 from fastapi import APIRouter
 from fastapi.responses import Response
 
-from tracker import ledger, lists
-from tracker.errors import Invalid
-from tracker.money import check_currency
+from tracker.core.errors import Invalid
+from tracker.core.money import check_currency
+from tracker.ledger import service as ledger
+from tracker.reporting import lists
 from tracker.web.api import paging, present
 from tracker.web.api.common import (
     READ,

@@ -15,14 +15,14 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel
 from sqlmodel import Session
 
-from tracker.config import get_settings
-from tracker.i18n import gettext
-from tracker.idempotency import Answer, Claim, Fingerprint, claim, remember
-from tracker.models import User
-from tracker.tokens import PREFIX as TOKEN_PREFIX
-from tracker.tokens import user_for_token
-from tracker.users import has_role
+from tracker.accounts.tokens import PREFIX as TOKEN_PREFIX
+from tracker.accounts.tokens import user_for_token
+from tracker.accounts.users import has_role
+from tracker.core.config import get_settings
+from tracker.core.i18n import gettext
+from tracker.db.models import User
 from tracker.web.api.errors import message_response
+from tracker.web.api.idempotency import Answer, Claim, Fingerprint, claim, remember
 from tracker.web.deps import SessionDep
 
 MAX_BODY = 1024 * 1024

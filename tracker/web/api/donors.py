@@ -7,10 +7,10 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
-from tracker import catalogue
-from tracker.errors import NotFound
-from tracker.lists import CatalogueFilters, list_catalogue
-from tracker.models import DONOR_KINDS, Donor
+from tracker.catalogue import service as catalogue
+from tracker.core.errors import NotFound
+from tracker.db.models import DONOR_KINDS, Donor
+from tracker.reporting.lists import CatalogueFilters, list_catalogue
 from tracker.web.api import paging, present
 from tracker.web.api.common import READ, READ_ONE, WRITE, Cursor, IncludeArchived, Limit, Search, object_id
 from tracker.web.api.deps import Clerk, Idempotent, LimitedRoute, Viewer

@@ -12,9 +12,9 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException
 
-from tracker.errors import Invalid, TrackerError
-from tracker.i18n import gettext
-from tracker.importing import ImportRefused
+from tracker.core.errors import Invalid, TrackerError
+from tracker.core.i18n import gettext
+from tracker.importing.report import ImportRefused
 
 API_PREFIX = "/api/"
 

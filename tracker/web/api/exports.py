@@ -9,10 +9,10 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
-from tracker.exports.contributions import FORMATS, contributions_file, export_filename, export_format
-from tracker.exports.filters import filters_from
-from tracker.exports.iati import appeal_iati_xml
-from tracker.models import Appeal
+from tracker.db.models import Appeal
+from tracker.reporting.exports.contributions import FORMATS, contributions_file, export_filename, export_format
+from tracker.reporting.exports.filters import filters_from
+from tracker.reporting.exports.iati import appeal_iati_xml
 from tracker.web.api.common import (
     READ,
     READ_ONE,

@@ -9,8 +9,8 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel
 
-from tracker.import_files import template_csv
-from tracker.importing import import_contributions
+from tracker.importing.files import template_csv
+from tracker.importing.service import import_contributions
 from tracker.web.api.common import READ, WRITE
 from tracker.web.api.deps import Clerk, Idempotent, LimitedRoute, Viewer
 from tracker.web.deps import SessionDep

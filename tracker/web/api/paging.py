@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 
-from tracker.errors import Invalid
+from tracker.core.errors import Invalid
 from tracker.web.api.types import parse_id
 
 VERSION = "v1:"

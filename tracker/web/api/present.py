@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from tracker.lists import ContributionWithLines
-from tracker.models import Appeal, Contribution, ContributionLine, Donor, Item, Recipient
-from tracker.money import Money
-from tracker.tokens import as_utc
+from tracker.accounts.tokens import as_utc
+from tracker.core.money import Money
+from tracker.db.models import Appeal, Contribution, ContributionLine, Donor, Item, Recipient
+from tracker.reporting.lists import ContributionWithLines
 from tracker.web.api.schemas import (
     AppealPublic,
     ContributionPublic,

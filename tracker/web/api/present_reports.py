@@ -5,18 +5,18 @@ from __future__ import annotations
 from collections.abc import Iterable
 from decimal import Decimal
 
-from tracker.convert import RateUsed
-from tracker.figures import Figures, LedgerTotals
-from tracker.models import ExchangeRate
-from tracker.money import Money
-from tracker.rates import RateVersion, plain
-from tracker.reports.converted import ConvertedFigures
-from tracker.reports.donor import DonorStatement
-from tracker.reports.entries import EntryView, LineView
-from tracker.reports.items import ItemFigure
-from tracker.reports.summary import Group
-from tracker.reports.summary import SummaryReport as Summary
-from tracker.tokens import as_utc
+from tracker.accounts.tokens import as_utc
+from tracker.core.money import Money
+from tracker.db.models import ExchangeRate
+from tracker.ledger.figures import Figures, LedgerTotals
+from tracker.rates.convert import RateUsed
+from tracker.rates.reads import RateVersion, plain
+from tracker.reporting.reports.converted import ConvertedFigures
+from tracker.reporting.reports.donor import DonorStatement
+from tracker.reporting.reports.entries import EntryView, LineView
+from tracker.reporting.reports.items import ItemFigure
+from tracker.reporting.reports.summary import Group
+from tracker.reporting.reports.summary import SummaryReport as Summary
 from tracker.web.api.present import opaque
 from tracker.web.api.report_schemas import (
     AppealFigures,

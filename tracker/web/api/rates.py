@@ -7,8 +7,9 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
-from tracker.app_settings import effective_settings
-from tracker.rates import list_rates, record_rate
+from tracker.rates.reads import list_rates
+from tracker.rates.service import record_rate
+from tracker.settings.current import effective_settings
 from tracker.web.api import paging
 from tracker.web.api.common import READ, WRITE, Cursor, Limit
 from tracker.web.api.deps import Admin, Idempotent, LimitedRoute, Viewer

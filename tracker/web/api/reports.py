@@ -6,11 +6,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from tracker.app_settings import effective_settings
-from tracker.errors import NotFound
-from tracker.models import Appeal, Donor
-from tracker.reports.donor import donor_statement
-from tracker.reports.summary import summary_report
+from tracker.core.errors import NotFound
+from tracker.db.models import Appeal, Donor
+from tracker.reporting.reports.donor import donor_statement
+from tracker.reporting.reports.summary import summary_report
+from tracker.settings.current import effective_settings
 from tracker.web.api.common import READ_ONE, object_id
 from tracker.web.api.deps import LimitedRoute, Viewer
 from tracker.web.api.present_reports import donor_report

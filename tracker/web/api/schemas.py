@@ -8,8 +8,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from tracker.models import CLUSTERS, DONOR_KINDS, LOCALES, RECIPIENT_KINDS, UNITS, VALUATIONS
-from tracker.money import Money, minor_digits, minor_unit
+from tracker.core.money import Money, minor_digits, minor_unit
+from tracker.db.models import CLUSTERS, DONOR_KINDS, LOCALES, RECIPIENT_KINDS, UNITS, VALUATIONS
 from tracker.web.api.types import CurrencyCode, DecimalString, Id, PlainDate, text
 
 Name = text(200, required=True)

@@ -10,8 +10,8 @@ from typing import Annotated, Any
 from pydantic import BeforeValidator, Field, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
-from tracker.errors import Invalid
-from tracker.money import check_currency
+from tracker.core.errors import Invalid
+from tracker.core.money import check_currency
 
 # Ids are integers in the database, but clients must not assume so: output is a
 # string, input may be either. The range is PostgreSQL's INTEGER.

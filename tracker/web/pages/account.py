@@ -8,10 +8,10 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from tracker.errors import Conflict, Invalid
-from tracker.i18n import _
-from tracker.sign_in import sign_in
-from tracker.users import create_first_admin, has_users
+from tracker.accounts.sign_in import sign_in
+from tracker.accounts.users import create_first_admin, has_users
+from tracker.core.errors import Conflict, Invalid
+from tracker.core.i18n import _
 from tracker.web.auth import Anyone, page_router, safe_next, sign_in_session
 from tracker.web.deps import SessionDep
 from tracker.web.pagekit import error_of, field, redirect, render

@@ -5,13 +5,14 @@ from __future__ import annotations
 from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
 
-from tracker.app_settings import SettingsInput, effective_settings, set_logo, stored, update_settings
-from tracker.errors import Invalid
-from tracker.i18n import _
-from tracker.models import LOCALES, ROLES
-from tracker.money import COMMON_CURRENCIES, CURRENCIES
-from tracker.users import change_role, create_user, deactivate_user, list_users
-from tracker.vocabulary import term
+from tracker.accounts.users import change_role, create_user, deactivate_user, list_users
+from tracker.core.errors import Invalid
+from tracker.core.i18n import _
+from tracker.core.money import COMMON_CURRENCIES, CURRENCIES
+from tracker.core.vocabulary import term
+from tracker.db.models import LOCALES, ROLES
+from tracker.settings.current import effective_settings, stored
+from tracker.settings.service import SettingsInput, set_logo, update_settings
 from tracker.web.auth import Admin, Viewer, page_router
 from tracker.web.deps import SessionDep
 from tracker.web.pagekit import field, redirect, render

@@ -8,13 +8,13 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
-from tracker.catalogue import archive
-from tracker.errors import Invalid, NotFound
-from tracker.i18n import _
-from tracker.i18n import locale as current_locale
-from tracker.lookups import match_parties, search_catalogue
-from tracker.models import User
-from tracker.queries import ContributionFilters, contribution_totals, find_contributions
+from tracker.catalogue.service import archive
+from tracker.core.errors import Invalid, NotFound
+from tracker.core.i18n import _
+from tracker.core.i18n import locale as current_locale
+from tracker.db.models import User
+from tracker.ledger.lookups import match_parties, search_catalogue
+from tracker.ledger.queries import ContributionFilters, contribution_totals, find_contributions
 from tracker.web.auth import page_router, require_role
 from tracker.web.catalogue_specs import SPECS, EntitySpec
 from tracker.web.deps import SessionDep

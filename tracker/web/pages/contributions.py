@@ -9,14 +9,14 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import QueryParams
 
-from tracker.errors import Invalid
-from tracker.i18n import _
-from tracker.ledger import advance_status, get_contribution, lines_of, void_contribution
-from tracker.lookups import active, contribution_history, fulfilments_of, names, users_by_id
-from tracker.models import LINE_KINDS, QUANTITY_PLACES, STATUSES, Appeal, Contribution, Donor, Item, Recipient
-from tracker.money import CURRENCIES, Money
-from tracker.queries import SORTS, ContributionFilters, contribution_totals, find_contributions
-from tracker.vocabulary import term
+from tracker.core.errors import Invalid
+from tracker.core.i18n import _
+from tracker.core.money import CURRENCIES, Money
+from tracker.core.vocabulary import term
+from tracker.db.models import LINE_KINDS, QUANTITY_PLACES, STATUSES, Appeal, Contribution, Donor, Item, Recipient
+from tracker.ledger.lookups import active, contribution_history, fulfilments_of, names, users_by_id
+from tracker.ledger.queries import SORTS, ContributionFilters, contribution_totals, find_contributions
+from tracker.ledger.service import advance_status, get_contribution, lines_of, void_contribution
 from tracker.web.auth import Clerk, Viewer, page_router
 from tracker.web.deps import SessionDep
 from tracker.web.pagekit import field, optional_date, optional_id, page_number, redirect, render

@@ -8,19 +8,19 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session
 
-from tracker.errors import Invalid
-from tracker.i18n import _
-from tracker.i18n import locale as current_locale
-from tracker.ledger import get_contribution, lines_of, record_contribution, record_fulfilment
-from tracker.lookups import active
-from tracker.models import DONOR_KINDS, RECIPIENT_KINDS, Appeal, Contribution, Donor, Item, Recipient, User
-from tracker.money import COMMON_CURRENCIES, CURRENCIES, Money
-from tracker.submissions import claim, earlier, is_token, new_token, settle
+from tracker.core.errors import Invalid
+from tracker.core.i18n import _
+from tracker.core.i18n import locale as current_locale
+from tracker.core.money import COMMON_CURRENCIES, CURRENCIES, Money
+from tracker.db.models import DONOR_KINDS, RECIPIENT_KINDS, Appeal, Contribution, Donor, Item, Recipient, User
+from tracker.ledger.lookups import active
+from tracker.ledger.service import get_contribution, lines_of, record_contribution, record_fulfilment
+from tracker.reporting.templating import number
 from tracker.web.auth import Clerk, page_router
 from tracker.web.contribution_form import Entry, EntryValues, blank_line, check_entry, create_parties, slot_field
 from tracker.web.deps import SessionDep
 from tracker.web.pagekit import Errors, render
-from tracker.web.templating import number
+from tracker.web.submissions import claim, earlier, is_token, new_token, settle
 
 router = page_router()
 

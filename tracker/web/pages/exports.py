@@ -11,10 +11,10 @@ from typing import BinaryIO
 from fastapi import Request
 from fastapi.responses import Response, StreamingResponse
 
-from tracker.exports.contributions import export_contributions, export_filename, export_format
-from tracker.exports.filters import filters_from
-from tracker.exports.iati import appeal_iati_xml
-from tracker.models import Appeal
+from tracker.db.models import Appeal
+from tracker.reporting.exports.contributions import export_contributions, export_filename, export_format
+from tracker.reporting.exports.filters import filters_from
+from tracker.reporting.exports.iati import appeal_iati_xml
 from tracker.web.auth import Viewer, page_router
 from tracker.web.deps import SessionDep
 

@@ -1,6 +1,6 @@
 """The import page (clerk, admin): upload a contributions file, watch its preview, commit it, watch the commit.
 
-The upload is checked and imported by background jobs (`tracker.import_jobs`). The result
+The upload is checked and imported by background jobs (`tracker.importing.jobs`). The result
 page and the progress poll read the job's state file and the signed session cookie only,
 never the database, so polling every second during an import costs the database nothing.
 """
@@ -16,12 +16,13 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.routing import APIRoute
 from starlette.concurrency import run_in_threadpool
 
-from tracker.config import get_settings
-from tracker.errors import TrackerError
-from tracker.i18n import N_
-from tracker.i18n import gettext as _
-from tracker.import_files import COLUMNS, template_csv
-from tracker.import_jobs import (
+from tracker.core.config import get_settings
+from tracker.core.errors import TrackerError
+from tracker.core.i18n import N_
+from tracker.core.i18n import gettext as _
+from tracker.db.models import User
+from tracker.importing.files import COLUMNS, template_csv
+from tracker.importing.jobs import (
     IMPORTED,
     IMPORTING,
     READY,
@@ -32,7 +33,6 @@ from tracker.import_jobs import (
     start_commit,
     start_preview,
 )
-from tracker.models import User
 from tracker.web.auth import Clerk, SignInRequired, page_router
 from tracker.web.deps import SessionDep, engine_of
 from tracker.web.pagekit import redirect, render

@@ -7,9 +7,9 @@ import json
 from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
 
-from tracker.errors import Invalid
-from tracker.lookups import JournalFilters, journal_actions, journal_events, users_by_id
-from tracker.users import list_users
+from tracker.accounts.users import list_users
+from tracker.core.errors import Invalid
+from tracker.ledger.lookups import JournalFilters, journal_actions, journal_events, users_by_id
 from tracker.web.auth import Viewer, page_router
 from tracker.web.deps import SessionDep
 from tracker.web.pagekit import optional_date, optional_id, page_number, render

@@ -7,12 +7,13 @@ from datetime import date
 from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
 
-from tracker.app_settings import effective_settings
-from tracker.errors import Invalid
-from tracker.i18n import gettext as _
-from tracker.money import COMMON_CURRENCIES, CURRENCIES
-from tracker.parsing import parse_date
-from tracker.rates import SOURCE_MANUAL, import_rates, list_rates, record_rate
+from tracker.core.errors import Invalid
+from tracker.core.i18n import gettext as _
+from tracker.core.money import COMMON_CURRENCIES, CURRENCIES
+from tracker.core.parsing import parse_date
+from tracker.rates.reads import list_rates
+from tracker.rates.service import SOURCE_MANUAL, import_rates, record_rate
+from tracker.settings.current import effective_settings
 from tracker.web.auth import Admin, Viewer, page_router
 from tracker.web.deps import SessionDep
 from tracker.web.pagekit import field, optional_date, redirect, render

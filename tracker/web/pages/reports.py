@@ -7,16 +7,16 @@ from datetime import date
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from tracker.app_settings import effective_settings
-from tracker.catalogue import find_appeal
-from tracker.errors import Invalid, NotFound
-from tracker.i18n import supported
-from tracker.models import Donor
-from tracker.reports.donor import donor_statement
-from tracker.reports.formats import MEDIA_TYPES, check_format, donor_file, letter_file, summary_file
-from tracker.reports.letter import create_letter, find_letter, letter_data
-from tracker.reports.render import donor_html, letter_html, saved_heading, summary_html
-from tracker.reports.summary import summary_report
+from tracker.catalogue.service import find_appeal
+from tracker.core.errors import Invalid, NotFound
+from tracker.core.i18n import supported
+from tracker.db.models import Donor
+from tracker.reporting.reports.donor import donor_statement
+from tracker.reporting.reports.formats import MEDIA_TYPES, check_format, donor_file, letter_file, summary_file
+from tracker.reporting.reports.letter import create_letter, find_letter, letter_data
+from tracker.reporting.reports.render import donor_html, letter_html, saved_heading, summary_html
+from tracker.reporting.reports.summary import summary_report
+from tracker.settings.current import effective_settings
 from tracker.web.auth import Clerk, Viewer, page_router
 from tracker.web.deps import SessionDep
 from tracker.web.pagekit import field, optional_date

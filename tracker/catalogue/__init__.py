@@ -1,0 +1,1 @@
+"""Donors, recipients, appeals and items: created, described, archived, never deleted."""

@@ -1,0 +1,309 @@
+"""Donors, recipients, appeals and items: create, describe, correct the description, archive; never delete."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, TypeVar
+
+import sqlalchemy as sa
+from sqlmodel import Session, SQLModel, func, select
+
+from tracker.core.errors import Conflict, Invalid, NotFound, Plural
+from tracker.core.fields import country_code, email_address, one_of, optional_text, required_text
+from tracker.core.i18n import N_
+from tracker.core.money import Money
+from tracker.db.journal import record_event
+from tracker.db.models import (
+    CLUSTERS,
+    DONOR_KINDS,
+    LOCALES,
+    RECIPIENT_KINDS,
+    UNITS,
+    Appeal,
+    Donor,
+    Item,
+    Recipient,
+    User,
+)
+
+T = TypeVar("T", bound=SQLModel)
+# One sentence per kind of row, so each translates whole.
+DOES_NOT_EXIST = {
+    "donor": N_("donor {id} does not exist"),
+    "recipient": N_("recipient {id} does not exist"),
+    "appeal": N_("appeal {id} does not exist"),
+    "item": N_("item {id} does not exist"),
+}
+ALREADY_ARCHIVED = {
+    "donor": N_("donor {id} is already archived"),
+    "recipient": N_("recipient {id} is already archived"),
+    "appeal": N_("appeal {id} is already archived"),
+    "item": N_("item {id} is already archived"),
+}
+
+
+@dataclass(frozen=True)
+class DonorInput:
+    name: str
+    kind: str
+    country: str | None = None
+    email: str | None = None
+    phone: str | None = None
+    locale: str | None = None
+    notes: str = ""
+
+
+@dataclass(frozen=True)
+class RecipientInput:
+    name: str
+    kind: str = "organisation"
+    country: str | None = None
+    region: str | None = None
+    notes: str = ""
+
+
+@dataclass(frozen=True)
+class AppealInput:
+    code: str
+    name: str
+    start_date: date | None = None
+    end_date: date | None = None
+    target: Money | None = None
+    glide: str | None = None
+
+
+@dataclass(frozen=True)
+class ItemInput:
+    name: str
+    unit: str
+    cluster: str
+    unit_value: Money | None = None
+
+
+def create_donor(session: Session, data: DonorInput, user: User | None) -> Donor:
+    donor = Donor(
+        name=required_text(data.name, "name", 200),
+        kind=one_of(data.kind, DONOR_KINDS, "kind"),
+        country=country_code(data.country),
+        email=email_address(data.email),
+        phone=optional_text(data.phone, "phone", 50),
+        locale=one_of(data.locale, LOCALES, "locale") if data.locale else None,
+        notes=optional_text(data.notes, "notes", 4000) or "",
+    )
+    return _created(session, donor, user)
+
+
+def create_recipient(session: Session, data: RecipientInput, user: User | None) -> Recipient:
+    recipient = Recipient(
+        name=required_text(data.name, "name", 200),
+        kind=one_of(data.kind, RECIPIENT_KINDS, "kind"),
+        country=country_code(data.country),
+        region=optional_text(data.region, "region", 200),
+        notes=optional_text(data.notes, "notes", 4000) or "",
+    )
+    return _created(session, recipient, user)
+
+
+def create_appeal(session: Session, data: AppealInput, user: User | None) -> Appeal:
+    code = required_text(data.code, "code", 32).upper()
+    if session.exec(select(Appeal).where(Appeal.code == code)).first():
+        raise Invalid("code", "an appeal with code {code} already exists", code=code)
+    if data.start_date and data.end_date and data.end_date < data.start_date:
+        raise Invalid("end_date", "ends before it starts")
+    appeal = Appeal(
+        code=code,
+        name=required_text(data.name, "name", 200),
+        start_date=data.start_date,
+        end_date=data.end_date,
+        target_minor=data.target.minor if data.target else None,
+        target_currency=data.target.currency if data.target else None,
+        glide=optional_text(data.glide, "glide", 40),
+    )
+    return _created(session, appeal, user)
+
+
+def create_item(session: Session, data: ItemInput, user: User | None) -> Item:
+    name = required_text(data.name, "name", 200)
+    # The exact match too: SQLite's lower() folds ASCII only, and the unique index is on the exact name.
+    same = sa.or_(Item.name == name, func.lower(Item.name) == name.lower())
+    if session.exec(select(Item).where(same)).first():
+        raise Invalid("name", "the catalogue already has an item named {name}", name=name)
+    unit = required_text(data.unit, "unit", 30)
+    if unit not in UNITS:
+        raise Invalid("unit", "must be one of {allowed}, got {value!r}", allowed=", ".join(UNITS), value=unit)
+    item = Item(
+        name=name,
+        unit=unit,
+        cluster=one_of(data.cluster, CLUSTERS, "cluster"),
+        unit_value_minor=data.unit_value.minor if data.unit_value else None,
+        unit_value_currency=data.unit_value.currency if data.unit_value else None,
+    )
+    return _created(session, item, user)
+
+
+def update_donor(session: Session, donor_id: int, data: DonorInput, user: User | None) -> Donor:
+    """Correct a donor's descriptive fields; their contributions stay as recorded."""
+    donor = _get(session, Donor, donor_id)
+    changes = {
+        "name": required_text(data.name, "name", 200),
+        "kind": one_of(data.kind, DONOR_KINDS, "kind"),
+        "country": country_code(data.country),
+        "email": email_address(data.email),
+        "phone": optional_text(data.phone, "phone", 50),
+        "locale": one_of(data.locale, LOCALES, "locale") if data.locale else None,
+        "notes": optional_text(data.notes, "notes", 4000) or "",
+    }
+    return _updated(session, donor, changes, user)
+
+
+def update_recipient(session: Session, recipient_id: int, data: RecipientInput, user: User | None) -> Recipient:
+    recipient = _get(session, Recipient, recipient_id)
+    changes = {
+        "name": required_text(data.name, "name", 200),
+        "kind": one_of(data.kind, RECIPIENT_KINDS, "kind"),
+        "country": country_code(data.country),
+        "region": optional_text(data.region, "region", 200),
+        "notes": optional_text(data.notes, "notes", 4000) or "",
+    }
+    return _updated(session, recipient, changes, user)
+
+
+def update_appeal(session: Session, appeal_id: int, data: AppealInput, user: User | None) -> Appeal:
+    """Correct an appeal's name, dates, target and GLIDE number; its code is how others refer to it."""
+    appeal = _get(session, Appeal, appeal_id)
+    if data.start_date and data.end_date and data.end_date < data.start_date:
+        raise Invalid("end_date", "ends before it starts")
+    changes = {
+        "name": required_text(data.name, "name", 200),
+        "start_date": data.start_date,
+        "end_date": data.end_date,
+        "target_minor": data.target.minor if data.target else None,
+        "target_currency": data.target.currency if data.target else None,
+        "glide": optional_text(data.glide, "glide", 40),
+    }
+    return _updated(session, appeal, changes, user)
+
+
+def update_item(session: Session, item_id: int, data: ItemInput, user: User | None) -> Item:
+    """Correct an item's name, cluster and default unit value; its unit stays, since quantities are counted in it."""
+    item = _get(session, Item, item_id)
+    name = required_text(data.name, "name", 200)
+    clash = session.exec(select(Item).where(func.lower(Item.name) == name.lower(), Item.id != item_id)).first()
+    if clash:
+        raise Invalid("name", "the catalogue already has an item named {name}", name=name)
+    changes = {
+        "name": name,
+        "cluster": one_of(data.cluster, CLUSTERS, "cluster"),
+        "unit_value_minor": data.unit_value.minor if data.unit_value else None,
+        "unit_value_currency": data.unit_value.currency if data.unit_value else None,
+    }
+    return _updated(session, item, changes, user)
+
+
+def archive(session: Session, model: type[T], object_id: int, user: User | None) -> T:
+    """Take a donor, recipient, appeal or item out of everyday lists; its history stays."""
+    found = session.get(model, object_id)
+    if found is None:
+        raise NotFound(DOES_NOT_EXIST[model.__tablename__], id=object_id)  # type: ignore[attr-defined]
+    if found.archived:  # type: ignore[attr-defined]
+        raise Conflict(ALREADY_ARCHIVED[model.__tablename__], id=object_id)  # type: ignore[attr-defined]
+    found.archived = True  # type: ignore[attr-defined]
+    session.add(found)
+    session.flush()
+    record_event(
+        session,
+        action=f"{model.__tablename__}.archived",  # type: ignore[attr-defined]
+        object_type=model.__tablename__,  # type: ignore[attr-defined]
+        object_id=object_id,
+        user_id=user.id if user else None,
+        before={"archived": False},
+        after={"archived": True},
+    )
+    return found
+
+
+def find_donor(session: Session, ref: str) -> Donor:
+    """A donor by id or by exact name; an ambiguous name is an error, not a guess."""
+    if ref.strip().isdecimal():
+        donor = session.get(Donor, int(ref))
+        if donor:
+            return donor
+    matches = session.exec(select(Donor).where(Donor.name == ref.strip())).all()
+    if not matches:
+        raise NotFound("no donor with id or name {ref!r}", ref=ref)
+    if len(matches) > 1:
+        ids = ", ".join(str(d.id) for d in matches)
+        raise Conflict(
+            Plural(
+                "{count} donor is named {ref!r} (ids {ids}); give the id",
+                "{count} donors are named {ref!r} (ids {ids}); give the id",
+                len(matches),
+            ),
+            count=len(matches),
+            ref=ref,
+            ids=ids,
+        )
+    return matches[0]
+
+
+def _get(session: Session, model: type[T], object_id: int) -> T:
+    found = session.get(model, object_id)
+    if found is None:
+        raise NotFound("{kind} {id} does not exist", kind=model.__tablename__, id=object_id)  # type: ignore[attr-defined]
+    return found
+
+
+def _updated(session: Session, row: T, changes: dict[str, Any], user: User | None) -> T:
+    """Apply the changed fields and journal them, before and after; no change, no event."""
+    before = {key: getattr(row, key) for key, value in changes.items() if getattr(row, key) != value}
+    if not before:
+        return row
+    for key in before:
+        setattr(row, key, changes[key])
+    session.add(row)
+    session.flush()
+    record_event(
+        session,
+        action=f"{row.__tablename__}.updated",  # type: ignore[attr-defined]
+        object_type=row.__tablename__,  # type: ignore[attr-defined]
+        object_id=row.id,  # type: ignore[attr-defined]
+        user_id=user.id if user else None,
+        before=before,
+        after={key: changes[key] for key in before},
+    )
+    return row
+
+
+def find_appeal(session: Session, ref: str) -> Appeal:
+    """An appeal by id or by its code (TUR-EQ-2023)."""
+    if ref.strip().isdecimal():
+        appeal = session.get(Appeal, int(ref))
+        if appeal:
+            return appeal
+    found = session.exec(select(Appeal).where(Appeal.code == ref.strip())).first()
+    if found is None:
+        raise NotFound("no appeal with id or code {ref!r}", ref=ref)
+    return found
+
+
+def _created(session: Session, row: T, user: User | None) -> T:
+    session.add(row)
+    try:
+        session.flush()
+    except sa.exc.IntegrityError as error:
+        # The check above saw no twin, but a concurrent transaction (PostgreSQL) committed one since:
+        # the unique index refuses this row. The request is rolled back and answered 409, not 500.
+        raise Conflict(
+            "another {kind} with the same name or code was recorded at the same moment; reload and check",
+            kind=row.__tablename__,  # type: ignore[attr-defined]
+        ) from error
+    record_event(
+        session,
+        action=f"{row.__tablename__}.created",  # type: ignore[attr-defined]
+        object_type=row.__tablename__,  # type: ignore[attr-defined]
+        object_id=row.id,  # type: ignore[attr-defined]
+        user_id=user.id if user else None,
+        after=row.model_dump(exclude={"id", "created_at"}),
+    )
+    return row

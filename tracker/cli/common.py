@@ -1,0 +1,43 @@
+"""What every command shares: one readable line for an expected failure, never a traceback."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import typer
+from pydantic import ValidationError
+from sqlalchemy.exc import DBAPIError, OperationalError
+
+from tracker.core.errors import TrackerError
+from tracker.core.i18n import _
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def fail(message: str) -> None:
+    typer.echo(_("error: {message}").format(message=message), err=True)
+    raise typer.Exit(1)
+
+
+def readable_errors(command: F) -> F:
+    """Expected failures print one readable line and exit 1; never a traceback."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except TrackerError as exc:
+            fail(exc.message)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = "TRACKER_" + ".".join(str(p) for p in first["loc"]).upper() if first["loc"] else "settings"
+            rule = first["msg"].removeprefix("Value error, ")
+            fail(rule if rule.startswith(where) else f"{where}: {rule}")
+        except OperationalError as exc:
+            fail(_("cannot use the database: {reason}").format(reason=str(exc.orig).splitlines()[0]))
+        except DBAPIError as exc:
+            fail(_("the database refused the change: {reason}").format(reason=str(exc.orig).splitlines()[0]))
+
+    return wrapper  # type: ignore[return-value]

@@ -1,0 +1,192 @@
+"""The command line: serve, demo data, migrations, users and ledger verification."""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Annotated
+
+import typer
+from pydantic import ValidationError
+
+from tracker.cli.common import fail, readable_errors
+from tracker.cli.exports import app as exports_app
+from tracker.cli.imports import app as import_app
+from tracker.cli.rates import app as rates_app
+from tracker.cli.reports import app as reports_app
+from tracker.cli.tokens import app as token_app
+from tracker.core.i18n import _, activate, ngettext, supported
+from tracker.core.vocabulary import Term
+
+app = typer.Typer(help="tracker: a ledger of humanitarian aid contributions.", no_args_is_help=True)
+db_app = typer.Typer(help="The database: migrations and checks.", no_args_is_help=True)
+user_app = typer.Typer(help="Staff accounts.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(user_app, name="user")
+app.add_typer(rates_app, name="rates")
+app.add_typer(reports_app, name="report")
+app.add_typer(exports_app, name="export")
+
+
+@app.callback()
+def speak_the_default_language() -> None:
+    """Every command's messages are in TRACKER_DEFAULT_LOCALE."""
+    from tracker.core.config import get_settings
+
+    try:
+        language = get_settings().default_locale
+    except ValidationError:  # the command itself reports the bad setting, in the language asked for if it can
+        language = supported(os.environ.get("TRACKER_DEFAULT_LOCALE")) or "en"
+    activate(language)
+
+
+@app.command()
+@readable_errors
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    workers: Annotated[int, typer.Option(help="Worker processes (two keep the app responsive under load).")] = 2,
+    demo: Annotated[bool, typer.Option("--demo", help="Load the demo ledger and a demo sign-in first.")] = False,
+) -> None:
+    """Migrate the database once, then serve the app."""
+    import uvicorn
+
+    from tracker.core.config import get_settings
+    from tracker.db.engine import upgrade
+
+    settings = get_settings()
+    upgrade(settings.database_url)
+    _ensure_totals()
+    if demo:
+        _load_demo()
+    typer.echo(
+        _("tracker serving on http://{host}:{port}/ (database {database})").format(
+            host=host, port=port, database=_safe_url(settings.database_url)
+        )
+    )
+    uvicorn.run("tracker.web.app:create_app", factory=True, host=host, port=port, workers=workers, log_level="info")
+
+
+@app.command("demo")
+@readable_errors
+def demo_command() -> None:
+    """Load the demo ledger (the 2023 Türkiye earthquake story) and a demo sign-in; safe to repeat."""
+    from tracker.db.engine import upgrade
+
+    upgrade()
+    _ensure_totals()
+    _load_demo()
+
+
+def _ensure_totals() -> None:
+    """Compute the maintained totals if they are missing or were kept in another currency."""
+    from tracker.db.engine import session_scope
+    from tracker.totals.aggregates import ensure_totals
+
+    with session_scope() as session:
+        if ensure_totals(session):
+            typer.echo(_("maintained totals computed from the ledger"))
+
+
+def _load_demo() -> None:
+    from tracker.db.engine import session_scope
+    from tracker.demo import ensure_demo_user, load_demo
+
+    with session_scope() as session:
+        loaded = load_demo(session)
+        sign_in = ensure_demo_user(session)
+    typer.echo(_("demo ledger loaded") if loaded else _("demo ledger already present"))
+    typer.echo(
+        _("demo sign-in: {email} / {password}  (demo only; never use it for real data)").format(
+            email=sign_in.email, password=sign_in.password
+        )
+    )
+
+
+@db_app.command("upgrade")
+@readable_errors
+def db_upgrade(revision: Annotated[str, typer.Argument(help="Target revision.")] = "head") -> None:
+    """Apply the migrations up to REVISION (default: the latest)."""
+    from tracker.core.config import get_settings
+    from tracker.db.engine import upgrade
+
+    url = get_settings().database_url
+    upgrade(url, revision)
+    if revision == "head":
+        _ensure_totals()
+    typer.echo(_("database {database} is at {revision}").format(database=_safe_url(url), revision=revision))
+
+
+@db_app.command("rebuild-totals")
+@readable_errors
+def db_rebuild_totals() -> None:
+    """Recompute the maintained totals (dashboard figures) from the ledger."""
+    from tracker.db.engine import session_scope, upgrade
+    from tracker.totals.aggregates import rebuild_totals
+
+    upgrade()
+    with session_scope() as session:
+        rows = rebuild_totals(session)
+    typer.echo(
+        ngettext("maintained totals rebuilt: {rows} row", "maintained totals rebuilt: {rows} rows", rows).format(
+            rows=rows
+        )
+    )
+
+
+@app.command()
+@readable_errors
+def verify() -> None:
+    """Check every ledger invariant over the whole database; exit 1 on the first kind of problem found."""
+    from tracker.db.engine import session_scope
+    from tracker.ledger.verify import run_checks
+
+    with session_scope() as session:
+        problems = run_checks(session)
+    for problem in problems:
+        typer.echo(_("problem: {problem}").format(problem=problem))
+    if problems:
+        raise typer.Exit(1)
+    typer.echo(_("ledger verified: every check passed"))
+
+
+@user_app.command("add")
+@readable_errors
+def user_add(
+    email: Annotated[str, typer.Argument(help="The user's email; they sign in with it.")],
+    role: Annotated[str, typer.Option(help="admin, clerk or viewer.")] = "clerk",
+    name: Annotated[str, typer.Option(help="The user's name, as shown in the journal.")] = "",
+    locale: Annotated[str, typer.Option(help="en, az, tr or ru.")] = "en",
+) -> None:
+    """Create a user; the password comes from TRACKER_PASSWORD, or is asked for."""
+    from tracker.accounts.users import create_user
+    from tracker.db.engine import session_scope, upgrade
+
+    password = os.environ.get("TRACKER_PASSWORD")
+    if password is None:
+        if not sys.stdin.isatty():
+            fail(_("set TRACKER_PASSWORD, or run this in a terminal to be asked for the password"))
+        password = typer.prompt(_("Password"), hide_input=True, confirmation_prompt=True)
+    upgrade()
+    with session_scope() as session:
+        user = create_user(session, email=email, role=role, password=password, name=name, locale=locale)
+    typer.echo(_("user {email} created with role {role}").format(email=user.email, role=Term(user.role, "role")))
+
+
+def _safe_url(url: str) -> str:
+    """The database URL without its password, for printing."""
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+app.add_typer(token_app, name="token")
+app.add_typer(import_app)  # `tracker import FILE`, a command of its own
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

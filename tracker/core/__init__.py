@@ -1,0 +1,1 @@
+"""The bottom layer: money, errors, languages, parsing, formatting, vocabulary, field checks, environment settings."""

@@ -1,0 +1,69 @@
+"""The checks a typed field passes everywhere: text length, one of a list, country codes, email addresses."""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from typing import Any
+
+from babel import Locale
+
+from tracker.core.errors import Invalid, Plural
+
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def required_text(value: Any, field: str, limit: int) -> str:
+    text = optional_text(value, field, limit)
+    if not text:
+        raise Invalid(field, "is required")
+    return text
+
+
+def optional_text(value: Any, field: str, limit: int) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise Invalid(field, "expected text, got {type}", type=type(value).__name__)
+    text = value.strip()
+    if len(text) > limit:
+        raise Invalid(
+            field,
+            Plural("at most {limit} character, got {count}", "at most {limit} characters, got {count}", limit),
+            limit=limit,
+            count=len(text),
+        )
+    if "\x00" in text:
+        raise Invalid(field, "must not contain NUL characters")
+    return text or None
+
+
+def one_of(value: Any, allowed: tuple[str, ...], field: str) -> str:
+    if value not in allowed:
+        raise Invalid(field, "must be one of {allowed}, got {value!r}", allowed=", ".join(allowed), value=value)
+    return value
+
+
+@cache
+def _countries() -> frozenset[str]:
+    return frozenset(code for code in Locale("en").territories if len(code) == 2 and code.isalpha())
+
+
+def country_code(value: str | None) -> str | None:
+    """An ISO 3166-1 alpha-2 code, upper-cased, or None."""
+    text = optional_text(value, "country", 10)
+    if text is None:
+        return None
+    code = text.upper()
+    if code not in _countries():
+        raise Invalid("country", "{text!r} is not an ISO 3166 country code", text=text)
+    return code
+
+
+def email_address(value: str | None, field: str = "email") -> str | None:
+    text = optional_text(value, field, 254)
+    if text is None:
+        return None
+    if not EMAIL.match(text):
+        raise Invalid(field, "{text!r} is not an email address", text=text)
+    return text.lower()

@@ -1,0 +1,106 @@
+"""Database engines, sessions and migrations for SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import cache
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+from sqlmodel import Session
+
+from tracker.core.config import get_settings
+
+SQLITE_PRAGMAS = ("journal_mode=WAL", "synchronous=FULL", "foreign_keys=ON", "busy_timeout=10000")
+
+
+READS = "tracker_reads"  # an execution option: this engine's transactions only read (GET and HEAD requests)
+
+
+def make_engine(url: str, echo: bool = False) -> sa.Engine:
+    """An engine; SQLite gets WAL, full sync, foreign keys, and writers that lock at BEGIN."""
+    if url.startswith("sqlite"):
+        engine = sa.create_engine(url, echo=echo, connect_args={"check_same_thread": False})
+
+        @sa.event.listens_for(engine, "connect")
+        def _sqlite_connect(dbapi_conn, _record):  # type: ignore[no-untyped-def]
+            dbapi_conn.isolation_level = None  # we issue BEGIN ourselves, below
+            for pragma in SQLITE_PRAGMAS:
+                dbapi_conn.execute(f"PRAGMA {pragma}")
+
+        @sa.event.listens_for(engine, "begin")
+        def _sqlite_begin(conn):  # type: ignore[no-untyped-def]
+            # A writer's IMMEDIATE takes the write lock up front, so a busy writer waits for
+            # busy_timeout instead of failing when it upgrades from a read. A reader's plain
+            # BEGIN reads a consistent WAL snapshot and never waits for a writer (a long import).
+            if conn.get_execution_options().get(READS):
+                conn.exec_driver_sql("BEGIN")
+            else:
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+        return engine
+    return sa.create_engine(url, echo=echo, pool_pre_ping=True)
+
+
+def conflict_insert(session: Session) -> Any:
+    """The session's dialect's `insert`, the one that knows ON CONFLICT (PostgreSQL or SQLite)."""
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert
+
+
+def reading(engine: sa.Engine) -> sa.Engine:
+    """The same engine for transactions that only read: on SQLite they do not take the write lock."""
+    return engine.execution_options(**{READS: True})
+
+
+@cache
+def get_engine() -> sa.Engine:
+    settings = get_settings()
+    return make_engine(settings.database_url, settings.sql_echo)
+
+
+@contextmanager
+def session_scope(engine: sa.Engine | None = None) -> Iterator[Session]:
+    """One unit of work: committed when the block ends, rolled back on any exception."""
+    with Session(engine or get_engine(), expire_on_commit=False) as session:
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+
+
+def migrations_dir() -> Path:
+    """The Alembic folder: inside the installed wheel, or at the top of a checkout."""
+    packaged = Path(str(files("tracker"))) / "migrations"
+    if (packaged / "env.py").is_file():
+        return packaged
+    checkout = Path(__file__).resolve().parent.parent.parent / "migrations"
+    if (checkout / "env.py").is_file():
+        return checkout
+    raise RuntimeError("the migrations folder was not found; reinstall tracker")
+
+
+def alembic_config(url: str) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(migrations_dir()))
+    config.attributes["url"] = url
+    return config
+
+
+def upgrade(url: str | None = None, revision: str = "head") -> None:
+    """Bring the database schema up to `revision` (creating the SQLite file if needed)."""
+    command.upgrade(alembic_config(url or get_settings().database_url), revision)
+
+
+def downgrade(url: str, revision: str) -> None:
+    command.downgrade(alembic_config(url), revision)

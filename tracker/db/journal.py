@@ -1,0 +1,141 @@
+"""The journal: an append-only, hash-chained record of every change, and its verification."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session, select
+
+from tracker.core.i18n import gettext
+from tracker.db.models import JournalEvent, utcnow
+
+GENESIS = "0" * 64
+# Any fixed number: the key of the PostgreSQL advisory lock that serialises appends.
+_CHAIN_LOCK = 0x7472_6B72
+
+
+def canonical_json(value: Any) -> str | None:
+    """JSON with sorted keys; Decimals and dates as strings, so no float ever appears."""
+    if value is None:
+        return None
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=_plain)
+
+
+def _plain(value: object) -> str:
+    if isinstance(value, Decimal | date | datetime):
+        return value.isoformat() if not isinstance(value, Decimal) else str(value)
+    raise TypeError(f"{type(value).__name__} is not journal-safe")
+
+
+def utc_text(at: datetime) -> str:
+    """An instant as the journal writes and hashes it: UTC, ISO 8601, to the microsecond."""
+    at = at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
+    return at.isoformat(timespec="microseconds")
+
+
+def event_hash(event: JournalEvent) -> str:
+    """SHA-256 over the previous hash and the event's own content."""
+    return chain_hash(
+        event.prev_hash,
+        event.at,
+        event.user_id,
+        event.action,
+        event.object_type,
+        event.object_id,
+        event.before,
+        event.after,
+    )
+
+
+def chain_hash(
+    prev_hash: str,
+    at: datetime,
+    user_id: int | None,
+    action: str,
+    object_type: str,
+    object_id: str,
+    before: str | None,
+    after: str | None,
+) -> str:
+    """The hash of one event from its parts (`before`/`after` already canonical JSON), for bulk writers too."""
+    body = canonical_json(
+        {
+            "prev": prev_hash,
+            "at": utc_text(at),
+            "user_id": user_id,
+            "action": action,
+            "object_type": object_type,
+            "object_id": object_id,
+            "before": before,
+            "after": after,
+        }
+    )
+    assert body is not None
+    return hashlib.sha256(("tracker-journal-v1\n" + body).encode()).hexdigest()
+
+
+def last_hash(session: Session) -> str:
+    """The newest event's hash (GENESIS when empty), with the chain locked on PostgreSQL until commit."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _CHAIN_LOCK})
+    prev = session.exec(select(JournalEvent.hash).order_by(JournalEvent.id.desc()).limit(1)).first()  # type: ignore[union-attr]
+    return prev or GENESIS
+
+
+def record_event(
+    session: Session,
+    *,
+    action: str,
+    object_type: str,
+    object_id: object,
+    user_id: int | None,
+    before: Any = None,
+    after: Any = None,
+) -> JournalEvent:
+    """Append one event in the caller's transaction; it commits or rolls back with the change."""
+    event = JournalEvent(
+        at=utcnow(),
+        user_id=user_id,
+        action=action,
+        object_type=object_type,
+        object_id=str(object_id),
+        before=canonical_json(before),
+        after=canonical_json(after),
+        prev_hash=last_hash(session),
+        hash="",
+    )
+    event.hash = event_hash(event)
+    session.add(event)
+    session.flush()
+    return event
+
+
+@dataclass(frozen=True)
+class ChainProblem:
+    event_id: int
+    problem: str
+
+
+def verify_chain(session: Session, batch: int = 5000) -> Iterator[ChainProblem]:
+    """Walk the journal in order; report each event whose link or hash does not hold."""
+    prev_hash, last_id = GENESIS, 0
+    while True:
+        events = session.exec(
+            select(JournalEvent).where(JournalEvent.id > last_id).order_by(JournalEvent.id).limit(batch)  # type: ignore[arg-type]
+        ).all()
+        if not events:
+            return
+        for event in events:
+            assert event.id is not None
+            if event.prev_hash != prev_hash:
+                yield ChainProblem(event.id, gettext("its link to the previous event is broken"))
+            if event_hash(event) != event.hash:
+                yield ChainProblem(event.id, gettext("its content does not match its hash"))
+            prev_hash, last_id = event.hash, event.id

@@ -1,0 +1,54 @@
+"""What an import found: each problem by row and column, the counts, and the refusal that carries them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from tracker.core.errors import TrackerError, render
+
+MAX_PROBLEMS = 1000
+
+
+@dataclass(frozen=True)
+class Problem:
+    row: int
+    column: str
+    message: str
+
+
+@dataclass
+class ImportReport:
+    """What an import did, or would do: counts, what it creates, and every bad row."""
+
+    import_id: str
+    dry_run: bool
+    rows: int = 0
+    created: int = 0
+    skipped: int = 0
+    donors_created: list[str] = field(default_factory=list)
+    recipients_created: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    problem_count: int = 0
+    bad_rows: set[int] = field(default_factory=set)
+
+    def problem(self, row: int, column: str, template: str, **params: Any) -> None:
+        """Note a bad row; the message is a gettext template, rendered in the current language."""
+        self.problem_count += 1
+        self.bad_rows.add(row)
+        if len(self.problems) < MAX_PROBLEMS:
+            self.problems.append(Problem(row, column, render(template, params)))
+
+
+class ImportRefused(TrackerError):
+    """The file has bad rows: nothing was imported (HTTP 422); `report` lists them."""
+
+    status_code = 422
+
+    def __init__(self, report: ImportReport) -> None:
+        super().__init__(
+            "bad rows: {rows}, problems: {problems}; nothing was imported",
+            problems=report.problem_count,
+            rows=len(report.bad_rows),
+        )
+        self.report = report

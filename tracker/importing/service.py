@@ -1,0 +1,225 @@
+"""Importing contributions from a file: every row checked like a form entry, then all of them or none.
+
+Rows are read and checked (`import_checks`) in chunks, the keys of the rows before
+kept on disk (`import_keys`), so memory stays flat. Clean chunks are written in bulk
+(`import_writer`: each contribution still with its own hash-chained
+`contribution.recorded` journal event and its row key), their inserts run while the
+next chunk is checked (`import_inserts`), and the maintained totals are summed
+from the rows in hand (`import_totals`), all in the caller's transaction. Any bad row
+stops the writing but not the checking, so the report lists every bad row; then
+`ImportRefused` rolls the whole import back.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from operator import attrgetter
+from typing import IO, Any
+
+from sqlmodel import Session, func, select
+
+from tracker.catalogue.service import DonorInput, RecipientInput, create_donor, create_recipient
+from tracker.core.bulk import collector_paused
+from tracker.core.errors import Invalid, render
+from tracker.db.journal import record_event
+from tracker.db.models import Appeal, Donor, Item, Recipient, User
+from tracker.importing.checks import Lookups, Planned, check_row
+from tracker.importing.files import read_rows
+from tracker.importing.inserts import imported_keys
+from tracker.importing.keys import RowKeys
+from tracker.importing.report import ImportRefused, ImportReport
+from tracker.importing.writer import ChunkWriter
+
+CHUNK = 4000
+
+
+def import_contributions(
+    session: Session,
+    source: IO[bytes],
+    user: User | None,
+    *,
+    dry_run: bool = False,
+    progress: Callable[[int], None] | None = None,
+) -> ImportReport:
+    """Check every row of the file and, unless it is a dry run, record them all; a bad row refuses the whole file."""
+    with collector_paused():
+        return _import(session, source, user, dry_run, progress)
+
+
+def _import(
+    session: Session, source: IO[bytes], user: User | None, dry_run: bool, progress: Callable[[int], None] | None
+) -> ImportReport:
+    report = ImportReport(uuid.uuid4().hex, dry_run)
+    # Held for the whole import: the session's identity map is weak, and check_line looks items up by id.
+    items = list(session.exec(select(Item).where(~Item.archived)))  # type: ignore[arg-type]
+    lookups = Lookups(
+        items={item.name: item.id for item in items},  # type: ignore[misc]
+        appeals={code: appeal_id for appeal_id, code in session.exec(select(Appeal.id, Appeal.code))},  # type: ignore[misc]
+        clusters={item.id: item.cluster for item in items},  # type: ignore[misc]
+    )
+    writer = None if dry_run else ChunkWriter(session, user, report.import_id)
+    row_keys = RowKeys()
+    chunk: list[Planned] = []
+    try:
+        for row in read_rows(source):
+            report.rows += 1
+            row_keys.note(row)
+            planned = check_row(session, row, lookups, report)
+            if planned is not None:
+                chunk.append(planned)
+            if len(row_keys) >= CHUNK:
+                if progress:
+                    progress(report.rows)
+                _settle(session, _named(chunk, row_keys, report), lookups, user, report, writer)
+                chunk = []
+        _settle(session, _named(chunk, row_keys, report), lookups, user, report, writer)
+        if progress:
+            progress(report.rows)
+        if report.problem_count:
+            report.problems.sort(key=attrgetter("row"))  # a chunk's repeated keys are found after its other checks
+            raise ImportRefused(report)
+        if writer is not None:
+            writer.finish()
+    finally:
+        row_keys.close()
+        if writer is not None:
+            writer.close()
+    if not dry_run and report.created:
+        record_event(
+            session,
+            action="import.committed",
+            object_type="import",
+            object_id=report.import_id,
+            user_id=user.id if user else None,
+            after={"rows": report.rows, "created": report.created, "skipped": report.skipped},
+        )
+    return report
+
+
+def _named(chunk: list[Planned], row_keys: RowKeys, report: ImportReport) -> list[Planned]:
+    """The chunk's clean rows with their keys; a row whose key an earlier row of the file has is a bad row."""
+    keys, repeated = row_keys.settle()
+    for number, cell in repeated:
+        report.problem(number, "key", "the key {key} appears twice in the file", key=cell)
+    bad = {number for number, _ in repeated}
+    named = [planned for planned in chunk if planned.row not in bad] if bad else chunk
+    for planned in named:
+        planned.key = keys[planned.row]
+    return named
+
+
+def _settle(
+    session: Session,
+    chunk: list[Planned],
+    lookups: Lookups,
+    user: User | None,
+    report: ImportReport,
+    writer: ChunkWriter | None,
+) -> None:
+    """Find or create the chunk's donors and recipients, then write the chunk if the file is clean so far."""
+    unknown = any(p.donor not in lookups.donors or p.recipient not in lookups.recipients for p in chunk)
+    if writer is not None and unknown:
+        writer.wait()  # the session looks them up, while the chunk built last waits to go in
+    before_creating = writer.pause if writer is not None else _nothing  # so its journal events come first
+    _resolve(session, chunk, lookups, user, report, before_creating, donors=True)
+    _resolve(session, chunk, lookups, user, report, before_creating, donors=False)
+    ready: list[tuple[Planned, int, int]] = []
+    for planned in chunk:
+        donor_id, recipient_id = lookups.donors.get(planned.donor), lookups.recipients.get(planned.recipient)
+        if isinstance(donor_id, str):
+            report.problem(planned.row, "donor", "{rule}", rule=donor_id)
+        if isinstance(recipient_id, str):
+            report.problem(planned.row, "recipient", "{rule}", rule=recipient_id)
+        if isinstance(donor_id, int) and isinstance(recipient_id, int):
+            ready.append((planned, donor_id, recipient_id))
+    if writer is None or report.problem_count:
+        if writer is not None:
+            writer.pause()
+        kept = imported_keys(session.connection(), [p.key for p, _, _ in ready]) if ready else set()
+        report.skipped += len(kept)
+        report.created += len(ready) - len(kept)
+        return
+    skipped = writer.write(ready)
+    report.skipped += skipped
+    report.created += len(ready) - skipped
+
+
+def _nothing() -> None:
+    pass
+
+
+def _resolve(
+    session: Session,
+    chunk: list[Planned],
+    lookups: Lookups,
+    user: User | None,
+    report: ImportReport,
+    before_creating: Callable[[], None],
+    *,
+    donors: bool,
+) -> None:
+    known = lookups.donors if donors else lookups.recipients
+    model: Any = Donor if donors else Recipient
+    refs = sorted({p.donor if donors else p.recipient for p in chunk} - set(known))
+    if not refs:
+        return
+    matches: dict[str, list[tuple[int, bool]]] = {ref: [] for ref in refs}
+    for batch in (refs[i : i + 500] for i in range(0, len(refs), 500)):
+        statement = select(model.id, model.name, model.archived).where(model.name.in_(batch))
+        for found_id, name, archived in session.exec(statement):
+            matches[name].append((found_id, archived))
+        if donors:
+            emails = {ref.lower(): ref for ref in batch if "@" in ref}
+            statement = select(Donor.id, Donor.email, Donor.archived).where(func.lower(Donor.email).in_(list(emails)))
+            for found_id, email, archived in session.exec(statement):
+                matches[emails[email.lower()]].append((found_id, archived))
+    wanted: dict[str, Planned] = {}
+    for planned in chunk:  # the first row that says how to create it, else the first row
+        ref, kind = (planned.donor, planned.donor_kind) if donors else (planned.recipient, planned.recipient_kind)
+        if ref not in wanted or (kind and not (wanted[ref].donor_kind if donors else wanted[ref].recipient_kind)):
+            wanted[ref] = planned
+    what = "donor" if donors else "recipient"
+    for ref in refs:
+        found = {found_id: archived for found_id, archived in matches[ref]}
+        if len(found) > 1:
+            known[ref] = render(
+                "{count} {what}s match {ref!r}; make the name unique or use the email",
+                {"count": len(found), "what": what, "ref": ref},
+            )
+        elif found:
+            ((found_id, archived),) = found.items()
+            known[ref] = render("{what} {ref} is archived", {"what": what, "ref": ref}) if archived else found_id
+        else:
+            known[ref] = _create(session, wanted[ref], user, report, before_creating, donors=donors)
+
+
+def _create(
+    session: Session,
+    planned: Planned,
+    user: User | None,
+    report: ImportReport,
+    before_creating: Callable[[], None],
+    *,
+    donors: bool,
+) -> int | str:
+    """A donor or recipient the file asks for, or the reason it cannot be had."""
+    ref = planned.donor if donors else planned.recipient
+    kind = planned.donor_kind if donors else planned.recipient_kind
+    what = "donor" if donors else "recipient"
+    if not kind:
+        template = "no donor with email or name {ref!r}" if donors else "no recipient named {ref!r}"
+        return render(template + "; give {column} to create it", {"ref": ref, "column": f"{what}_kind"})
+    (report.donors_created if donors else report.recipients_created).append(ref)
+    if report.dry_run or report.problem_count:
+        return -len(report.donors_created if donors else report.recipients_created)  # stands in for the id
+    before_creating()
+    try:
+        if donors:
+            email = ref if "@" in ref else None
+            made: Any = create_donor(session, DonorInput(ref, kind, planned.donor_country, email), user)
+        else:
+            made = create_recipient(session, RecipientInput(ref, kind), user)
+    except Invalid as exc:
+        return exc.rule
+    return made.id

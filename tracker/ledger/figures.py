@@ -1,0 +1,316 @@
+"""Ledger totals by status, counting each pledge only for what is still outstanding.
+
+The rule (DESIGN.md, "Fulfilment"): a paid contribution counts in full as paid;
+a pledged or committed one counts only for its outstanding remainder, its value
+minus the live (non-void) paid contributions that fulfil it; a void one counts
+nowhere. The remainder is worked out per line key:
+
+- money, per currency: outstanding = max(0, promised − fulfilled);
+- goods and services, per item: outstanding quantity = max(0, promised − delivered),
+  and the promised value is reduced in the same proportion, rounded half up once.
+
+Sums are integer minor units summed in SQL; only pledges that have fulfilments are
+finished in Python, one row per (pledge, line key).
+
+A scope may be taken "as of" a past moment (an acknowledgement letter's cutoff): only
+contributions recorded by then count, a void counts only if it happened by then, and
+each contribution counts under the status it had then (read back from the journal's
+status changes, since statuses only move forward).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal
+
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from tracker.core.money import Money
+from tracker.db.journal import canonical_json
+from tracker.db.models import QUANTITY_PLACES, Contribution, ContributionLine, Item, JournalEvent
+
+contribution = Contribution.__table__  # type: ignore[attr-defined]
+line = ContributionLine.__table__  # type: ignore[attr-defined]
+item = Item.__table__  # type: ignore[attr-defined]
+journal = JournalEvent.__table__  # type: ignore[attr-defined]
+
+
+@dataclass
+class ItemTotal:
+    """A quantity of one item in its unit, with the valued part of it per currency."""
+
+    item_id: int
+    quantity_milli: int = 0
+    value: dict[str, Money] = field(default_factory=dict)
+
+    @property
+    def quantity(self) -> Decimal:
+        """The quantity as an exact decimal, without trailing zeros: 10, 2.5, 0.125."""
+        exact = Decimal(self.quantity_milli).scaleb(-QUANTITY_PLACES)
+        return exact.quantize(Decimal(1)) if exact == exact.to_integral_value() else exact.normalize()
+
+
+@dataclass
+class Figures:
+    """What one status bucket holds: money per currency, in-kind value per currency, items."""
+
+    money: dict[str, Money] = field(default_factory=dict)
+    in_kind: dict[str, Money] = field(default_factory=dict)
+    items: dict[int, ItemTotal] = field(default_factory=dict)
+
+    def add(self, kind: str, item_id: int | None, currency: str | None, minor: int, milli: int) -> None:
+        value = Money.from_minor(minor, currency) if currency else None
+        if kind == "money":
+            assert value is not None
+            self.money[value.currency] = self.money.get(value.currency, Money.zero(value.currency)) + value
+            return
+        assert item_id is not None
+        total = self.items.setdefault(item_id, ItemTotal(item_id))
+        total.quantity_milli += milli
+        if value is not None:
+            total.value[value.currency] = total.value.get(value.currency, Money.zero(value.currency)) + value
+            self.in_kind[value.currency] = self.in_kind.get(value.currency, Money.zero(value.currency)) + value
+
+    def is_empty(self) -> bool:
+        return not (self.money or self.items)
+
+
+@dataclass
+class LedgerTotals:
+    """Paid in full; committed and pledged as outstanding remainders; void nowhere."""
+
+    paid: Figures = field(default_factory=Figures)
+    committed: Figures = field(default_factory=Figures)
+    pledged: Figures = field(default_factory=Figures)
+
+    def bucket(self, status: str) -> Figures:
+        return {"paid": self.paid, "committed": self.committed, "pledged": self.pledged}[status]
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which contributions a total covers."""
+
+    donor_id: int | None = None
+    recipient_id: int | None = None
+    appeal_id: int | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+    contribution_ids: tuple[int, ...] = ()
+    as_of: datetime | None = None  # count the ledger as it stood at this moment
+
+    def conditions(self, table: sa.Table = contribution, include_void: bool = False) -> list[sa.ColumnElement[bool]]:
+        c = table.c
+        found: list[sa.ColumnElement[bool]] = [] if include_void else [live(table, self.as_of)]
+        if self.as_of is not None:
+            found.append(c.recorded_at <= self.as_of)
+        if self.donor_id is not None:
+            found.append(c.donor_id == self.donor_id)
+        if self.recipient_id is not None:
+            found.append(c.recipient_id == self.recipient_id)
+        if self.appeal_id is not None:
+            found.append(c.appeal_id == self.appeal_id)
+        if self.date_from is not None:
+            found.append(c.value_date >= self.date_from)
+        if self.date_to is not None:
+            found.append(c.value_date <= self.date_to)
+        if self.contribution_ids:
+            found.append(c.id.in_(self.contribution_ids))
+        return found
+
+
+def live(table: sa.Table, as_of: datetime | None = None) -> sa.ColumnElement[bool]:
+    """Not void: now, or as of a moment (a void recorded later did not exist yet)."""
+    if as_of is None:
+        return table.c.voided_at.is_(None)
+    return sa.or_(table.c.voided_at.is_(None), table.c.voided_at > as_of)
+
+
+def status_then(as_of: datetime) -> sa.Subquery:
+    """Each contribution's id and its status as of a moment (`status`), for a scope taken as of then.
+
+    Statuses only move forward, so the status then is the `before` of the first status
+    change journalled after the moment; with no such change it is the status now. A
+    subquery, so a plain column can be grouped by on both databases.
+    """
+    first = (
+        sa.select(journal.c.object_id, sa.func.min(journal.c.id).label("first_id"))
+        .where(
+            journal.c.action == "contribution.status_changed",
+            journal.c.object_type == "contribution",
+            journal.c.at > as_of,
+        )
+        .group_by(journal.c.object_id)
+        .subquery("first_change")
+    )
+    later = (
+        sa.select(first.c.object_id, journal.c.before)
+        .join(journal, journal.c.id == first.c.first_id)
+        .subquery("later_change")
+    )
+    whens = [(later.c.before == canonical_json({"status": name}), name) for name in ("pledged", "committed")]
+    return (
+        sa.select(contribution.c.id.label("id"), sa.case(*whens, else_=contribution.c.status).label("status"))
+        .select_from(contribution.outerjoin(later, later.c.object_id == sa.cast(contribution.c.id, sa.String)))
+        .subquery("status_then")
+    )
+
+
+# What a breakdown may be grouped by: header columns of the contribution, and the
+# item's IASC cluster (money lines have none).
+GROUPS = ("value_date", "appeal_id", "donor_id", "recipient_id", "cluster")
+
+
+@dataclass(frozen=True)
+class FigureRow:
+    """One summed piece of a bucket: a line key, its value and quantity, and the requested group keys."""
+
+    bucket: str
+    kind: str
+    item_id: int | None
+    currency: str | None
+    value_minor: int
+    quantity_milli: int
+    keys: tuple
+
+
+def ledger_totals(session: Session, scope: Scope | None = None) -> LedgerTotals:
+    """Totals for the contributions in scope, pledges net of their fulfilments."""
+    return fold(figure_rows(session, scope))
+
+
+def breakdown(session: Session, scope: Scope | None, by: str) -> dict[object, LedgerTotals]:
+    """Totals per value of one group (an appeal, a donor, a cluster…), each net of fulfilments."""
+    found: dict[object, LedgerTotals] = {}
+    for row in figure_rows(session, scope, (by,)):
+        found.setdefault(row.keys[0], LedgerTotals()).bucket(row.bucket).add(
+            row.kind, row.item_id, row.currency, row.value_minor, row.quantity_milli
+        )
+    return found
+
+
+def fold(rows: list[FigureRow]) -> LedgerTotals:
+    totals = LedgerTotals()
+    for row in rows:
+        totals.bucket(row.bucket).add(row.kind, row.item_id, row.currency, row.value_minor, row.quantity_milli)
+    return totals
+
+
+def figure_rows(session: Session, scope: Scope | None = None, by: tuple[str, ...] = ()) -> list[FigureRow]:
+    """The ledger in scope summed in SQL per bucket, line key and the `by` groups; remainders for pledges."""
+    scope = scope or Scope()
+    unknown = set(by) - set(GROUPS)
+    if unknown:
+        raise ValueError(f"cannot group figures by {sorted(unknown)}")
+    groups = [item.c.cluster if name == "cluster" else contribution.c[name] for name in by]
+    fulfiller = contribution.alias("fulfiller")
+    has_live_fulfilment = sa.exists().where(fulfiller.c.fulfils_id == contribution.c.id, *_counted(fulfiller, scope))
+    status: sa.ColumnElement[str] = contribution.c.status
+    key = (line.c.kind, line.c.item_id, line.c.currency)
+    sums = (
+        sa.func.coalesce(sa.func.sum(line.c.value_minor), 0),
+        sa.func.coalesce(sa.func.sum(line.c.quantity_milli), 0),
+    )
+    joined = line.join(contribution, line.c.contribution_id == contribution.c.id)
+    if scope.as_of is not None:
+        then = status_then(scope.as_of)
+        joined, status = joined.join(then, then.c.id == contribution.c.id), then.c.status
+    if "cluster" in by:
+        joined = joined.outerjoin(item, line.c.item_id == item.c.id)
+
+    # Paid contributions, and open ones that nothing fulfils yet: plain sums.
+    plain = sa.or_(status == "paid", ~has_live_fulfilment)
+    statement = (
+        sa.select(status, *key, *sums, *groups)
+        .select_from(joined)
+        .where(*scope.conditions(), plain)
+        .group_by(status, *key, *groups)
+    )
+    rows = [
+        FigureRow(bucket, kind, item_id, currency, int(minor), int(milli), tuple(keys))
+        for bucket, kind, item_id, currency, minor, milli, *keys in session.execute(statement)
+    ]
+
+    # Open contributions with fulfilments: the remainder, per pledge and line key.
+    statement = (
+        sa.select(contribution.c.id, status, *key, *sums, *groups)
+        .select_from(joined)
+        .where(*scope.conditions(), status != "paid", has_live_fulfilment)
+        .group_by(contribution.c.id, status, *key, *groups)
+    )
+    promised = session.execute(statement).all()
+    if promised:
+        rows.extend(_remainders(session, promised, scope))
+    return rows
+
+
+def _counted(fulfiller: sa.Table, scope: Scope) -> list[sa.ColumnElement[bool]]:
+    """A fulfilment counts when it is live (and, as of a moment, was recorded by then)."""
+    found = [live(fulfiller, scope.as_of)]
+    if scope.as_of is not None:
+        found.append(fulfiller.c.recorded_at <= scope.as_of)
+    return found
+
+
+def _remainders(session: Session, promised: list[sa.Row], scope: Scope) -> list[FigureRow]:
+    pledge_ids = sorted({row[0] for row in promised})
+    delivered_money: dict[tuple[int, str], int] = defaultdict(int)
+    delivered_items: dict[tuple[int, int], int] = defaultdict(int)
+    for chunk in _chunks(pledge_ids, 500):
+        statement = (
+            sa.select(
+                contribution.c.fulfils_id,
+                line.c.kind,
+                line.c.item_id,
+                line.c.currency,
+                line.c.value_minor,
+                line.c.quantity_milli,
+            )
+            .select_from(line.join(contribution, line.c.contribution_id == contribution.c.id))
+            .where(
+                contribution.c.fulfils_id.in_(chunk),
+                *_counted(contribution, scope),
+                contribution.c.status == "paid",
+            )
+        )
+        for pledge_id, kind, item_id, currency, minor, milli in session.execute(statement):
+            if kind == "money":
+                delivered_money[(pledge_id, currency)] += int(minor)
+            else:
+                delivered_items[(pledge_id, item_id)] += int(milli)
+
+    # An item may be promised in several lines (and currencies): its quantity is
+    # netted once per pledge, and each valued part shrinks in the same proportion.
+    promised_items: dict[tuple[int, int], int] = defaultdict(int)
+    for pledge_id, _status, kind, item_id, _currency, _minor, milli, *_keys in promised:
+        if kind != "money":
+            promised_items[(pledge_id, item_id)] += int(milli)
+
+    rows: list[FigureRow] = []
+    counted: set[tuple[int, int]] = set()
+    for pledge_id, status, kind, item_id, currency, minor, _milli, *keys in promised:
+        if kind == "money":
+            outstanding = max(0, int(minor) - delivered_money[(pledge_id, currency)])
+            if outstanding:
+                rows.append(FigureRow(status, kind, None, currency, outstanding, 0, tuple(keys)))
+            continue
+        whole = promised_items[(pledge_id, item_id)]
+        left = max(0, whole - delivered_items[(pledge_id, item_id)])
+        if left:
+            share = _proportion(int(minor), left, whole) if currency else 0
+            quantity = 0 if (pledge_id, item_id) in counted else left
+            counted.add((pledge_id, item_id))
+            rows.append(FigureRow(status, kind, item_id, currency if share else None, share, quantity, tuple(keys)))
+    return rows
+
+
+def _proportion(amount: int, left: int, whole: int) -> int:
+    """amount × left / whole, rounded half up once, in integer units."""
+    return int((Decimal(amount) * left / whole).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def _chunks(values: list[int], size: int) -> list[list[int]]:
+    return [values[i : i + size] for i in range(0, len(values), size)]

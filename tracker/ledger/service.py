@@ -1,0 +1,382 @@
+"""The ledger's use cases: record a contribution, move its status on, fulfil a pledge, void."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from sqlmodel import Session, select
+
+from tracker.core.errors import Conflict, Invalid, NotFound, Plural
+from tracker.core.money import minor_digits
+from tracker.core.vocabulary import Term
+from tracker.db.engine import conflict_insert
+from tracker.db.journal import record_event
+from tracker.db.models import (
+    STATUSES,
+    Appeal,
+    Contribution,
+    ContributionLine,
+    Donor,
+    Item,
+    NumberSequence,
+    Recipient,
+    User,
+    utcnow,
+)
+from tracker.ledger.checks import (
+    LineInput,
+    RecordedLine,
+    check_line,
+    check_value_date,
+    checked_text,
+    require,
+)
+from tracker.ledger.figures import FigureRow
+from tracker.totals.aggregates import apply_change, contribution_rows
+
+MAX_LINES = 200
+OPEN_STATUSES = ("pledged", "committed")
+RANK = {status: rank for rank, status in enumerate(STATUSES)}
+
+
+@dataclass(frozen=True)
+class ContributionInput:
+    """A new contribution as entered; `record_contribution` checks every field of it."""
+
+    donor_id: int
+    recipient_id: int
+    value_date: date
+    status: str
+    lines: list[LineInput] = field(default_factory=list)
+    appeal_id: int | None = None
+    reference: str = ""
+    notes: str = ""
+    fulfils_id: int | None = None
+
+
+def record_contribution(session: Session, data: ContributionInput, user: User | None) -> Contribution:
+    """Check and record a new contribution with its lines and journal event, in the caller's transaction."""
+    require(session, Donor, data.donor_id, "donor_id")
+    require(session, Recipient, data.recipient_id, "recipient_id")
+    if data.appeal_id is not None:
+        require(session, Appeal, data.appeal_id, "appeal_id")
+    if data.status not in STATUSES:
+        raise Invalid(
+            "status", "must be one of {allowed}, got {value!r}", allowed=", ".join(STATUSES), value=data.status
+        )
+    check_value_date(data.value_date)
+    reference = checked_text(data.reference, "reference", 200)
+    notes = checked_text(data.notes, "notes", 4000)
+    if not data.lines:
+        raise Invalid("lines", "a contribution needs at least one line")
+    if len(data.lines) > MAX_LINES:
+        raise Invalid(
+            "lines",
+            Plural("at most {limit} line, got {count}", "at most {limit} lines, got {count}", MAX_LINES),
+            limit=MAX_LINES,
+            count=len(data.lines),
+        )
+    lines = [check_line(session, line, f"lines[{i}]") for i, line in enumerate(data.lines)]
+    pledge_before: list = []
+    if data.fulfils_id is not None:
+        _check_fulfilment(session, data, lines)
+        pledge_before = contribution_rows(session, [data.fulfils_id])
+
+    contribution = Contribution(
+        number=next_number(session, data.value_date.year),
+        donor_id=data.donor_id,
+        recipient_id=data.recipient_id,
+        appeal_id=data.appeal_id,
+        value_date=data.value_date,
+        status=data.status,
+        reference=reference,
+        notes=notes,
+        fulfils_id=data.fulfils_id,
+        recorded_by_id=user.id if user else None,
+    )
+    session.add(contribution)
+    session.flush()
+    rows = [
+        ContributionLine(
+            contribution_id=contribution.id,  # type: ignore[arg-type]
+            position=position,
+            kind=line.kind,
+            item_id=line.item_id,
+            quantity_milli=line.quantity_milli,
+            unit_value_minor=line.unit_value.minor if line.unit_value else None,
+            valuation=line.valuation,
+            currency=line.value.currency if line.value else None,
+            minor_digits=minor_digits(line.value.currency) if line.value else None,
+            value_minor=line.value.minor if line.value else None,
+        )
+        for position, line in enumerate(lines, start=1)
+    ]
+    session.add_all(rows)
+    session.flush()
+    record_event(
+        session,
+        action="contribution.recorded",
+        object_type="contribution",
+        object_id=contribution.id,
+        user_id=user.id if user else None,
+        after=snapshot(contribution, rows),
+    )
+    if data.fulfils_id is None:  # what it adds is known without asking the database again
+        apply_change(session, [], _counted(session, contribution, rows))
+    else:
+        apply_change(session, pledge_before, contribution_rows(session, [contribution.id, data.fulfils_id]))  # type: ignore[list-item]
+    return contribution
+
+
+def _counted(session: Session, contribution: Contribution, lines: list[ContributionLine]) -> list[FigureRow]:
+    """What a new contribution (fulfilling nothing) adds to the totals: each line in full, in its status's bucket."""
+    keys = (contribution.value_date, contribution.appeal_id, contribution.donor_id, contribution.recipient_id)
+    return [
+        FigureRow(
+            contribution.status,
+            line.kind,
+            line.item_id,
+            line.currency,
+            line.value_minor or 0,
+            line.quantity_milli or 0,
+            (*keys, session.get(Item, line.item_id).cluster if line.item_id is not None else None),  # type: ignore[union-attr]
+        )
+        for line in lines
+    ]
+
+
+def record_fulfilment(session: Session, pledge_id: int, data: ContributionInput, user: User | None) -> Contribution:
+    """Record a paid contribution that fulfils (part of) an earlier pledge or commitment."""
+    pledge = session.get(Contribution, pledge_id)
+    if pledge is None:
+        raise NotFound("contribution {id} does not exist", id=pledge_id)
+    fulfilment = ContributionInput(
+        donor_id=pledge.donor_id,
+        recipient_id=data.recipient_id,
+        appeal_id=data.appeal_id if data.appeal_id is not None else pledge.appeal_id,
+        value_date=data.value_date,
+        status="paid",
+        lines=data.lines,
+        reference=data.reference,
+        notes=data.notes,
+        fulfils_id=pledge_id,
+    )
+    return record_contribution(session, fulfilment, user)
+
+
+def advance_status(session: Session, contribution_id: int, status: str, user: User | None) -> Contribution:
+    """Move a contribution forward: pledged → committed → paid, never back."""
+    contribution = _locked(session, contribution_id)
+    if status not in STATUSES:
+        raise Invalid("status", "must be one of {allowed}, got {value!r}", allowed=", ".join(STATUSES), value=status)
+    if contribution.voided_at is not None:
+        raise Conflict("{number} is void; a void contribution never changes", number=contribution.number)
+    if RANK[status] <= RANK[contribution.status]:
+        # TRANSLATORS: {number} is a contribution number (C-2023-000001); {status} and {new_status} are status names.
+        raise Conflict(
+            "status only moves forward: {number} is {status}, cannot become {new_status}",
+            number=contribution.number,
+            status=Term(contribution.status, "status"),
+            new_status=Term(status, "status"),
+        )
+    if status == "paid" and live_fulfilments(session, contribution_id):
+        raise Conflict(
+            "{number} is partly fulfilled by later contributions; record the rest as a fulfilment "
+            "instead of marking the whole of it paid",
+            number=contribution.number,
+        )
+    before = contribution.status
+    counted_before = contribution_rows(session, [contribution_id])
+    contribution.status = status
+    session.add(contribution)
+    session.flush()
+    apply_change(session, counted_before, contribution_rows(session, [contribution_id]))
+    record_event(
+        session,
+        action="contribution.status_changed",
+        object_type="contribution",
+        object_id=contribution.id,
+        user_id=user.id if user else None,
+        before={"status": before},
+        after={"status": status},
+    )
+    return contribution
+
+
+def void_contribution(session: Session, contribution_id: int, reason: str, user: User | None) -> Contribution:
+    """Cancel a contribution with a reason: it stays visible, outside every total."""
+    contribution = _locked(session, contribution_id)
+    reason = checked_text(reason, "reason", 1000).strip()
+    if not reason:
+        raise Invalid("reason", "say why the contribution is void")
+    if contribution.voided_at is not None:
+        raise Conflict("{number} is already void", number=contribution.number)
+    touched = [contribution_id] + ([contribution.fulfils_id] if contribution.fulfils_id is not None else [])
+    counted_before = contribution_rows(session, touched)
+    contribution.voided_at = utcnow()
+    contribution.voided_by_id = user.id if user else None
+    contribution.void_reason = reason
+    session.add(contribution)
+    session.flush()
+    apply_change(session, counted_before, contribution_rows(session, touched))
+    record_event(
+        session,
+        action="contribution.voided",
+        object_type="contribution",
+        object_id=contribution.id,
+        user_id=user.id if user else None,
+        before={"voided": False},
+        after={"voided": True, "reason": reason},
+    )
+    return contribution
+
+
+def next_number(session: Session, year: int) -> str:
+    """The next human number for the year, C-2023-000001 onwards; never reused, safe under concurrency."""
+    return reserve_numbers(session, [year])[0]
+
+
+def reserve_numbers(session: Session, years: list[int]) -> list[str]:
+    """Numbers for contributions of these years, in order: one sequence update per year, not per contribution."""
+    table = NumberSequence.__table__  # type: ignore[attr-defined]
+    insert = conflict_insert(session)
+    next_of: dict[int, int] = {}
+    for year, count in sorted(Counter(years).items()):
+        statement = (
+            insert(table)
+            .values(year=year, last=count)
+            .on_conflict_do_update(index_elements=["year"], set_={"last": table.c.last + count})
+            .returning(table.c.last)
+        )
+        next_of[year] = session.execute(statement).scalar_one() - count + 1
+    numbers = []
+    for year in years:
+        numbers.append(contribution_number(year, next_of[year]))
+        next_of[year] += 1
+    return numbers
+
+
+def contribution_number(year: int, sequence: int) -> str:
+    """A contribution's human number: the year's sequence, C-2023-000001 onwards."""
+    return f"C-{year}-{sequence:06d}"
+
+
+def live_fulfilments(session: Session, contribution_id: int) -> list[Contribution]:
+    """The non-void contributions that fulfil this one."""
+    statement = select(Contribution).where(
+        Contribution.fulfils_id == contribution_id,
+        Contribution.voided_at.is_(None),  # type: ignore[union-attr]
+    )
+    return list(session.exec(statement).all())
+
+
+def lines_of(session: Session, contribution_id: int) -> list[ContributionLine]:
+    statement = (
+        select(ContributionLine)
+        .where(ContributionLine.contribution_id == contribution_id)
+        .order_by(ContributionLine.position)  # type: ignore[arg-type]
+    )
+    return list(session.exec(statement).all())
+
+
+def get_contribution(session: Session, contribution_id: int) -> Contribution:
+    contribution = session.get(Contribution, contribution_id)
+    if contribution is None:
+        raise NotFound("contribution {id} does not exist", id=contribution_id)
+    return contribution
+
+
+def snapshot(contribution: Contribution, lines: list[ContributionLine]) -> dict[str, Any]:
+    """The recorded facts of a contribution, as the journal keeps them."""
+    return {
+        "number": contribution.number,
+        "donor_id": contribution.donor_id,
+        "recipient_id": contribution.recipient_id,
+        "appeal_id": contribution.appeal_id,
+        "value_date": contribution.value_date,
+        "status": contribution.status,
+        "reference": contribution.reference,
+        "notes": contribution.notes,
+        "fulfils_id": contribution.fulfils_id,
+        "lines": [
+            {
+                "kind": line.kind,
+                "item_id": line.item_id,
+                "quantity_milli": line.quantity_milli,
+                "unit_value_minor": line.unit_value_minor,
+                "valuation": line.valuation,
+                "currency": line.currency,
+                "value_minor": line.value_minor,
+            }
+            for line in lines
+        ],
+    }
+
+
+def _check_fulfilment(session: Session, data: ContributionInput, lines: list[RecordedLine]) -> None:
+    """A fulfilment is paid, by the pledge's donor, of what the pledge promised."""
+    pledge = session.get(Contribution, data.fulfils_id)
+    if pledge is None:
+        raise Invalid("fulfils_id", "contribution {id} does not exist", id=data.fulfils_id)
+    if pledge.voided_at is not None:
+        raise Invalid("fulfils_id", "{number} is void and cannot be fulfilled", number=pledge.number)
+    if pledge.status not in OPEN_STATUSES:
+        raise Invalid(
+            "fulfils_id",
+            "{number} is {status}; only a pledge or commitment is fulfilled",
+            number=pledge.number,
+            status=Term(pledge.status, "status"),
+        )
+    if data.status != "paid":
+        raise Invalid("status", "a fulfilment records what was paid or delivered, so its status is paid")
+    if pledge.donor_id != data.donor_id:
+        raise Invalid("donor_id", "{number} was pledged by another donor", number=pledge.number)
+    promised = lines_of(session, pledge.id)  # type: ignore[arg-type]
+    money = {line.currency for line in promised if line.kind == "money"}
+    items = {line.item_id for line in promised if line.kind != "money"}
+    for i, line in enumerate(lines):
+        where = f"lines[{i}]"
+        if line.kind == "money" and line.value and line.value.currency not in money:
+            raise Invalid(
+                where + ".amount",
+                "{number} promised no money in {currency}",
+                number=pledge.number,
+                currency=line.value.currency,
+            )
+        if line.kind != "money" and line.item_id not in items:
+            raise Invalid(where + ".item_id", "{number} promised no such item", number=pledge.number)
+
+
+def _locked(session: Session, contribution_id: int) -> Contribution:
+    """The contribution, locked for update (PostgreSQL) so concurrent changes queue up."""
+    statement = select(Contribution).where(Contribution.id == contribution_id).with_for_update()
+    contribution = session.exec(statement).first()
+    if contribution is None:
+        raise NotFound("contribution {id} does not exist", id=contribution_id)
+    return contribution
+
+
+@dataclass(frozen=True)
+class ContributionRow:
+    """A contribution with its parties' names, as lists show it."""
+
+    contribution: Contribution
+    donor_name: str
+    recipient_name: str
+
+
+def recent_contributions(session: Session, limit: int = 10, appeal_id: int | None = None) -> list[ContributionRow]:
+    """The most recently recorded contributions, newest first, voids included."""
+    statement = (
+        select(Contribution, Donor.name, Recipient.name)
+        .join(Donor, Donor.id == Contribution.donor_id)  # type: ignore[arg-type]
+        .join(Recipient, Recipient.id == Contribution.recipient_id)  # type: ignore[arg-type]
+        .order_by(Contribution.id.desc())  # type: ignore[union-attr]
+        .limit(limit)
+    )
+    if appeal_id is not None:
+        statement = statement.where(Contribution.appeal_id == appeal_id)
+    return [ContributionRow(c, donor, recipient) for c, donor, recipient in session.exec(statement)]

@@ -1,0 +1,1 @@
+"""Exchange rates: the rate in force and conversion (read models), rate files, and recording rates (service)."""

@@ -1,0 +1,258 @@
+"""An appeal as an IATI 2.03 activity, its contributions as incoming transactions (pledge 13, commitment 11, funds 1).
+
+One `iati-activity` per appeal, identified as the organisation's IATI identifier, a hyphen
+and the appeal's code. Each valued contribution line is a transaction with its value,
+currency and value date, the donor as provider-org and the recipient as receiver-org,
+finance type 110 (standard grant: "transfers in cash or in kind"). IATI has no in-kind
+flag, so an in-kind line carries its item, unit, quantity and valuation basis in our own
+namespace (`urn:tracker:iati:1`, allowed by the schema's `##other` slots). An in-kind line
+without a value cannot be a transaction (a value is required, and 0 would be false): it
+is left out and counted per item in the activity's description. Void contributions are
+left out. Elements follow the XSD's sequence; the XML is built with ElementTree.
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+from sqlmodel import Session, select
+
+from tracker.core.config import get_settings
+from tracker.core.errors import Invalid, NotFound
+from tracker.core.formatting import format_money_code, format_quantity
+from tracker.core.i18n import _, current_locale, ngettext
+from tracker.core.vocabulary import term
+from tracker.db.models import Appeal
+from tracker.ledger.queries import ContributionFilters
+from tracker.reporting.exports.rows import ExportRow, export_rows
+from tracker.reporting.reports.files import plain_amount
+from tracker.settings.current import effective_settings
+
+IATI_VERSION = "2.03"
+TRACKER_NS = "urn:tracker:iati:1"
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+TRANSACTION_TYPES = {"pledged": "13", "committed": "11", "paid": "1"}  # incoming pledge, commitment, funds
+STANDARD_GRANT = "110"
+# IATI OrganisationType codes; a donor's kind maps to one where the kind says enough.
+ORGANISATION_TYPES = ("10", "11", "15", "21", "22", "23", "24", "30", "40", "60", "70", "71", "72", "73", "80", "90")
+DONOR_TYPES = {"government": "10", "foundation": "60", "company": "70"}
+# IATI identifiers: a registration agency prefix and a number, e.g. XM-DAC-41114 or AZ-VOEN-1234567890.
+ORG_REF = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{1,99}")
+NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")  # characters XML 1.0 cannot carry
+
+ET.register_namespace("tracker", TRACKER_NS)
+
+
+@dataclass
+class _Unvalued:
+    """In-kind lines of one item and status that have no value, summed."""
+
+    quantity: Decimal = Decimal(0)
+    lines: int = 0
+
+
+@dataclass
+class _Activity:
+    """What the rows tell about the activity, gathered in one pass."""
+
+    funders: dict[str, str] = field(default_factory=dict)  # donor name -> donor kind, in order of appearance
+    transactions: list[ET.Element] = field(default_factory=list)
+    unvalued: dict[tuple[str, str, str], _Unvalued] = field(default_factory=lambda: defaultdict(_Unvalued))
+    first_date: date | None = None
+
+
+def organisation_ref(org_ref: str | None = None) -> str:
+    """The organisation's IATI identifier: `org_ref` when given, else TRACKER_IATI_ORG_REF; refused when missing."""
+    ref = (org_ref if org_ref is not None else get_settings().iati_org_ref).strip()
+    if not ref:
+        raise Invalid(
+            "org_ref",
+            "the IATI export needs the organisation's IATI identifier (such as XM-DAC-41114): set TRACKER_IATI_ORG_REF",
+        )
+    if not ORG_REF.fullmatch(ref):
+        raise Invalid(
+            "org_ref",
+            "{value} is not an IATI organisation identifier: letters, digits, '-', '.', '_' or ':', "
+            "at most 100 characters",
+            value=ref,
+        )
+    return ref
+
+
+def organisation_type() -> str:
+    code = get_settings().iati_org_type.strip()
+    if code not in ORGANISATION_TYPES:
+        raise Invalid(
+            "TRACKER_IATI_ORG_TYPE",
+            "one of the IATI OrganisationType codes {choices}, got {value}",
+            choices=", ".join(ORGANISATION_TYPES),
+            value=code,
+        )
+    return code
+
+
+def appeal_by_code(session: Session, code: str) -> Appeal:
+    found = session.exec(select(Appeal).where(Appeal.code == code.strip())).first()
+    if found is None:
+        raise NotFound("no appeal with code {code}", code=code)
+    return found
+
+
+def appeal_iati_xml(session: Session, appeal_id: int, org_ref: str | None = None, now: datetime | None = None) -> bytes:
+    """The appeal as an IATI 2.03 `iati-activities` document holding one activity, as UTF-8 XML."""
+    ref = organisation_ref(org_ref)
+    org_type = organisation_type()
+    appeal = session.get(Appeal, appeal_id)
+    if appeal is None:
+        raise NotFound("no appeal with id {id}", id=appeal_id)
+    moment = (now or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
+    gathered = _gather(export_rows(session, ContributionFilters(appeal_id=appeal_id)).rows)
+    root = ET.Element("iati-activities", {"version": IATI_VERSION, "generated-datetime": moment.isoformat()})
+    root.append(_activity(session, appeal, ref, org_type, gathered, moment))
+    ET.indent(root)
+    return ET.tostring(root, encoding="utf-8", xml_declaration=True)
+
+
+def _gather(rows: Iterator[ExportRow]) -> _Activity:
+    found = _Activity()
+    for row in rows:
+        found.funders.setdefault(row.donor, row.donor_kind)
+        found.first_date = min(found.first_date or row.value_date, row.value_date)
+        if row.value is None:
+            unvalued = found.unvalued[(row.item or "", row.unit or "", row.status)]
+            unvalued.quantity += row.quantity or 0
+            unvalued.lines += 1
+            continue
+        found.transactions.append(_transaction(row))
+    return found
+
+
+def _activity(
+    session: Session, appeal: Appeal, ref: str, org_type: str, gathered: _Activity, moment: datetime
+) -> ET.Element:
+    organisation = effective_settings(session).organisation_name or ref
+    today = moment.date()
+    activity = ET.Element(
+        "iati-activity",
+        {"last-updated-datetime": moment.isoformat(), XML_LANG: current_locale(), "humanitarian": "1"},
+    )
+    _sub(activity, "iati-identifier").text = ref + "-" + appeal.code
+    _narrative(_sub(activity, "reporting-org", ref=ref, type=org_type), organisation)
+    _narrative(_sub(activity, "title"), appeal.name)
+    summary = _(
+        "Contributions to the appeal {name} ({code}) recorded by {organisation}: incoming pledges (13), "
+        "commitments (11) and incoming funds (1), one transaction per contribution line. "
+        "Void contributions are left out."
+    ).format(name=appeal.name, code=appeal.code, organisation=organisation)
+    _narrative(_sub(activity, "description", type="1"), summary)
+    if gathered.unvalued:
+        _narrative(_sub(activity, "description", type="4"), _unvalued_note(gathered.unvalued))
+    _narrative(_sub(activity, "participating-org", ref=ref, type=org_type, role="2"), organisation)
+    for name, kind in gathered.funders.items():
+        funder = _sub(activity, "participating-org", role="1", **_org_type(kind))
+        _narrative(funder, name)
+    _sub(activity, "activity-status", code=_status(appeal, today))
+    start = appeal.start_date or gathered.first_date or appeal.created_at.date()
+    _sub(activity, "activity-date", type="2" if start <= today else "1", **{"iso-date": start.isoformat()})
+    if appeal.end_date:
+        end_type = "4" if appeal.end_date <= today else "3"
+        _sub(activity, "activity-date", type=end_type, **{"iso-date": appeal.end_date.isoformat()})
+    if appeal.glide:
+        scope = _sub(activity, "humanitarian-scope", type="1", vocabulary="1-2", code=appeal.glide)
+        _narrative(scope, appeal.name)
+    activity.extend(gathered.transactions)
+    return activity
+
+
+def _transaction(row: ExportRow) -> ET.Element:
+    assert row.value is not None
+    transaction = ET.Element("transaction", ref=row.line_id)
+    _sub(transaction, "transaction-type", code=TRANSACTION_TYPES[row.status])
+    _sub(transaction, "transaction-date", **{"iso-date": row.value_date.isoformat()})
+    value = _sub(transaction, "value", currency=row.value.currency, **{"value-date": row.value_date.isoformat()})
+    value.text = plain_amount(row.value)
+    _narrative(_sub(transaction, "description"), _description(row))
+    _narrative(_sub(transaction, "provider-org", **_org_type(row.donor_kind)), row.donor)
+    _narrative(_sub(transaction, "receiver-org"), row.recipient)
+    _sub(transaction, "finance-type", code=STANDARD_GRANT)
+    if row.in_kind:
+        assert row.unit_value is not None and row.quantity is not None
+        ET.SubElement(
+            transaction,
+            f"{{{TRACKER_NS}}}in-kind",
+            {
+                "kind": row.kind,
+                "item": row.item or "",
+                "unit": row.unit or "",
+                "quantity": format(row.quantity, "f"),
+                "unit-value": plain_amount(row.unit_value),
+                "currency": row.unit_value.currency,
+                "valuation": row.valuation,
+            },
+        )
+    return transaction
+
+
+def _description(row: ExportRow) -> str:
+    assert row.value is not None
+    if not row.in_kind:
+        return _("{number}: money, {amount}").format(number=row.number, amount=format_money_code(row.value))
+    assert row.quantity is not None
+    return _("{number}: {quantity} of {item}, valued at {amount} ({valuation})").format(
+        number=row.number,
+        quantity=format_quantity(row.quantity, row.unit or ""),
+        item=row.item,
+        amount=format_money_code(row.value),
+        valuation=term(row.valuation, "valuation"),
+    )
+
+
+def _unvalued_note(unvalued: dict[tuple[str, str, str], _Unvalued]) -> str:
+    parts = []
+    for (item, unit, status), found in sorted(unvalued.items()):
+        parts.append(
+            ngettext(
+                "{item} ({status}): {quantity} in {count} line",
+                "{item} ({status}): {quantity} in {count} lines",
+                found.lines,
+            ).format(
+                item=item,
+                status=term(status, "status"),
+                quantity=format_quantity(found.quantity, unit),
+                count=found.lines,
+            )
+        )
+    return _(
+        "In-kind contributions without a value are not IATI transactions (a transaction needs a value) "
+        "and are left out: {items}."
+    ).format(items="; ".join(parts))
+
+
+def _status(appeal: Appeal, today: date) -> str:
+    """IATI ActivityStatus: 4 closed (archived), 3 finalisation (past its end date), else 2 implementation."""
+    if appeal.archived:
+        return "4"
+    if appeal.end_date and appeal.end_date < today:
+        return "3"
+    return "2"
+
+
+def _org_type(donor_kind: str) -> dict[str, str]:
+    code = DONOR_TYPES.get(donor_kind)
+    return {"type": code} if code else {}
+
+
+def _sub(parent: ET.Element, tag: str, **attributes: str) -> ET.Element:
+    return ET.SubElement(parent, tag, attributes)
+
+
+def _narrative(parent: ET.Element, text: str) -> ET.Element:
+    narrative = ET.SubElement(parent, "narrative")
+    narrative.text = NOT_XML.sub("", text)
+    return narrative

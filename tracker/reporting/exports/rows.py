@@ -1,0 +1,231 @@
+"""The rows every contributions export is made of: one per contribution line, read in chunks, converted one by one."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from tracker.core.money import Money
+from tracker.db.models import QUANTITY_PLACES, Appeal, ContributionLine, Donor, Item, Recipient
+from tracker.ledger.queries import ContributionFilters, contribution
+from tracker.rates.convert import RateBook, convert_with, load_rates
+from tracker.settings.current import effective_settings
+
+line = ContributionLine.__table__  # type: ignore[attr-defined]
+donor = Donor.__table__  # type: ignore[attr-defined]
+recipient = Recipient.__table__  # type: ignore[attr-defined]
+appeal = Appeal.__table__  # type: ignore[attr-defined]
+item = Item.__table__  # type: ignore[attr-defined]
+
+CHUNK = 1000  # rows fetched from the database at a time
+
+
+@dataclass(frozen=True, slots=True)
+class ExportRow:
+    """One contribution line with everything an export shows of it, as plain values."""
+
+    contribution_id: int
+    number: str
+    position: int
+    value_date: date
+    donor: str
+    donor_kind: str
+    recipient: str
+    appeal_code: str | None
+    appeal_name: str | None
+    glide: str | None
+    status: str
+    void_reason: str | None
+    kind: str
+    item: str | None
+    unit: str | None
+    cluster: str | None
+    quantity: Decimal | None
+    unit_value: Money | None
+    value: Money | None
+    valuation: str
+    converted: Money | None  # in the reporting currency; None when not valued or no rate was usable
+    rate: Decimal | None  # reporting-currency units per 1 unit of the line's currency
+    rate_date: date | None
+
+    @property
+    def line_id(self) -> str:
+        """The line's stable name: its contribution's number and its position, C-2023-000001/1."""
+        return f"{self.number}/{self.position}"
+
+    @property
+    def is_void(self) -> bool:
+        return self.void_reason is not None
+
+    @property
+    def in_kind(self) -> bool:
+        return self.kind != "money"
+
+
+@dataclass(frozen=True)
+class ExportSet:
+    """What an export holds: the reporting currency its converted values are in, and its rows (read lazily)."""
+
+    reporting_currency: str
+    window_days: int
+    rows: Iterator[ExportRow]
+
+
+def export_rows(session: Session, filters: ContributionFilters, include_void: bool = False) -> ExportSet:
+    """The lines of the contributions the filters select, by value date, number and position.
+
+    The same filters as the contributions list; a line filter (kind, currency) also narrows
+    the lines themselves. Void contributions are left out unless `include_void` is set or the
+    filter asks for void ones. Each valued line is converted on its own at its own value date,
+    rounded once; a line without a usable rate has no converted value (never 0).
+    """
+    settings = effective_settings(session)
+    reporting = settings.reporting_currency
+    conditions = _conditions(session, filters, include_void or filters.status == "void")
+    book = _rates(session, conditions, reporting, settings.rate_window_days)
+    return ExportSet(reporting, settings.rate_window_days, _read(session, conditions, book, reporting))
+
+
+def count_rows(session: Session, filters: ContributionFilters, include_void: bool = False) -> int:
+    """How many rows `export_rows` would give, counted in SQL."""
+    conditions = _conditions(session, filters, include_void or filters.status == "void")
+    statement = sa.select(sa.func.count()).select_from(_joined()).where(*conditions)
+    return int(session.execute(statement).scalar_one())
+
+
+def _conditions(session: Session, filters: ContributionFilters, include_void: bool) -> list[sa.ColumnElement[bool]]:
+    found = [*filters.header_conditions(session), *filters.line_conditions()]
+    if not include_void:
+        found.append(contribution.c.voided_at.is_(None))
+    return found
+
+
+def _joined() -> sa.FromClause:
+    return (
+        line.join(contribution, contribution.c.id == line.c.contribution_id)
+        .join(donor, donor.c.id == contribution.c.donor_id)
+        .join(recipient, recipient.c.id == contribution.c.recipient_id)
+        .outerjoin(appeal, appeal.c.id == contribution.c.appeal_id)
+        .outerjoin(item, item.c.id == line.c.item_id)
+    )
+
+
+def _rates(session: Session, conditions: list[sa.ColumnElement[bool]], reporting: str, window: int) -> RateBook:
+    """Every rate the rows may need, loaded once from the distinct (currency, value date) pairs."""
+    pairs = sa.select(line.c.currency, contribution.c.value_date).select_from(_joined()).where(*conditions)
+    pairs = pairs.where(line.c.currency.is_not(None)).distinct()
+    needed = [(currency, value_date) for currency, value_date in session.execute(pairs)]
+    return load_rates(session, needed, reporting, reporting, window)
+
+
+def _read(
+    session: Session, conditions: list[sa.ColumnElement[bool]], book: RateBook, reporting: str
+) -> Iterator[ExportRow]:
+    c = contribution.c
+    statement = (
+        sa.select(
+            c.id,
+            c.number,
+            line.c.position,
+            c.value_date,
+            donor.c.name,
+            donor.c.kind,
+            recipient.c.name,
+            appeal.c.code,
+            appeal.c.name,
+            appeal.c.glide,
+            c.status,
+            c.void_reason,
+            line.c.kind,
+            item.c.name,
+            item.c.unit,
+            item.c.cluster,
+            line.c.quantity_milli,
+            line.c.unit_value_minor,
+            line.c.value_minor,
+            line.c.currency,
+            line.c.valuation,
+        )
+        .select_from(_joined())
+        .where(*conditions)
+        .order_by(c.value_date, c.number, line.c.position)
+    )
+    result = session.execute(statement, execution_options={"yield_per": CHUNK})
+    for (
+        contribution_id,
+        number,
+        position,
+        value_date,
+        donor_name,
+        donor_kind,
+        recipient_name,
+        appeal_code,
+        appeal_name,
+        glide,
+        status,
+        void_reason,
+        kind,
+        item_name,
+        unit,
+        cluster,
+        quantity_milli,
+        unit_value_minor,
+        value_minor,
+        currency,
+        valuation,
+    ) in result:
+        value = Money.from_minor(value_minor, currency) if value_minor is not None else None
+        converted, rate, rate_date = _converted(book, value, value_date, reporting)
+        yield ExportRow(
+            contribution_id=contribution_id,
+            number=number,
+            position=position,
+            value_date=value_date,
+            donor=donor_name,
+            donor_kind=donor_kind,
+            recipient=recipient_name,
+            appeal_code=appeal_code,
+            appeal_name=appeal_name,
+            glide=glide,
+            status=status,
+            void_reason=void_reason,
+            kind=kind,
+            item=item_name,
+            unit=unit,
+            cluster=cluster,
+            quantity=quantity_of(quantity_milli),
+            unit_value=Money.from_minor(unit_value_minor, currency) if unit_value_minor is not None else None,
+            value=value,
+            valuation=valuation,
+            converted=converted,
+            rate=rate,
+            rate_date=rate_date,
+        )
+
+
+def _converted(
+    book: RateBook, value: Money | None, value_date: date, reporting: str
+) -> tuple[Money | None, Decimal | None, date | None]:
+    """The line's value in the reporting currency, with the rate and the rate's own date; all None without a rate."""
+    if value is None:
+        return None, None, None
+    if value.currency == reporting:
+        return value, Decimal(1), value_date
+    total = convert_with(book, {(value.currency, value_date): value.minor}, reporting)
+    if not total.complete:
+        return None, None, None
+    (used,) = total.rates_used
+    return total.total, used.rate, used.rate_date
+
+
+def quantity_of(milli: int | None) -> Decimal | None:
+    """A stored quantity as an exact decimal without trailing zeros: 10, 2.5, 0.125."""
+    if milli is None:
+        return None
+    exact = Decimal(milli).scaleb(-QUANTITY_PLACES)
+    return exact.quantize(Decimal(1)) if exact == exact.to_integral_value() else exact.normalize()

@@ -1,0 +1,122 @@
+"""The per-donor statement as plain data: every contribution of a period, totals, in-kind by item, corrections."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlmodel import Session
+
+from tracker.core.bulk import collector_paused
+from tracker.core.errors import Invalid
+from tracker.core.money import Money
+from tracker.db.models import Donor, Item
+from tracker.ledger.figures import Figures, LedgerTotals, Scope, figure_rows, fold
+from tracker.rates.convert import RateUsed
+from tracker.reporting.reports.converted import OUTSTANDING, ConvertedFigures, Converter
+from tracker.reporting.reports.entries import EntryView, load_entries
+from tracker.reporting.reports.items import ItemFigure, item_figures, load_items, valuation_bases
+from tracker.settings.current import effective_settings
+
+
+@dataclass(frozen=True)
+class DonorStatement:
+    """What one donor gave in a period; voided entries are listed apart and counted nowhere.
+
+    `totals` are in the original currencies (paid in full; committed and pledged as
+    outstanding remainders); `converted` is the same in `currency`, each amount at its
+    value date's rate, with the rates used.
+    """
+
+    donor: Donor
+    date_from: date | None
+    date_to: date | None
+    currency: str
+    entries: list[EntryView]
+    corrections: list[EntryView]
+    totals: LedgerTotals
+    items: dict[int, Item]
+    bases: dict[int, tuple[str, ...]]
+    converted: ConvertedFigures
+
+    @property
+    def rates_used(self) -> tuple[RateUsed, ...]:
+        return self.converted.rates_used
+
+    def money(self, bucket: str) -> list[Money]:
+        """Cash per original currency in a bucket (paid, committed, pledged, or outstanding)."""
+        return _per_currency(self._buckets(bucket), "money")
+
+    def in_kind(self, bucket: str) -> list[Money]:
+        """The estimated value of goods and services per original currency in a bucket."""
+        return _per_currency(self._buckets(bucket), "in_kind")
+
+    def goods_and_services(self, bucket: str) -> list[ItemFigure]:
+        """Items of a bucket in their units, with their estimated value and its basis."""
+        return item_figures(self.totals.bucket(bucket), self.items, self.bases)
+
+    def _buckets(self, bucket: str) -> list[Figures]:
+        names = OUTSTANDING if bucket == "outstanding" else (bucket,)
+        return [self.totals.bucket(name) for name in names]
+
+
+def donor_statement(
+    session: Session,
+    donor: Donor,
+    date_from: date | None,
+    date_to: date | None,
+    currency: str | None = None,
+    reporting_currency: str | None = None,
+    window_days: int | None = None,
+) -> DonorStatement:
+    """The statement for `donor` from `date_from` to `date_to` (value dates, both inclusive).
+
+    `currency` is what the totals are converted into (default: the reporting currency);
+    `reporting_currency` is the currency the stored rates are quoted in.
+    """
+    check_period(date_from, date_to)
+    with collector_paused():
+        return _statement(session, donor, date_from, date_to, currency, reporting_currency, window_days)
+
+
+def _statement(
+    session: Session,
+    donor: Donor,
+    date_from: date | None,
+    date_to: date | None,
+    currency: str | None,
+    reporting_currency: str | None,
+    window_days: int | None,
+) -> DonorStatement:
+    reporting = reporting_currency or effective_settings(session).reporting_currency
+    scope = Scope(donor_id=donor.id, date_from=date_from, date_to=date_to)
+    entries = load_entries(session, scope)
+    rows = figure_rows(session, scope, ("value_date",))
+    totals = fold(rows)
+    converter = Converter(session, rows, currency or reporting, reporting, window_days)
+    item_ids = {line.item_id for entry in entries for line in entry.lines if line.item_id is not None}
+    return DonorStatement(
+        donor=donor,
+        date_from=date_from,
+        date_to=date_to,
+        currency=converter.currency,
+        entries=[e for e in entries if not e.is_void],
+        corrections=[e for e in entries if e.is_void],
+        totals=totals,
+        items=load_items(session, item_ids),
+        bases=valuation_bases(session, scope),
+        converted=converter.figures(rows),
+    )
+
+
+def check_period(date_from: date | None, date_to: date | None) -> None:
+    if date_from and date_to and date_to < date_from:
+        raise Invalid("to", "the period ends before it starts")
+
+
+def _per_currency(buckets: list[Figures], kind: str) -> list[Money]:
+    sums: dict[str, Money] = {}
+    for bucket in buckets:
+        for code, amount in (bucket.money if kind == "money" else bucket.in_kind).items():
+            sums[code] = sums[code] + amount if code in sums else amount
+    return [sums[code] for code in sorted(sums)]

@@ -1,0 +1,74 @@
+"""Report file formats: PDF from the report's HTML, CSV with neutralised cells, XLSX with real numbers."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Sequence
+from datetime import date
+from decimal import Decimal
+from functools import cache
+from pathlib import Path
+
+from tracker.core.money import Money, minor_digits
+
+FONTS = Path(__file__).resolve().parent.parent.parent / "static" / "fonts"
+
+# A cell that starts with one of these is read as a formula by spreadsheet programs
+# (CSV injection); such text is prefixed with an apostrophe so it stays text.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+PDF_STYLE = f"""
+@font-face {{ font-family: "Tracker Sans"; src: url("{(FONTS / "NotoSans-Regular.ttf").as_uri()}"); }}
+@font-face {{ font-family: "Tracker Sans"; font-weight: bold; src: url("{(FONTS / "NotoSans-Bold.ttf").as_uri()}"); }}
+body {{ font-family: "Tracker Sans"; }}
+"""
+
+
+@cache
+def _font_config():  # type: ignore[no-untyped-def]
+    from weasyprint.text.fonts import FontConfiguration
+
+    return FontConfiguration()
+
+
+def html_to_pdf(html: str) -> bytes:
+    """The same HTML a browser shows, as a PDF set in the bundled Noto Sans (it has ₼, ə, ğ, ı, ş and Cyrillic)."""
+    from weasyprint import CSS, HTML
+
+    fonts = _font_config()
+    stylesheet = CSS(string=PDF_STYLE, font_config=fonts)
+    return HTML(string=html, base_url=str(FONTS)).write_pdf(stylesheets=[stylesheet], font_config=fonts)
+
+
+def safe_cell(value: object) -> str:
+    """A cell's text, with anything a spreadsheet would run as a formula neutralised."""
+    if value is None:
+        return ""
+    if isinstance(value, Money):
+        return plain_amount(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    text = str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def plain_amount(value: Money) -> str:
+    """A plain decimal with the currency's own digits: 500000.00, 50000000, 75250.500."""
+    return f"{value.amount.quantize(Decimal(1).scaleb(-minor_digits(value.currency)))}"
+
+
+def to_csv(header: Sequence[str], rows: Iterable[Sequence[object]]) -> bytes:
+    """UTF-8 with a BOM (so spreadsheet programs read az/tr/ru names right), every cell made safe."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow([safe_cell(h) for h in header])
+    for row in rows:
+        writer.writerow([safe_cell(cell) for cell in row])
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def xlsx_number_format(currency: str) -> str:
+    """A number format with the currency's own digits and its code: '#,##0.00 "AZN"'."""
+    digits = minor_digits(currency)
+    return ("#,##0." + "0" * digits if digits else "#,##0") + f' "{currency}"'

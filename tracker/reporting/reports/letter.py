@@ -1,0 +1,254 @@
+"""Acknowledgement letters: numbered thank-you letters that read the ledger as it stood when they were written.
+
+A letter thanks a donor, in the donor's language, for what arrived in a period: cash
+per currency and goods and services by quantity in their units. An estimated value is
+shown only when the letter was made with `show_values` (off by default: describe, don't
+attest), marked as an estimate with its basis. Pledges and commitments still to come are
+mentioned apart.
+
+A letter is computed from the contributions recorded on or before its cutoff (`as_of`,
+the moment it was created) and not voided by then, each under the status it had then,
+so regenerating letter N always gives the same letter, whatever was entered, advanced or
+voided since. The letter's digest (SHA-256 of its content) is stored and journalled, so a
+regeneration can be checked against it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session, select
+
+from tracker.core.errors import Invalid, NotFound
+from tracker.core.money import Money
+from tracker.db.journal import canonical_json, record_event, utc_text
+from tracker.db.models import LOCALES, Acknowledgement, Donor, User, utcnow
+from tracker.ledger.figures import Scope, contribution, figure_rows, fold, status_then
+from tracker.reporting.reports.donor import check_period
+from tracker.reporting.reports.items import ItemFigure, item_figures, load_items, valuation_bases
+from tracker.settings.current import effective_settings
+
+# Any fixed number: the key of the PostgreSQL advisory lock that serialises letter numbers.
+_NUMBER_LOCK = 0x6C65_7474
+
+
+@dataclass(frozen=True)
+class LetterData:
+    """What a letter says; the same for the same letter number, always."""
+
+    number: str
+    donor_id: int
+    donor_name: str
+    date_from: date | None
+    date_to: date | None
+    language: str
+    show_values: bool
+    as_of: datetime
+    contributions: int  # how many contributions had arrived (were paid) by the cutoff
+    money: tuple[Money, ...]  # cash received, per currency
+    goods_and_services: tuple[ItemFigure, ...]  # received; values only when show_values
+    outstanding_money: tuple[Money, ...]  # pledged or committed, still to come
+    outstanding_items: tuple[ItemFigure, ...]
+
+    @property
+    def received_anything(self) -> bool:
+        return bool(self.money or self.goods_and_services)
+
+    @property
+    def digest(self) -> str:
+        return hashlib.sha256(canonical_json(self.content()).encode()).hexdigest()  # type: ignore[union-attr]
+
+    def content(self) -> dict[str, Any]:
+        """The letter as plain values, in a fixed order."""
+
+        def items(found: tuple[ItemFigure, ...]) -> list[dict[str, Any]]:
+            return [
+                {
+                    "item": f.name,
+                    "unit": f.unit,
+                    "quantity": str(f.quantity),
+                    "value": [str(v) for v in f.value],
+                    "bases": list(f.bases),
+                }
+                for f in found
+            ]
+
+        return {
+            "number": self.number,
+            "donor": [self.donor_id, self.donor_name],
+            "period": [self.date_from, self.date_to],
+            "language": self.language,
+            "show_values": self.show_values,
+            "as_of": utc_text(self.as_of),
+            "contributions": self.contributions,
+            "money": [str(m) for m in self.money],
+            "goods_and_services": items(self.goods_and_services),
+            "outstanding_money": [str(m) for m in self.outstanding_money],
+            "outstanding_items": items(self.outstanding_items),
+        }
+
+
+def create_letter(
+    session: Session,
+    donor: Donor,
+    date_from: date | None,
+    date_to: date | None,
+    language: str | None = None,
+    show_values: bool = False,
+    user: User | None = None,
+) -> Acknowledgement:
+    """Number and record a new letter for a donor's contributions of a period, and journal it.
+
+    `language` defaults to the donor's own, then the organisation's default language. `show_values`
+    is the setting "show estimated values in letters" (off by default).
+    """
+    check_period(date_from, date_to)
+    language = language or donor.locale or effective_settings(session).default_locale
+    if language not in LOCALES:
+        raise Invalid("language", "must be one of {allowed}, got {value!r}", allowed=", ".join(LOCALES), value=language)
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _NUMBER_LOCK})
+    now = utcnow()
+    number = next_letter_number(session, now.year)
+    data = compute_letter(session, number, donor, date_from, date_to, language, show_values, now)
+    letter = Acknowledgement(
+        number=number,
+        donor_id=donor.id,  # type: ignore[arg-type]
+        date_from=date_from,
+        date_to=date_to,
+        language=language,
+        show_values=show_values,
+        created_at=now,
+        created_by_id=user.id if user else None,
+        as_of=now,
+        digest=data.digest,
+    )
+    session.add(letter)
+    session.flush()
+    record_event(
+        session,
+        action="acknowledgement.created",
+        object_type="acknowledgement",
+        object_id=letter.id,
+        user_id=user.id if user else None,
+        after={
+            "number": number,
+            "donor_id": donor.id,
+            "date_from": date_from,
+            "date_to": date_to,
+            "language": language,
+            "show_values": show_values,
+            "as_of": utc_text(now),
+            "digest": data.digest,
+        },
+    )
+    return letter
+
+
+def find_letter(session: Session, number: str) -> Acknowledgement:
+    found = session.exec(select(Acknowledgement).where(Acknowledgement.number == number.strip())).first()
+    if found is None:
+        raise NotFound("no letter numbered {number}", number=number)
+    return found
+
+
+def letter_data(session: Session, letter: Acknowledgement) -> LetterData:
+    """The letter's content, regenerated from the ledger as it stood at the letter's cutoff."""
+    donor = session.get(Donor, letter.donor_id)
+    assert donor is not None  # donors are never deleted
+    return compute_letter(
+        session,
+        letter.number,
+        donor,
+        letter.date_from,
+        letter.date_to,
+        letter.language,
+        letter.show_values,
+        letter.as_of,
+    )
+
+
+def compute_letter(
+    session: Session,
+    number: str,
+    donor: Donor,
+    date_from: date | None,
+    date_to: date | None,
+    language: str,
+    show_values: bool,
+    as_of: datetime,
+) -> LetterData:
+    scope = Scope(donor_id=donor.id, date_from=date_from, date_to=date_to, as_of=as_of)
+    totals = fold(figure_rows(session, scope))
+    ids = {i for bucket in ("paid", "committed", "pledged") for i in totals.bucket(bucket).items}
+    items, bases = load_items(session, ids), valuation_bases(session, scope)
+
+    def described(bucket: str) -> tuple[ItemFigure, ...]:
+        found = item_figures(totals.bucket(bucket), items, bases)
+        return tuple(f if show_values else replace(f, value=()) for f in found)
+
+    outstanding: dict[str, Money] = {}
+    for bucket in ("committed", "pledged"):
+        for code, amount in totals.bucket(bucket).money.items():
+            outstanding[code] = outstanding[code] + amount if code in outstanding else amount
+    return LetterData(
+        number=number,
+        donor_id=donor.id,  # type: ignore[arg-type]
+        donor_name=donor.name,
+        date_from=date_from,
+        date_to=date_to,
+        language=language,
+        show_values=show_values,
+        as_of=as_of,
+        contributions=_paid_count(session, scope),
+        money=tuple(totals.paid.money[c] for c in sorted(totals.paid.money)),
+        goods_and_services=described("paid"),
+        outstanding_money=tuple(outstanding[c] for c in sorted(outstanding)),
+        outstanding_items=_merged(described("committed") + described("pledged")),
+    )
+
+
+def next_letter_number(session: Session, year: int) -> str:
+    """L-2026-000001 onwards, per year of writing; callers hold the numbering lock on PostgreSQL."""
+    prefix = f"L-{year}-"
+    last = session.execute(
+        sa.select(sa.func.max(Acknowledgement.number)).where(
+            Acknowledgement.number.startswith(prefix, autoescape=True)  # type: ignore[attr-defined]
+        )
+    ).scalar()
+    return f"{prefix}{int(last[len(prefix) :]) + 1 if last else 1:06d}"
+
+
+def _paid_count(session: Session, scope: Scope) -> int:
+    assert scope.as_of is not None
+    then = status_then(scope.as_of)
+    statement = (
+        sa.select(sa.func.count())
+        .select_from(contribution.join(then, then.c.id == contribution.c.id))
+        .where(*scope.conditions(), then.c.status == "paid")
+    )
+    return int(session.execute(statement).scalar_one())
+
+
+def _merged(found: tuple[ItemFigure, ...]) -> tuple[ItemFigure, ...]:
+    """Committed and pledged items as one list: quantities added per item, values per currency."""
+    merged: dict[int, ItemFigure] = {}
+    for figure in found:
+        before = merged.get(figure.item_id)
+        if before is None:
+            merged[figure.item_id] = figure
+            continue
+        values = {v.currency: v for v in before.value}
+        for v in figure.value:
+            values[v.currency] = values[v.currency] + v if v.currency in values else v
+        merged[figure.item_id] = replace(
+            before,
+            quantity=before.quantity + figure.quantity,
+            value=tuple(values[c] for c in sorted(values)),
+            bases=tuple(sorted(set(before.bases) | set(figure.bases))),
+        )
+    return tuple(sorted(merged.values(), key=lambda f: (f.name, f.item_id)))

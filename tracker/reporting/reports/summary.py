@@ -1,0 +1,293 @@
+"""The summary report as plain data: a period's figures by appeal, donor, recipient, cluster, status, currency, month.
+
+Every breakdown is summed in SQL (one grouped query per dimension, each also grouped by
+value date so amounts convert at their own date's rate) and converted with one set of
+rates loaded once. Cash and in-kind are shown apart and together; pledges apart from
+funding (FTS: a pledge is not funding until committed). An appeal's target is converted
+at the latest rate on or before `today`, the rule the dashboard uses.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from fractions import Fraction
+
+import sqlalchemy as sa
+from sqlmodel import Session, select
+
+from tracker.core.money import Money
+from tracker.db.models import Appeal, Donor, Recipient
+from tracker.ledger.figures import FigureRow, LedgerTotals, Scope, figure_rows, fold
+from tracker.rates.convert import RateUsed, round_fraction
+from tracker.rates.reads import latest_rate
+from tracker.reporting.reports.converted import FUNDING, ConvertedFigures, Converter, Split, value_date
+from tracker.reporting.reports.donor import check_period
+from tracker.reporting.reports.items import ItemFigure, item_figures, load_items, valuation_bases
+from tracker.settings.current import effective_settings
+
+TOP_DONORS = 10
+
+
+@dataclass(frozen=True)
+class Group:
+    """One appeal, donor, recipient, cluster or month with its figures.
+
+    `key` is the id (as text), cluster code or month (YYYY-MM); None for contributions
+    outside any appeal, or cash (which has no cluster). `label` is the name when the
+    ledger has one (donor, recipient, appeal); renderers name clusters and months.
+    """
+
+    key: str | None
+    label: str | None
+    figures: ConvertedFigures
+
+
+@dataclass(frozen=True)
+class AppealGroup(Group):
+    """An appeal's figures against its target (converted at the latest rate); `covered` is a fraction."""
+
+    code: str | None = None
+    target: Money | None = None
+    target_converted: Money | None = None
+    target_rates: tuple[RateUsed, ...] = ()
+    covered: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class OtherDonors:
+    """Every donor outside the top N, together."""
+
+    count: int
+    figures: ConvertedFigures
+
+
+@dataclass(frozen=True)
+class CurrencyGroup:
+    """One original currency: cash and in-kind value per bucket, unconverted."""
+
+    currency: str
+    money: dict[str, Money]
+    in_kind: dict[str, Money]
+
+
+@dataclass(frozen=True, slots=True)
+class RateRange:
+    """One currency's rates used by a report, in brief."""
+
+    currency: str
+    count: int
+    first: date
+    last: date
+    lowest: Decimal
+    highest: Decimal
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class SummaryReport:
+    date_from: date | None
+    date_to: date | None
+    appeal: Appeal | None
+    currency: str
+    reporting_currency: str
+    today: date
+    totals: LedgerTotals  # original currencies
+    figures: ConvertedFigures  # the whole scope, converted
+    by_appeal: list[AppealGroup]
+    by_donor: list[Group]  # the top N by funding
+    other_donors: OtherDonors | None
+    by_recipient: list[Group]
+    by_cluster: list[Group]
+    by_currency: list[CurrencyGroup]
+    by_month: list[Group]
+    goods_and_services: dict[str, list[ItemFigure]]  # bucket → items
+
+    @property
+    def by_status(self) -> list[tuple[str, Split]]:
+        return [("paid", self.figures.paid), ("committed", self.figures.committed), ("pledged", self.figures.pledged)]
+
+    @property
+    def rates_used(self) -> tuple[RateUsed, ...]:
+        """The value-date rates every converted figure used, then the rates the appeal targets used."""
+        return self.figures.rates_used
+
+    @property
+    def rate_ranges(self) -> list[RateRange]:
+        """The rates used, per currency: how many, over which dates, lowest and highest (what print shows of
+        a long list; the files and the page list every rate)."""
+        ranges: dict[str, list[RateUsed]] = {}
+        for rate in self.rates_used:
+            ranges.setdefault(rate.currency, []).append(rate)
+        return [
+            RateRange(
+                currency=currency,
+                count=len(rates),
+                first=min(r.rate_date for r in rates),
+                last=max(r.rate_date for r in rates),
+                lowest=min(r.rate for r in rates),
+                highest=max(r.rate for r in rates),
+                sources=tuple(sorted({r.source for r in rates})),
+            )
+            for currency, rates in sorted(ranges.items())
+        ]
+
+    @property
+    def target_rates(self) -> tuple[RateUsed, ...]:
+        return tuple(sorted({rate for group in self.by_appeal for rate in group.target_rates}))
+
+
+def summary_report(
+    session: Session,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    appeal: Appeal | None = None,
+    currency: str | None = None,
+    reporting_currency: str | None = None,
+    window_days: int | None = None,
+    top: int = TOP_DONORS,
+    today: date | None = None,
+) -> SummaryReport:
+    """The summary of a period (value dates, both inclusive), for the whole ledger or one appeal."""
+    check_period(date_from, date_to)
+    reporting = reporting_currency or effective_settings(session).reporting_currency
+    today = today or date.today()
+    scope = Scope(appeal_id=appeal.id if appeal else None, date_from=date_from, date_to=date_to)
+    rows = figure_rows(session, scope, ("value_date",))
+    convert = Converter(session, rows, currency or reporting, reporting, window_days)
+    totals = fold(rows)
+
+    def grouped(by: str) -> dict[object, list[FigureRow]]:
+        found: dict[object, list[FigureRow]] = defaultdict(list)
+        for row in figure_rows(session, scope, ("value_date", by)):
+            found[row.keys[1]].append(row)
+        return found
+
+    donors = grouped("donor_id")
+    donor_names = _names(session, Donor, donors)
+    ranked = _ranked(donors, lambda group: convert.total(group, FUNDING), donor_names)
+    top_keys, rest = ranked[: max(top, 0)], ranked[max(top, 0) :]
+    recipients = grouped("recipient_id")
+    recipient_names = _names(session, Recipient, recipients)
+    clusters = grouped("cluster")
+    months: dict[object, list[FigureRow]] = defaultdict(list)
+    for row in rows:
+        months[f"{value_date(row):%Y-%m}"].append(row)
+    item_ids = {item_id for bucket in ("paid", "committed", "pledged") for item_id in totals.bucket(bucket).items}
+    items = load_items(session, item_ids)
+    bases = valuation_bases(session, scope)
+
+    def group(key: object, found: list[FigureRow], label: str | None = None) -> Group:
+        return Group(None if key is None else str(key), label, convert.figures(found))
+
+    return SummaryReport(
+        date_from=date_from,
+        date_to=date_to,
+        appeal=appeal,
+        currency=convert.currency,
+        reporting_currency=reporting,
+        today=today,
+        totals=totals,
+        figures=convert.figures(rows),
+        by_appeal=_appeals(session, grouped("appeal_id"), appeal, convert, today),
+        by_donor=[group(key, donors[key], donor_names.get(key)) for key in top_keys],
+        other_donors=OtherDonors(len(rest), convert.figures(r for key in rest for r in donors[key])) if rest else None,
+        by_recipient=[
+            group(key, recipients[key], recipient_names.get(key))
+            for key in _ranked(recipients, lambda g: convert.total(g, FUNDING), recipient_names)
+        ],
+        by_cluster=[group(key, clusters[key]) for key in _ranked(clusters, lambda g: convert.total(g, FUNDING), {})],
+        by_currency=_currencies(totals),
+        by_month=[group(key, months[key]) for key in sorted(months)],  # type: ignore[type-var]
+        goods_and_services={
+            bucket: item_figures(totals.bucket(bucket), items, bases) for bucket in ("paid", "committed", "pledged")
+        },
+    )
+
+
+def _ranked(
+    groups: dict[object, list[FigureRow]], funding: Callable[[list[FigureRow]], object], labels: dict[object, str]
+) -> list[object]:
+    """Keys by funding, largest first, then by name (None, cash without a cluster, last)."""
+    amounts = {key: funding(found).total.amount for key, found in groups.items()}  # type: ignore[attr-defined]
+    return sorted(groups, key=lambda k: (k is None, -amounts[k], labels.get(k) or str(k)))
+
+
+def _names(session: Session, model: type[Donor] | type[Recipient], groups: dict[object, list[FigureRow]]) -> dict:
+    ids = [key for key in groups if key is not None]
+    if not ids:
+        return {}
+    return dict(session.execute(sa.select(model.id, model.name).where(model.id.in_(ids))).all())  # type: ignore[union-attr,arg-type]
+
+
+def _appeals(
+    session: Session,
+    groups: dict[object, list[FigureRow]],
+    only: Appeal | None,
+    convert: Converter,
+    today: date,
+) -> list[AppealGroup]:
+    ids = {key for key in groups if key is not None} | ({only.id} if only else set())
+    appeals = {a.id: a for a in session.exec(select(Appeal).where(Appeal.id.in_(ids)))} if ids else {}  # type: ignore[union-attr]
+    found = []
+    for key in sorted(
+        ids | ({None} if None in groups else set()), key=lambda k: (k is None, appeals[k].code if k else "")
+    ):
+        figures = convert.figures(groups.get(key, []))
+        appeal = appeals.get(key)  # type: ignore[arg-type]
+        if appeal is None:
+            found.append(AppealGroup(None, None, figures))
+            continue
+        target = Money.from_minor(appeal.target_minor, appeal.target_currency) if appeal.target_minor else None
+        converted, rates = _target(session, target, convert, today)
+        covered = None
+        if converted is not None and converted.amount:
+            covered = figures.funding.total.total.amount / converted.amount
+        found.append(AppealGroup(str(appeal.id), appeal.name, figures, appeal.code, target, converted, rates, covered))
+    return found
+
+
+def _target(
+    session: Session, target: Money | None, convert: Converter, today: date
+) -> tuple[Money | None, tuple[RateUsed, ...]]:
+    """A target in the report's currency: amount × rate(its currency) / rate(report currency), latest rates."""
+    if target is None:
+        return None, ()
+    if target.currency == convert.currency:
+        return target, ()
+    exact, used = Fraction(target.amount), []
+    for code, multiplies in ((target.currency, True), (convert.currency, False)):
+        if code == convert.reporting_currency:
+            continue
+        rate = latest_rate(session, code, convert.reporting_currency, today)
+        if rate is None:
+            return None, ()
+        used.append(RateUsed(code, rate.rate_date, rate.rate, rate.source))
+        exact = exact * Fraction(rate.rate) if multiplies else exact / Fraction(rate.rate)
+    return Money(round_fraction(exact, convert.currency), convert.currency), tuple(used)
+
+
+def _currencies(totals: LedgerTotals) -> list[CurrencyGroup]:
+    codes = sorted(
+        {code for bucket in ("paid", "committed", "pledged") for code in totals.bucket(bucket).money}
+        | {code for bucket in ("paid", "committed", "pledged") for code in totals.bucket(bucket).in_kind}
+    )
+    return [
+        CurrencyGroup(
+            code,
+            {
+                b: totals.bucket(b).money[code]
+                for b in ("paid", "committed", "pledged")
+                if code in totals.bucket(b).money
+            },
+            {
+                b: totals.bucket(b).in_kind[code]
+                for b in ("paid", "committed", "pledged")
+                if code in totals.bucket(b).in_kind
+            },
+        )
+        for code in codes
+    ]

@@ -1,0 +1,1 @@
+"""The organisation's saved settings: what every layer reads (current) and how an admin changes them (service)."""

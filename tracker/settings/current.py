@@ -1,0 +1,41 @@
+"""The organisation's settings as the app uses them: what an admin saved, over the TRACKER_ defaults."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlmodel import Session
+
+from tracker.core.config import get_settings
+from tracker.db.models import AppSettings
+
+
+@dataclass(frozen=True)
+class EffectiveSettings:
+    """What reports, letters and conversions read: one place, database over environment."""
+
+    organisation_name: str
+    organisation_address: str
+    has_logo: bool
+    reporting_currency: str
+    default_locale: str
+    rate_window_days: int
+
+
+def stored(session: Session) -> AppSettings:
+    """The one settings row (not yet saved when nobody has edited the settings)."""
+    return session.get(AppSettings, 1) or AppSettings(id=1)
+
+
+def effective_settings(session: Session) -> EffectiveSettings:
+    """The settings in force: each field an admin saved, else the TRACKER_ environment default."""
+    row = stored(session)
+    env = get_settings()
+    return EffectiveSettings(
+        organisation_name=row.organisation_name or "",
+        organisation_address=row.organisation_address or "",
+        has_logo=row.logo is not None,
+        reporting_currency=row.reporting_currency or env.reporting_currency,
+        default_locale=row.default_locale or env.default_locale,
+        rate_window_days=row.rate_window_days if row.rate_window_days is not None else env.rate_window_days,
+    )

@@ -1,0 +1,1 @@
+"""Maintained totals: the ledger summed per dimension, kept in step with every write and rebuilt on demand."""

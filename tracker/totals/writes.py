@@ -1,0 +1,190 @@
+"""How a write reaches the maintained totals quickly: the totals' state, a per-process rate cache, one upsert.
+
+A single write costs one small read (the totals' state, with a stamp that every rate
+write renews), rates from a per-process cache keyed by that stamp, and one set-based
+upsert adding the deltas (`INSERT ... ON CONFLICT DO UPDATE`). The exact decimal column
+is added by PostgreSQL's numeric, or on SQLite by a Python function registered on the
+connection. `tracker.totals.aggregates` decides what the deltas are.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+from functools import cache
+
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from tracker.core.money import minor_digits
+from tracker.db.models import LedgerTotal, TotalsState
+from tracker.ledger.figures import FigureRow
+from tracker.rates.convert import EXACT, load_rates
+from tracker.rates.reads import StoredRate
+from tracker.settings.current import effective_settings
+
+table = LedgerTotal.__table__  # type: ignore[attr-defined]
+state_table = TotalsState.__table__  # type: ignore[attr-defined]
+KEY_COLUMNS = ("dim", "dim_key", "bucket", "kind", "currency")
+
+
+@dataclass(frozen=True)
+class Kept:
+    """How the totals are kept, as a writer needs it: currency, rate window, and the rates' stamp."""
+
+    reporting_currency: str
+    window_days: int
+    rates_stamp: str
+
+
+KEPT = sa.select(state_table.c.reporting_currency, state_table.c.window_days, state_table.c.rates_stamp).where(
+    state_table.c.id == 1
+)
+
+
+def totals_state(session: Session) -> TotalsState:
+    """The reporting currency and window the totals are kept in; set on first use."""
+    state = session.get(TotalsState, 1)
+    if state is None:
+        settings = effective_settings(session)
+        state = TotalsState(id=1, reporting_currency=settings.reporting_currency, window_days=settings.rate_window_days)
+        session.add(state)
+        session.flush()
+    return state
+
+
+def kept_state(session: Session) -> Kept:
+    row = session.execute(KEPT).first()
+    if row is None:
+        state = totals_state(session)
+        return Kept(state.reporting_currency, state.window_days, state.rates_stamp)
+    return Kept(*row)
+
+
+# (rates stamp, reporting currency, window, currency, value date) -> the rate found, or None.
+# Rates are only ever added, and every rate write renews the stamp in its own transaction,
+# so an entry never goes stale: a new stamp simply misses. Shared by the process's threads.
+_RATES: dict[tuple[str, str, int, str, date], StoredRate | None] = {}
+RATES_KEPT = 100_000
+_UNKNOWN = object()
+
+
+class CachedRates:
+    """The rates some rows need, answered like a `RateBook`, read from the database only on a cache miss."""
+
+    def __init__(self, session: Session, rows: list[FigureRow], kept: Kept) -> None:
+        prefix = (kept.rates_stamp, kept.reporting_currency, kept.window_days)
+        reporting = kept.reporting_currency
+        needed = {(row.currency, row.keys[0]) for row in rows if row.currency and row.currency != reporting}
+        self._found: dict[tuple[str, date], StoredRate | None] = {}
+        missing = set()
+        for wanted in needed:
+            cached = _RATES.get((*prefix, *wanted), _UNKNOWN)  # one lookup: another thread may clear the cache
+            if cached is _UNKNOWN:
+                missing.add(wanted)
+            else:
+                self._found[wanted] = cached  # type: ignore[assignment]
+        if not missing:
+            return
+        book = load_rates(session, missing, kept.reporting_currency, kept.reporting_currency, kept.window_days)
+        if len(_RATES) + len(missing) > RATES_KEPT:
+            _RATES.clear()
+        for currency, on in missing:
+            self._found[(currency, on)] = _RATES[(*prefix, currency, on)] = book.find(currency, on)
+
+    def find(self, currency: str, on: date) -> StoredRate | None:
+        return self._found[(currency, on)]
+
+
+ROW_COLUMNS = (*KEY_COLUMNS, "value_minor", "quantity_milli", "converted", "converted_minor", "unconverted_minor")
+INTEGERS = ("value_minor", "quantity_milli", "unconverted_minor")  # added as integers; "converted" as a decimal
+TEXTS = (*KEY_COLUMNS, "converted")
+TotalRow = tuple[str, str, str, str, str, int, int, str, int, int]  # a row's values in ROW_COLUMNS order
+
+
+def add_rows(connection: sa.Connection, rows: list[TotalRow], digits: int) -> None:
+    """Add these rows' figures to the stored ones (a new key is inserted), in one upsert; keys are distinct.
+
+    The statement goes straight to the driver, written once per currency's digits: a
+    ledger write adds ~20 rows, an import tens of thousands, and SQLAlchemy's per-row
+    parameter handling cost more than the upsert itself. On PostgreSQL the rows travel
+    as one JSON array (a single statement, where executemany costs tens of µs a row)."""
+    if not rows:
+        return
+    if connection.dialect.name == "postgresql":
+        payload = json.dumps([dict(zip(ROW_COLUMNS, row, strict=True)) for row in rows], separators=(",", ":"))
+        connection.exec_driver_sql(_postgresql_upsert(digits), (payload,))
+        return
+    sqlite_functions(connection)
+    connection.exec_driver_sql(_sqlite_upsert(digits), rows)
+
+
+def drop_zero_rows(connection: sa.Connection, keys: list[tuple[str, str, str, str, str]]) -> None:
+    """Delete those of these rows that a write brought to zero in every figure, each found by its own key.
+
+    (The key's unique index finds each row directly. Matching `dim IN (…) AND dim_key IN (…)`
+    instead probed every pair of the two lists: some 400 index probes for a void, a third of
+    its time on a ledger of a million.)"""
+    if not keys:
+        return
+    mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
+    connection.exec_driver_sql(
+        "DELETE FROM ledger_total WHERE "
+        + " AND ".join(f"{name} = {mark}" for name in KEY_COLUMNS)
+        + " AND value_minor = 0 AND quantity_milli = 0 AND unconverted_minor = 0 AND converted = '0'",
+        keys,
+    )
+
+
+@cache
+def _sqlite_upsert(digits: int) -> str:
+    integers = ", ".join(f"{name} = {name} + excluded.{name}" for name in INTEGERS)
+    return (
+        f"INSERT INTO ledger_total ({', '.join(ROW_COLUMNS)}) VALUES ({', '.join('?' * len(ROW_COLUMNS))}) "
+        f"ON CONFLICT ({', '.join(KEY_COLUMNS)}) DO UPDATE SET {integers}, "
+        "converted = tracker_add_decimal(converted, excluded.converted), "
+        f"converted_minor = tracker_minor_units(tracker_add_decimal(converted, excluded.converted), {int(digits)})"
+    )
+
+
+@cache
+def _postgresql_upsert(digits: int) -> str:
+    columns = ", ".join(ROW_COLUMNS)
+    types = ", ".join(f"{name} {'text' if name in TEXTS else 'bigint'}" for name in ROW_COLUMNS)
+    integers = ", ".join(f"{name} = t.{name} + excluded.{name}" for name in INTEGERS)
+    exact = "(t.converted::numeric + excluded.converted::numeric)"
+    return (
+        f"INSERT INTO ledger_total AS t ({columns}) SELECT {columns} FROM json_to_recordset(%s) AS d({types}) "
+        f"ON CONFLICT ({', '.join(KEY_COLUMNS)}) DO UPDATE SET {integers}, "
+        f"converted = trim_scale({exact})::text, converted_minor = round({exact} * 10 ^ {int(digits)})::bigint"
+    )
+
+
+def sqlite_functions(connection: sa.Connection) -> None:
+    """Exact decimal addition for the upsert, registered once on each SQLite connection."""
+    pooled = connection.connection
+    if pooled.info.get("tracker_decimal"):
+        return
+    raw = pooled.dbapi_connection
+    raw.create_function("tracker_add_decimal", 2, _add_text, deterministic=True)  # type: ignore[union-attr]
+    raw.create_function("tracker_minor_units", 2, _minor_units, deterministic=True)  # type: ignore[union-attr]
+    pooled.info["tracker_decimal"] = True
+
+
+def _add_text(stored: str, delta: str) -> str:
+    return exact_text(EXACT.add(Decimal(stored), Decimal(delta)))
+
+
+def _minor_units(value: str, digits: int) -> int:
+    return int(Decimal(value).scaleb(digits).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def rounded_minor(value: Decimal, currency: str) -> int:
+    """An exact amount in whole minor units of the currency, rounded half up (away from zero) once."""
+    return int(value.scaleb(minor_digits(currency)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def exact_text(value: Decimal) -> str:
+    return format(EXACT.normalize(value), "f") if value else "0"
