@@ -18,15 +18,17 @@ from tracker.core.errors import Invalid
 from tracker.core.fields import country_code
 from tracker.core.money import Money
 from tracker.core.parsing import parse_amount
-from tracker.db.models import DONOR_KINDS, RECIPIENT_KINDS, STATUSES
+from tracker.db.models import DONOR_KINDS, RECIPIENT_KINDS
 from tracker.importing.files import Cell, Row
 from tracker.importing.report import ImportReport
 from tracker.ledger.checks import (  # the ledger's own rules, so an imported row passes exactly what a form would
     LineInput,
     RecordedLine,
     check_line,
+    check_notes,
+    check_reference,
+    check_status,
     check_value_date,
-    checked_text,
 )
 
 LINES_KEPT = 20_000  # checked lines remembered, at most
@@ -95,11 +97,11 @@ def check_row(session: Session, row: Row, lookups: Lookups, report: ImportReport
         else:
             if isinstance(raw, str):
                 lookups.dates[raw] = value_date  # a day's checks do not change within an import
-    status = get("status")
-    if status not in STATUSES:
-        report.problem(
-            number, "status", "must be one of {allowed}, got {value!r}", allowed=", ".join(STATUSES), value=status
-        )
+    status = None
+    try:
+        status = check_status(get("status"))
+    except Invalid as exc:
+        _fail(report, number, "status", exc)
     donor = _required(report, row, "donor")
     recipient = _required(report, row, "recipient")
     appeal_id = None
@@ -108,10 +110,10 @@ def check_row(session: Session, row: Row, lookups: Lookups, report: ImportReport
         if appeal_id is None:
             report.problem(number, "appeal", "no appeal with code {code}", code=cells["appeal"])
     texts = {"reference": "", "notes": ""}
-    for column, limit in (("reference", 200), ("notes", 4000)):
+    for column, check in (("reference", check_reference), ("notes", check_notes)):
         if get(column) is not None:
             try:
-                texts[column] = checked_text(str(cells[column]), column, limit)
+                texts[column] = check(str(cells[column]))
             except Invalid as exc:
                 _fail(report, number, column, exc)
     facts = (get("kind"), get("amount"), get("currency"), get("item"), get("quantity"), get("unit_value"),

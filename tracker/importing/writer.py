@@ -1,8 +1,9 @@
 """Writing checked import rows in bulk: contributions, lines, row keys and their journal events as rows of values.
 
 Each contribution still gets its own `contribution.recorded` event, chained by hash in
-the order written, with the same facts `ledger.snapshot` records, so `tracker verify`
-cannot tell an imported contribution from one entered by hand.
+the order written, its line values and facts built by `tracker.ledger.recording` as a
+single entry's are, so `tracker verify` cannot tell an imported contribution from one
+entered by hand.
 
 Chunks go through a pipeline of one: a chunk is built (numbers, journal, totals) while
 the chunk before it is being inserted (`import_inserts`), and the database is read only
@@ -12,9 +13,7 @@ so the import sees its own transaction exactly as a single writer would.
 
 from __future__ import annotations
 
-import hashlib
-from datetime import date, datetime
-from json.encoder import encode_basestring as _string  # what canonical_json writes a string with
+from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
@@ -22,10 +21,12 @@ from sqlmodel import Session
 
 from tracker.core.money import minor_digits
 from tracker.db.engine import conflict_insert
-from tracker.db.journal import canonical_json, chain_hash, last_hash, utc_text
+from tracker.db.journal import Chain, last_hash
 from tracker.db.models import Contribution, JournalEvent, NumberSequence, User, utcnow
 from tracker.importing.checks import Planned
 from tracker.importing.inserts import Batch, Inserter
+from tracker.ledger import recording
+from tracker.ledger.recording import Facts, line_values, recorded_json
 from tracker.ledger.service import contribution_number, reserve_numbers
 from tracker.totals.batch import ImportTotals
 from tracker.totals.writes import add_rows
@@ -115,33 +116,26 @@ class ChunkWriter:
         now = utcnow()
         stamp = self.bind_stamp(now)
         headers, lines, keys, events, counted = [], [], [], [], []
-        journal = _Journal(self.prev, now, self.user_id)  # type: ignore[arg-type]
+        journal = Chain(self.prev, now, self.user_id, "contribution.recorded", "contribution")  # type: ignore[arg-type]
         dates, bind_date, user_id, import_id = self.dates, self.bind_date, self.user_id, self.import_id
         # Values every row of a table shares go to the database once, not in every row.
         for (p, donor_id, recipient_id), number, contribution_id in zip(fresh, numbers, ids, strict=True):
-            line, value_date = p.line, p.value_date
+            value_date = p.value_date
             bound = dates.get(value_date)
             if bound is None:
                 bound = dates[value_date] = bind_date(value_date)
-            headers.append(
-                (contribution_id, number, donor_id, recipient_id, p.appeal_id, bound, p.status, p.reference, p.notes)
-            )
-            value = line.value
-            currency = value.currency if value else None
-            value_minor = value.minor if value else None
-            unit_value_minor = line.unit_value.minor if line.unit_value else None
-            lines.append(
-                (contribution_id, line.kind, line.item_id, line.quantity_milli, unit_value_minor, line.valuation,
-                 currency, minor_digits(currency) if currency else None, value_minor)
-            )  # fmt: skip
+            facts = Facts(number, donor_id, recipient_id, p.appeal_id, value_date, p.status, p.reference, p.notes, None)
+            headers.append((contribution_id, number, donor_id, recipient_id, p.appeal_id, bound, p.status, p.reference,
+                            p.notes))  # fmt: skip
+            values = line_values(p.line)
+            lines.append((contribution_id, *values))
             keys.append((p.key, contribution_id, p.row))
-            events.append(journal.recorded(contribution_id, number, donor_id, recipient_id, p, value_minor,
-                                           unit_value_minor))  # fmt: skip
+            after = recorded_json(facts, (values,))
+            events.append((str(contribution_id), after, *journal.link(str(contribution_id), after)))
             counted.append(
-                (p.status, line.kind, line.item_id, currency, value_minor or 0, line.quantity_milli or 0, value_date,
-                 p.appeal_id, donor_id, recipient_id, p.cluster)
+                (p.status, values.kind, values.item_id, values.currency, values.value_minor or 0,
+                 values.quantity_milli or 0, value_date, p.appeal_id, donor_id, recipient_id, p.cluster)
             )  # fmt: skip
-        journal.check_first(fresh[0][0], headers[0], lines[0])
         self.prev = journal.prev
         self.totals.add(counted)
         return [
@@ -171,8 +165,7 @@ class ChunkWriter:
 # The columns whose values vary from row to row (the rest are shared: see `_build`; fulfils_id is null).
 CONTRIBUTION_COLUMNS = ("id", "number", "donor_id", "recipient_id", "appeal_id", "value_date", "status", "reference",
                         "notes")  # fmt: skip
-LINE_COLUMNS = ("contribution_id", "kind", "item_id", "quantity_milli", "unit_value_minor", "valuation", "currency",
-                "minor_digits", "value_minor")  # fmt: skip
+LINE_COLUMNS = ("contribution_id", *recording.LINE_COLUMNS)
 KEY_COLUMNS = ("source_key", "contribution_id", "row_number")
 EVENT_COLUMNS = ("object_id", "after", "prev_hash", "hash")
 RECORDED = {"action": "contribution.recorded", "object_type": "contribution", "before": None}
@@ -190,90 +183,3 @@ def _allocate_ids(session: Session, count: int) -> list[int]:
         return list(session.execute(statement, {"n": count}).scalars())
     largest = session.execute(sa.select(sa.func.max(Contribution.id))).scalar() or 0
     return list(range(largest + 1, largest + 1 + count))
-
-
-class _Journal:
-    """`contribution.recorded` events for a chunk, chained by hash from the journal's last one.
-
-    The JSON and the hashed body are written out directly rather than through
-    `canonical_json` (the same bytes, several times faster); `check_first` holds the
-    first event of every chunk equal to what `ledger.snapshot` and `chain_hash` give."""
-
-    def __init__(self, prev: str, at: datetime, user_id: int | None) -> None:
-        self.prev = self.first_prev = prev
-        self.at = at
-        self.user_id = user_id
-        self.first: dict[str, Any] | None = None
-        # The hash body's keys in sorted order; only after, object_id and prev vary.
-        self._body = (
-            '{"action":"contribution.recorded","after":%s,"at":"' + utc_text(at) + '","before":null,"object_id":"%d",'
-            '"object_type":"contribution","prev":"%s","user_id":' + ("null" if user_id is None else str(user_id)) + "}"
-        )
-
-    def recorded(
-        self,
-        contribution_id: int,
-        number: str,
-        donor_id: int,
-        recipient_id: int,
-        data: Planned,
-        value_minor: int | None,
-        unit_value_minor: int | None,
-    ) -> tuple[str, str, str, str]:
-        line = data.line
-        currency = line.value.currency if line.value else None
-        appeal_id, item_id, quantity = data.appeal_id, line.item_id, line.quantity_milli
-        after = _AFTER % (
-            "null" if appeal_id is None else appeal_id,
-            donor_id,
-            "null" if currency is None else _string(currency),
-            "null" if item_id is None else item_id,
-            _string(line.kind),
-            "null" if quantity is None else quantity,
-            "null" if unit_value_minor is None else unit_value_minor,
-            _string(line.valuation),
-            "null" if value_minor is None else value_minor,
-            _string(data.notes),
-            _string(number),
-            recipient_id,
-            _string(data.reference),
-            _string(data.status),
-            data.value_date.isoformat(),
-        )
-        body = self._body % (_string(after), contribution_id, self.prev)
-        digest = hashlib.sha256(("tracker-journal-v1\n" + body).encode()).hexdigest()
-        if self.first is None:
-            self.first = {"id": contribution_id, "after": after, "hash": digest}
-        event = (str(contribution_id), after, self.prev, digest)
-        self.prev = digest
-        return event
-
-    def check_first(self, planned: Planned, header: tuple[Any, ...], line: tuple[Any, ...]) -> None:
-        """The chunk's first event, written out by hand, must be what the ledger's own functions give."""
-        assert self.first is not None
-        facts = dict(zip(CONTRIBUTION_COLUMNS, header, strict=True))
-        facts.update(value_date=planned.value_date, fulfils_id=None)
-        line_facts = dict(zip(LINE_COLUMNS, line, strict=True))
-        expected = canonical_json(
-            {
-                **{name: facts[name] for name in SNAPSHOT_FIELDS},
-                "lines": [{name: line_facts[name] for name in SNAPSHOT_LINE_FIELDS}],
-            }
-        )
-        digest = chain_hash(
-            self.first_prev, self.at, self.user_id, "contribution.recorded", "contribution", str(self.first["id"]),
-            None, expected,
-        )  # fmt: skip
-        if (expected, digest) != (self.first["after"], self.first["hash"]):
-            raise AssertionError(f"the import's journal event differs from the ledger's: {self.first} != {expected}")
-
-
-SNAPSHOT_FIELDS = ("number", "donor_id", "recipient_id", "appeal_id", "value_date", "status", "reference", "notes",
-                   "fulfils_id")  # fmt: skip
-SNAPSHOT_LINE_FIELDS = ("kind", "item_id", "quantity_milli", "unit_value_minor", "valuation", "currency", "value_minor")
-# ledger.snapshot's facts as canonical JSON (sorted keys, no spaces), one line, fulfilling nothing.
-_AFTER = (
-    '{"appeal_id":%s,"donor_id":%d,"fulfils_id":null,"lines":[{"currency":%s,"item_id":%s,"kind":%s,'
-    '"quantity_milli":%s,"unit_value_minor":%s,"valuation":%s,"value_minor":%s}],"notes":%s,"number":%s,'
-    '"recipient_id":%d,"reference":%s,"status":%s,"value_date":"%s"}'
-)

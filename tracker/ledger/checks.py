@@ -14,10 +14,11 @@ from typing import Any
 from sqlmodel import Session
 
 from tracker.core.errors import Invalid, Plural
+from tracker.core.fields import optional_text
 from tracker.core.i18n import N_
 from tracker.core.money import MAX_AMOUNT, Money, minor_unit, round_half_up, to_decimal
 from tracker.core.vocabulary import Term
-from tracker.db.models import LINE_KINDS, QUANTITY_PLACES, VALUATIONS, Item
+from tracker.db.models import LINE_KINDS, QUANTITY_PLACES, STATUSES, VALUATIONS, Item
 
 MAX_QUANTITY = Decimal("1e12")
 # Messages about a row another one refers to, one sentence per kind of row so each translates whole.
@@ -170,15 +171,24 @@ def check_value_date(value_date: date) -> None:
 
 
 def checked_text(value: str | None, field_name: str, limit: int) -> str:
-    """A free-text field stripped, refused when longer than `limit` or holding a NUL."""
-    text = (value or "").strip()
-    if len(text) > limit:
-        raise Invalid(
-            field_name,
-            Plural("at most {limit} character, got {count}", "at most {limit} characters, got {count}", limit),
-            limit=limit,
-            count=len(text),
-        )
-    if "\x00" in text:
-        raise Invalid(field_name, "must not contain NUL characters")
-    return text
+    """A free-text field stripped ("" when blank), refused as `optional_text` refuses it."""
+    return optional_text(value, field_name, limit) or ""
+
+
+REFERENCE_LIMIT = 200
+NOTES_LIMIT = 4000
+
+
+def check_status(value: object) -> str:
+    """A contribution's status on entry: one of the ledger's statuses."""
+    if value not in STATUSES:
+        raise Invalid("status", "must be one of {allowed}, got {value!r}", allowed=", ".join(STATUSES), value=value)
+    return str(value)
+
+
+def check_reference(value: str | None) -> str:
+    return checked_text(value, "reference", REFERENCE_LIMIT)
+
+
+def check_notes(value: str | None) -> str:
+    return checked_text(value, "notes", NOTES_LIMIT)

@@ -5,12 +5,10 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
 
 from sqlmodel import Session, select
 
 from tracker.core.errors import Conflict, Invalid, NotFound, Plural
-from tracker.core.money import minor_digits
 from tracker.core.vocabulary import Term
 from tracker.db.engine import conflict_insert
 from tracker.db.journal import record_event
@@ -30,11 +28,15 @@ from tracker.ledger.checks import (
     LineInput,
     RecordedLine,
     check_line,
+    check_notes,
+    check_reference,
+    check_status,
     check_value_date,
     checked_text,
     require,
 )
 from tracker.ledger.figures import FigureRow
+from tracker.ledger.recording import Facts, line_values, recorded_json
 from tracker.totals.aggregates import apply_change, contribution_rows
 
 MAX_LINES = 200
@@ -63,13 +65,10 @@ def record_contribution(session: Session, data: ContributionInput, user: User | 
     require(session, Recipient, data.recipient_id, "recipient_id")
     if data.appeal_id is not None:
         require(session, Appeal, data.appeal_id, "appeal_id")
-    if data.status not in STATUSES:
-        raise Invalid(
-            "status", "must be one of {allowed}, got {value!r}", allowed=", ".join(STATUSES), value=data.status
-        )
+    status = check_status(data.status)
     check_value_date(data.value_date)
-    reference = checked_text(data.reference, "reference", 200)
-    notes = checked_text(data.notes, "notes", 4000)
+    reference = check_reference(data.reference)
+    notes = check_notes(data.notes)
     if not data.lines:
         raise Invalid("lines", "a contribution needs at least one line")
     if len(data.lines) > MAX_LINES:
@@ -85,34 +84,24 @@ def record_contribution(session: Session, data: ContributionInput, user: User | 
         _check_fulfilment(session, data, lines)
         pledge_before = contribution_rows(session, [data.fulfils_id])
 
-    contribution = Contribution(
-        number=next_number(session, data.value_date.year),
-        donor_id=data.donor_id,
-        recipient_id=data.recipient_id,
-        appeal_id=data.appeal_id,
-        value_date=data.value_date,
-        status=data.status,
-        reference=reference,
-        notes=notes,
-        fulfils_id=data.fulfils_id,
-        recorded_by_id=user.id if user else None,
+    facts = Facts(
+        next_number(session, data.value_date.year),
+        data.donor_id,
+        data.recipient_id,
+        data.appeal_id,
+        data.value_date,
+        status,
+        reference,
+        notes,
+        data.fulfils_id,
     )
+    contribution = Contribution(**facts._asdict(), recorded_by_id=user.id if user else None)
     session.add(contribution)
     session.flush()
+    values = [line_values(line) for line in lines]
     rows = [
-        ContributionLine(
-            contribution_id=contribution.id,  # type: ignore[arg-type]
-            position=position,
-            kind=line.kind,
-            item_id=line.item_id,
-            quantity_milli=line.quantity_milli,
-            unit_value_minor=line.unit_value.minor if line.unit_value else None,
-            valuation=line.valuation,
-            currency=line.value.currency if line.value else None,
-            minor_digits=minor_digits(line.value.currency) if line.value else None,
-            value_minor=line.value.minor if line.value else None,
-        )
-        for position, line in enumerate(lines, start=1)
+        ContributionLine(contribution_id=contribution.id, position=position, **line._asdict())
+        for position, line in enumerate(values, start=1)
     ]
     session.add_all(rows)
     session.flush()
@@ -122,7 +111,7 @@ def record_contribution(session: Session, data: ContributionInput, user: User | 
         object_type="contribution",
         object_id=contribution.id,
         user_id=user.id if user else None,
-        after=snapshot(contribution, rows),
+        after_json=recorded_json(facts, values),
     )
     if data.fulfils_id is None:  # what it adds is known without asking the database again
         apply_change(session, [], _counted(session, contribution, rows))
@@ -287,33 +276,6 @@ def get_contribution(session: Session, contribution_id: int) -> Contribution:
     if contribution is None:
         raise NotFound("contribution {id} does not exist", id=contribution_id)
     return contribution
-
-
-def snapshot(contribution: Contribution, lines: list[ContributionLine]) -> dict[str, Any]:
-    """The recorded facts of a contribution, as the journal keeps them."""
-    return {
-        "number": contribution.number,
-        "donor_id": contribution.donor_id,
-        "recipient_id": contribution.recipient_id,
-        "appeal_id": contribution.appeal_id,
-        "value_date": contribution.value_date,
-        "status": contribution.status,
-        "reference": contribution.reference,
-        "notes": contribution.notes,
-        "fulfils_id": contribution.fulfils_id,
-        "lines": [
-            {
-                "kind": line.kind,
-                "item_id": line.item_id,
-                "quantity_milli": line.quantity_milli,
-                "unit_value_minor": line.unit_value_minor,
-                "valuation": line.valuation,
-                "currency": line.currency,
-                "value_minor": line.value_minor,
-            }
-            for line in lines
-        ],
-    }
 
 
 def _check_fulfilment(session: Session, data: ContributionInput, lines: list[RecordedLine]) -> None:

@@ -21,7 +21,7 @@ from tracker.db.models import (
     JournalEvent,
     NumberSequence,
 )
-from tracker.ledger.service import snapshot
+from tracker.ledger.recording import snapshot
 from tracker.rates.formats import NUMBER
 from tracker.totals.aggregates import totals_differences
 
