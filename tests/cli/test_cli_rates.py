@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 from test_cli import one_error_line, run
 
-DATA = Path(__file__).parent / "data" / "rates"
+DATA = Path(__file__).parent.parent / "data" / "rates"
 
 
 def test_import_prints_counts_and_a_second_import_adds_nothing(fresh_url: str) -> None:

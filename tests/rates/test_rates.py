@@ -14,7 +14,7 @@ from tracker.ledger.verify import rates_are_plain_decimals
 from tracker.rates.reads import list_rates
 from tracker.rates.service import import_rates, record_rate
 
-DATA = Path(__file__).parent / "data" / "rates"
+DATA = Path(__file__).parent.parent / "data" / "rates"
 MARCH_7 = date(2025, 3, 7)
 
 

@@ -17,7 +17,7 @@ from tracker.core.errors import Invalid
 from tracker.core.i18n import LANGUAGES, translations_for, use_locale
 from tracker.db import models
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parent.parent.parent
 LOCALE_DIR = ROOT / "tracker" / "locale"
 TRANSLATED = ("az", "tr", "ru")
 PLURAL_FORMS = {

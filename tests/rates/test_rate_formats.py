@@ -10,7 +10,7 @@ from tracker.core.errors import Invalid
 from tracker.core.i18n import use_locale
 from tracker.rates.formats import detect_source, parse_rate_file, read_sheet
 
-DATA = Path(__file__).parent / "data" / "rates"
+DATA = Path(__file__).parent.parent / "data" / "rates"
 MARCH_7 = date(2025, 3, 7)
 
 

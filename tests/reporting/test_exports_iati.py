@@ -16,7 +16,7 @@ from tracker.core.errors import Invalid
 from tracker.demo import load_demo
 from tracker.reporting.exports.iati import appeal_by_code, appeal_iati_xml
 
-SCHEMA_DIR = Path(__file__).parent / "data" / "iati-2.03"
+SCHEMA_DIR = Path(__file__).parent.parent / "data" / "iati-2.03"
 NS = {"tracker": "urn:tracker:iati:1"}
 NOW = datetime(2025, 3, 7, 9, 30, tzinfo=UTC)
 

@@ -9,7 +9,7 @@ import hxl
 import xmlschema
 from test_cli import one_error_line, run
 
-SCHEMA = Path(__file__).parent / "data" / "iati-2.03" / "iati-activities-schema.xsd"
+SCHEMA = Path(__file__).parent.parent / "data" / "iati-2.03" / "iati-activities-schema.xsd"
 
 
 def test_export_writes_hxl_with_filters_and_iati_per_appeal(fresh_url: str, tmp_path: Path) -> None:
