@@ -48,6 +48,15 @@ def test_trailing_zeros_within_the_currency_are_fine() -> None:
     assert Money.of("75250.5", "KWD").minor == 75250500
 
 
+@pytest.mark.parametrize(
+    ("amount", "currency"), [("0.275", "USD"), ("0.265", "USD"), ("0.4", "JPY"), ("0.0004", "KWD")]
+)
+def test_minor_units_of_an_unchecked_amount_are_exact_or_an_error_never_rounded(amount: str, currency: str) -> None:
+    # Rounding here once stored 0.275 USD as 0.28 (half to even, not the ledger's half up), unnoticed.
+    with pytest.raises(ValueError, match="not a whole number of minor units"):
+        _ = Money(Decimal(amount), currency).minor
+
+
 def test_currency_codes_are_normalised() -> None:
     assert check_currency(" azn ") == "AZN"
     assert Money.of("1", "usd").currency == "USD"

@@ -8,7 +8,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 from webkit import Staff, make_user, page
 
-from tracker.db.models import Contribution, Donor, JournalEvent, User
+from tracker.db.models import Appeal, Contribution, Donor, Item, JournalEvent, User
 from tracker.settings.current import effective_settings
 
 
@@ -187,6 +187,55 @@ def test_appeals_and_items_are_created_with_amounts_typed_in_the_locale(admin: S
     assert form.find("input", attrs={"name": "unit_value"})["value"] == "250.5"
     again = admin.post("/items/new", {**item, "name": "TENT"})
     assert again.status_code == 422
+
+
+# Catalogue money typed into a form (en): (amount, currency, message), each written by hand.
+# "0.275" itself reads two ways in a form (a point then three digits), so the form is given "0.2750".
+BAD_FORM_MONEY = [
+    ("0.2750", "USD", "USD has 2 decimal places, got 0.2750"),
+    ("0", "USD", "must be more than zero, got 0"),
+    ("0.4", "JPY", "JPY has no minor units, got 0.4"),
+    ("0.0004", "KWD", "KWD has 3 decimal places, got 0.0004"),
+    ("99999999999999999999", "USD", "99999999999999999999 is too large (the limit is 1,000,000,000,000,000)"),
+    ("1000000000000000", "USD", "1000000000000000 is too large (the limit is 1,000,000,000,000,000)"),
+]
+
+
+@pytest.mark.parametrize(("amount", "currency", "message"), BAD_FORM_MONEY)
+def test_catalogue_forms_refuse_bad_money_beside_the_field_and_store_nothing(
+    admin: Staff, session: Session, amount: str, currency: str, message: str
+) -> None:
+    item = {"name": "Tent", "unit": "piece", "cluster": "SHL", "unit_value": amount, "unit_value_currency": currency}
+    refused = admin.post("/items/new", item)
+    assert refused.status_code == 422
+    assert page(refused).find(id="f-unit_value-error").get_text() == message
+    assert page(refused).find("input", attrs={"name": "unit_value"})["value"] == amount
+    appeal = {"code": "TUR-EQ-2023", "name": "Türkiye", "target": amount, "target_currency": currency}
+    refused = admin.post("/appeals/new", appeal)
+    assert refused.status_code == 422
+    assert page(refused).find(id="f-target-error").get_text() == message
+    assert session.exec(select(Item)).all() == []
+    assert session.exec(select(Appeal)).all() == []
+    tent, appeal_row = make_item(session, "Tent"), make_appeal(session, "TUR-EQ-2023")
+    refused = admin.post(f"/items/{tent.id}/edit", {**item, "unit_value": amount})
+    assert refused.status_code == 422
+    assert page(refused).find(id="f-unit_value-error").get_text() == message
+    refused = admin.post(f"/appeals/{appeal_row.id}/edit", {**appeal, "start_date": "", "end_date": "", "glide": ""})
+    assert refused.status_code == 422
+    assert page(refused).find(id="f-target-error").get_text() == message
+    session.expire_all()
+    assert session.get(Item, tent.id).unit_value_minor is None
+    assert session.get(Appeal, appeal_row.id).target_minor is None
+
+
+def test_an_unknown_currency_is_shown_beside_the_currency_field(admin: Staff, session: Session) -> None:
+    item = {"name": "Tent", "unit": "piece", "cluster": "SHL", "unit_value": "10", "unit_value_currency": "AZM"}
+    refused = admin.post("/items/new", item)
+    assert refused.status_code == 422
+    assert page(refused).find(id="f-unit_value_currency-error").get_text() == (
+        "'AZM' is not a current ISO 4217 currency code"
+    )
+    assert session.exec(select(Item)).all() == []
 
 
 def test_users_are_added_given_roles_and_deactivated(admin: Staff, session: Session) -> None:

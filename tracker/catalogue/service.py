@@ -13,6 +13,7 @@ from tracker.core.errors import Conflict, Invalid, NotFound, Plural
 from tracker.core.fields import country_code, email_address, one_of, optional_text, required_text
 from tracker.core.i18n import N_
 from tracker.core.money import Money
+from tracker.db.engine import is_unique_violation
 from tracker.db.journal import record_event
 from tracker.db.models import (
     CLUSTERS,
@@ -111,13 +112,15 @@ def create_appeal(session: Session, data: AppealInput, user: User | None) -> App
         raise Invalid("code", "an appeal with code {code} already exists", code=code)
     if data.start_date and data.end_date and data.end_date < data.start_date:
         raise Invalid("end_date", "ends before it starts")
+    name = required_text(data.name, "name", 200)
+    target = money_value(data.target, "target")
     appeal = Appeal(
         code=code,
-        name=required_text(data.name, "name", 200),
+        name=name,
         start_date=data.start_date,
         end_date=data.end_date,
-        target_minor=data.target.minor if data.target else None,
-        target_currency=data.target.currency if data.target else None,
+        target_minor=target.minor if target else None,
+        target_currency=target.currency if target else None,
         glide=optional_text(data.glide, "glide", 40),
     )
     return _created(session, appeal, user)
@@ -132,12 +135,14 @@ def create_item(session: Session, data: ItemInput, user: User | None) -> Item:
     unit = required_text(data.unit, "unit", 30)
     if unit not in UNITS:
         raise Invalid("unit", "must be one of {allowed}, got {value!r}", allowed=", ".join(UNITS), value=unit)
+    cluster = one_of(data.cluster, CLUSTERS, "cluster")
+    unit_value = money_value(data.unit_value, "unit_value")
     item = Item(
         name=name,
         unit=unit,
-        cluster=one_of(data.cluster, CLUSTERS, "cluster"),
-        unit_value_minor=data.unit_value.minor if data.unit_value else None,
-        unit_value_currency=data.unit_value.currency if data.unit_value else None,
+        cluster=cluster,
+        unit_value_minor=unit_value.minor if unit_value else None,
+        unit_value_currency=unit_value.currency if unit_value else None,
     )
     return _created(session, item, user)
 
@@ -174,12 +179,14 @@ def update_appeal(session: Session, appeal_id: int, data: AppealInput, user: Use
     appeal = _get(session, Appeal, appeal_id)
     if data.start_date and data.end_date and data.end_date < data.start_date:
         raise Invalid("end_date", "ends before it starts")
+    name = required_text(data.name, "name", 200)
+    target = money_value(data.target, "target")
     changes = {
-        "name": required_text(data.name, "name", 200),
+        "name": name,
         "start_date": data.start_date,
         "end_date": data.end_date,
-        "target_minor": data.target.minor if data.target else None,
-        "target_currency": data.target.currency if data.target else None,
+        "target_minor": target.minor if target else None,
+        "target_currency": target.currency if target else None,
         "glide": optional_text(data.glide, "glide", 40),
     }
     return _updated(session, appeal, changes, user)
@@ -192,11 +199,13 @@ def update_item(session: Session, item_id: int, data: ItemInput, user: User | No
     clash = session.exec(select(Item).where(func.lower(Item.name) == name.lower(), Item.id != item_id)).first()
     if clash:
         raise Invalid("name", "the catalogue already has an item named {name}", name=name)
+    cluster = one_of(data.cluster, CLUSTERS, "cluster")
+    unit_value = money_value(data.unit_value, "unit_value")
     changes = {
         "name": name,
-        "cluster": one_of(data.cluster, CLUSTERS, "cluster"),
-        "unit_value_minor": data.unit_value.minor if data.unit_value else None,
-        "unit_value_currency": data.unit_value.currency if data.unit_value else None,
+        "cluster": cluster,
+        "unit_value_minor": unit_value.minor if unit_value else None,
+        "unit_value_currency": unit_value.currency if unit_value else None,
     }
     return _updated(session, item, changes, user)
 
@@ -261,8 +270,7 @@ def _updated(session: Session, row: T, changes: dict[str, Any], user: User | Non
         return row
     for key in before:
         setattr(row, key, changes[key])
-    session.add(row)
-    session.flush()
+    _flush(session, row)
     record_event(
         session,
         action=f"{row.__tablename__}.updated",  # type: ignore[attr-defined]
@@ -287,17 +295,26 @@ def find_appeal(session: Session, ref: str) -> Appeal:
     return found
 
 
-def _created(session: Session, row: T, user: User | None) -> T:
+def _flush(session: Session, row: SQLModel) -> None:
+    """Write the row; a twin that a concurrent transaction committed since our check is a 409."""
     session.add(row)
     try:
         session.flush()
     except sa.exc.IntegrityError as error:
         # The check above saw no twin, but a concurrent transaction (PostgreSQL) committed one since:
         # the unique index refuses this row. The request is rolled back and answered 409, not 500.
+        # Any other refusal (a CHECK, a foreign key) is a value the checks let through: a bug, not a
+        # conflict, and it must not reach a client dressed as one.
+        if not is_unique_violation(error):
+            raise
         raise Conflict(
             "another {kind} with the same name or code was recorded at the same moment; reload and check",
             kind=row.__tablename__,  # type: ignore[attr-defined]
         ) from error
+
+
+def _created(session: Session, row: T, user: User | None) -> T:
+    _flush(session, row)
     record_event(
         session,
         action=f"{row.__tablename__}.created",  # type: ignore[attr-defined]
@@ -307,3 +324,10 @@ def _created(session: Session, row: T, user: User | None) -> T:
         after=row.model_dump(exclude={"id", "created_at"}),
     )
     return row
+
+
+def money_value(value: Money | None, field: str) -> Money | None:
+    """A default unit value or a target as a door handed it over, through the one money check."""
+    if value is None:
+        return None
+    return Money.of(value.amount, value.currency, field)

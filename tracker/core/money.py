@@ -142,8 +142,16 @@ class Money:
 
     @property
     def minor(self) -> int:
-        """The amount in integer minor units (cents, qəpik, fils); exact or an error."""
-        return int((self.amount.scaleb(minor_digits(self.currency))).to_integral_exact())
+        """The amount in integer minor units (cents, qəpik, fils); exact or an error, never rounded.
+
+        Money that reaches the database has passed `Money.of`; an amount with more digits here
+        is a door that skipped the check, and must fail loudly rather than store a rounded figure.
+        """
+        units = self.amount.scaleb(minor_digits(self.currency))
+        whole = units.to_integral_value()
+        if whole != units:
+            raise ValueError(f"{self.amount} {self.currency} is not a whole number of minor units")
+        return int(whole)
 
     def __add__(self, other: Money) -> Money:
         if not isinstance(other, Money):

@@ -55,6 +55,11 @@ class EntitySpec:
     has_page: bool = False
     defaults: dict[str, str] = field(default_factory=dict)
 
+    def form_field(self, error_field: str) -> str:
+        """The form field a service's error belongs to: money's `target.currency` is the `target_currency` choice."""
+        name, _dot, rest = error_field.partition(".")
+        return f"{name}_currency" if rest == "currency" else error_field
+
     def values_of(self, row: Any) -> dict[str, str]:
         """A row's fields as the form shows them."""
         values = {}
@@ -70,9 +75,10 @@ class EntitySpec:
 
 
 def _money(values: dict[str, str], name: str, locale: str) -> Money | None:
+    """The typed amount read in the locale, not yet checked: the service puts it through the money check."""
     if not values.get(name):
         return None
-    return Money.of(parse_amount(values[name], locale, name), values.get(f"{name}_currency"), name)
+    return Money(parse_amount(values[name], locale, name), values.get(f"{name}_currency") or "")
 
 
 def _choices(codes: tuple[str, ...], label: Callable[[str], str] | None = None) -> Choices:

@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
+from tracker.db.engine import is_unique_violation
 from tracker.db.models import SubmissionToken, User, utcnow
 
 TOKEN_SHAPE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
@@ -40,7 +41,9 @@ def claim(session: Session, token: str, user: User | None) -> SubmissionToken | 
         with session.begin_nested():
             session.add(row)
             session.flush()
-    except IntegrityError:
+    except IntegrityError as error:
+        if not is_unique_violation(error):  # only the token's twin means "submitted before"
+            raise
         return None
     return row
 

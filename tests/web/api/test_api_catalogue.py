@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from factories import make_donor
 from fastapi.testclient import TestClient
 from sqlmodel import Session
@@ -114,3 +115,48 @@ def test_items_carry_a_unit_value_in_the_currency_digits(api: TestClient, auth: 
     same = api.post("/api/v1/items", json={**body, "name": "HYGIENE KIT"}, headers=auth["admin"])
     assert same.status_code == 422
     assert same.json()["detail"][0]["field"] == "name"
+
+
+LIMIT = "1,000,000,000,000,000"
+# Catalogue money as the API refuses it: (amount, currency, message), each written by hand.
+BAD_MONEY = [
+    ("0.275", "USD", "USD has 2 decimal places, got 0.275"),
+    ("0", "USD", "must be more than zero, got 0"),
+    ("0.4", "JPY", "JPY has no minor units, got 0.4"),
+    ("0.0004", "KWD", "KWD has 3 decimal places, got 0.0004"),
+    ("99999999999999999999", "USD", f"99999999999999999999 is too large (the limit is {LIMIT})"),
+    ("1000000000000000", "USD", f"1000000000000000 is too large (the limit is {LIMIT})"),
+]
+
+
+@pytest.mark.parametrize(("amount", "currency", "message"), BAD_MONEY)
+def test_an_item_unit_value_passes_the_money_check_and_nothing_is_stored(
+    api: TestClient, auth: Headers, amount: str, currency: str, message: str
+) -> None:
+    body = {"name": "Tent", "unit": "piece", "cluster": "SHL", "unit_value": {"amount": amount, "currency": currency}}
+    refused = api.post("/api/v1/items", json=body, headers=auth["admin"])
+    assert refused.status_code == 422, refused.text
+    assert refused.json() == {"detail": [{"field": "unit_value", "message": message}]}
+    assert api.get("/api/v1/items", headers=auth["viewer"]).json() == {"items": [], "next_cursor": None}
+
+
+@pytest.mark.parametrize(("amount", "currency", "message"), BAD_MONEY)
+def test_an_appeal_target_passes_the_money_check_and_nothing_is_stored(
+    api: TestClient, auth: Headers, amount: str, currency: str, message: str
+) -> None:
+    body = {"code": "TUR-EQ-2023", "name": "Türkiye earthquake", "target": {"amount": amount, "currency": currency}}
+    refused = api.post("/api/v1/appeals", json=body, headers=auth["admin"])
+    assert refused.status_code == 422, refused.text
+    assert refused.json() == {"detail": [{"field": "target", "message": message}]}
+    assert api.get("/api/v1/appeals", headers=auth["viewer"]).json() == {"items": [], "next_cursor": None}
+
+
+def test_catalogue_money_at_the_edge_of_the_rules_is_stored_exactly(api: TestClient, auth: Headers) -> None:
+    item = {"name": "Tent", "unit": "piece", "cluster": "SHL", "unit_value": {"amount": "0.27", "currency": "USD"}}
+    made = api.post("/api/v1/items", json=item, headers=auth["admin"])
+    assert made.status_code == 201, made.text
+    assert made.json()["unit_value"] == {"amount": "0.27", "currency": "USD"}
+    appeal = {"code": "X", "name": "X", "target": {"amount": "999999999999999.999", "currency": "KWD"}}
+    made = api.post("/api/v1/appeals", json=appeal, headers=auth["admin"])
+    assert made.status_code == 201, made.text
+    assert made.json()["target"] == {"amount": "999999999999999.999", "currency": "KWD"}

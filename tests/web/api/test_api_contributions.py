@@ -165,6 +165,41 @@ def test_an_unknown_donor_is_named(api: TestClient, auth: Headers, parties: dict
     assert refused.json() == {"detail": [{"field": "donor_id", "message": "no donor with id 999999"}]}
 
 
+@pytest.mark.parametrize(
+    ("day", "message"), [("2999-01-01", "2999-01-01 is in the future"), ("1989-12-31", "1989-12-31 is before 1990")]
+)
+def test_a_date_out_of_range_is_named_as_the_caller_sent_it(
+    api: TestClient, auth: Headers, parties: dict[str, str], day: str, message: str
+) -> None:
+    body = {**contribution(parties, money("10", "USD")), "date": day}
+    refused = api.post(URL, json=body, headers=auth["clerk"])
+    assert refused.status_code == 422
+    assert refused.json() == {"detail": [{"field": "date", "message": message}]}
+    assert api.get(URL, headers=auth["viewer"]).json() == {"items": [], "next_cursor": None}
+
+
+def test_a_fulfilment_names_the_fields_of_its_own_request(
+    api: TestClient, auth: Headers, parties: dict[str, str]
+) -> None:
+    made = api.post(URL, json=contribution(parties, money("100", "USD"), status="pledged"), headers=auth["clerk"])
+    pledge = made.json()["id"]
+    late = api.post(
+        f"{URL}/{pledge}/fulfilments", json={"date": "1989-12-31", "lines": [money("10", "USD")]}, headers=auth["clerk"]
+    )
+    assert late.status_code == 422
+    assert late.json() == {"detail": [{"field": "date", "message": "1989-12-31 is before 1990"}]}
+    assert api.post(f"{URL}/{pledge}/void", json={"reason": "entered twice"}, headers=auth["clerk"]).status_code == 200
+    void = api.post(
+        f"{URL}/{pledge}/fulfilments", json={"date": "2023-02-20", "lines": [money("10", "USD")]}, headers=auth["clerk"]
+    )
+    assert void.status_code == 422
+    # The pledge is the one in the path: the request has no fulfils_id.
+    assert void.json() == {
+        "detail": [{"field": "contribution_id", "message": "C-2023-000001 is void and cannot be fulfilled"}]
+    }
+    assert [row["number"] for row in api.get(URL, headers=auth["viewer"]).json()["items"]] == ["C-2023-000001"]
+
+
 def test_status_moves_forward_and_never_back(api: TestClient, auth: Headers, parties: dict[str, str]) -> None:
     made = api.post(
         URL, json=contribution(parties, money("100", "USD"), status="pledged"), headers=auth["clerk"]

@@ -25,6 +25,7 @@ from tracker.web.api.common import (
     object_id,
 )
 from tracker.web.api.deps import Clerk, Idempotent, LimitedRoute, Viewer
+from tracker.web.api.errors import fields_as_sent
 from tracker.web.api.schemas import (
     ContributionCreate,
     ContributionList,
@@ -39,6 +40,11 @@ from tracker.web.api.types import parse_id
 from tracker.web.deps import SessionDep
 
 router = APIRouter(prefix="/contributions", tags=["contributions"], route_class=LimitedRoute)
+
+# The ledger's names for fields the request body names otherwise.
+BODY_FIELDS = {"value_date": "date"}
+# A fulfilment's pledge is the contribution in its path: the body has no fulfils_id.
+FULFILMENT_FIELDS = {**BODY_FIELDS, "fulfils_id": "contribution_id"}
 
 
 def line_input(line: LineCreate) -> ledger.LineInput:
@@ -75,7 +81,8 @@ def create_contribution(
         fulfils_id=body.fulfils_id,
         lines=[line_input(line) for line in body.lines],
     )
-    recorded = ledger.record_contribution(session, data, user)
+    with fields_as_sent(BODY_FIELDS):
+        recorded = ledger.record_contribution(session, data, user)
     return idempotency.answer(201, shown(session, recorded.id))  # type: ignore[arg-type]
 
 
@@ -151,7 +158,8 @@ def fulfil_pledge(
         notes=body.notes,
         lines=[line_input(line) for line in body.lines],
     )
-    recorded = ledger.record_fulfilment(session, pledge.id, data, user)  # type: ignore[arg-type]
+    with fields_as_sent(FULFILMENT_FIELDS):
+        recorded = ledger.record_fulfilment(session, pledge.id, data, user)  # type: ignore[arg-type]
     return idempotency.answer(201, shown(session, recorded.id))  # type: ignore[arg-type]
 
 

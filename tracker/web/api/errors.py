@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -56,6 +57,17 @@ def expected_failure(exc: TrackerError) -> JSONResponse:
             )
         return problems_response(problems)
     return message_response(exc.message, exc.status_code)
+
+
+@contextmanager
+def fields_as_sent(names: Mapping[str, str]) -> Iterator[None]:
+    """A service's `Invalid` under the name the request gave the field (the ledger's `value_date` is `date`)."""
+    try:
+        yield
+    except Invalid as exc:
+        if exc.field not in names:
+            raise
+        raise Invalid(names[exc.field], exc.template, **exc.params) from None
 
 
 def field_path(location: Sequence[Any]) -> str:

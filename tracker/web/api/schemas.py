@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from tracker.core.money import Money, minor_digits, minor_unit
+from tracker.core.money import Money, round_half_up
 from tracker.db.models import CLUSTERS, DONOR_KINDS, LOCALES, RECIPIENT_KINDS, UNITS, VALUATIONS
 from tracker.web.api.types import CurrencyCode, DecimalString, Id, PlainDate, text
 
@@ -44,8 +44,9 @@ class MoneyPublic(BaseModel):
     def of(cls, money: Money | None) -> MoneyPublic | None:
         if money is None:
             return None
-        exact = money.amount.quantize(minor_unit(minor_digits(money.currency)))
-        return cls(amount=format(exact, "f"), currency=money.currency)
+        # Pads a recorded amount to the currency's digits; a computed figure is rounded the ledger's one way.
+        shown = round_half_up(money.amount, money.currency)
+        return cls(amount=format(shown, "f"), currency=money.currency)
 
     @classmethod
     def from_minor(cls, minor: int | None, currency: str | None) -> MoneyPublic | None:

@@ -75,7 +75,7 @@ def add_routes(spec: EntitySpec) -> None:
             with session.begin_nested():
                 row = spec.create(session, spec.to_input(values, current_locale.get()), user)
         except Invalid as exc:
-            return _form_page(request, spec, values, {exc.field: exc.rule})
+            return _form_page(request, spec, values, {spec.form_field(exc.field): exc.rule})
         notice = _("{name} was added.").format(name=getattr(row, "name", ""))
         if spec.has_page:
             return redirect(request, f"{key}.show", notice, object_id=str(row.id))
@@ -122,7 +122,7 @@ def add_routes(spec: EntitySpec) -> None:
                 spec.update(session, object_id, spec.to_input(values, current_locale.get()), user)
         except Invalid as exc:
             session.refresh(row)
-            return _form_page(request, spec, values, {exc.field: exc.rule}, row)
+            return _form_page(request, spec, values, {spec.form_field(exc.field): exc.rule}, row)
         notice = _("The changes were saved.")
         if spec.has_page:
             return redirect(request, f"{key}.show", notice, object_id=str(object_id))
