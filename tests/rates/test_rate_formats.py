@@ -8,7 +8,8 @@ import pytest
 
 from tracker.core.errors import Invalid
 from tracker.core.i18n import use_locale
-from tracker.rates.formats import detect_source, parse_rate_file, read_sheet
+from tracker.rates.formats import parse_rate_file
+from tracker.rates.publications import detect_source, read_sheet
 
 DATA = Path(__file__).parent.parent / "data" / "rates"
 MARCH_7 = date(2025, 3, 7)

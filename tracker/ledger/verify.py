@@ -22,7 +22,7 @@ from tracker.db.models import (
     NumberSequence,
 )
 from tracker.ledger.recording import snapshot
-from tracker.rates.formats import NUMBER
+from tracker.rates.publications import NUMBER
 from tracker.totals.aggregates import totals_differences
 
 Check = Callable[[Session], list[str]]

@@ -15,7 +15,8 @@ from tracker.core.errors import Invalid
 from tracker.core.money import check_currency, to_decimal
 from tracker.db.journal import record_event
 from tracker.db.models import ExchangeRate, User, utcnow
-from tracker.rates.formats import NUMBER, RateRow, parse_rate_file
+from tracker.rates.formats import RateRow, parse_rate_file
+from tracker.rates.publications import NUMBER
 from tracker.rates.reads import current_version, in_force, plain
 from tracker.totals.aggregates import rates_changed
 
