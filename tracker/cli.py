@@ -17,7 +17,7 @@ from tracker.cli_rates import app as rates_app
 from tracker.cli_reports import app as reports_app
 from tracker.errors import TrackerError
 from tracker.i18n import _, activate, ngettext, supported
-from tracker.vocabulary import Term
+from tracker.vocabulary import Role, Term
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -184,7 +184,7 @@ def verify() -> None:
 @readable_errors
 def user_add(
     email: Annotated[str, typer.Argument(help="The user's email; they sign in with it.")],
-    role: Annotated[str, typer.Option(help="admin, clerk or viewer.")] = "clerk",
+    role: Annotated[str, typer.Option(help="admin, clerk or viewer.")] = Role.CLERK.value,
     name: Annotated[str, typer.Option(help="The user's name, as shown in the journal.")] = "",
     locale: Annotated[str, typer.Option(help="en, az, tr or ru.")] = "en",
 ) -> None:

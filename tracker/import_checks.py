@@ -28,6 +28,7 @@ from tracker.import_files import Cell, Row
 from tracker.models import DONOR_KINDS, RECIPIENT_KINDS, STATUSES
 from tracker.money import Money
 from tracker.parsing import parse_amount
+from tracker.vocabulary import LineKind
 
 if TYPE_CHECKING:
     from tracker.importing import ImportReport
@@ -210,10 +211,10 @@ def _number(value: Cell, column: str) -> Decimal | None:
 def _line(cells: dict[str, Cell], lookups: Lookups) -> LineInput:
     kind = cells.get("kind")
     currency = _str(cells.get("currency"))
-    if kind == "money":
+    if kind == LineKind.MONEY:
         amount = _number(cells.get("amount"), "amount")
-        return LineInput("money", amount=Money(amount, currency) if amount is not None else None)  # type: ignore[arg-type]
-    if kind not in ("goods", "service"):
+        return LineInput(LineKind.MONEY, amount=Money(amount, currency) if amount is not None else None)  # type: ignore[arg-type]
+    if kind not in (LineKind.GOODS, LineKind.SERVICE):
         return LineInput(str(kind))  # check_line names the allowed kinds
     if cells.get("amount") is not None:
         raise Invalid("amount", "a {kind} line is valued by unit_value, not amount", kind=kind)

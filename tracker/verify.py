@@ -22,7 +22,7 @@ from tracker.models import (
 )
 from tracker.money import minor_digits, round_half_up
 from tracker.rate_formats import NUMBER
-from tracker.vocabulary import Term
+from tracker.vocabulary import LineKind, Status, Term
 
 Check = Callable[[Session], list[str]]
 BATCH = 2000
@@ -98,7 +98,7 @@ def line_values_are_exact(session: Session) -> list[str]:
                     line.minor_digits or 0,
                 ).format(number=number, position=line.position, digits=line.minor_digits)
             )
-        if line.kind != "money" and line.unit_value_minor is not None and line.currency is not None:
+        if line.kind != LineKind.MONEY and line.unit_value_minor is not None and line.currency is not None:
             digits = minor_digits(line.currency)
             quantity = Decimal(line.quantity_milli or 0).scaleb(-QUANTITY_PLACES)
             unit_value = Decimal(line.unit_value_minor).scaleb(-digits)
@@ -118,7 +118,7 @@ def fulfilments_are_sound(session: Session) -> list[str]:
     statement = select(Contribution, pledge).join(pledge, Contribution.fulfils_id == pledge.id)  # type: ignore[arg-type]
     problems: list[str] = []
     for fulfilment, promised in session.exec(statement):
-        if fulfilment.status != "paid":
+        if fulfilment.status != Status.PAID:
             problems.append(
                 gettext("{number}: fulfils {pledge} but is {status}").format(
                     number=fulfilment.number, pledge=promised.number, status=Term(fulfilment.status, "status")
@@ -130,7 +130,7 @@ def fulfilments_are_sound(session: Session) -> list[str]:
                     number=fulfilment.number, pledge=promised.number
                 )
             )
-        if promised.status == "paid" and fulfilment.voided_at is None:
+        if promised.status == Status.PAID and fulfilment.voided_at is None:
             problems.append(
                 gettext("{pledge}: is paid in full and also fulfilled by {number}").format(
                     pledge=promised.number, number=fulfilment.number

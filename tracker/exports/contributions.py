@@ -15,6 +15,7 @@ from tracker.exports.hxl import write_hxl
 from tracker.exports.rows import ExportSet, count_rows, export_rows
 from tracker.exports.sheets import write_csv, write_xlsx
 from tracker.queries import ContributionFilters
+from tracker.vocabulary import Status
 
 
 @dataclass(frozen=True)
@@ -56,7 +57,7 @@ def export_contributions(
     in the CSV and XLSX they carry their void reason, in the HXL file a `#description+void` column.
     """
     chosen = export_format(fmt)
-    include_void = include_void or filters.status == "void"
+    include_void = include_void or filters.status == Status.VOID
     if chosen.max_rows is not None and count_rows(session, filters, include_void) > chosen.max_rows:
         rule = Plural(
             "an XLSX sheet holds at most {limit} row; narrow the filters or export CSV",

@@ -6,9 +6,10 @@ from collections.abc import Mapping
 from datetime import date
 
 from tracker.errors import Invalid
-from tracker.models import LINE_KINDS, STATUSES
+from tracker.models import LINE_KINDS
 from tracker.money import check_currency
 from tracker.queries import ContributionFilters
+from tracker.vocabulary import Status, codes
 
 # The query-string names of the contributions list (tracker.web.pages.contributions.FILTER_NAMES);
 # `sort` and `page` shape the list, not what an export holds, so they are accepted and ignored.
@@ -24,8 +25,8 @@ def filters_from(params: Mapping[str, str]) -> ContributionFilters:
     """
     raw = {name: (params.get(name) or "").strip() for name in FILTER_NAMES}
     status = raw["status"]
-    if status and status not in (*STATUSES, "void"):
-        raise Invalid("status", "one of {choices}, got {value}", choices=", ".join((*STATUSES, "void")), value=status)
+    if status and status not in codes(Status):
+        raise Invalid("status", "one of {choices}, got {value}", choices=", ".join(codes(Status)), value=status)
     kind = raw["kind"]
     if kind and kind not in LINE_KINDS:
         raise Invalid("kind", "one of {choices}, got {value}", choices=", ".join(LINE_KINDS), value=kind)

@@ -15,8 +15,9 @@ from typing import BinaryIO
 from tracker.exports.cells import iso, write_csv_rows
 from tracker.exports.rows import ExportRow, ExportSet
 from tracker.i18n import _
+from tracker.vocabulary import Status
 
-FTS_STATUS = {"pledged": "pledge", "committed": "commitment", "paid": "paid"}
+FTS_STATUS = {Status.PLEDGED: "pledge", Status.COMMITTED: "commitment", Status.PAID: "paid"}
 
 
 @dataclass(frozen=True)

@@ -32,12 +32,16 @@ from tracker.i18n import _, current_locale, ngettext
 from tracker.models import Appeal
 from tracker.queries import ContributionFilters
 from tracker.reports.files import plain_amount
-from tracker.vocabulary import term
+from tracker.vocabulary import Status, term
 
 IATI_VERSION = "2.03"
 TRACKER_NS = "urn:tracker:iati:1"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
-TRANSACTION_TYPES = {"pledged": "13", "committed": "11", "paid": "1"}  # incoming pledge, commitment, funds
+TRANSACTION_TYPES = {
+    Status.PLEDGED: "13",
+    Status.COMMITTED: "11",
+    Status.PAID: "1",
+}  # incoming pledge, commitment, funds
 STANDARD_GRANT = "110"
 # IATI OrganisationType codes; a donor's kind maps to one where the kind says enough.
 ORGANISATION_TYPES = ("10", "11", "15", "21", "22", "23", "24", "30", "40", "60", "70", "71", "72", "73", "80", "90")

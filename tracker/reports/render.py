@@ -27,7 +27,7 @@ from tracker.reports.entries import LineView
 from tracker.reports.files import html_to_pdf
 from tracker.reports.letter import LetterData
 from tracker.reports.summary import SummaryReport
-from tracker.vocabulary import term
+from tracker.vocabulary import LineKind, term
 
 
 @dataclass(frozen=True)
@@ -128,7 +128,7 @@ def line_text(line: LineView) -> str:
 @lru_cache(maxsize=4096)
 def _line_text(line: LineView, locale: str) -> str:
     """Goods lines repeat across a donor's contributions (the same item, quantity and value): each is written once."""
-    if line.kind == "money":
+    if line.kind == LineKind.MONEY:
         return format_money_code(line.value) if line.value else ""
     text = (format_quantity(line.quantity, line.unit or "") if line.quantity is not None else "") + " · "
     text += line.item_name or ""

@@ -20,7 +20,7 @@ from tracker.reports.items import ItemFigure
 from tracker.reports.pdf import Document
 from tracker.reports.pdf_layout import MUTED, Column, Layout
 from tracker.reports.render import DEFAULT_HEADING, ReportHeading, line_text
-from tracker.vocabulary import term
+from tracker.vocabulary import BUCKETS, Bucket, items_heading, label, term
 
 NOTE = "\x1f"  # a cell line shown muted, as the page's <span class="note">
 
@@ -109,12 +109,8 @@ def _totals(layout: Layout, s: DonorStatement) -> None:
         Column(_("Total in %(currency)s") % currency, 0.16, True),
     ]
     rows = []
-    for bucket, title in (
-        ("paid", _("Paid")),
-        ("committed", _("Committed, outstanding")),
-        ("pledged", _("Pledged, outstanding")),
-        ("outstanding", _("Outstanding in all")),
-    ):
+    for bucket in (*BUCKETS, Bucket.OUTSTANDING):
+        title = label(bucket)
         split = s.converted.bucket(bucket)
         rows.append(
             [
@@ -132,11 +128,8 @@ def _totals(layout: Layout, s: DonorStatement) -> None:
 def _goods_and_services(layout: Layout, s: DonorStatement) -> None:
     layout.heading(_("Goods and services"), 11.5)
     found_any = False
-    for bucket, title in (
-        ("paid", _("Delivered")),
-        ("committed", _("Committed, still to come")),
-        ("pledged", _("Pledged, still to come")),
-    ):
+    for bucket in BUCKETS:
+        title = items_heading(bucket)
         found = s.goods_and_services(bucket)
         if found:
             found_any = True

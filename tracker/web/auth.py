@@ -22,6 +22,7 @@ from tracker.config import get_settings
 from tracker.errors import TrackerError
 from tracker.models import User
 from tracker.users import has_role
+from tracker.vocabulary import Role
 from tracker.web.deps import SessionDep
 
 SESSION_COOKIE = "tracker_session"
@@ -137,9 +138,9 @@ def require_role(role: str | None):  # type: ignore[no-untyped-def]
 
 
 Anyone = Annotated[User | None, Depends(require_role(None))]
-Viewer = Annotated[User, Depends(require_role("viewer"))]
-Clerk = Annotated[User, Depends(require_role("clerk"))]
-Admin = Annotated[User, Depends(require_role("admin"))]
+Viewer = Annotated[User, Depends(require_role(Role.VIEWER))]
+Clerk = Annotated[User, Depends(require_role(Role.CLERK))]
+Admin = Annotated[User, Depends(require_role(Role.ADMIN))]
 
 
 # -- CSRF ---------------------------------------------------------------------------------------

@@ -14,8 +14,7 @@ from tracker.i18n import _
 from tracker.models import CLUSTERS, DONOR_KINDS, LOCALES, RECIPIENT_KINDS, UNITS, Appeal, Donor, Item, Recipient
 from tracker.money import COMMON_CURRENCIES, CURRENCIES, Money
 from tracker.parsing import parse_amount
-from tracker.vocabulary import term
-from tracker.web.labels import cluster_label, kind_label
+from tracker.vocabulary import Role, term
 from tracker.web.pagekit import optional_date
 from tracker.web.templating import number
 
@@ -51,7 +50,7 @@ class EntitySpec:
     to_input: Callable[[dict[str, str], str], Any]
     create: Callable[[Session, Any, Any], Any]
     update: Callable[[Session, int, Any, Any], Any]
-    edit_role: str = "admin"
+    edit_role: str = Role.ADMIN
     has_page: bool = False
     defaults: dict[str, str] = field(default_factory=dict)
 
@@ -79,6 +78,10 @@ def _choices(codes: tuple[str, ...], label: Callable[[str], str] | None = None) 
     return lambda: [(code, label(code) if label else code) for code in codes]
 
 
+def _named(vocabulary: str) -> Callable[[str], str]:
+    return lambda code: term(code, vocabulary)
+
+
 NAME = FieldSpec("name", lambda: _("Name"), required=True)
 COUNTRY = FieldSpec("country", lambda: _("Country (ISO code, such as AZ or TR)"))
 NOTES = FieldSpec("notes", lambda: _("Notes"), kind="textarea")
@@ -90,7 +93,9 @@ DONORS = EntitySpec(
     new_title=lambda: _("New donor"),
     fields=(
         NAME,
-        FieldSpec("kind", lambda: _("Kind"), "select", _choices(DONOR_KINDS, kind_label), required=True, blank=False),
+        FieldSpec(
+            "kind", lambda: _("Kind"), "select", _choices(DONOR_KINDS, _named("donor_kind")), required=True, blank=False
+        ),
         COUNTRY,
         FieldSpec("email", lambda: _("Email"), kind="email"),
         FieldSpec("phone", lambda: _("Phone")),
@@ -109,7 +114,7 @@ DONORS = EntitySpec(
     ),
     create=catalogue.create_donor,
     update=catalogue.update_donor,
-    edit_role="clerk",
+    edit_role=Role.CLERK,
     has_page=True,
     defaults={"kind": "organisation"},
 )
@@ -122,7 +127,12 @@ RECIPIENTS = EntitySpec(
     fields=(
         NAME,
         FieldSpec(
-            "kind", lambda: _("Kind"), "select", _choices(RECIPIENT_KINDS, kind_label), required=True, blank=False
+            "kind",
+            lambda: _("Kind"),
+            "select",
+            _choices(RECIPIENT_KINDS, _named("recipient_kind")),
+            required=True,
+            blank=False,
         ),
         COUNTRY,
         FieldSpec("region", lambda: _("Region or place")),
@@ -134,7 +144,7 @@ RECIPIENTS = EntitySpec(
     ),
     create=catalogue.create_recipient,
     update=catalogue.update_recipient,
-    edit_role="clerk",
+    edit_role=Role.CLERK,
     has_page=True,
     defaults={"kind": "organisation"},
 )
@@ -181,7 +191,7 @@ ITEMS = EntitySpec(
             create_only=True,
             blank=False,
         ),
-        FieldSpec("cluster", lambda: _("Cluster"), "select", _choices(CLUSTERS, cluster_label), required=True),
+        FieldSpec("cluster", lambda: _("Cluster"), "select", _choices(CLUSTERS, _named("cluster")), required=True),
         FieldSpec("unit_value", lambda: _("Default unit value"), kind="amount", choices=_currencies),
     ),
     columns=(("name", lambda: _("Name")), ("unit", lambda: _("Unit")), ("cluster", lambda: _("Cluster"))),

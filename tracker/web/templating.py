@@ -24,7 +24,7 @@ from tracker.formatting import (
 )
 from tracker.i18n import LANGUAGES, current_locale, translations
 from tracker.money import Money
-from tracker.vocabulary import term
+from tracker.vocabulary import BUCKETS, VOCABULARIES, items_heading, term
 from tracker.web.locale import language_url
 
 
@@ -108,4 +108,7 @@ def environment() -> Environment:
     }
     env.filters.update({name: per_render(function) for name, function in {**filters, "term": term}.items()})
     env.globals.update(current_locale=current_locale, languages=LANGUAGES, language_url=language_url)
+    # The codes by name (`Status.PAID`, `Bucket.OUTSTANDING`), so templates compare and loop without bare strings.
+    env.globals.update({vocabulary.__name__: vocabulary for vocabulary in VOCABULARIES.values()})
+    env.globals.update(BUCKETS=BUCKETS, items_heading=items_heading)
     return env

@@ -8,6 +8,7 @@ from fastapi.responses import Response
 from tracker import ledger, lists
 from tracker.errors import Invalid
 from tracker.money import check_currency
+from tracker.vocabulary import LineKind, Status
 from tracker.web.api import paging, present
 from tracker.web.api.common import (
     READ,
@@ -42,7 +43,7 @@ router = APIRouter(prefix="/contributions", tags=["contributions"], route_class=
 
 def line_input(line: LineCreate) -> ledger.LineInput:
     if isinstance(line, MoneyLineCreate):
-        return ledger.LineInput("money", amount=line.amount.to_money())
+        return ledger.LineInput(LineKind.MONEY, amount=line.amount.to_money())
     return ledger.LineInput(
         line.kind,
         item_id=line.item_id,
@@ -145,7 +146,7 @@ def fulfil_pledge(
         recipient_id=body.recipient_id or pledge.recipient_id,
         appeal_id=body.appeal_id,
         value_date=body.date,
-        status="paid",
+        status=Status.PAID,
         reference=body.reference,
         notes=body.notes,
         lines=[line_input(line) for line in body.lines],

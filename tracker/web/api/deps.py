@@ -22,6 +22,7 @@ from tracker.models import User
 from tracker.tokens import PREFIX as TOKEN_PREFIX
 from tracker.tokens import user_for_token
 from tracker.users import has_role
+from tracker.vocabulary import Role
 from tracker.web.api.errors import message_response
 from tracker.web.deps import SessionDep
 
@@ -93,9 +94,9 @@ def _role(needed: str) -> Callable[[User], User]:
 
 # A viewer reads; a clerk also records and corrects contributions and adds donors and
 # recipients; an admin also manages the catalogue (appeals and items) and imports.
-Viewer = Annotated[User, Depends(_role("viewer"))]
-Clerk = Annotated[User, Depends(_role("clerk"))]
-Admin = Annotated[User, Depends(_role("admin"))]
+Viewer = Annotated[User, Depends(_role(Role.VIEWER))]
+Clerk = Annotated[User, Depends(_role(Role.CLERK))]
+Admin = Annotated[User, Depends(_role(Role.ADMIN))]
 
 
 async def fingerprint(request: Request) -> Fingerprint:

@@ -15,11 +15,12 @@ from starlette.exceptions import HTTPException
 from tracker.errors import Invalid, TrackerError
 from tracker.i18n import gettext
 from tracker.importing import ImportRefused
+from tracker.vocabulary import LineKind, codes
 
 API_PREFIX = "/api/"
 
 # The union tags of a contribution line appear in pydantic's error locations; a client never wrote them.
-LINE_TAGS = frozenset({"money", "goods", "service"})
+LINE_TAGS = frozenset(codes(LineKind))
 # Locations FastAPI gives that are not fields of the body.
 SOURCES = frozenset({"body", "query", "path", "header", "cookie"})
 

@@ -8,6 +8,7 @@ from tracker.lists import ContributionWithLines
 from tracker.models import Appeal, Contribution, ContributionLine, Donor, Item, Recipient
 from tracker.money import Money
 from tracker.tokens import as_utc
+from tracker.vocabulary import LineKind
 from tracker.web.api.schemas import (
     AppealPublic,
     ContributionPublic,
@@ -86,7 +87,7 @@ def line(row: ContributionLine) -> LinePublic:
     value = MoneyPublic.from_minor(row.value_minor, row.currency)
     return LinePublic(
         kind=row.kind,
-        amount=value if row.kind == "money" else None,
+        amount=value if row.kind == LineKind.MONEY else None,
         item_id=opaque(row.item_id),
         quantity=quantity_text(row.quantity_milli),
         unit_value=MoneyPublic.from_minor(row.unit_value_minor, row.currency),

@@ -11,7 +11,7 @@ from tracker.i18n import _
 from tracker.models import LOCALES, ROLES
 from tracker.money import COMMON_CURRENCIES, CURRENCIES
 from tracker.users import change_role, create_user, deactivate_user, list_users
-from tracker.vocabulary import term
+from tracker.vocabulary import Role, term
 from tracker.web.auth import Admin, Viewer, page_router
 from tracker.web.deps import SessionDep
 from tracker.web.pagekit import field, redirect, render
@@ -33,7 +33,7 @@ def _users_page(request: Request, session: SessionDep, values: dict[str, str], e
 
 @router.get("/users", response_class=HTMLResponse, name="users.list")
 def users(request: Request, session: SessionDep, user: Admin) -> Response:
-    return _users_page(request, session, {"role": "clerk", "locale": "en"}, {})
+    return _users_page(request, session, {"role": Role.CLERK, "locale": "en"}, {})
 
 
 @router.post("/users", response_class=HTMLResponse, name="users.create")

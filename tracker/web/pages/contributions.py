@@ -16,7 +16,7 @@ from tracker.lookups import active, contribution_history, fulfilments_of, names,
 from tracker.models import LINE_KINDS, QUANTITY_PLACES, STATUSES, Appeal, Contribution, Donor, Item, Recipient
 from tracker.money import CURRENCIES, Money
 from tracker.queries import SORTS, ContributionFilters, contribution_totals, find_contributions
-from tracker.vocabulary import term
+from tracker.vocabulary import Status, codes, term
 from tracker.web.auth import Clerk, Viewer, page_router
 from tracker.web.deps import SessionDep
 from tracker.web.pagekit import field, optional_date, optional_id, page_number, redirect, render
@@ -48,7 +48,7 @@ def read_filters(query: QueryParams) -> tuple[ContributionFilters, dict[str, str
         donor_id=ident("donor_id"),
         recipient_id=ident("recipient_id"),
         appeal_id=ident("appeal_id"),
-        status=raw["status"] if raw["status"] in (*STATUSES, "void") else None,
+        status=raw["status"] if raw["status"] in codes(Status) else None,
         kind=raw["kind"] if raw["kind"] in LINE_KINDS else None,
         currency=raw["currency"].upper() if raw["currency"].upper() in CURRENCIES else None,
         date_from=day("from"),
