@@ -165,17 +165,17 @@ def test_the_supported_languages_are_the_ones_users_may_choose() -> None:
 
 
 @pytest.mark.parametrize(
-    ("names", "codes"),
+    ("words", "allowed"),
     [
-        (vocabulary.STATUS_NAMES, (*models.STATUSES, "void")),
-        (vocabulary.LINE_KIND_NAMES, models.LINE_KINDS),
-        (vocabulary.VALUATION_NAMES, models.VALUATIONS),
-        (vocabulary.DONOR_KIND_NAMES, models.DONOR_KINDS),
-        (vocabulary.RECIPIENT_KIND_NAMES, models.RECIPIENT_KINDS),
-        (vocabulary.ROLE_NAMES, models.ROLES),
-        (vocabulary.CLUSTER_NAMES, models.CLUSTERS),
-        (vocabulary.UNIT_NAMES, models.UNITS),
+        (vocabulary.Status, (*models.STATUSES, "void")),
+        (vocabulary.LineKind, models.LINE_KINDS),
+        (vocabulary.Valuation, models.VALUATIONS),
+        (vocabulary.DonorKind, models.DONOR_KINDS),
+        (vocabulary.RecipientKind, models.RECIPIENT_KINDS),
+        (vocabulary.Role, models.ROLES),
+        (vocabulary.Cluster, models.CLUSTERS),
+        (vocabulary.Unit, models.UNITS),
     ],
 )
-def test_every_word_of_the_ledger_has_a_name(names: dict[str, object], codes: tuple[str, ...]) -> None:
-    assert set(names) == set(codes)
+def test_every_word_of_the_ledger_has_a_name(words: type, allowed: tuple[str, ...]) -> None:
+    assert set(words) == set(allowed) == set(vocabulary.LABELS[words])

@@ -102,7 +102,7 @@ def test_both_demo_appeals_validate_with_their_incoming_transactions(
         "valuation": "donor_declared",
     }
     assert pledge.findtext("description/narrative").endswith(  # type: ignore[union-attr]
-        ": 20 pieces of Container house, valued at 240,000.00\xa0AZN (declared by the donor)"
+        ": 20 pieces of Container house, valued at 240,000.00\xa0AZN (donor-declared)"
     )
     # flights, trucks and rescuers have no value: no transaction, and the description counts them
     note = activity.findtext("description[@type='4']/narrative")

@@ -10,12 +10,13 @@ from sqlmodel import Session, func, select
 
 from tracker.core.errors import Conflict, Invalid, NotFound, Plural
 from tracker.core.fields import email_address, one_of, optional_text
+from tracker.core.vocabulary import Role
 from tracker.db.journal import record_event
 from tracker.db.models import LOCALES, ROLES, User
 
 # Each role can do everything the roles below it can: a viewer reads, a clerk also
 # records and corrects contributions, an admin also manages users, the catalogue and settings.
-ROLE_RANK = {"viewer": 0, "clerk": 1, "admin": 2}
+ROLE_RANK = {Role.VIEWER: 0, Role.CLERK: 1, Role.ADMIN: 2}
 MIN_PASSWORD = 10
 MAX_PASSWORD = 1024
 
@@ -111,7 +112,7 @@ def change_role(session: Session, user_id: int, role: str, actor: User | None) -
     one_of(role, ROLES, "role")
     if user.role == role:
         return user
-    if user.role == "admin" and user.active:
+    if user.role == Role.ADMIN and user.active:
         _keep_an_admin(session, user)
     before = user.role
     user.role = role
@@ -136,7 +137,7 @@ def deactivate_user(session: Session, user_id: int, actor: User | None) -> User:
         raise Conflict("{email} is already deactivated", email=user.email)
     if actor is not None and actor.id == user.id:
         raise Conflict("you cannot deactivate yourself")
-    if user.role == "admin":
+    if user.role == Role.ADMIN:
         _keep_an_admin(session, user)
     user.active = False
     session.add(user)
@@ -164,12 +165,12 @@ def create_first_admin(session: Session, *, email: str, password: str, name: str
         session.execute(sa.text("LOCK TABLE user_account IN SHARE ROW EXCLUSIVE MODE"))
     if has_users(session):
         raise Conflict("setup is finished: a user exists already; sign in instead")
-    return create_user(session, email=email, role="admin", password=password, name=name, locale=locale)
+    return create_user(session, email=email, role=Role.ADMIN, password=password, name=name, locale=locale)
 
 
 def _keep_an_admin(session: Session, leaving: User) -> None:
     others = session.exec(
-        select(func.count()).select_from(User).where(User.role == "admin", User.active, User.id != leaving.id)  # type: ignore[arg-type]
+        select(func.count()).select_from(User).where(User.role == Role.ADMIN, User.active, User.id != leaving.id)  # type: ignore[arg-type]
     ).one()
     if not others:
         raise Conflict("{email} is the last active admin; make another user admin first", email=leaving.email)

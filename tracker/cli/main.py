@@ -16,7 +16,7 @@ from tracker.cli.rates import app as rates_app
 from tracker.cli.reports import app as reports_app
 from tracker.cli.tokens import app as token_app
 from tracker.core.i18n import _, activate, ngettext, supported
-from tracker.core.vocabulary import Term
+from tracker.core.vocabulary import Role, Term
 
 app = typer.Typer(help="tracker: a ledger of humanitarian aid contributions.", no_args_is_help=True)
 db_app = typer.Typer(help="The database: migrations and checks.", no_args_is_help=True)
@@ -154,7 +154,7 @@ def verify() -> None:
 @readable_errors
 def user_add(
     email: Annotated[str, typer.Argument(help="The user's email; they sign in with it.")],
-    role: Annotated[str, typer.Option(help="admin, clerk or viewer.")] = "clerk",
+    role: Annotated[str, typer.Option(help="admin, clerk or viewer.")] = Role.CLERK.value,
     name: Annotated[str, typer.Option(help="The user's name, as shown in the journal.")] = "",
     locale: Annotated[str, typer.Option(help="en, az, tr or ru.")] = "en",
 ) -> None:

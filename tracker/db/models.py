@@ -8,6 +8,18 @@ from datetime import UTC, date, datetime
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
+from tracker.core.vocabulary import (
+    RECORDED_STATUSES,
+    Cluster,
+    DonorKind,
+    LineKind,
+    RecipientKind,
+    Role,
+    Unit,
+    Valuation,
+    codes,
+)
+
 # Set before any table exists, so every constraint has a stable name that a
 # later migration (and SQLite's batch mode) can refer to.
 SQLModel.metadata.naming_convention = {
@@ -18,17 +30,16 @@ SQLModel.metadata.naming_convention = {
     "pk": "pk_%(table_name)s",
 }
 
-DONOR_KINDS = ("individual", "organisation", "company", "government", "foundation")
-RECIPIENT_KINDS = ("organisation", "community", "location", "programme")
-CLUSTERS = ("SHL", "FSC", "HEA", "WSH", "LOG", "PRO", "EDU", "NUT", "CCM", "ERY", "TEL", "OTHER")
-UNITS = (
-    "piece", "kg", "tonne", "litre", "box", "kit", "set", "pallet",
-    "person-day", "person", "flight", "truck", "hour",
-)  # fmt: skip
-STATUSES = ("pledged", "committed", "paid")
-LINE_KINDS = ("money", "goods", "service")
-VALUATIONS = ("donor_declared", "invoice", "market_price", "standard_cost", "not_valued")
-ROLES = ("admin", "clerk", "viewer")
+# The allowed values of each coded column, from the one vocabulary (a CHECK constraint holds each);
+# plain strings, so a message listing them reads 'paid', not <Status.PAID: 'paid'>.
+DONOR_KINDS = codes(DonorKind)
+RECIPIENT_KINDS = codes(RecipientKind)
+CLUSTERS = codes(Cluster)
+UNITS = codes(Unit)
+STATUSES = codes(RECORDED_STATUSES)
+LINE_KINDS = codes(LineKind)
+VALUATIONS = codes(Valuation)
+ROLES = codes(Role)
 LOCALES = ("en", "az", "tr", "ru")
 
 # Quantities are exact decimals with up to three places (a gram of a kilogram),

@@ -18,6 +18,7 @@ from tracker.core.errors import Invalid
 from tracker.core.fields import country_code
 from tracker.core.money import Money
 from tracker.core.parsing import parse_amount
+from tracker.core.vocabulary import LineKind
 from tracker.db.models import DONOR_KINDS, RECIPIENT_KINDS
 from tracker.importing.files import Cell, Row
 from tracker.importing.report import ImportReport
@@ -209,10 +210,10 @@ def _number(value: Cell, column: str) -> Decimal | None:
 def _line(cells: dict[str, Cell], lookups: Lookups) -> LineInput:
     kind = cells.get("kind")
     currency = _str(cells.get("currency"))
-    if kind == "money":
+    if kind == LineKind.MONEY:
         amount = _number(cells.get("amount"), "amount")
-        return LineInput("money", amount=Money(amount, currency) if amount is not None else None)  # type: ignore[arg-type]
-    if kind not in ("goods", "service"):
+        return LineInput(LineKind.MONEY, amount=Money(amount, currency) if amount is not None else None)  # type: ignore[arg-type]
+    if kind not in (LineKind.GOODS, LineKind.SERVICE):
         return LineInput(str(kind))  # check_line names the allowed kinds
     if cells.get("amount") is not None:
         raise Invalid("amount", "a {kind} line is valued by unit_value, not amount", kind=kind)

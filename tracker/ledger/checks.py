@@ -17,7 +17,7 @@ from tracker.core.errors import Invalid, Plural
 from tracker.core.fields import optional_text
 from tracker.core.i18n import N_
 from tracker.core.money import MAX_AMOUNT, Money, minor_unit, round_half_up, to_decimal
-from tracker.core.vocabulary import Term
+from tracker.core.vocabulary import LineKind, Term, Valuation
 from tracker.db.models import LINE_KINDS, QUANTITY_PLACES, STATUSES, VALUATIONS, Item
 
 MAX_QUANTITY = Decimal("1e12")
@@ -67,13 +67,13 @@ def check_line(session: Session, line: LineInput, where: str) -> RecordedLine:
         raise Invalid(
             where + ".kind", "must be one of {allowed}, got {value!r}", allowed=", ".join(LINE_KINDS), value=line.kind
         )
-    if line.kind == "money":
+    if line.kind == LineKind.MONEY:
         if line.amount is None:
             raise Invalid(where + ".amount", "a money line needs an amount")
         if line.item_id is not None or line.quantity is not None or line.unit_value is not None:
             raise Invalid(where + ".kind", "a money line has an amount only, no item, quantity or unit value")
         amount = Money.of(line.amount.amount, line.amount.currency, where + ".amount")
-        return RecordedLine("money", None, None, None, "not_valued", amount)
+        return RecordedLine(LineKind.MONEY, None, None, None, Valuation.NOT_VALUED, amount)
 
     kind = Term(line.kind, "line_kind")
     if line.item_id is None:
@@ -85,7 +85,7 @@ def check_line(session: Session, line: LineInput, where: str) -> RecordedLine:
     if line.quantity is None:
         raise Invalid(where + ".quantity", "a {kind} line needs a quantity", kind=kind)
     quantity = check_quantity(line.quantity, where + ".quantity")
-    valuation = line.valuation or ("donor_declared" if line.unit_value else "not_valued")
+    valuation = line.valuation or (Valuation.DONOR_DECLARED if line.unit_value else Valuation.NOT_VALUED)
     if valuation not in VALUATIONS:
         raise Invalid(
             where + ".valuation",
@@ -95,13 +95,13 @@ def check_line(session: Session, line: LineInput, where: str) -> RecordedLine:
         )
     unit_value = value = None
     if line.unit_value is None:
-        if valuation != "not_valued":
+        if valuation != Valuation.NOT_VALUED:
             raise Invalid(
                 where + ".unit_value", "a valuation basis of {valuation} needs a unit value", valuation=valuation
             )
     else:
         unit_value = Money.of(line.unit_value.amount, line.unit_value.currency, where + ".unit_value")
-        if valuation == "not_valued":
+        if valuation == Valuation.NOT_VALUED:
             raise Invalid(
                 where + ".valuation", "a line with a unit value needs a valuation basis other than not_valued"
             )

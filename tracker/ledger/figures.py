@@ -29,6 +29,7 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from tracker.core.money import Money
+from tracker.core.vocabulary import OPEN_STATUSES, Bucket, LineKind, Status
 from tracker.db.journal import canonical_json
 from tracker.db.models import QUANTITY_PLACES, Contribution, ContributionLine, Item, JournalEvent
 
@@ -63,7 +64,7 @@ class Figures:
 
     def add(self, kind: str, item_id: int | None, currency: str | None, minor: int, milli: int) -> None:
         value = Money.from_minor(minor, currency) if currency else None
-        if kind == "money":
+        if kind == LineKind.MONEY:
             assert value is not None
             self.money[value.currency] = self.money.get(value.currency, Money.zero(value.currency)) + value
             return
@@ -87,7 +88,7 @@ class LedgerTotals:
     pledged: Figures = field(default_factory=Figures)
 
     def bucket(self, status: str) -> Figures:
-        return {"paid": self.paid, "committed": self.committed, "pledged": self.pledged}[status]
+        return {Bucket.PAID: self.paid, Bucket.COMMITTED: self.committed, Bucket.PLEDGED: self.pledged}[status]
 
 
 @dataclass(frozen=True)
@@ -151,7 +152,7 @@ def status_then(as_of: datetime) -> sa.Subquery:
         .join(journal, journal.c.id == first.c.first_id)
         .subquery("later_change")
     )
-    whens = [(later.c.before == canonical_json({"status": name}), name) for name in ("pledged", "committed")]
+    whens = [(later.c.before == canonical_json({"status": name}), name) for name in OPEN_STATUSES]
     return (
         sa.select(contribution.c.id.label("id"), sa.case(*whens, else_=contribution.c.status).label("status"))
         .select_from(contribution.outerjoin(later, later.c.object_id == sa.cast(contribution.c.id, sa.String)))
@@ -222,7 +223,7 @@ def figure_rows(session: Session, scope: Scope | None = None, by: tuple[str, ...
         joined = joined.outerjoin(item, line.c.item_id == item.c.id)
 
     # Paid contributions, and open ones that nothing fulfils yet: plain sums.
-    plain = sa.or_(status == "paid", ~has_live_fulfilment)
+    plain = sa.or_(status == Status.PAID, ~has_live_fulfilment)
     statement = (
         sa.select(status, *key, *sums, *groups)
         .select_from(joined)
@@ -238,7 +239,7 @@ def figure_rows(session: Session, scope: Scope | None = None, by: tuple[str, ...
     statement = (
         sa.select(contribution.c.id, status, *key, *sums, *groups)
         .select_from(joined)
-        .where(*scope.conditions(), status != "paid", has_live_fulfilment)
+        .where(*scope.conditions(), status != Status.PAID, has_live_fulfilment)
         .group_by(contribution.c.id, status, *key, *groups)
     )
     promised = session.execute(statement).all()
@@ -273,11 +274,11 @@ def _remainders(session: Session, promised: list[sa.Row], scope: Scope) -> list[
             .where(
                 contribution.c.fulfils_id.in_(chunk),
                 *_counted(contribution, scope),
-                contribution.c.status == "paid",
+                contribution.c.status == Status.PAID,
             )
         )
         for pledge_id, kind, item_id, currency, minor, milli in session.execute(statement):
-            if kind == "money":
+            if kind == LineKind.MONEY:
                 delivered_money[(pledge_id, currency)] += int(minor)
             else:
                 delivered_items[(pledge_id, item_id)] += int(milli)
@@ -286,13 +287,13 @@ def _remainders(session: Session, promised: list[sa.Row], scope: Scope) -> list[
     # netted once per pledge, and each valued part shrinks in the same proportion.
     promised_items: dict[tuple[int, int], int] = defaultdict(int)
     for pledge_id, _status, kind, item_id, _currency, _minor, milli, *_keys in promised:
-        if kind != "money":
+        if kind != LineKind.MONEY:
             promised_items[(pledge_id, item_id)] += int(milli)
 
     rows: list[FigureRow] = []
     counted: set[tuple[int, int]] = set()
     for pledge_id, status, kind, item_id, currency, minor, _milli, *keys in promised:
-        if kind == "money":
+        if kind == LineKind.MONEY:
             outstanding = max(0, int(minor) - delivered_money[(pledge_id, currency)])
             if outstanding:
                 rows.append(FigureRow(status, kind, None, currency, outstanding, 0, tuple(keys)))

@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from tracker.core.money import Money
+from tracker.core.vocabulary import Status
 from tracker.db.models import Appeal, Contribution, ContributionLine, Donor, Recipient
 from tracker.db.text import matches
 
@@ -60,7 +61,7 @@ class ContributionFilters:
                 found.append(column == value)
         if self.appeal_id is not None:
             found.append(c.appeal_id == self.appeal_id)
-        if self.status == "void":
+        if self.status == Status.VOID:
             found.append(c.voided_at.is_not(None))
         elif self.status:
             found.extend([c.status == self.status, c.voided_at.is_(None)])
@@ -189,7 +190,7 @@ def contribution_totals(
     would cost a pass over much of the ledger. Without `found` (one donor's or recipient's page,
     read through its index) the totals are always summed.
     """
-    if filters.status == "void":
+    if filters.status == Status.VOID:
         return []  # void contributions count in no total
     if found is not None and found.more:
         return None

@@ -9,7 +9,7 @@ from datetime import date
 from sqlmodel import Session, select
 
 from tracker.core.errors import Conflict, Invalid, NotFound, Plural
-from tracker.core.vocabulary import Term
+from tracker.core.vocabulary import OPEN_STATUSES, LineKind, Status, Term
 from tracker.db.engine import conflict_insert
 from tracker.db.journal import record_event
 from tracker.db.models import (
@@ -40,7 +40,6 @@ from tracker.ledger.recording import Facts, line_values, recorded_json
 from tracker.totals.aggregates import apply_change, contribution_rows
 
 MAX_LINES = 200
-OPEN_STATUSES = ("pledged", "committed")
 RANK = {status: rank for rank, status in enumerate(STATUSES)}
 
 
@@ -147,7 +146,7 @@ def record_fulfilment(session: Session, pledge_id: int, data: ContributionInput,
         recipient_id=data.recipient_id,
         appeal_id=data.appeal_id if data.appeal_id is not None else pledge.appeal_id,
         value_date=data.value_date,
-        status="paid",
+        status=Status.PAID,
         lines=data.lines,
         reference=data.reference,
         notes=data.notes,
@@ -171,7 +170,7 @@ def advance_status(session: Session, contribution_id: int, status: str, user: Us
             status=Term(contribution.status, "status"),
             new_status=Term(status, "status"),
         )
-    if status == "paid" and live_fulfilments(session, contribution_id):
+    if status == Status.PAID and live_fulfilments(session, contribution_id):
         raise Conflict(
             "{number} is partly fulfilled by later contributions; record the rest as a fulfilment "
             "instead of marking the whole of it paid",
@@ -292,23 +291,23 @@ def _check_fulfilment(session: Session, data: ContributionInput, lines: list[Rec
             number=pledge.number,
             status=Term(pledge.status, "status"),
         )
-    if data.status != "paid":
+    if data.status != Status.PAID:
         raise Invalid("status", "a fulfilment records what was paid or delivered, so its status is paid")
     if pledge.donor_id != data.donor_id:
         raise Invalid("donor_id", "{number} was pledged by another donor", number=pledge.number)
     promised = lines_of(session, pledge.id)  # type: ignore[arg-type]
-    money = {line.currency for line in promised if line.kind == "money"}
-    items = {line.item_id for line in promised if line.kind != "money"}
+    money = {line.currency for line in promised if line.kind == LineKind.MONEY}
+    items = {line.item_id for line in promised if line.kind != LineKind.MONEY}
     for i, line in enumerate(lines):
         where = f"lines[{i}]"
-        if line.kind == "money" and line.value and line.value.currency not in money:
+        if line.kind == LineKind.MONEY and line.value and line.value.currency not in money:
             raise Invalid(
                 where + ".amount",
                 "{number} promised no money in {currency}",
                 number=pledge.number,
                 currency=line.value.currency,
             )
-        if line.kind != "money" and line.item_id not in items:
+        if line.kind != LineKind.MONEY and line.item_id not in items:
             raise Invalid(where + ".item_id", "{number} promised no such item", number=pledge.number)
 
 

@@ -11,7 +11,7 @@ from sqlmodel import Session, select
 
 from tracker.core.i18n import gettext, ngettext
 from tracker.core.money import minor_digits, round_half_up
-from tracker.core.vocabulary import Term
+from tracker.core.vocabulary import LineKind, Status, Term
 from tracker.db.journal import canonical_json, verify_chain
 from tracker.db.models import (
     QUANTITY_PLACES,
@@ -99,7 +99,7 @@ def line_values_are_exact(session: Session) -> list[str]:
                     line.minor_digits or 0,
                 ).format(number=number, position=line.position, digits=line.minor_digits)
             )
-        if line.kind != "money" and line.unit_value_minor is not None and line.currency is not None:
+        if line.kind != LineKind.MONEY and line.unit_value_minor is not None and line.currency is not None:
             digits = minor_digits(line.currency)
             quantity = Decimal(line.quantity_milli or 0).scaleb(-QUANTITY_PLACES)
             unit_value = Decimal(line.unit_value_minor).scaleb(-digits)
@@ -119,7 +119,7 @@ def fulfilments_are_sound(session: Session) -> list[str]:
     statement = select(Contribution, pledge).join(pledge, Contribution.fulfils_id == pledge.id)  # type: ignore[arg-type]
     problems: list[str] = []
     for fulfilment, promised in session.exec(statement):
-        if fulfilment.status != "paid":
+        if fulfilment.status != Status.PAID:
             problems.append(
                 gettext("{number}: fulfils {pledge} but is {status}").format(
                     number=fulfilment.number, pledge=promised.number, status=Term(fulfilment.status, "status")
@@ -131,7 +131,7 @@ def fulfilments_are_sound(session: Session) -> list[str]:
                     number=fulfilment.number, pledge=promised.number
                 )
             )
-        if promised.status == "paid" and fulfilment.voided_at is None:
+        if promised.status == Status.PAID and fulfilment.voided_at is None:
             problems.append(
                 gettext("{pledge}: is paid in full and also fulfilled by {number}").format(
                     pledge=promised.number, number=fulfilment.number

@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from tracker.core.money import Money, minor_digits
+from tracker.core.vocabulary import FUNDING, Bucket, LineKind
 from tracker.db.models import Appeal, Donor, Item, LedgerTotal, Recipient
 from tracker.ledger.figures import LedgerTotals, Scope
 from tracker.ledger.service import ContributionRow, recent_contributions
@@ -27,7 +28,6 @@ from tracker.totals.aggregates import appeal_key, compute_totals
 from tracker.totals.writes import totals_state
 
 table = LedgerTotal.__table__  # type: ignore[attr-defined]
-FUNDING = ("paid", "committed")
 TOP = 10
 
 
@@ -227,18 +227,19 @@ def dashboard(
         window = Scope(appeal_id=appeal.id if appeal else None, date_from=period[0], date_to=period[1])
         source = PeriodTotals(session, window, reporting, state.window_days)
     headline = source.select("appeal" if scope else "all", scope or "")
-    tallies: dict[str, Tally] = defaultdict(Tally)
+    # Keyed by bucket and whether money (True) or in kind; Bucket.FUNDING sums paid and committed.
+    tallies: dict[object, Tally] = defaultdict(Tally)
     by_currency: dict[str, dict[str, Money]] = defaultdict(dict)
     for row in headline:
-        tallies[row["bucket"] + (":money" if row["kind"] == "money" else ":in_kind")].add(row)
+        tallies[(row["bucket"], row["kind"] == LineKind.MONEY)].add(row)
         if row["bucket"] in FUNDING:
-            tallies["funding"].add(row)
+            tallies[Bucket.FUNDING].add(row)
         if row["currency"]:
             found = by_currency[row["bucket"]]
             money = Money.from_minor(row["value_minor"], row["currency"])
             found[row["currency"]] = found[row["currency"]] + money if row["currency"] in found else money
 
-    def merged(*names: str) -> Converted:
+    def merged(*names: object) -> Converted:
         tally = Tally()
         for name in names:
             tally.converted = EXACT.add(tally.converted, tallies[name].converted)
@@ -251,16 +252,16 @@ def dashboard(
     return Dashboard(
         reporting_currency=reporting,
         appeal=appeal,
-        paid_money=tallies["paid:money"].result(reporting),
-        paid_in_kind=tallies["paid:in_kind"].result(reporting),
-        committed=merged("committed:money", "committed:in_kind"),
-        pledged=merged("pledged:money", "pledged:in_kind"),
-        funding=tallies["funding"].result(reporting),
+        paid_money=tallies[(Bucket.PAID, True)].result(reporting),
+        paid_in_kind=tallies[(Bucket.PAID, False)].result(reporting),
+        committed=merged((Bucket.COMMITTED, True), (Bucket.COMMITTED, False)),
+        pledged=merged((Bucket.PLEDGED, True), (Bucket.PLEDGED, False)),
+        funding=tallies[Bucket.FUNDING].result(reporting),
         by_currency={bucket: dict(sorted(found.items())) for bucket, found in by_currency.items()},
         items=_items(session, source, scope),
         appeals=_appeals(session, source, appeal, reporting, today or date.today()),
         top_donors=donors,
-        other_donors=_rest(tallies["funding"], shown, reporting),
+        other_donors=_rest(tallies[Bucket.FUNDING], shown, reporting),
         by_recipient=_ranked(session, source, "recipient", scope, reporting, TOP)[0],
         by_cluster=_ranked(session, source, "cluster", scope, reporting)[0],
         timeline=_timeline(source, scope, reporting),
@@ -276,8 +277,8 @@ def _original_totals(
     """The buckets in original currencies: money and in-kind value from the headline rows, items from theirs."""
     totals = LedgerTotals()
     for row in headline:
-        if row["kind"] == "money":
-            totals.bucket(row["bucket"]).add("money", None, row["currency"], row["value_minor"], 0)
+        if row["kind"] == LineKind.MONEY:
+            totals.bucket(row["bucket"]).add(LineKind.MONEY, None, row["currency"], row["value_minor"], 0)
     name, prefix = _scoped("item", scope)
     for row in source.select(name, prefix=prefix):
         item_id = int(row["dim_key"][len(prefix) :] if prefix else row["dim_key"])
@@ -344,7 +345,7 @@ def _items(session: Session, source: Source, scope: str | None) -> list[ItemFigu
     values: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for row in source.select(name, prefix=prefix):
         item_id = int(row["dim_key"][len(prefix) :] if prefix else row["dim_key"])
-        if row["bucket"] == "paid":
+        if row["bucket"] == Bucket.PAID:
             paid[item_id] += row["quantity_milli"]
             if row["currency"]:
                 values[item_id][row["currency"]] += row["value_minor"]
@@ -401,6 +402,6 @@ def _timeline(source: Source, scope: str | None, reporting: str) -> list[MonthPo
             tallies[(month, row["bucket"])].add(row)
     months = sorted({month for month, _ in tallies})
     return [
-        MonthPoint(m, tallies[(m, "paid")].result(reporting), tallies[(m, "committed")].result(reporting))
+        MonthPoint(m, tallies[(m, Bucket.PAID)].result(reporting), tallies[(m, Bucket.COMMITTED)].result(reporting))
         for m in months
     ]

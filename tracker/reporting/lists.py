@@ -9,6 +9,7 @@ from typing import Any, Generic, TypeVar
 import sqlalchemy as sa
 from sqlmodel import Session, SQLModel, func, select
 
+from tracker.core.vocabulary import Status
 from tracker.db.models import Appeal, Contribution, ContributionLine
 from tracker.ledger.service import lines_of
 
@@ -124,7 +125,7 @@ def _contribution_conditions(filters: ContributionFilters) -> list[sa.ColumnElem
         conditions.append(Contribution.recipient_id == filters.recipient_id)  # type: ignore[arg-type]
     if filters.appeal_id is not None:
         conditions.append(Contribution.appeal_id == filters.appeal_id)  # type: ignore[arg-type]
-    if filters.status == "void":
+    if filters.status == Status.VOID:
         conditions.append(Contribution.voided_at.is_not(None))  # type: ignore[union-attr]
     elif filters.status is not None:
         conditions.append(Contribution.status == filters.status)  # type: ignore[arg-type]

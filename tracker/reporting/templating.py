@@ -24,7 +24,7 @@ from tracker.core.formatting import (
 )
 from tracker.core.i18n import LANGUAGES, current_locale, translations
 from tracker.core.money import Money
-from tracker.core.vocabulary import term
+from tracker.core.vocabulary import BUCKETS, VOCABULARIES, items_heading, term
 
 
 def templates_dir() -> Path:
@@ -107,4 +107,7 @@ def environment() -> Environment:
     }
     env.filters.update({name: per_render(function) for name, function in {**filters, "term": term}.items()})
     env.globals.update(current_locale=current_locale, languages=LANGUAGES)
+    # The codes by name (`Status.PAID`, `Bucket.OUTSTANDING`), so templates compare and loop without bare strings.
+    env.globals.update({vocabulary.__name__: vocabulary for vocabulary in VOCABULARIES.values()})
+    env.globals.update(BUCKETS=BUCKETS, items_heading=items_heading)
     return env

@@ -21,6 +21,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from tracker.accounts.users import has_role
 from tracker.core.config import get_settings
 from tracker.core.errors import TrackerError
+from tracker.core.vocabulary import Role
 from tracker.db.models import User
 from tracker.web.deps import SessionDep
 
@@ -137,9 +138,9 @@ def require_role(role: str | None):  # type: ignore[no-untyped-def]
 
 
 Anyone = Annotated[User | None, Depends(require_role(None))]
-Viewer = Annotated[User, Depends(require_role("viewer"))]
-Clerk = Annotated[User, Depends(require_role("clerk"))]
-Admin = Annotated[User, Depends(require_role("admin"))]
+Viewer = Annotated[User, Depends(require_role(Role.VIEWER))]
+Clerk = Annotated[User, Depends(require_role(Role.CLERK))]
+Admin = Annotated[User, Depends(require_role(Role.ADMIN))]
 
 
 # -- CSRF ---------------------------------------------------------------------------------------

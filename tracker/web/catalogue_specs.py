@@ -13,10 +13,9 @@ from tracker.catalogue.service import AppealInput, DonorInput, ItemInput, Recipi
 from tracker.core.i18n import _
 from tracker.core.money import COMMON_CURRENCIES, CURRENCIES, Money
 from tracker.core.parsing import parse_amount
-from tracker.core.vocabulary import term
+from tracker.core.vocabulary import Role, term
 from tracker.db.models import CLUSTERS, DONOR_KINDS, LOCALES, RECIPIENT_KINDS, UNITS, Appeal, Donor, Item, Recipient
 from tracker.reporting.templating import number
-from tracker.web.labels import cluster_label, kind_label
 from tracker.web.pagekit import optional_date
 
 Choices = Callable[[], list[tuple[str, str]]]
@@ -51,7 +50,7 @@ class EntitySpec:
     to_input: Callable[[dict[str, str], str], Any]
     create: Callable[[Session, Any, Any], Any]
     update: Callable[[Session, int, Any, Any], Any]
-    edit_role: str = "admin"
+    edit_role: str = Role.ADMIN
     has_page: bool = False
     defaults: dict[str, str] = field(default_factory=dict)
 
@@ -85,6 +84,10 @@ def _choices(codes: tuple[str, ...], label: Callable[[str], str] | None = None) 
     return lambda: [(code, label(code) if label else code) for code in codes]
 
 
+def _named(vocabulary: str) -> Callable[[str], str]:
+    return lambda code: term(code, vocabulary)
+
+
 NAME = FieldSpec("name", lambda: _("Name"), required=True)
 COUNTRY = FieldSpec("country", lambda: _("Country (ISO code, such as AZ or TR)"))
 NOTES = FieldSpec("notes", lambda: _("Notes"), kind="textarea")
@@ -96,7 +99,9 @@ DONORS = EntitySpec(
     new_title=lambda: _("New donor"),
     fields=(
         NAME,
-        FieldSpec("kind", lambda: _("Kind"), "select", _choices(DONOR_KINDS, kind_label), required=True, blank=False),
+        FieldSpec(
+            "kind", lambda: _("Kind"), "select", _choices(DONOR_KINDS, _named("donor_kind")), required=True, blank=False
+        ),
         COUNTRY,
         FieldSpec("email", lambda: _("Email"), kind="email"),
         FieldSpec("phone", lambda: _("Phone")),
@@ -115,7 +120,7 @@ DONORS = EntitySpec(
     ),
     create=catalogue.create_donor,
     update=catalogue.update_donor,
-    edit_role="clerk",
+    edit_role=Role.CLERK,
     has_page=True,
     defaults={"kind": "organisation"},
 )
@@ -128,7 +133,12 @@ RECIPIENTS = EntitySpec(
     fields=(
         NAME,
         FieldSpec(
-            "kind", lambda: _("Kind"), "select", _choices(RECIPIENT_KINDS, kind_label), required=True, blank=False
+            "kind",
+            lambda: _("Kind"),
+            "select",
+            _choices(RECIPIENT_KINDS, _named("recipient_kind")),
+            required=True,
+            blank=False,
         ),
         COUNTRY,
         FieldSpec("region", lambda: _("Region or place")),
@@ -140,7 +150,7 @@ RECIPIENTS = EntitySpec(
     ),
     create=catalogue.create_recipient,
     update=catalogue.update_recipient,
-    edit_role="clerk",
+    edit_role=Role.CLERK,
     has_page=True,
     defaults={"kind": "organisation"},
 )
@@ -187,7 +197,7 @@ ITEMS = EntitySpec(
             create_only=True,
             blank=False,
         ),
-        FieldSpec("cluster", lambda: _("Cluster"), "select", _choices(CLUSTERS, cluster_label), required=True),
+        FieldSpec("cluster", lambda: _("Cluster"), "select", _choices(CLUSTERS, _named("cluster")), required=True),
         FieldSpec("unit_value", lambda: _("Default unit value"), kind="amount", choices=_currencies),
     ),
     columns=(("name", lambda: _("Name")), ("unit", lambda: _("Unit")), ("cluster", lambda: _("Cluster"))),

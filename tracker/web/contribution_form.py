@@ -21,6 +21,7 @@ from tracker.core.errors import Invalid
 from tracker.core.i18n import _
 from tracker.core.money import Money
 from tracker.core.parsing import parse_amount
+from tracker.core.vocabulary import LineKind, Status, Valuation
 from tracker.db.models import STATUSES, Donor, Item, Recipient, User
 from tracker.db.text import folded
 from tracker.ledger.lookups import match_parties
@@ -57,7 +58,7 @@ class EntryValues:
     @classmethod
     def blank(cls, today: date, currency: str, lines: int = 1) -> EntryValues:
         header = dict.fromkeys(HEADER_FIELDS, "")
-        header.update(value_date=today.isoformat(), status="paid")
+        header.update(value_date=today.isoformat(), status=Status.PAID)
         return cls(header, [blank_line(currency) for _ in range(lines)])
 
     @classmethod
@@ -68,7 +69,7 @@ class EntryValues:
         return cls(header, lines or [blank_line("")])
 
 
-def blank_line(currency: str, kind: str = "money") -> dict[str, str]:
+def blank_line(currency: str, kind: str = LineKind.MONEY) -> dict[str, str]:
     line = dict.fromkeys(LINE_FIELDS, "")
     line.update({"kind": kind, "amount.currency": currency, "unit_value.currency": currency})
     return line
@@ -186,22 +187,22 @@ def _party(session: Session, model: type, prefix: str, h: dict[str, str], errors
 def _line(slot: int, line: dict[str, str], locale: str, items: dict[int, Item]) -> LineInput:
     where = f"lines[{slot}]"
     kind = line["kind"]
-    if kind == "money":
+    if kind == LineKind.MONEY:
         amount = parse_amount(line["amount"], locale, f"{where}.amount")
-        return LineInput("money", amount=Money.of(amount, line["amount.currency"], f"{where}.amount"))
-    if kind not in ("goods", "service"):
+        return LineInput(LineKind.MONEY, amount=Money.of(amount, line["amount.currency"], f"{where}.amount"))
+    if kind not in (LineKind.GOODS, LineKind.SERVICE):
         raise Invalid(f"{where}.kind", "choose money, goods or service")
     item_id = optional_id(line, "item_id")
     item = items.get(item_id) if item_id is not None else None
     if item is None:
         raise Invalid(f"{where}.item_id", "choose an item from the catalogue")
     quantity = parse_amount(line["quantity"], locale, f"{where}.quantity")
-    valuation = (line["valuation"] or None) if kind == "goods" else None
+    valuation = (line["valuation"] or None) if kind == LineKind.GOODS else None
     unit_value = None
     if line["unit_value"]:
         number = parse_amount(line["unit_value"], locale, f"{where}.unit_value")
         unit_value = Money.of(number, line["unit_value.currency"], f"{where}.unit_value")
-    elif kind == "goods" and valuation != "not_valued" and item.unit_value_minor is not None:
+    elif kind == LineKind.GOODS and valuation != Valuation.NOT_VALUED and item.unit_value_minor is not None:
         # A blank unit value takes the item's default, as the form shows it.
         unit_value = Money.from_minor(item.unit_value_minor, item.unit_value_currency)  # type: ignore[arg-type]
     return LineInput(kind, item_id=item.id, quantity=quantity, unit_value=unit_value, valuation=valuation)

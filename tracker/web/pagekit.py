@@ -17,7 +17,6 @@ from tracker.core.i18n import locale
 from tracker.db.models import User
 from tracker.web.auth import csrf_input
 from tracker.web.deps import templates
-from tracker.web.labels import GLOBALS
 
 Errors = dict[str, str]
 
@@ -77,9 +76,7 @@ def date_time(value: datetime | None) -> str:
 
 
 templates.env.filters.setdefault("datetime", date_time)
-templates.env.globals.update(
-    csrf_input=_csrf_input, signed_in=_signed_in, may=_may, notices=_notices, section=_section, **GLOBALS
-)
+templates.env.globals.update(csrf_input=_csrf_input, signed_in=_signed_in, may=_may, notices=_notices, section=_section)
 
 
 # -- reading forms ----------------------------------------------------------------------------

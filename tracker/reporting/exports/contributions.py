@@ -11,6 +11,7 @@ from typing import BinaryIO
 from sqlmodel import Session
 
 from tracker.core.errors import Invalid, Plural
+from tracker.core.vocabulary import Status
 from tracker.ledger.queries import ContributionFilters
 from tracker.reporting.exports.hxl import write_hxl
 from tracker.reporting.exports.rows import ExportSet, count_rows, export_rows
@@ -56,7 +57,7 @@ def export_contributions(
     in the CSV and XLSX they carry their void reason, in the HXL file a `#description+void` column.
     """
     chosen = export_format(fmt)
-    include_void = include_void or filters.status == "void"
+    include_void = include_void or filters.status == Status.VOID
     if chosen.max_rows is not None and count_rows(session, filters, include_void) > chosen.max_rows:
         rule = Plural(
             "an XLSX sheet holds at most {limit} row; narrow the filters or export CSV",

@@ -7,7 +7,8 @@ from datetime import date
 
 from tracker.core.errors import Invalid
 from tracker.core.money import check_currency
-from tracker.db.models import LINE_KINDS, STATUSES
+from tracker.core.vocabulary import Status, codes
+from tracker.db.models import LINE_KINDS
 from tracker.ledger.queries import ContributionFilters
 
 # The query-string names of the contributions list (tracker.web.pages.contributions.FILTER_NAMES);
@@ -24,8 +25,8 @@ def filters_from(params: Mapping[str, str]) -> ContributionFilters:
     """
     raw = {name: (params.get(name) or "").strip() for name in FILTER_NAMES}
     status = raw["status"]
-    if status and status not in (*STATUSES, "void"):
-        raise Invalid("status", "one of {choices}, got {value}", choices=", ".join((*STATUSES, "void")), value=status)
+    if status and status not in codes(Status):
+        raise Invalid("status", "one of {choices}, got {value}", choices=", ".join(codes(Status)), value=status)
     kind = raw["kind"]
     if kind and kind not in LINE_KINDS:
         raise Invalid("kind", "one of {choices}, got {value}", choices=", ".join(LINE_KINDS), value=kind)

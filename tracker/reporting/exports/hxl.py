@@ -13,10 +13,11 @@ from dataclasses import dataclass
 from typing import BinaryIO
 
 from tracker.core.i18n import _
+from tracker.core.vocabulary import Status
 from tracker.reporting.exports.cells import iso, write_csv_rows
 from tracker.reporting.exports.rows import ExportRow, ExportSet
 
-FTS_STATUS = {"pledged": "pledge", "committed": "commitment", "paid": "paid"}
+FTS_STATUS = {Status.PLEDGED: "pledge", Status.COMMITTED: "commitment", Status.PAID: "paid"}
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,7 @@ from tracker.core.config import get_settings
 from tracker.core.errors import Invalid, NotFound
 from tracker.core.formatting import format_money_code, format_quantity
 from tracker.core.i18n import _, current_locale, ngettext
-from tracker.core.vocabulary import term
+from tracker.core.vocabulary import Status, term
 from tracker.db.models import Appeal
 from tracker.ledger.queries import ContributionFilters
 from tracker.reporting.exports.rows import ExportRow, export_rows
@@ -37,7 +37,11 @@ from tracker.settings.current import effective_settings
 IATI_VERSION = "2.03"
 TRACKER_NS = "urn:tracker:iati:1"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
-TRANSACTION_TYPES = {"pledged": "13", "committed": "11", "paid": "1"}  # incoming pledge, commitment, funds
+TRANSACTION_TYPES = {
+    Status.PLEDGED: "13",
+    Status.COMMITTED: "11",
+    Status.PAID: "1",
+}  # incoming pledge, commitment, funds
 STANDARD_GRANT = "110"
 # IATI OrganisationType codes; a donor's kind maps to one where the kind says enough.
 ORGANISATION_TYPES = ("10", "11", "15", "21", "22", "23", "24", "30", "40", "60", "70", "71", "72", "73", "80", "90")

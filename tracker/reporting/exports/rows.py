@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from tracker.core.money import Money
+from tracker.core.vocabulary import LineKind, Status
 from tracker.db.models import QUANTITY_PLACES, Appeal, ContributionLine, Donor, Item, Recipient
 from tracker.ledger.queries import ContributionFilters, contribution
 from tracker.rates.convert import RateBook, convert_with, load_rates
@@ -64,7 +65,7 @@ class ExportRow:
 
     @property
     def in_kind(self) -> bool:
-        return self.kind != "money"
+        return self.kind != LineKind.MONEY
 
 
 @dataclass(frozen=True)
@@ -86,14 +87,14 @@ def export_rows(session: Session, filters: ContributionFilters, include_void: bo
     """
     settings = effective_settings(session)
     reporting = settings.reporting_currency
-    conditions = _conditions(session, filters, include_void or filters.status == "void")
+    conditions = _conditions(session, filters, include_void or filters.status == Status.VOID)
     book = _rates(session, conditions, reporting, settings.rate_window_days)
     return ExportSet(reporting, settings.rate_window_days, _read(session, conditions, book, reporting))
 
 
 def count_rows(session: Session, filters: ContributionFilters, include_void: bool = False) -> int:
     """How many rows `export_rows` would give, counted in SQL."""
-    conditions = _conditions(session, filters, include_void or filters.status == "void")
+    conditions = _conditions(session, filters, include_void or filters.status == Status.VOID)
     statement = sa.select(sa.func.count()).select_from(_joined()).where(*conditions)
     return int(session.execute(statement).scalar_one())
 

@@ -16,13 +16,10 @@ from datetime import date
 from sqlmodel import Session
 
 from tracker.core.money import check_currency
+from tracker.core.vocabulary import FUNDING, OUTSTANDING, Bucket, LineKind
 from tracker.ledger.figures import FigureRow
 from tracker.rates.convert import ConvertedTotal, RateBook, RateUsed, Unconverted, convert_with, load_rates
 from tracker.settings.current import effective_settings
-
-BUCKETS = ("paid", "committed", "pledged")
-FUNDING = ("paid", "committed")  # FTS: a pledge is not funding until committed
-OUTSTANDING = ("committed", "pledged")
 
 
 @dataclass(frozen=True)
@@ -48,11 +45,11 @@ class ConvertedFigures:
     def bucket(self, name: str) -> Split:
         """paid, committed, pledged, funding or outstanding."""
         return {
-            "paid": self.paid,
-            "committed": self.committed,
-            "pledged": self.pledged,
-            "funding": self.funding,
-            "outstanding": self.outstanding,
+            Bucket.PAID: self.paid,
+            Bucket.COMMITTED: self.committed,
+            Bucket.PLEDGED: self.pledged,
+            Bucket.FUNDING: self.funding,
+            Bucket.OUTSTANDING: self.outstanding,
         }[name]
 
     @property
@@ -99,7 +96,7 @@ class Converter:
 
     def split(self, rows: list[FigureRow], buckets: tuple[str, ...]) -> Split:
         return Split(
-            money=self.total(rows, buckets, "money"),
+            money=self.total(rows, buckets, LineKind.MONEY),
             in_kind=self.total(rows, buckets, "in_kind"),
             total=self.total(rows, buckets),
         )
@@ -109,7 +106,7 @@ class Converter:
         parts: dict[tuple[str, bool], dict[tuple[str, date], int]] = defaultdict(lambda: defaultdict(int))
         for row in rows:
             if row.currency:
-                parts[(row.bucket, row.kind == "money")][(row.currency, value_date(row))] += row.value_minor
+                parts[(row.bucket, row.kind == LineKind.MONEY)][(row.currency, value_date(row))] += row.value_minor
 
         def total(buckets: tuple[str, ...], kinds: tuple[bool, ...]) -> ConvertedTotal:
             sums: dict[tuple[str, date], int] = defaultdict(int)
@@ -126,9 +123,9 @@ class Converter:
 
         return ConvertedFigures(
             currency=self.currency,
-            paid=split(("paid",)),
-            committed=split(("committed",)),
-            pledged=split(("pledged",)),
+            paid=split((Bucket.PAID,)),
+            committed=split((Bucket.COMMITTED,)),
+            pledged=split((Bucket.PLEDGED,)),
             funding=split(FUNDING),
             outstanding=split(OUTSTANDING),
         )
@@ -142,8 +139,8 @@ def value_date(row: FigureRow) -> date:
 
 
 def _kind_matches(kind: str, kinds: str) -> bool:
-    if kinds == "money":
-        return kind == "money"
+    if kinds == LineKind.MONEY:
+        return kind == LineKind.MONEY
     if kinds == "in_kind":
-        return kind != "money"
+        return kind != LineKind.MONEY
     return True

@@ -10,10 +10,11 @@ from sqlmodel import Session
 from tracker.core.bulk import collector_paused
 from tracker.core.errors import Invalid
 from tracker.core.money import Money
+from tracker.core.vocabulary import OUTSTANDING, Bucket, LineKind
 from tracker.db.models import Donor, Item
 from tracker.ledger.figures import Figures, LedgerTotals, Scope, figure_rows, fold
 from tracker.rates.convert import RateUsed
-from tracker.reporting.reports.converted import OUTSTANDING, ConvertedFigures, Converter
+from tracker.reporting.reports.converted import ConvertedFigures, Converter
 from tracker.reporting.reports.entries import EntryView, load_entries
 from tracker.reporting.reports.items import ItemFigure, item_figures, load_items, valuation_bases
 from tracker.settings.current import effective_settings
@@ -45,7 +46,7 @@ class DonorStatement:
 
     def money(self, bucket: str) -> list[Money]:
         """Cash per original currency in a bucket (paid, committed, pledged, or outstanding)."""
-        return _per_currency(self._buckets(bucket), "money")
+        return _per_currency(self._buckets(bucket), LineKind.MONEY)
 
     def in_kind(self, bucket: str) -> list[Money]:
         """The estimated value of goods and services per original currency in a bucket."""
@@ -56,7 +57,7 @@ class DonorStatement:
         return item_figures(self.totals.bucket(bucket), self.items, self.bases)
 
     def _buckets(self, bucket: str) -> list[Figures]:
-        names = OUTSTANDING if bucket == "outstanding" else (bucket,)
+        names = OUTSTANDING if bucket == Bucket.OUTSTANDING else (bucket,)
         return [self.totals.bucket(name) for name in names]
 
 
@@ -117,6 +118,6 @@ def check_period(date_from: date | None, date_to: date | None) -> None:
 def _per_currency(buckets: list[Figures], kind: str) -> list[Money]:
     sums: dict[str, Money] = {}
     for bucket in buckets:
-        for code, amount in (bucket.money if kind == "money" else bucket.in_kind).items():
+        for code, amount in (bucket.money if kind == LineKind.MONEY else bucket.in_kind).items():
             sums[code] = sums[code] + amount if code in sums else amount
     return [sums[code] for code in sorted(sums)]

@@ -25,6 +25,7 @@ from sqlmodel import Session, select
 
 from tracker.core.errors import Invalid, NotFound
 from tracker.core.money import Money
+from tracker.core.vocabulary import BUCKETS, OUTSTANDING, Bucket, Status
 from tracker.db.journal import canonical_json, record_event, utc_text
 from tracker.db.models import LOCALES, Acknowledgement, Donor, User, utcnow
 from tracker.ledger.figures import Scope, contribution, figure_rows, fold, status_then
@@ -184,7 +185,7 @@ def compute_letter(
 ) -> LetterData:
     scope = Scope(donor_id=donor.id, date_from=date_from, date_to=date_to, as_of=as_of)
     totals = fold(figure_rows(session, scope))
-    ids = {i for bucket in ("paid", "committed", "pledged") for i in totals.bucket(bucket).items}
+    ids = {i for bucket in BUCKETS for i in totals.bucket(bucket).items}
     items, bases = load_items(session, ids), valuation_bases(session, scope)
 
     def described(bucket: str) -> tuple[ItemFigure, ...]:
@@ -192,7 +193,7 @@ def compute_letter(
         return tuple(f if show_values else replace(f, value=()) for f in found)
 
     outstanding: dict[str, Money] = {}
-    for bucket in ("committed", "pledged"):
+    for bucket in OUTSTANDING:
         for code, amount in totals.bucket(bucket).money.items():
             outstanding[code] = outstanding[code] + amount if code in outstanding else amount
     return LetterData(
@@ -206,9 +207,9 @@ def compute_letter(
         as_of=as_of,
         contributions=_paid_count(session, scope),
         money=tuple(totals.paid.money[c] for c in sorted(totals.paid.money)),
-        goods_and_services=described("paid"),
+        goods_and_services=described(Bucket.PAID),
         outstanding_money=tuple(outstanding[c] for c in sorted(outstanding)),
-        outstanding_items=_merged(described("committed") + described("pledged")),
+        outstanding_items=_merged(described(Bucket.COMMITTED) + described(Bucket.PLEDGED)),
     )
 
 
@@ -229,7 +230,7 @@ def _paid_count(session: Session, scope: Scope) -> int:
     statement = (
         sa.select(sa.func.count())
         .select_from(contribution.join(then, then.c.id == contribution.c.id))
-        .where(*scope.conditions(), then.c.status == "paid")
+        .where(*scope.conditions(), then.c.status == Status.PAID)
     )
     return int(session.execute(statement).scalar_one())
 

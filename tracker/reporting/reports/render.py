@@ -21,7 +21,7 @@ from sqlmodel import Session
 from tracker.core.bulk import collector_paused
 from tracker.core.formatting import format_money_code, format_quantity
 from tracker.core.i18n import current_locale, use_locale
-from tracker.core.vocabulary import term
+from tracker.core.vocabulary import LineKind, term
 from tracker.reporting.reports.donor import DonorStatement
 from tracker.reporting.reports.entries import LineView
 from tracker.reporting.reports.files import html_to_pdf
@@ -127,7 +127,7 @@ def line_text(line: LineView) -> str:
 @lru_cache(maxsize=4096)
 def _line_text(line: LineView, locale: str) -> str:
     """Goods lines repeat across a donor's contributions (the same item, quantity and value): each is written once."""
-    if line.kind == "money":
+    if line.kind == LineKind.MONEY:
         return format_money_code(line.value) if line.value else ""
     text = (format_quantity(line.quantity, line.unit or "") if line.quantity is not None else "") + " · "
     text += line.item_name or ""

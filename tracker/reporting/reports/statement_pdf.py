@@ -13,7 +13,7 @@ from datetime import date
 from tracker.core.formatting import format_date, format_money, format_money_code, format_number, format_quantity
 from tracker.core.i18n import _, use_locale
 from tracker.core.money import Money
-from tracker.core.vocabulary import term
+from tracker.core.vocabulary import BUCKETS, Bucket, items_heading, label, term
 from tracker.rates.convert import ConvertedTotal, RateUsed
 from tracker.reporting.reports.donor import DonorStatement
 from tracker.reporting.reports.entries import EntryView
@@ -109,12 +109,8 @@ def _totals(layout: Layout, s: DonorStatement) -> None:
         Column(_("Total in %(currency)s") % currency, 0.16, True),
     ]
     rows = []
-    for bucket, title in (
-        ("paid", _("Paid")),
-        ("committed", _("Committed, outstanding")),
-        ("pledged", _("Pledged, outstanding")),
-        ("outstanding", _("Outstanding in all")),
-    ):
+    for bucket in (*BUCKETS, Bucket.OUTSTANDING):
+        title = label(bucket)
         split = s.converted.bucket(bucket)
         rows.append(
             [
@@ -132,11 +128,8 @@ def _totals(layout: Layout, s: DonorStatement) -> None:
 def _goods_and_services(layout: Layout, s: DonorStatement) -> None:
     layout.heading(_("Goods and services"), 11.5)
     found_any = False
-    for bucket, title in (
-        ("paid", _("Delivered")),
-        ("committed", _("Committed, still to come")),
-        ("pledged", _("Pledged, still to come")),
-    ):
+    for bucket in BUCKETS:
+        title = items_heading(bucket)
         found = s.goods_and_services(bucket)
         if found:
             found_any = True

@@ -20,11 +20,12 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from tracker.core.money import Money
+from tracker.core.vocabulary import BUCKETS, FUNDING, Status
 from tracker.db.models import Appeal, Donor, Recipient
 from tracker.ledger.figures import FigureRow, LedgerTotals, Scope, figure_rows, fold
 from tracker.rates.convert import RateUsed, round_fraction
 from tracker.rates.reads import latest_rate
-from tracker.reporting.reports.converted import FUNDING, ConvertedFigures, Converter, Split, value_date
+from tracker.reporting.reports.converted import ConvertedFigures, Converter, Split, value_date
 from tracker.reporting.reports.donor import check_period
 from tracker.reporting.reports.items import ItemFigure, item_figures, load_items, valuation_bases
 from tracker.settings.current import effective_settings
@@ -108,7 +109,11 @@ class SummaryReport:
 
     @property
     def by_status(self) -> list[tuple[str, Split]]:
-        return [("paid", self.figures.paid), ("committed", self.figures.committed), ("pledged", self.figures.pledged)]
+        return [
+            (Status.PAID, self.figures.paid),
+            (Status.COMMITTED, self.figures.committed),
+            (Status.PLEDGED, self.figures.pledged),
+        ]
 
     @property
     def rates_used(self) -> tuple[RateUsed, ...]:
@@ -176,7 +181,7 @@ def summary_report(
     months: dict[object, list[FigureRow]] = defaultdict(list)
     for row in rows:
         months[f"{value_date(row):%Y-%m}"].append(row)
-    item_ids = {item_id for bucket in ("paid", "committed", "pledged") for item_id in totals.bucket(bucket).items}
+    item_ids = {item_id for bucket in BUCKETS for item_id in totals.bucket(bucket).items}
     items = load_items(session, item_ids)
     bases = valuation_bases(session, scope)
 
@@ -202,9 +207,7 @@ def summary_report(
         by_cluster=[group(key, clusters[key]) for key in _ranked(clusters, lambda g: convert.total(g, FUNDING), {})],
         by_currency=_currencies(totals),
         by_month=[group(key, months[key]) for key in sorted(months)],  # type: ignore[type-var]
-        goods_and_services={
-            bucket: item_figures(totals.bucket(bucket), items, bases) for bucket in ("paid", "committed", "pledged")
-        },
+        goods_and_services={bucket: item_figures(totals.bucket(bucket), items, bases) for bucket in BUCKETS},
     )
 
 
@@ -272,22 +275,14 @@ def _target(
 
 def _currencies(totals: LedgerTotals) -> list[CurrencyGroup]:
     codes = sorted(
-        {code for bucket in ("paid", "committed", "pledged") for code in totals.bucket(bucket).money}
-        | {code for bucket in ("paid", "committed", "pledged") for code in totals.bucket(bucket).in_kind}
+        {code for bucket in BUCKETS for code in totals.bucket(bucket).money}
+        | {code for bucket in BUCKETS for code in totals.bucket(bucket).in_kind}
     )
     return [
         CurrencyGroup(
             code,
-            {
-                b: totals.bucket(b).money[code]
-                for b in ("paid", "committed", "pledged")
-                if code in totals.bucket(b).money
-            },
-            {
-                b: totals.bucket(b).in_kind[code]
-                for b in ("paid", "committed", "pledged")
-                if code in totals.bucket(b).in_kind
-            },
+            {b: totals.bucket(b).money[code] for b in BUCKETS if code in totals.bucket(b).money},
+            {b: totals.bucket(b).in_kind[code] for b in BUCKETS if code in totals.bucket(b).in_kind},
         )
         for code in codes
     ]

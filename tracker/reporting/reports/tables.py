@@ -14,7 +14,7 @@ from decimal import Decimal
 
 from tracker.core.i18n import _, use_locale
 from tracker.core.money import Money
-from tracker.core.vocabulary import term
+from tracker.core.vocabulary import BUCKETS, Bucket, LineKind, Status, items_heading, label, term
 from tracker.rates.convert import ConvertedTotal
 from tracker.reporting.reports.converted import ConvertedFigures
 from tracker.reporting.reports.donor import DonorStatement
@@ -100,7 +100,7 @@ def _contributions(statement: DonorStatement) -> Table:
 
 
 def _entry_rows(entry: EntryView) -> list[list[Cell]]:
-    status = term("void", "status") if entry.is_void else term(entry.status, "status")
+    status = label(Status.VOID) if entry.is_void else term(entry.status, "status")
     rows: list[list[Cell]] = []
     for line in entry.lines:
         value = line.value
@@ -120,7 +120,7 @@ def _entry_rows(entry: EntryView) -> list[list[Cell]]:
                 line.unit_value,
                 value,
                 value.currency if value else None,
-                term(line.valuation, "valuation") if line.kind != "money" else None,
+                term(line.valuation, "valuation") if line.kind != LineKind.MONEY else None,
                 entry.void_reason,
             ]
         )
@@ -147,12 +147,7 @@ def _statement_totals(statement: DonorStatement) -> Table:
 
 
 def _bucket_titles() -> list[tuple[str, str]]:
-    return [
-        ("paid", _("Paid")),
-        ("committed", _("Committed, outstanding")),
-        ("pledged", _("Pledged, outstanding")),
-        ("outstanding", _("Outstanding in all")),
-    ]
+    return [(bucket, label(bucket)) for bucket in (*BUCKETS, Bucket.OUTSTANDING)]
 
 
 def _items(goods_and_services, title: str) -> Table:  # type: ignore[no-untyped-def]
@@ -166,11 +161,8 @@ def _items(goods_and_services, title: str) -> Table:  # type: ignore[no-untyped-
         _("Basis of the estimate"),
     ]
     rows: list[list[Cell]] = []
-    for bucket, name in (
-        ("paid", _("Delivered")),
-        ("committed", _("Committed, still to come")),
-        ("pledged", _("Pledged, still to come")),
-    ):
+    for bucket in BUCKETS:
+        name = items_heading(bucket)
         figure: ItemFigure
         for figure in goods_and_services(bucket):
             bases = ", ".join(term(code, "valuation") for code in figure.bases)
@@ -232,16 +224,16 @@ def _summary_figures(report: SummaryReport) -> Table:
     for found in report.by_currency:
         money, in_kind = found.money, found.in_kind
         zero = Money.zero(found.currency)
-        paid = money.get("paid", zero) + in_kind.get("paid", zero)
-        committed = money.get("committed", zero) + in_kind.get("committed", zero)
-        pledged = money.get("pledged", zero) + in_kind.get("pledged", zero)
+        paid = money.get(Bucket.PAID, zero) + in_kind.get(Bucket.PAID, zero)
+        committed = money.get(Bucket.COMMITTED, zero) + in_kind.get(Bucket.COMMITTED, zero)
+        pledged = money.get(Bucket.PLEDGED, zero) + in_kind.get(Bucket.PLEDGED, zero)
         rows.append(
             [
                 _("Original currency"),
                 found.currency,
                 None,
-                money.get("paid", zero),
-                in_kind.get("paid", zero),
+                money.get(Bucket.PAID, zero),
+                in_kind.get(Bucket.PAID, zero),
                 paid,
                 committed,
                 paid + committed,

@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 from fastapi import Query
 
 from tracker.core.errors import NotFound
+from tracker.core.vocabulary import LineKind, Status, codes
 from tracker.web.api.schemas import ErrorMessage, ValidationProblems
 from tracker.web.api.types import PlainDate, parse_id
 
@@ -46,11 +47,12 @@ def object_id(value: str, what: str) -> int:
 # The contributions list's filters, shared by the list and its exports.
 IdFilter = Annotated[str | None, Query(max_length=20, description="An id, as the API returned it.")]
 StatusFilter = Annotated[
-    Literal["pledged", "committed", "paid", "void"] | None,
+    Literal[codes(Status)] | None,  # type: ignore[valid-type]
     Query(description="pledged, committed or paid (void ones left out), or void (only void ones)."),
 ]
 KindFilter = Annotated[
-    Literal["money", "goods", "service"] | None, Query(description="Has at least one line of this kind.")
+    Literal[codes(LineKind)] | None,  # type: ignore[valid-type]
+    Query(description="Has at least one line of this kind."),
 ]
 CurrencyFilter = Annotated[
     str | None, Query(pattern="^[A-Za-z]{3}$", description="Has at least one line valued in this currency.")

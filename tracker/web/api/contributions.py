@@ -7,6 +7,7 @@ from fastapi.responses import Response
 
 from tracker.core.errors import Invalid
 from tracker.core.money import check_currency
+from tracker.core.vocabulary import LineKind, Status
 from tracker.ledger import service as ledger
 from tracker.reporting import lists
 from tracker.web.api import paging, present
@@ -49,7 +50,7 @@ FULFILMENT_FIELDS = {**BODY_FIELDS, "fulfils_id": "contribution_id"}
 
 def line_input(line: LineCreate) -> ledger.LineInput:
     if isinstance(line, MoneyLineCreate):
-        return ledger.LineInput("money", amount=line.amount.to_money())
+        return ledger.LineInput(LineKind.MONEY, amount=line.amount.to_money())
     return ledger.LineInput(
         line.kind,
         item_id=line.item_id,
@@ -153,7 +154,7 @@ def fulfil_pledge(
         recipient_id=body.recipient_id or pledge.recipient_id,
         appeal_id=body.appeal_id,
         value_date=body.date,
-        status="paid",
+        status=Status.PAID,
         reference=body.reference,
         notes=body.notes,
         lines=[line_input(line) for line in body.lines],

@@ -20,6 +20,7 @@ from tracker.accounts.tokens import user_for_token
 from tracker.accounts.users import has_role
 from tracker.core.config import get_settings
 from tracker.core.i18n import gettext
+from tracker.core.vocabulary import Role
 from tracker.db.models import User
 from tracker.web.api.errors import message_response
 from tracker.web.api.idempotency import Answer, Claim, Fingerprint, claim, remember
@@ -93,9 +94,9 @@ def _role(needed: str) -> Callable[[User], User]:
 
 # A viewer reads; a clerk also records and corrects contributions and adds donors and
 # recipients; an admin also manages the catalogue (appeals and items) and imports.
-Viewer = Annotated[User, Depends(_role("viewer"))]
-Clerk = Annotated[User, Depends(_role("clerk"))]
-Admin = Annotated[User, Depends(_role("admin"))]
+Viewer = Annotated[User, Depends(_role(Role.VIEWER))]
+Clerk = Annotated[User, Depends(_role(Role.CLERK))]
+Admin = Annotated[User, Depends(_role(Role.ADMIN))]
 
 
 async def fingerprint(request: Request) -> Fingerprint:

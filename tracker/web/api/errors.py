@@ -15,12 +15,13 @@ from starlette.exceptions import HTTPException
 
 from tracker.core.errors import Invalid, TrackerError
 from tracker.core.i18n import gettext
+from tracker.core.vocabulary import LineKind, codes
 from tracker.importing.report import ImportRefused
 
 API_PREFIX = "/api/"
 
 # The union tags of a contribution line appear in pydantic's error locations; a client never wrote them.
-LINE_TAGS = frozenset({"money", "goods", "service"})
+LINE_TAGS = frozenset(codes(LineKind))
 # Locations FastAPI gives that are not fields of the body.
 SOURCES = frozenset({"body", "query", "path", "header", "cookie"})
 

@@ -6,6 +6,7 @@ from datetime import datetime
 
 from tracker.accounts.tokens import as_utc
 from tracker.core.money import Money
+from tracker.core.vocabulary import LineKind
 from tracker.db.models import Appeal, Contribution, ContributionLine, Donor, Item, Recipient
 from tracker.reporting.lists import ContributionWithLines
 from tracker.web.api.schemas import (
@@ -86,7 +87,7 @@ def line(row: ContributionLine) -> LinePublic:
     value = MoneyPublic.from_minor(row.value_minor, row.currency)
     return LinePublic(
         kind=row.kind,
-        amount=value if row.kind == "money" else None,
+        amount=value if row.kind == LineKind.MONEY else None,
         item_id=opaque(row.item_id),
         quantity=quantity_text(row.quantity_milli),
         unit_value=MoneyPublic.from_minor(row.unit_value_minor, row.currency),

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from tracker.accounts.tokens import as_utc
 from tracker.core.money import Money
+from tracker.core.vocabulary import BUCKETS, Bucket
 from tracker.db.models import ExchangeRate
 from tracker.ledger.figures import Figures, LedgerTotals
 from tracker.rates.convert import RateUsed
@@ -39,8 +40,6 @@ from tracker.web.api.report_schemas import (
     SummaryReport,
 )
 from tracker.web.api.schemas import MoneyPublic
-
-BUCKETS = ("paid", "committed", "pledged")
 
 
 def money(value: Money) -> MoneyPublic:
@@ -219,9 +218,9 @@ def _group(figures: ConvertedFigures) -> dict[str, object]:
         for part in split.total.unconverted_totals():
             missing[part.currency] = missing[part.currency] + part if part.currency in missing else part
     return {
-        "paid": money(figures.paid.total.total),
-        "committed": money(figures.committed.total.total),
-        "pledged": money(figures.pledged.total.total),
+        Bucket.PAID: money(figures.paid.total.total),
+        Bucket.COMMITTED: money(figures.committed.total.total),
+        Bucket.PLEDGED: money(figures.pledged.total.total),
         "unconverted": [money(missing[code]) for code in sorted(missing)],
     }
 

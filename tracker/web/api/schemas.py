@@ -9,7 +9,8 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from tracker.core.money import Money, round_half_up
-from tracker.db.models import CLUSTERS, DONOR_KINDS, LOCALES, RECIPIENT_KINDS, UNITS, VALUATIONS
+from tracker.core.vocabulary import RECORDED_STATUSES, LineKind, codes
+from tracker.db.models import CLUSTERS, DONOR_KINDS, LOCALES, RECIPIENT_KINDS, STATUSES, UNITS, VALUATIONS
 from tracker.web.api.types import CurrencyCode, DecimalString, Id, PlainDate, text
 
 Name = text(200, required=True)
@@ -210,12 +211,12 @@ class ItemList(Listing):
 
 
 class MoneyLineCreate(Strict):
-    kind: Literal["money"]
+    kind: Literal[LineKind.MONEY.value]  # type: ignore[valid-type]
     amount: MoneyValue
 
 
 class GoodsLineCreate(Strict):
-    kind: Literal["goods"]
+    kind: Literal[LineKind.GOODS.value]  # type: ignore[valid-type]
     item_id: Id
     quantity: DecimalString
     unit_value: MoneyValue | None = None
@@ -223,7 +224,7 @@ class GoodsLineCreate(Strict):
 
 
 class ServiceLineCreate(Strict):
-    kind: Literal["service"]
+    kind: Literal[LineKind.SERVICE.value]  # type: ignore[valid-type]
     item_id: Id
     quantity: DecimalString
     unit_value: MoneyValue | None = None
@@ -258,7 +259,7 @@ class ContributionCreate(Strict):
     recipient_id: Id
     appeal_id: Id | None = None
     date: PlainDate
-    status: Literal["pledged", "committed", "paid"]
+    status: Literal[STATUSES]  # type: ignore[valid-type]
     reference: text(200) = ""  # type: ignore[valid-type]
     notes: Notes = ""  # type: ignore[valid-type]
     fulfils_id: Id | None = None
@@ -290,7 +291,8 @@ class FulfilmentCreate(Strict):
 
 
 class StatusChange(Strict):
-    status: Literal["committed", "paid"]
+    # A contribution starts at least pledged, so it can only move on to one of these.
+    status: Literal[codes(RECORDED_STATUSES[1:])]  # type: ignore[valid-type]
 
     model_config = ConfigDict(json_schema_extra={"examples": [{"status": "paid"}]})
 

@@ -9,7 +9,7 @@ from tracker.accounts.users import change_role, create_user, deactivate_user, li
 from tracker.core.errors import Invalid
 from tracker.core.i18n import _
 from tracker.core.money import COMMON_CURRENCIES, CURRENCIES
-from tracker.core.vocabulary import term
+from tracker.core.vocabulary import Role, term
 from tracker.db.models import LOCALES, ROLES
 from tracker.settings.current import effective_settings, stored
 from tracker.settings.service import SettingsInput, set_logo, update_settings
@@ -34,7 +34,7 @@ def _users_page(request: Request, session: SessionDep, values: dict[str, str], e
 
 @router.get("/users", response_class=HTMLResponse, name="users.list")
 def users(request: Request, session: SessionDep, user: Admin) -> Response:
-    return _users_page(request, session, {"role": "clerk", "locale": "en"}, {})
+    return _users_page(request, session, {"role": Role.CLERK, "locale": "en"}, {})
 
 
 @router.post("/users", response_class=HTMLResponse, name="users.create")

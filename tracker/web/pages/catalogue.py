@@ -12,6 +12,7 @@ from tracker.catalogue.service import archive
 from tracker.core.errors import Invalid, NotFound
 from tracker.core.i18n import _
 from tracker.core.i18n import locale as current_locale
+from tracker.core.vocabulary import RECORDED_STATUSES, Role
 from tracker.db.models import User
 from tracker.ledger.lookups import match_parties, search_catalogue
 from tracker.ledger.queries import ContributionFilters, contribution_totals, find_contributions
@@ -51,9 +52,9 @@ def _form_page(request: Request, spec: EntitySpec, values: dict[str, str], error
 def add_routes(spec: EntitySpec) -> None:
     """The pages of one catalogue; route names are "<key>.list", "<key>.new", and so on."""
     key = spec.key
-    viewer = Annotated[User, Depends(require_role("viewer"))]
+    viewer = Annotated[User, Depends(require_role(Role.VIEWER))]
     editor = Annotated[User, Depends(require_role(spec.edit_role))]
-    admin = Annotated[User, Depends(require_role("admin"))]
+    admin = Annotated[User, Depends(require_role(Role.ADMIN))]
 
     @router.get(f"/{key}", response_class=HTMLResponse, name=f"{key}.list")
     def listing(request: Request, session: SessionDep, user: viewer) -> Response:
@@ -105,6 +106,7 @@ def add_routes(spec: EntitySpec) -> None:
                 "found": found,
                 "totals": contribution_totals(session, filters),
                 "filter_key": "donor_id" if key == "donors" else "recipient_id",
+                "statuses": RECORDED_STATUSES,
             }
             return render(request, "catalogue/party.html", context)
 

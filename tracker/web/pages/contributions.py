@@ -12,7 +12,7 @@ from starlette.datastructures import QueryParams
 from tracker.core.errors import Invalid
 from tracker.core.i18n import _
 from tracker.core.money import CURRENCIES, Money
-from tracker.core.vocabulary import term
+from tracker.core.vocabulary import Status, codes, term
 from tracker.db.models import LINE_KINDS, QUANTITY_PLACES, STATUSES, Appeal, Contribution, Donor, Item, Recipient
 from tracker.ledger.lookups import active, contribution_history, fulfilments_of, names, users_by_id
 from tracker.ledger.queries import SORTS, ContributionFilters, contribution_totals, find_contributions
@@ -48,7 +48,7 @@ def read_filters(query: QueryParams) -> tuple[ContributionFilters, dict[str, str
         donor_id=ident("donor_id"),
         recipient_id=ident("recipient_id"),
         appeal_id=ident("appeal_id"),
-        status=raw["status"] if raw["status"] in (*STATUSES, "void") else None,
+        status=raw["status"] if raw["status"] in codes(Status) else None,
         kind=raw["kind"] if raw["kind"] in LINE_KINDS else None,
         currency=raw["currency"].upper() if raw["currency"].upper() in CURRENCIES else None,
         date_from=day("from"),

@@ -12,6 +12,7 @@ from tracker.core.errors import Invalid
 from tracker.core.i18n import _
 from tracker.core.i18n import locale as current_locale
 from tracker.core.money import COMMON_CURRENCIES, CURRENCIES, Money
+from tracker.core.vocabulary import RECORDED_STATUSES, LineKind, Status, label
 from tracker.db.models import DONOR_KINDS, RECIPIENT_KINDS, Appeal, Contribution, Donor, Item, Recipient, User
 from tracker.ledger.lookups import active
 from tracker.ledger.service import get_contribution, lines_of, record_contribution, record_fulfilment
@@ -120,14 +121,14 @@ def _fulfilment_values(session: Session, pledge: Contribution, currency: str) ->
     recipient = session.get(Recipient, pledge.recipient_id)
     values.header.update(
         fulfils_id=str(pledge.id),
-        status="paid",
+        status=Status.PAID,
         recipient=recipient.name if recipient else "",
         recipient_id=str(pledge.recipient_id),
         appeal_id=str(pledge.appeal_id or ""),
     )
     for line in lines_of(session, pledge.id):  # type: ignore[arg-type]
         slot = blank_line(line.currency or currency, line.kind)
-        slot.update(item_id=str(line.item_id or ""), valuation=line.valuation if line.kind == "goods" else "")
+        slot.update(item_id=str(line.item_id or ""), valuation=line.valuation if line.kind == LineKind.GOODS else "")
         values.lines.append(slot)
     if not values.lines:
         values.lines.append(blank_line(currency))
@@ -175,6 +176,7 @@ def _page(
             "common_currencies": COMMON_CURRENCIES,
             "other_currencies": sorted(CURRENCIES - set(COMMON_CURRENCIES)),
             "donor_kinds": DONOR_KINDS,
+            "status_choices": [(status, label(status)) for status in RECORDED_STATUSES],
             "recipient_kinds": RECIPIENT_KINDS,
         },
         status_code=status_code,
