@@ -69,7 +69,8 @@ def write_synthetic_csv(out: IO[str], rows: int, donors: int, seed: int = 2023) 
         )
         if rng.random() < 0.7:
             currency = rng.choice(("AZN", "USD", "EUR", "JPY", "KWD"))
-            amount = str(rng.randrange(1, 10**6)) + {"JPY": "", "KWD": ".125"}.get(currency, ".50")
+            # KWD's three decimals written with a fourth: a lone point before three digits is ambiguous in en.
+            amount = str(rng.randrange(1, 10**6)) + {"JPY": "", "KWD": ".1250"}.get(currency, ".50")
             cells.update(kind="money", amount=amount, currency=currency)
         else:
             cells.update(

@@ -213,7 +213,8 @@ def synthetic_row(rng: random.Random, number: int, heavy: int, codes: list[str])
     if kind == "money":
         code = rng.choice(codes)
         whole = rng.randrange(1, 10**6) * (100 if code in ("JPY", "KZT", "UZS") else 1)
-        cents = {"JPY": "", "UZS": "", "KZT": "", "KWD": f".{rng.randrange(1000):03d}"}.get(
+        # KWD's three decimals written with a fourth: a lone point before three digits is ambiguous in en.
+        cents = {"JPY": "", "UZS": "", "KZT": "", "KWD": f".{rng.randrange(1000):03d}0"}.get(
             code, f".{rng.randrange(100):02d}"
         )
         cells.update(amount=f"{whole}{cents}", currency=code)

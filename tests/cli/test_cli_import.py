@@ -7,11 +7,16 @@ import subprocess
 import sys
 from pathlib import Path
 
+from sqlmodel import Session, select
+
+from tracker.db.engine import make_engine
+from tracker.db.models import ContributionLine
+
 TRACKER = str(Path(sys.executable).parent / "tracker")
 
 
-def run(*args: str, url: str) -> subprocess.CompletedProcess[str]:
-    environment = {**os.environ, "TRACKER_DATABASE_URL": url}
+def run(*args: str, url: str, **settings: str) -> subprocess.CompletedProcess[str]:
+    environment = {**os.environ, "TRACKER_DATABASE_URL": url, **settings}
     return subprocess.run(
         [TRACKER, *args], env=environment, capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL
     )
@@ -23,11 +28,15 @@ def test_import_previews_then_imports_and_names_bad_rows(fresh_url: str, tmp_pat
     good.write_text(header + "G-1,2023-02-10,paid,Ayşe Yılmaz,individual,AFAD,organisation,money,100,TRY\n")
     preview = run("import", str(good), "--dry-run", url=fresh_url)
     assert preview.returncode == 0, preview.stderr
-    assert "1 rows read; would import 1 contributions; 0 already imported" in preview.stdout
-    assert "would create 1 donors: Ayşe Yılmaz" in preview.stdout
+    assert preview.stdout.strip().splitlines()[-3:] == [
+        "rows read: 1; contributions to import: 1; imported before, skipped: 0",
+        "donors to create (1): Ayşe Yılmaz",
+        "recipients to create (1): AFAD",
+    ]
     done = run("import", str(good), url=fresh_url)
-    assert "1 rows read; imported 1 contributions; 0 already imported" in done.stdout
-    assert "1 rows read; imported 0 contributions; 1 already imported" in run("import", str(good), url=fresh_url).stdout
+    assert "rows read: 1; contributions imported: 1; imported before, skipped: 0" in done.stdout
+    again = run("import", str(good), url=fresh_url).stdout
+    assert "rows read: 1; contributions imported: 0; imported before, skipped: 1" in again
     bad = tmp_path / "bad.csv"
     bad.write_text(header + "B-1,2023-02-10,paid,Ayşe Yılmaz,,AFAD,,money,1.5,JPY\n")
     refused = run("import", str(bad), url=fresh_url)
@@ -37,3 +46,40 @@ def test_import_previews_then_imports_and_names_bad_rows(fresh_url: str, tmp_pat
         "error: bad rows: 1, problems: 1; nothing was imported",
     ]
     assert run("verify", url=fresh_url).returncode == 0
+
+
+def test_import_reads_amounts_in_the_locale_asked_for(fresh_url: str, tmp_path: Path) -> None:
+    header = "key,date,status,donor,donor_kind,recipient,recipient_kind,kind,amount,currency\n"
+    rows = tmp_path / "tr.csv"
+    rows.write_text(
+        header + 'T-1,2023-02-10,paid,Ayşe Yılmaz,individual,AFAD,organisation,money,"1.500,50",TRY\n'
+        "T-2,2023-02-11,paid,Ayşe Yılmaz,individual,AFAD,organisation,money,1.500,TRY\n"
+    )
+    english = run("import", str(rows), "--locale", "en", url=fresh_url)
+    assert english.returncode == 1
+    assert english.stderr.strip().splitlines() == [
+        "row 3, amount: '1.500' is ambiguous: it could be 1.5 or 1,500; type it without doubt",
+        "error: bad rows: 1, problems: 1; nothing was imported",
+    ]
+    turkish = run("import", str(rows), "--locale", "tr", url=fresh_url)
+    assert turkish.returncode == 0, turkish.stderr
+    engine = make_engine(fresh_url)
+    with Session(engine) as session:
+        lines = session.exec(select(ContributionLine.value_minor, ContributionLine.currency)).all()
+    engine.dispose()
+    assert sorted(lines) == [(150000, "TRY"), (150050, "TRY")]  # 1,500.50 and 1,500 Turkish liras
+
+
+def test_import_reads_amounts_in_the_default_language_without_locale(fresh_url: str, tmp_path: Path) -> None:
+    rows = tmp_path / "tr.csv"
+    rows.write_text(
+        "key,date,status,donor,donor_kind,recipient,recipient_kind,kind,amount,currency\n"
+        'T-1,2023-02-10,paid,Ayşe Yılmaz,individual,AFAD,organisation,money,"1,500",TRY\n'
+    )
+    refused = run("import", str(rows), url=fresh_url, TRACKER_DEFAULT_LOCALE="tr")
+    assert refused.returncode == 1
+    assert refused.stderr.strip().splitlines() == [
+        "satır 2, amount: '1,500' belirsiz: 1,5 ya da 1.500 olabilir; şüpheye yer bırakmadan yazın",
+        "hata: hatalı satır: 1, sorun: 1; hiçbir şey içe aktarılmadı",
+    ]
+    assert run("import", str(rows), url=fresh_url).returncode == 0  # en: one thousand five hundred

@@ -132,7 +132,9 @@ def test_the_template_file_is_up_to_date() -> None:
     assert set(pot) == set(extracted()), "run the commands in README, Languages"
 
 
-ERROR_TEMPLATES = {"Invalid": (1,), "NotFound": (0,), "Conflict": (0,), "TrackerError": (0,), "Plural": (0, 1)}
+ERROR_TEMPLATES = {
+    "Invalid": (1,), "NotFound": (0,), "Conflict": (0,), "TrackerError": (0,), "Plural": (0, 1), "problem": (2,)
+}  # fmt: skip
 GETTEXT = {"_": (0,), "gettext": (0,), "N_": (0,), "ngettext": (0, 1), "pgettext": (0, 1)}
 
 

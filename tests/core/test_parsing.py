@@ -12,7 +12,7 @@ from tracker.core.errors import Invalid
 from tracker.core.formatting import format_date, format_money_code, format_number
 from tracker.core.i18n import use_locale
 from tracker.core.money import Money
-from tracker.core.parsing import parse_amount, parse_date
+from tracker.core.parsing import PLAIN, _parse_by_rules, parse_amount, parse_date
 
 LOCALES = ("en", "az", "tr", "ru")
 
@@ -81,6 +81,25 @@ def test_what_the_app_formats_reads_back_exactly(amount: Decimal, currency: str,
     number, code = shown.rsplit("\u00a0", 1)
     assert code == currency
     assert parse_amount(number, locale) == amount
+
+
+@given(st.from_regex(r"\A[0-9]{1,15}(\.[0-9]{0,6})?\Z"), st.sampled_from(LOCALES))
+def test_the_quick_path_reads_plain_numbers_as_the_rules_do(text: str, locale: str) -> None:
+    """The quick path (PLAIN) is a shortcut, never a rule of its own: the plain rules are its oracle."""
+    try:
+        by_rules: Decimal | str = _parse_by_rules(text, locale, "amount")
+    except Invalid as refused:
+        by_rules = str(refused)
+    try:
+        quick: Decimal | str = parse_amount(text, locale)
+    except Invalid as refused:
+        quick = str(refused)
+    assert quick == by_rules and str(quick) == str(by_rules)  # the same value, with the same exponent
+
+
+@pytest.mark.parametrize("text", ["1.500", "1.5", "1500", "1.5000", "0.125", "1,5", " 15", "+15", ".5", "1."])
+def test_the_quick_path_takes_only_what_every_locale_reads_alike(text: str) -> None:
+    assert bool(PLAIN.match(text)) == (text in ("1.5", "1500", "1.5000"))
 
 
 def lone_mark_before_three_digits(text: str) -> bool:

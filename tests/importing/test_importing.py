@@ -14,6 +14,7 @@ from openpyxl import Workbook
 from sqlmodel import Session, func, select
 
 from tracker.core.errors import Invalid
+from tracker.core.i18n import use_locale
 from tracker.db.models import Contribution, ContributionLine, Donor, JournalEvent, Recipient
 from tracker.importing import service as importing
 from tracker.importing.files import template_csv
@@ -45,9 +46,8 @@ def count(session: Session, model: type) -> int:
 
 
 def money_rows(n: int) -> list[str]:
-    return [
-        f"K-{i},2023-02-10,paid,Kuwait Red Crescent,AFAD,TUR-EQ-2023,money,{i}.500,KWD,,,," for i in range(1, n + 1)
-    ]
+    """Rows of i.500 KWD, written i.5: three digits after a lone point are ambiguous in en (see below)."""
+    return [f"K-{i},2023-02-10,paid,Kuwait Red Crescent,AFAD,TUR-EQ-2023,money,{i}.5,KWD,,,," for i in range(1, n + 1)]
 
 
 def test_a_clean_file_is_recorded_exactly_and_verifies(session: Session, ledger: None) -> None:
@@ -245,6 +245,24 @@ def test_an_ambiguous_donor_is_an_error(session: Session, ledger: None) -> None:
     assert problem.message == "2 donors match 'Kuwait Red Crescent'; make the name unique or use the email"
 
 
+def test_problems_are_whole_sentences_in_the_readers_language(session: Session, ledger: None) -> None:
+    make_donor(session, "Kuwait Red Crescent")
+    make_recipient(session, "AFAD")
+    rows = [*money_rows(1), "K-2,2023-02-10,paid,Nobody,AFAD,,money,10,USD,,,,,extra",
+            "K-3,2023-02-10,paid,Nobody,Hatay,,money,10,USD,,,,"]  # fmt: skip
+    with use_locale("ru"), pytest.raises(ImportRefused) as refused:
+        import_contributions(session, csv_file(*rows), None)
+    assert [(p.row, p.column, p.message) for p in refused.value.report.problems] == [
+        (2, "donor", "имени 'Kuwait Red Crescent' соответствуют 2 донора; сделайте имя уникальным или укажите email"),
+        (2, "recipient", "имени 'AFAD' соответствуют 2 получателя; сделайте имя уникальным"),
+        (3, "", "за последним столбцом заголовка есть 1 ячейка"),
+        (4, "donor", "нет донора с email или именем 'Nobody'; чтобы создать его, укажите donor_kind"),
+        (4, "recipient", "нет получателя с именем 'Hatay'; чтобы создать его, укажите recipient_kind"),
+    ]
+    with use_locale("tr"):
+        assert str(refused.value) == "hatalı satır: 3, sorun: 5; hiçbir şey içe aktarılmadı"
+
+
 @pytest.mark.parametrize(
     ("content", "field"),
     [(b"date,status\n2023-02-10,paid\n", "header"), (b"\xff\xfe\x00garbage", "file"),
@@ -261,3 +279,123 @@ def test_the_template_imports_once_its_names_exist(session: Session, ledger: Non
     assert template.splitlines()[0].startswith("key,date,status,donor,")
     report = import_contributions(session, io.BytesIO(template.encode()), None, dry_run=True)
     assert report.created == 2
+
+
+# Amounts are read by the entry form's own parser (tracker.core.parsing.parse_amount), in the import's locale:
+# en groups thousands with a comma, tr and az with a point, ru with a space.
+LOCALE_HEADER = "key,date,status,donor,recipient,kind,amount,currency,item,quantity,unit_value,valuation"
+
+
+def locale_rows(*cells: str) -> io.BytesIO:
+    """Money rows of Kuwait Red Crescent to AFAD, one per amount and currency given as 'amount currency'."""
+    return csv_file(
+        *(
+            f'L-{n},2023-02-10,paid,Kuwait Red Crescent,AFAD,money,"{amount}",{currency},,,,'
+            for n, (amount, currency) in enumerate((cell.rsplit(" ", 1) for cell in cells), start=1)
+        ),
+        header=LOCALE_HEADER,
+    )
+
+
+def stored_values(session: Session) -> list[tuple[int | None, str]]:
+    lines = session.exec(select(ContributionLine).order_by(ContributionLine.id)).all()  # type: ignore[arg-type]
+    return [(line.value_minor, line.currency) for line in lines]
+
+
+def test_a_point_with_three_digits_is_refused_as_ambiguous_in_english(session: Session, ledger: None) -> None:
+    """The issue's 1,000× error: '1.500' TRY was stored as 1.50 TRY without a word."""
+    with pytest.raises(ImportRefused) as refused:
+        import_contributions(session, locale_rows("10 TRY", "1.500 TRY"), None)
+    assert [(p.row, p.column, p.message) for p in refused.value.report.problems] == [
+        (3, "amount", "'1.500' is ambiguous: it could be 1.5 or 1,500; type it without doubt")
+    ]
+    assert count(session, Contribution) == 0
+
+
+def test_english_reads_a_comma_as_thousands(session: Session, ledger: None) -> None:
+    import_contributions(session, locale_rows("1,500 TRY", "1,500.50 TRY", "1500.5 TRY"), None, locale="en")
+    assert stored_values(session) == [(150000, "TRY"), (150050, "TRY"), (150050, "TRY")]
+
+
+@pytest.mark.parametrize("locale", ["tr", "az"])
+def test_turkish_and_azerbaijani_read_a_point_as_thousands(session: Session, ledger: None, locale: str) -> None:
+    import_contributions(session, locale_rows("1.500 TRY", "1.500,50 TRY", "75 250,5 KWD"), None, locale=locale)
+    assert stored_values(session) == [(150000, "TRY"), (150050, "TRY"), (75250500, "KWD")]
+
+
+@pytest.mark.parametrize("locale", ["tr", "az"])
+def test_a_comma_with_three_digits_is_refused_in_turkish_and_azerbaijani(
+    session: Session, ledger: None, locale: str
+) -> None:
+    with pytest.raises(ImportRefused) as refused:
+        import_contributions(session, locale_rows("1.500 TRY", "1,500 TRY", "1.5.0 TRY"), None, locale=locale)
+    assert [(p.row, p.column, p.message) for p in refused.value.report.problems] == [
+        (3, "amount", "'1,500' is ambiguous: it could be 1,5 or 1.500; type it without doubt"),
+        (4, "amount", "'1.5.0' has a thousands separator in the wrong place"),
+    ]
+    assert count(session, Contribution) == 0
+
+
+def test_russian_refuses_both_marks_with_three_digits(session: Session, ledger: None) -> None:
+    with pytest.raises(ImportRefused) as refused:
+        import_contributions(session, locale_rows("1.500 RUB", "1,500 RUB", "1 500,50 RUB"), None, locale="ru")
+    assert [(p.row, p.column, p.message) for p in refused.value.report.problems] == [
+        (2, "amount", "'1.500' is ambiguous: it could be 1,5 or 1\xa0500; type it without doubt"),
+        (3, "amount", "'1,500' is ambiguous: it could be 1,5 or 1\xa0500; type it without doubt"),
+    ]
+
+
+def test_quantities_and_unit_values_are_read_in_the_locale_too(session: Session, ledger: None) -> None:
+    rows = [
+        'G-1,2023-02-10,paid,Kuwait Red Crescent,AFAD,goods,,TRY,Container house,1.500,"12,50",invoice',
+        'G-2,2023-02-10,paid,Kuwait Red Crescent,AFAD,goods,,TRY,Container house,"2,5",1.000,invoice',
+        'G-3,2023-02-10,paid,Kuwait Red Crescent,AFAD,goods,,TRY,Container house,"1,000",1,invoice',
+        'G-4,2023-02-10,paid,Kuwait Red Crescent,AFAD,goods,,TRY,Container house,1,"1,000",invoice',
+    ]
+    with pytest.raises(ImportRefused) as refused:
+        import_contributions(session, csv_file(*rows, header=LOCALE_HEADER), None, locale="tr")
+    assert [(p.row, p.column, p.message) for p in refused.value.report.problems] == [
+        (4, "quantity", "'1,000' is ambiguous: it could be 1 or 1.000; type it without doubt"),
+        (5, "unit_value", "'1,000' is ambiguous: it could be 1 or 1.000; type it without doubt"),
+    ]
+    assert count(session, Contribution) == 0
+    import_contributions(session, csv_file(*rows[:2], header=LOCALE_HEADER), None, locale="tr")
+    lines = session.exec(select(ContributionLine).order_by(ContributionLine.id)).all()  # type: ignore[arg-type]
+    # 1,500 houses at 12.50 TRY = 18,750.00 TRY; 2.5 houses at 1,000 TRY = 2,500.00 TRY.
+    assert [(line.quantity_milli, line.unit_value_minor, line.value_minor) for line in lines] == [
+        (1500000, 1250, 1875000),
+        (2500, 100000, 250000),
+    ]
+
+
+def test_xlsx_number_cells_stay_exact_and_its_text_cells_are_read_in_the_locale(session: Session, ledger: None) -> None:
+    book = Workbook()
+    sheet = book.active
+    sheet.append(LOCALE_HEADER.split(","))
+    row = ["2023-02-10", "paid", "Kuwait Red Crescent", "AFAD", "money"]
+    sheet.append(["X-1", *row, Decimal("1.500"), "TRY"])  # a number cell: 1.5, whatever the language
+    sheet.append(["X-2", *row, "1.500", "TRY"])  # text, as typed: one thousand five hundred in tr
+    sheet.append(["X-3", *row, Decimal("75250.125"), "KWD"])
+    data = io.BytesIO()
+    book.save(data)
+    data.seek(0)
+    import_contributions(session, data, None, locale="tr")
+    assert stored_values(session) == [(150, "TRY"), (150000, "TRY"), (75250125, "KWD")]
+
+
+def test_an_unknown_locale_is_refused(session: Session, ledger: None) -> None:
+    with pytest.raises(Invalid) as refused:
+        import_contributions(session, locale_rows("10 TRY"), None, locale="de")
+    assert (refused.value.field, refused.value.rule) == ("locale", "must be one of en, az, tr, ru, got 'de'")
+
+
+def test_a_row_longer_than_the_header_is_named_and_the_file_read_on(session: Session, ledger: None) -> None:
+    rows = [*money_rows(1), "K-2,2023-02-10,paid,Kuwait Red Crescent,AFAD,,money,10,USD,,,,,oops,and more",
+            "K-3,2023-02-10,paid,Kuwait Red Crescent,AFAD,,money,10,USD,,,,,surplus"]  # fmt: skip
+    with pytest.raises(ImportRefused) as refused:
+        import_contributions(session, csv_file(*rows), None)
+    assert [(p.row, p.column, p.message) for p in refused.value.report.problems] == [
+        (3, "", "has 2 cells past the last column of the header"),
+        (4, "", "has 1 cell past the last column of the header"),
+    ]
+    assert count(session, Contribution) == 0

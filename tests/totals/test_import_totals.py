@@ -51,7 +51,7 @@ def test_imported_rows_add_to_the_existing_totals_exactly(session: Session, smal
     report = import_contributions(
         session,
         csv_file(
-            "T-1,2023-02-10,paid,Kuwait Red Crescent,AFAD,TUR-EQ-2023,money,100.500,KWD,,,,,",
+            "T-1,2023-02-10,paid,Kuwait Red Crescent,AFAD,TUR-EQ-2023,money,100.5,KWD,,,,,",  # 100.500 in en
             "T-2,2023-02-10,pledged,Kuwait Red Crescent,AFAD,,goods,,USD,Container house,10,1200.00,invoice,",
             "T-3,2023-02-11,paid,Kuwait Red Crescent,AFAD,,money,50.00,EUR,,,,,",
             "T-4,2023-02-12,committed,Kuwait Red Crescent,AFAD,,service,,,Rescuer,300,,,",
@@ -88,8 +88,8 @@ def test_a_rate_with_more_decimals_later_in_the_file_keeps_the_sums_exact(
         csv_file(
             "R-1,2023-02-10,paid,Kuwait Red Crescent,AFAD,,money,10.25,USD,,,,,",  # counted in cents so far
             "R-2,2023-02-10,paid,Kuwait Red Crescent,AFAD,,money,0.01,USD,,,,,",
-            "R-3,2023-02-10,paid,Kuwait Red Crescent,AFAD,,money,100.500,KWD,,,,,",  # next chunk: × 3.25 = 326.625
-            "R-4,2023-02-12,paid,Kuwait Red Crescent,AFAD,,money,2.000,KWD,,,,,",  # × 3.2512345 = 6.502469
+            "R-3,2023-02-10,paid,Kuwait Red Crescent,AFAD,,money,100.5,KWD,,,,,",  # next chunk: × 3.25 = 326.625
+            "R-4,2023-02-12,paid,Kuwait Red Crescent,AFAD,,money,2,KWD,,,,,",  # × 3.2512345 = 6.502469
         ),
         None,
     )

@@ -297,3 +297,45 @@ def test_an_xlsx_file_is_imported(site: Site) -> None:
     assert site.wait(clerk, job)["state"] == "imported"
     with Session(site.engine) as session:
         assert session.exec(select(ContributionLine.currency, ContributionLine.value_minor)).all() == [("EUR", 150050)]
+
+
+def test_amounts_are_read_in_the_uploaders_language(site: Site) -> None:
+    clerk = site.as_("clerk")
+    hint = page(clerk.get("/imports?lang=tr")).select_one("#import-numbers").get_text()
+    assert hint.startswith("Metin olarak yazılmış tutarlar, miktarlar ve birim değerleri bu sayfanın dilinde (Türkçe)")
+    rows = (HEADER + 'T-1,2023-02-10,paid,Kuwait Red Crescent,,AFAD,money,"1.500,50",TRY\r\n'
+            "T-2,2023-02-11,paid,Kuwait Red Crescent,,AFAD,money,1.500,TRY\r\n")  # fmt: skip
+    job = site.upload(clerk, rows.encode())
+    assert site.wait(clerk, job)["state"] == "ready"
+    clerk.post(f"/imports/{job}/commit")
+    assert site.wait(clerk, job)["state"] == "imported"
+    with Session(site.engine) as session:
+        lines = session.exec(select(ContributionLine.value_minor, ContributionLine.currency)).all()
+    assert sorted(lines) == [(150000, "TRY"), (150050, "TRY")]  # 1,500.50 and 1,500 Turkish liras
+
+
+def test_an_amount_ambiguous_in_the_uploaders_language_is_named(site: Site) -> None:
+    clerk = site.as_("clerk")
+    clerk.get("/imports?lang=az")
+    rows = (HEADER + "K-1,2023-02-10,paid,Kuwait Red Crescent,,AFAD,money,10,USD\r\n"
+            'K-2,2023-02-11,paid,Kuwait Red Crescent,,AFAD,money,"1,500",TRY\r\n')  # fmt: skip
+    job = site.upload(clerk, rows.encode())
+    assert site.wait(clerk, job)["state"] == "refused"
+    shown = page(clerk.get(f"/imports/{job}"))
+    problems = [[td.get_text() for td in tr.find_all("td")] for tr in shown.select("table.problems tbody tr")]
+    assert problems == [
+        ["3", "amount", "'1,500' birmənalı deyil: 1,5 və ya 1.500 ola bilər; şübhəyə yer qoymadan yazın"]
+    ]
+    assert site.count(Contribution) == 0
+
+
+def test_a_missing_donor_is_named_in_the_uploaders_language(site: Site) -> None:
+    clerk = site.as_("clerk")
+    clerk.get("/imports?lang=az")
+    job = site.upload(clerk, (HEADER + "K-1,2023-02-10,paid,Nobody,,AFAD,money,10,USD\r\n").encode())
+    assert site.wait(clerk, job)["state"] == "refused"
+    shown = page(clerk.get(f"/imports/{job}"))
+    problems = [[td.get_text() for td in tr.find_all("td")] for tr in shown.select("table.problems tbody tr")]
+    assert problems == [
+        ["2", "donor", "e-poçtu və ya adı 'Nobody' olan donor yoxdur; onu yaratmaq üçün donor_kind verin"]
+    ]

@@ -7,7 +7,9 @@ from typing import Annotated, BinaryIO
 
 import typer
 
-from tracker.cli.common import readable_errors
+from tracker.cli.common import fail, readable_errors
+from tracker.core.i18n import _, ngettext
+from tracker.importing.report import ImportReport
 
 app = typer.Typer(help="Import contributions from a CSV or XLSX file.")
 
@@ -23,10 +25,18 @@ def import_command(
     ],
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Check every row and show what would be created.")] = False,
     user: Annotated[str | None, typer.Option(help="Email of the user the import is recorded as.")] = None,
+    locale: Annotated[
+        str | None,
+        typer.Option(
+            help="en, az, tr or ru: amounts written as text are read as the entry form reads them in this "
+            "language (default: TRACKER_DEFAULT_LOCALE, the language of this command's messages)."
+        ),
+    ] = None,
 ) -> None:
     """Import contributions; a file with any bad row imports nothing and lists every bad row."""
     from sqlmodel import func, select
 
+    from tracker.core.i18n import current_locale
     from tracker.db.engine import session_scope, upgrade
     from tracker.db.models import User
     from tracker.importing.report import ImportRefused
@@ -39,8 +49,8 @@ def import_command(
         if user:
             actor = session.exec(select(User).where(func.lower(User.email) == user.strip().lower())).first()
             if actor is None:
-                raise typer.BadParameter(f"no user with email {user}", param_hint="--user")
-        with typer.progressbar(length=_count_rows(source) or size, label="checking rows") as bar:
+                raise typer.BadParameter(_("no user with email {email}").format(email=user), param_hint="--user")
+        with typer.progressbar(length=_count_rows(source) or size, label=_("checking rows")) as bar:
             done = [0]
 
             def progress(rows: int) -> None:
@@ -48,18 +58,30 @@ def import_command(
                 done[0] = rows
 
             try:
-                report = import_contributions(session, source, actor, dry_run=dry_run, progress=progress)
+                report = import_contributions(
+                    session, source, actor, dry_run=dry_run, locale=locale or current_locale(), progress=progress
+                )
             except ImportRefused as refused:
-                _print_problems(refused)
-                raise typer.Exit(1) from None
+                _print_problems(refused.report)
+                fail(refused.message)
         if dry_run:
             session.rollback()
-    verb = "would import" if dry_run else "imported"
-    typer.echo(f"{report.rows} rows read; {verb} {report.created} contributions; {report.skipped} already imported")
-    for label, names in (("donors", report.donors_created), ("recipients", report.recipients_created)):
-        if names:
-            typer.echo(f"{'would create' if dry_run else 'created'} {len(names)} {label}: {', '.join(names[:20])}"
-                       + (" ..." if len(names) > 20 else ""))  # fmt: skip
+    if dry_run:
+        summary = _("rows read: {rows}; contributions to import: {created}; imported before, skipped: {skipped}")
+    else:
+        summary = _("rows read: {rows}; contributions imported: {created}; imported before, skipped: {skipped}")
+    typer.echo(summary.format(rows=report.rows, created=report.created, skipped=report.skipped))
+    if report.donors_created:
+        made = _("donors to create ({count}): {names}") if dry_run else _("donors created ({count}): {names}")
+        typer.echo(made.format(count=len(report.donors_created), names=_names(report.donors_created)))
+    if report.recipients_created:
+        made = _("recipients to create ({count}): {names}") if dry_run else _("recipients created ({count}): {names}")
+        typer.echo(made.format(count=len(report.recipients_created), names=_names(report.recipients_created)))
+
+
+def _names(names: list[str]) -> str:
+    """The first twenty names, for one line."""
+    return ", ".join(names[:20]) + (", …" if len(names) > 20 else "")
 
 
 def _count_rows(source: BinaryIO) -> int | None:
@@ -74,11 +96,18 @@ def _count_rows(source: BinaryIO) -> int | None:
     return max(1, lines - 1) if lines is not None else None
 
 
-def _print_problems(refused: object) -> None:
-    report = refused.report  # type: ignore[attr-defined]
+def _print_problems(report: ImportReport) -> None:
+    """Every problem of a refused file, a line each, before the command's one error line."""
     for problem in report.problems:
-        where = f"row {problem.row}" + (f", {problem.column}" if problem.column else "")
-        typer.echo(f"{where}: {problem.message}", err=True)
-    if report.problem_count > len(report.problems):
-        typer.echo(f"... and {report.problem_count - len(report.problems)} more", err=True)
-    typer.echo(f"error: {refused}", err=True)
+        if problem.column:
+            line = _("row {row}, {column}: {message}").format(
+                row=problem.row, column=problem.column, message=problem.message
+            )
+        else:
+            line = _("row {row}: {message}").format(row=problem.row, message=problem.message)
+        typer.echo(line, err=True)
+    more = report.problem_count - len(report.problems)
+    if more > 0:
+        typer.echo(
+            ngettext("… and {count} more problem", "… and {count} more problems", more).format(count=more), err=True
+        )

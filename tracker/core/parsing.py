@@ -17,6 +17,10 @@ Amounts (`parse_amount`), the rules in order:
 
 Groups after the first must have exactly three digits ("1,00,000" is refused).
 
+Digits alone, or with one point and other than three digits after it ("500000.50"), read
+the same in every locale by rules 1-4; they are taken on a quick path first, because an
+import reads tens of thousands of them a second (`_parse_by_rules` is the plain version).
+
 Dates (`parse_date`):
 
 1. ISO `yyyy-mm-dd` is read in every locale.
@@ -46,6 +50,7 @@ from tracker.core.errors import Invalid
 
 SPACES = re.compile(r"[\s\u00a0\u202f\u2009']")
 SHAPE = re.compile(r"^[+-]?[0-9.,]+$")
+PLAIN = re.compile(r"^[0-9]+(?:\.(?:[0-9]{1,2}|[0-9]{4,}))?$")  # the quick path: no rule can read it otherwise
 GROUPED = re.compile(r"^[0-9]{1,3}(?:X[0-9]{3})*$")
 ISO_DATE = re.compile(r"^([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})$")
 NUMERIC_DATE = re.compile(r"^([0-9]{1,2})([./-])([0-9]{1,2})\2([0-9]{2}|[0-9]{4})$")
@@ -61,6 +66,12 @@ def _symbols(locale: str) -> tuple[str, str]:
 
 def parse_amount(text: str, locale: str, field: str = "amount") -> Decimal:
     """A Decimal from what a person typed, read by the rules above, or `Invalid` naming the field."""
+    if isinstance(text, str) and PLAIN.match(text):
+        return Decimal(text)
+    return _parse_by_rules(text, locale, field)
+
+
+def _parse_by_rules(text: str, locale: str, field: str) -> Decimal:
     if not isinstance(text, str) or not text.strip():
         raise Invalid(field, "a number is required")
     raw = SPACES.sub("", text.strip())

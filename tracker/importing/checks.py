@@ -1,5 +1,10 @@
 """Checking one row of an import file exactly as a form entry is checked, into a `Planned` contribution.
 
+Amounts, quantities and unit values written as text are read by the form's own parser
+(`parse_amount`) in the import's locale, so "1.500" is what the uploader's form would make
+of it (1500 in tr and az, refused as ambiguous in en and ru); number cells of an XLSX file
+are already exact numbers and are taken as they are.
+
 Every problem of a row is noted on the report (row number, the file's column, a
 message), not only the first; a clean row becomes a `Planned`, waiting for its
 donor and recipient to be found and its chunk to be written.
@@ -7,14 +12,13 @@ donor and recipient to be found and its chunk to be written.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
 from sqlmodel import Session
 
-from tracker.core.errors import Invalid
+from tracker.core.errors import Invalid, Plural
 from tracker.core.fields import country_code
 from tracker.core.money import Money
 from tracker.core.parsing import parse_amount
@@ -33,7 +37,6 @@ from tracker.ledger.checks import (  # the ledger's own rules, so an imported ro
 )
 
 LINES_KEPT = 20_000  # checked lines remembered, at most
-PLAIN_DECIMAL = re.compile(r"^[0-9]{1,20}(\.[0-9]{1,20})?$")
 
 # Where the ledger's field names point in the file.
 COLUMN_OF = {
@@ -78,16 +81,26 @@ class Lookups:
     clusters: dict[int, str]
     dates: dict[str, date] = field(default_factory=dict)  # date cells already checked
     lines: dict[tuple[Cell, ...], RecordedLine] = field(default_factory=dict)  # line cells already checked
-    donors: dict[str, int | str] = field(default_factory=dict)  # ref → id, or a problem message
-    recipients: dict[str, int | str] = field(default_factory=dict)
+    donors: dict[str, int | Invalid] = field(default_factory=dict)  # ref → id, or why there is none
+    recipients: dict[str, int | Invalid] = field(default_factory=dict)
 
 
-def check_row(session: Session, row: Row, lookups: Lookups, report: ImportReport) -> Planned | None:
+def check_row(session: Session, row: Row, lookups: Lookups, report: ImportReport, locale: str) -> Planned | None:
+    """The row as a `Planned` contribution, or None with its every problem noted; numbers read in `locale`."""
     cells, number = row.cells, row.number
     get = cells.get
     before = report.problem_count
     if row.extra:
-        report.problem(number, "", "has {count} cells past the last column of the header", count=row.extra)
+        report.problem(
+            number,
+            "",
+            Plural(
+                "has {count} cell past the last column of the header",
+                "has {count} cells past the last column of the header",
+                row.extra,
+            ),
+            count=row.extra,
+        )
     raw = get("date")
     value_date = lookups.dates.get(raw) if isinstance(raw, str) else None
     if value_date is None:
@@ -122,7 +135,7 @@ def check_row(session: Session, row: Row, lookups: Lookups, report: ImportReport
     line = lookups.lines.get(facts)
     if line is None:
         try:
-            line = check_line(session, _line(cells, lookups), "line")
+            line = check_line(session, _line(cells, lookups, locale), "line")
         except Invalid as exc:
             _fail(report, number, "kind", exc)
         else:
@@ -163,7 +176,7 @@ def check_row(session: Session, row: Row, lookups: Lookups, report: ImportReport
 def _fail(report: ImportReport, row: int, column: str, exc: Invalid) -> None:
     """A check's refusal as a problem, under the file's column the field comes from."""
     report.problem(
-        row, COLUMN_OF.get(exc.field, exc.field if exc.field in _COLUMNS else column), "{rule}", rule=exc.rule
+        row, COLUMN_OF.get(exc.field, exc.field if exc.field in _COLUMNS else column), exc.template, **exc.params
     )
 
 
@@ -195,23 +208,21 @@ def _date(value: Cell) -> date:
     return parsed
 
 
-def _number(value: Cell, column: str) -> Decimal | None:
+def _number(value: Cell, column: str, locale: str) -> Decimal | None:
     if value is None:
         return None
     if isinstance(value, Decimal):
-        return value
+        return value  # an XLSX number cell, read exactly: it has no locale
     if isinstance(value, date):
         raise Invalid(column, "expected a number, got a date")
-    if PLAIN_DECIMAL.match(value):
-        return Decimal(value)  # machine-written: the point is always the decimal point
-    return parse_amount(value, "en", column)
+    return parse_amount(value, locale, column)
 
 
-def _line(cells: dict[str, Cell], lookups: Lookups) -> LineInput:
+def _line(cells: dict[str, Cell], lookups: Lookups, locale: str) -> LineInput:
     kind = cells.get("kind")
     currency = _str(cells.get("currency"))
     if kind == LineKind.MONEY:
-        amount = _number(cells.get("amount"), "amount")
+        amount = _number(cells.get("amount"), "amount", locale)
         return LineInput(LineKind.MONEY, amount=Money(amount, currency) if amount is not None else None)  # type: ignore[arg-type]
     if kind not in (LineKind.GOODS, LineKind.SERVICE):
         return LineInput(str(kind))  # check_line names the allowed kinds
@@ -222,11 +233,11 @@ def _line(cells: dict[str, Cell], lookups: Lookups) -> LineInput:
         item_id = lookups.items.get(str(cells["item"]))
         if item_id is None:
             raise Invalid("item", "no catalogue item named {name}", name=cells["item"])
-    unit_value = _number(cells.get("unit_value"), "unit_value")
+    unit_value = _number(cells.get("unit_value"), "unit_value", locale)
     return LineInput(
         str(kind),
         item_id=item_id,
-        quantity=_number(cells.get("quantity"), "quantity"),
+        quantity=_number(cells.get("quantity"), "quantity", locale),
         unit_value=Money(unit_value, currency) if unit_value is not None else None,  # type: ignore[arg-type]
         valuation=_str(cells.get("valuation")),
     )

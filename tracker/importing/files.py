@@ -130,8 +130,8 @@ def _csv_rows(source: IO[bytes]) -> Iterator[Row]:
                 cells = dict(filter(itemgetter(1), zip(names, map(str.strip, values), strict=False)))
                 extra = 0
             else:
-                cells = {
-                    name: text for name, value in zip(names, values, strict=False) if name and (text := _text(value))
+                cells = {  # `kept`, not `text`: a comprehension's := binds in the function, over the reader's file
+                    name: kept for name, value in zip(names, values, strict=False) if name and (kept := _text(value))
                 }
                 extra = sum(1 for value in values[width:] if value.strip())
             if cells or extra:

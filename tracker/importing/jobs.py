@@ -221,7 +221,12 @@ def _run(engine: sa.Engine, folder: Path, job: Job, dry_run: bool) -> None:
             try:
                 with _session(engine, dry_run) as session:
                     report = import_contributions(
-                        session, source, session.get(User, job.user_id), dry_run=dry_run, progress=progress
+                        session,
+                        source,
+                        session.get(User, job.user_id),
+                        dry_run=dry_run,
+                        locale=job.language,  # the uploader's: the numbers are read as their forms read them
+                        progress=progress,
                     )
             except ImportRefused as refused:
                 job.state = REFUSED

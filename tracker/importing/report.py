@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from tracker.core.errors import TrackerError, render
+from tracker.core.errors import Plural, TrackerError, render
+from tracker.core.i18n import N_
 
 MAX_PROBLEMS = 1000
 
@@ -32,8 +33,9 @@ class ImportReport:
     problem_count: int = 0
     bad_rows: set[int] = field(default_factory=set)
 
-    def problem(self, row: int, column: str, template: str, **params: Any) -> None:
-        """Note a bad row; the message is a gettext template, rendered in the current language."""
+    def problem(self, row: int, column: str, template: str | Plural, /, **params: Any) -> None:
+        """Note a bad row; the message is a gettext template (extracted by babel.cfg's `problem:3`),
+        rendered in the current language."""
         self.problem_count += 1
         self.bad_rows.add(row)
         if len(self.problems) < MAX_PROBLEMS:
@@ -47,7 +49,7 @@ class ImportRefused(TrackerError):
 
     def __init__(self, report: ImportReport) -> None:
         super().__init__(
-            "bad rows: {rows}, problems: {problems}; nothing was imported",
+            N_("bad rows: {rows}, problems: {problems}; nothing was imported"),
             problems=report.problem_count,
             rows=len(report.bad_rows),
         )

@@ -21,9 +21,9 @@ from sqlmodel import Session, func, select
 
 from tracker.catalogue.service import DonorInput, RecipientInput, create_donor, create_recipient
 from tracker.core.bulk import collector_paused
-from tracker.core.errors import Invalid, render
+from tracker.core.errors import Invalid, Plural
 from tracker.db.journal import record_event
-from tracker.db.models import Appeal, Donor, Item, Recipient, User
+from tracker.db.models import LOCALES, Appeal, Donor, Item, Recipient, User
 from tracker.importing.checks import Lookups, Planned, check_row
 from tracker.importing.files import read_rows
 from tracker.importing.inserts import imported_keys
@@ -40,15 +40,26 @@ def import_contributions(
     user: User | None,
     *,
     dry_run: bool = False,
+    locale: str = "en",
     progress: Callable[[int], None] | None = None,
 ) -> ImportReport:
-    """Check every row of the file and, unless it is a dry run, record them all; a bad row refuses the whole file."""
+    """Check every row of the file and, unless it is a dry run, record them all; a bad row refuses the whole file.
+
+    Amounts and quantities written as text are read as the entry form reads them in `locale`
+    (the uploader's language on the page, `--locale` on the CLI, `?locale=` on the API)."""
+    if locale not in LOCALES:
+        raise Invalid("locale", "must be one of {allowed}, got {value!r}", allowed=", ".join(LOCALES), value=locale)
     with collector_paused():
-        return _import(session, source, user, dry_run, progress)
+        return _import(session, source, user, dry_run, locale, progress)
 
 
 def _import(
-    session: Session, source: IO[bytes], user: User | None, dry_run: bool, progress: Callable[[int], None] | None
+    session: Session,
+    source: IO[bytes],
+    user: User | None,
+    dry_run: bool,
+    locale: str,
+    progress: Callable[[int], None] | None,
 ) -> ImportReport:
     report = ImportReport(uuid.uuid4().hex, dry_run)
     # Held for the whole import: the session's identity map is weak, and check_line looks items up by id.
@@ -65,7 +76,7 @@ def _import(
         for row in read_rows(source):
             report.rows += 1
             row_keys.note(row)
-            planned = check_row(session, row, lookups, report)
+            planned = check_row(session, row, lookups, report, locale)
             if planned is not None:
                 chunk.append(planned)
             if len(row_keys) >= CHUNK:
@@ -127,10 +138,10 @@ def _settle(
     ready: list[tuple[Planned, int, int]] = []
     for planned in chunk:
         donor_id, recipient_id = lookups.donors.get(planned.donor), lookups.recipients.get(planned.recipient)
-        if isinstance(donor_id, str):
-            report.problem(planned.row, "donor", "{rule}", rule=donor_id)
-        if isinstance(recipient_id, str):
-            report.problem(planned.row, "recipient", "{rule}", rule=recipient_id)
+        if isinstance(donor_id, Invalid):
+            report.problem(planned.row, "donor", donor_id.template, **donor_id.params)
+        if isinstance(recipient_id, Invalid):
+            report.problem(planned.row, "recipient", recipient_id.template, **recipient_id.params)
         if isinstance(donor_id, int) and isinstance(recipient_id, int):
             ready.append((planned, donor_id, recipient_id))
     if writer is None or report.problem_count:
@@ -179,19 +190,45 @@ def _resolve(
         ref, kind = (planned.donor, planned.donor_kind) if donors else (planned.recipient, planned.recipient_kind)
         if ref not in wanted or (kind and not (wanted[ref].donor_kind if donors else wanted[ref].recipient_kind)):
             wanted[ref] = planned
-    what = "donor" if donors else "recipient"
     for ref in refs:
         found = {found_id: archived for found_id, archived in matches[ref]}
         if len(found) > 1:
-            known[ref] = render(
-                "{count} {what}s match {ref!r}; make the name unique or use the email",
-                {"count": len(found), "what": what, "ref": ref},
-            )
+            known[ref] = _matches(ref, len(found), donors=donors)
         elif found:
             ((found_id, archived),) = found.items()
-            known[ref] = render("{what} {ref} is archived", {"what": what, "ref": ref}) if archived else found_id
+            if not archived:
+                known[ref] = found_id
+            elif donors:
+                known[ref] = Invalid("donor", "donor {name} is archived", name=ref)
+            else:
+                known[ref] = Invalid("recipient", "recipient {name} is archived", name=ref)
         else:
             known[ref] = _create(session, wanted[ref], user, report, before_creating, donors=donors)
+
+
+def _matches(ref: str, count: int, *, donors: bool) -> Invalid:
+    """Several donors or recipients answer to the file's name: which one is meant is for the file to say."""
+    if donors:
+        return Invalid(
+            "donor",
+            Plural(
+                "{count} donor matches {ref!r}; make the name unique or use the email",
+                "{count} donors match {ref!r}; make the name unique or use the email",
+                count,
+            ),
+            count=count,
+            ref=ref,
+        )
+    return Invalid(
+        "recipient",
+        Plural(
+            "{count} recipient matches {ref!r}; make the name unique",
+            "{count} recipients match {ref!r}; make the name unique",
+            count,
+        ),
+        count=count,
+        ref=ref,
+    )
 
 
 def _create(
@@ -202,14 +239,18 @@ def _create(
     before_creating: Callable[[], None],
     *,
     donors: bool,
-) -> int | str:
+) -> int | Invalid:
     """A donor or recipient the file asks for, or the reason it cannot be had."""
     ref = planned.donor if donors else planned.recipient
     kind = planned.donor_kind if donors else planned.recipient_kind
-    what = "donor" if donors else "recipient"
+    if not kind and donors:
+        return Invalid(
+            "donor", "no donor with email or name {ref!r}; give {column} to create it", ref=ref, column="donor_kind"
+        )
     if not kind:
-        template = "no donor with email or name {ref!r}" if donors else "no recipient named {ref!r}"
-        return render(template + "; give {column} to create it", {"ref": ref, "column": f"{what}_kind"})
+        return Invalid(
+            "recipient", "no recipient named {ref!r}; give {column} to create it", ref=ref, column="recipient_kind"
+        )
     (report.donors_created if donors else report.recipients_created).append(ref)
     if report.dry_run or report.problem_count:
         return -len(report.donors_created if donors else report.recipients_created)  # stands in for the id
@@ -221,5 +262,5 @@ def _create(
         else:
             made = create_recipient(session, RecipientInput(ref, kind), user)
     except Invalid as exc:
-        return exc.rule
+        return exc
     return made.id

@@ -60,3 +60,46 @@ def test_imports_are_for_clerks_and_the_template_for_everyone(api: TestClient, a
     assert template.headers["content-type"].startswith("text/csv")
     assert template.headers["content-disposition"] == 'attachment; filename="contributions-template.csv"'
     assert template.content.startswith(b"\xef\xbb\xbfkey,date,status,donor,")
+
+
+def test_amounts_are_read_in_the_locale_asked_for(api: TestClient, auth: Headers, session: Session) -> None:
+    make_donor(session, "Kuwait Red Crescent")
+    make_recipient(session, "AFAD")
+    body = (HEADER + 'T-1,2023-02-10,paid,Kuwait Red Crescent,AFAD,money,"1.500,50",TRY\r\n'
+            "T-2,2023-02-10,paid,Kuwait Red Crescent,AFAD,money,1.500,TRY\r\n").encode()  # fmt: skip
+    english = api.post("/api/v1/imports", content=body, headers={**auth["clerk"], **CSV})  # en unless asked
+    assert english.status_code == 422
+    assert english.json() == {
+        "detail": [
+            {
+                "field": "rows[3].amount",
+                "message": "'1.500' is ambiguous: it could be 1.5 or 1,500; type it without doubt",
+            }
+        ]
+    }
+    assert session.exec(select(func.count()).select_from(Contribution)).one() == 0
+    turkish = api.post("/api/v1/imports?locale=tr", content=body, headers={**auth["clerk"], **CSV})
+    assert (turkish.status_code, turkish.json()["created"]) == (201, 2)
+    listed = api.get("/api/v1/contributions?currency=TRY", headers=auth["viewer"]).json()["items"]
+    assert sorted(line["amount"]["amount"] for c in listed for line in c["lines"]) == ["1500.00", "1500.50"]
+
+
+def test_an_amount_ambiguous_in_the_locale_is_a_row_error(api: TestClient, auth: Headers, session: Session) -> None:
+    make_donor(session, "Kuwait Red Crescent")
+    make_recipient(session, "AFAD")
+    body = (HEADER + "K-1,2023-02-10,paid,Kuwait Red Crescent,AFAD,money,10,USD\r\n"
+            'K-2,2023-02-10,paid,Kuwait Red Crescent,AFAD,money,"1,500",TRY\r\n').encode()  # fmt: skip
+    refused = api.post("/api/v1/imports?locale=az&dry_run=true", content=body, headers={**auth["clerk"], **CSV})
+    assert refused.status_code == 422
+    assert refused.json() == {
+        "detail": [
+            {
+                "field": "rows[3].amount",
+                "message": "'1,500' is ambiguous: it could be 1,5 or 1.500; type it without doubt",
+            }
+        ]
+    }
+    unknown = api.post("/api/v1/imports?locale=de", content=body, headers={**auth["clerk"], **CSV})
+    assert unknown.status_code == 422
+    assert [problem["field"] for problem in unknown.json()["detail"]] == ["locale"]
+    assert session.exec(select(func.count()).select_from(Contribution)).one() == 0

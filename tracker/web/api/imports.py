@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import io
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel
 
+from tracker.db.models import LOCALES
 from tracker.importing.files import template_csv
 from tracker.importing.service import import_contributions
 from tracker.web.api.common import READ, WRITE
@@ -71,9 +72,19 @@ def import_file(
     dry_run: Annotated[
         bool, Query(description="Check every row and say what would be created; write nothing.")
     ] = False,
+    locale: Annotated[
+        Literal[LOCALES],  # type: ignore[valid-type]
+        Query(
+            description="How amounts, quantities and unit values written as text are read, as the entry form "
+            "reads them in this language: `1,500` is 1500 in en and ambiguous in az and tr, where `1.500` is "
+            "1500. An amount that reads two ways is a row error. XLSX number cells are read exactly."
+        ),
+    ] = "en",
 ) -> Response:
     """Import contributions (clerk, admin): every row is checked; a file with any bad row imports nothing."""
-    report = import_contributions(session, io.BytesIO(body), user, dry_run=dry_run)  # a dry run writes nothing
+    report = import_contributions(
+        session, io.BytesIO(body), user, dry_run=dry_run, locale=locale
+    )  # a dry run writes nothing
     result = ImportResult(
         import_id=report.import_id,
         dry_run=dry_run,
