@@ -18,12 +18,11 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from tracker.aggregates import appeal_key, compute_totals, totals_state
-from tracker.convert import EXACT
+from tracker.convert import ANY_AGE, EXACT, InForce, rate_in_force
 from tracker.figures import LedgerTotals, Scope
 from tracker.ledger import ContributionRow, recent_contributions
 from tracker.models import Appeal, Donor, Item, LedgerTotal, Recipient
-from tracker.money import Money, minor_digits
-from tracker.rates import StoredRate, latest_rate
+from tracker.money import Money, minor_digits, round_half_up
 
 table = LedgerTotal.__table__  # type: ignore[attr-defined]
 FUNDING = ("paid", "committed")
@@ -164,13 +163,13 @@ class Ranked:
 
 @dataclass(frozen=True)
 class AppealProgress:
-    """An appeal's funding against its target; the target converted at its currency's latest rate."""
+    """An appeal's funding against its target; the target converted at the latest rate in force, however old."""
 
     appeal: Appeal
     funding: Converted
     target: Money | None
     target_in_reporting: Money | None
-    target_rate: StoredRate | None
+    target_rate: InForce | None
     covered: Decimal | None  # a fraction: 0.479 is 47.9 %
 
 
@@ -380,11 +379,9 @@ def _appeals(
         if target is not None and target.currency == reporting:
             in_reporting = target
         elif target is not None:
-            rate = latest_rate(session, target.currency, reporting, today)
+            rate = rate_in_force(session, target.currency, today, reporting, ANY_AGE)
             if rate is not None:
-                exact = target.amount * rate.rate
-                digits = Decimal(1).scaleb(-minor_digits(reporting))
-                in_reporting = Money(exact.quantize(digits, rounding=ROUND_HALF_UP), reporting)
+                in_reporting = Money(round_half_up(rate.times(target.amount), reporting), reporting)
         if in_reporting is not None:
             covered = funding.total.amount / in_reporting.amount
         found.append(AppealProgress(appeal, funding, target, in_reporting, rate, covered))
