@@ -149,10 +149,11 @@ def _postgresql_upsert(digits: int) -> str:
     types = ", ".join(f"{name} {'text' if name in TEXTS else 'bigint'}" for name in ROW_COLUMNS)
     integers = ", ".join(f"{name} = t.{name} + excluded.{name}" for name in INTEGERS)
     exact = "(t.converted::numeric + excluded.converted::numeric)"
+    # Times an integer, so numeric throughout: `10 ^ n` is a double, which made the rounding a float's.
     return (
         f"INSERT INTO ledger_total AS t ({columns}) SELECT {columns} FROM json_to_recordset(%s) AS d({types}) "
         f"ON CONFLICT ({', '.join(KEY_COLUMNS)}) DO UPDATE SET {integers}, "
-        f"converted = trim_scale({exact})::text, converted_minor = round({exact} * 10 ^ {int(digits)})::bigint"
+        f"converted = trim_scale({exact})::text, converted_minor = round({exact} * {10 ** int(digits)})::bigint"
     )
 
 
