@@ -162,3 +162,103 @@ def test_the_page_takes_a_period_and_refuses_a_backwards_one(client, session: Se
     assert (
         "to: the period ends before it starts" in BeautifulSoup(backwards.text, "html.parser").find(class_="error").text
     )
+
+
+# --- the reporting currency changed on /settings: totals through the rates' own currency ----------
+# Rates stored in manats (AZN per unit) on 10 February 2023: USD 1.70, EUR 1.82. After the
+# reporting currency becomes USD the dashboard converts through AZN:
+#   AZN → USD: 1 / 1.70;  EUR → USD: 1.82 / 1.70;  USD: itself.
+# Paid cash: 1,000.00 AZN / 1.70 = 588.2352…; 500.00 USD; 200.00 EUR × 1.82 / 1.70 = 214.1176…
+#   exactly (1,000 + 364) / 1.70 + 500 = 802.35294… + 500 = 1,302.35 USD.
+# Pledged (outstanding): 300.00 EUR × 1.82 / 1.70 = 546 / 1.70 = 321.17647… = 321.18 USD.
+# Paid in kind: 10 tents at 50.00 AZN = 500.00 AZN / 1.70 = 294.1176… = 294.12 USD.
+
+
+def _ledger_in_manat_rates_then_dollars(session: Session) -> None:
+    from factories import goods_line, make_contribution, make_donor, make_item, money_line
+
+    from tracker.rates.service import record_rate
+    from tracker.settings.service import SettingsInput, update_settings
+
+    update_settings(session, SettingsInput(reporting_currency="AZN"), None)
+    on = date(2023, 2, 10)
+    record_rate(session, on, "USD", "1.70", "cbar", "AZN", None)
+    record_rate(session, on, "EUR", "1.82", "cbar", "AZN", None)
+    donor = make_donor(session, "Bakı donor")
+    tents = make_item(session, "Tent")
+    make_contribution(session, money_line("1000.00 AZN"), donor=donor, on=on)
+    make_contribution(session, money_line("500.00 USD"), on=on)
+    make_contribution(session, money_line("200.00 EUR"), on=on)
+    make_contribution(session, goods_line(tents, "10", "50.00 AZN"), on=on)
+    make_contribution(session, money_line("300.00 EUR"), status="pledged", on=on)
+    update_settings(session, SettingsInput(reporting_currency="USD"), None)
+
+
+def test_after_the_reporting_currency_changes_the_dashboard_converts_through_the_rates_currency(
+    session: Session,
+) -> None:
+    from tracker.reporting.reports.summary import summary_report
+
+    _ledger_in_manat_rates_then_dollars(session)
+    board = dashboard(session, today=date(2026, 11, 28))
+    assert board.reporting_currency == "USD"
+    assert text(board.paid_money) == "1302.35 USD"  # AZN converted, not "no exchange rate yet"
+    assert text(board.paid_in_kind) == "294.12 USD"
+    assert text(board.pledged) == "321.18 USD"  # not 0.00
+    assert text(board.funding) == "1596.47 USD"  # (1,364 + 500) / 1.70 + 500 = 1,596.4705…
+    # Funding per donor: 1,000 AZN / 1.70; 500 USD; 500 AZN of tents / 1.70; 200 EUR × 1.82 / 1.70.
+    funding_by_donor = [("Bakı donor", "588.24 USD"), ("Test donor", "500.00 USD"), ("Test donor", "294.12 USD"),
+                        ("Test donor", "214.12 USD")]  # fmt: skip
+    assert [(d.label, text(d.funding)) for d in board.top_donors] == funding_by_donor
+    report = summary_report(session, today=date(2026, 11, 28))
+    assert report.currency == "USD"
+    figures = report.figures
+    assert (str(figures.paid.money.total), str(figures.paid.in_kind.total), str(figures.pledged.total.total)) == (
+        "1302.35 USD",
+        "294.12 USD",
+        "321.18 USD",
+    )
+    assert str(figures.funding.total.total) == "1596.47 USD"
+    assert figures.complete
+    donors = [(g.label, str(g.figures.funding.total.total)) for g in report.by_donor]
+    assert donors == [*funding_by_donor, ("Test donor", "0.00 USD")]  # the report lists the pledge's donor too
+
+
+def test_after_the_reporting_currency_changes_the_dashboard_page_shows_dollars(client, session: Session) -> None:
+    from bs4 import BeautifulSoup
+    from webkit import Staff, make_user
+
+    _ledger_in_manat_rates_then_dollars(session)
+    Staff(client).sign_in(make_user(session, "viewer"))
+    page = BeautifulSoup(client.get("/").text, "html.parser")
+    figures = {
+        card["id"].removeprefix("headline-"): card.find(class_="figure").get_text(strip=True)
+        for card in page.find_all(class_="headline")
+    }
+    assert figures == {
+        "paid": "$1,302.35",
+        "in-kind": "$294.12",
+        "committed": "$0.00",
+        "pledged": "$321.18",
+        "funding": "$1,596.47",
+    }
+    assert page.find(class_="unconverted") is None
+
+
+def test_rates_recorded_after_the_change_move_the_dashboard_and_keep_the_totals_exact(session: Session) -> None:
+    from tracker.rates.service import record_rate
+    from tracker.totals.aggregates import totals_differences
+
+    _ledger_in_manat_rates_then_dollars(session)
+    on = date(2023, 2, 10)
+    # A rate stored in dollars now (the /rates page quotes in the reporting currency): AZN 0.59 USD,
+    # used before the cross through AZN. Paid cash: 1,000 × 0.59 + 500 + 364 / 1.70 = 1,304.1176… USD.
+    record_rate(session, on, "AZN", "0.59", "manual", "USD", None)
+    assert text(dashboard(session).paid_money) == "1304.12 USD"
+    assert totals_differences(session) == []
+    # The dollar's own manat rate corrected: every cross rate's divisor moves (AZN keeps its direct rate).
+    # 1,000 × 0.59 + 500 + 364 / 1.82 = 590 + 500 + 200 = 1,290.00 USD; pledged 546 / 1.82 = 300.00 USD.
+    record_rate(session, on, "USD", "1.82", "manual", "AZN", None)
+    board = dashboard(session)
+    assert (text(board.paid_money), text(board.pledged)) == ("1290.00 USD", "300.00 USD")
+    assert totals_differences(session) == []

@@ -148,3 +148,22 @@ def test_a_rebuild_written_in_batches_stores_every_total(session: Session, monke
     monkeypatch.setattr(aggregates, "REBUILD_BATCH", 7)
     assert rebuild_totals(session) == len(recomputed) > 7 * 10  # many batches, the last one partial
     assert nonzero(stored_totals(session)) == recomputed
+
+
+def test_the_rounded_column_rounds_half_up_once_on_every_database(session: Session) -> None:
+    import sqlalchemy as sa
+
+    from tracker.db.models import LedgerTotal
+
+    assert totals_state(session).reporting_currency == "USD"
+    record_rate(session, date(2023, 2, 10), "EUR", "1.005", "manual", "USD", None)
+    donor, recipient = make_donor(session), make_recipient(session)
+    data = ContributionInput(donor.id, recipient.id, date(2023, 2, 10), "paid", [money_line("1.00 EUR")])  # type: ignore[arg-type]
+    record_contribution(session, data, None)
+    # 1.00 EUR × 1.005 = 1.005 USD exactly: half a cent, rounded up to 1.01 (a float rounded it half even, to 1.00).
+    minor = session.execute(
+        sa.select(LedgerTotal.converted_minor).where(
+            LedgerTotal.dim == "all", LedgerTotal.bucket == "paid", LedgerTotal.currency == "EUR"
+        )
+    ).scalar_one()
+    assert minor == 101

@@ -155,3 +155,33 @@ def test_the_journal_keeps_any_text_exactly(session: Session, small_batches: Non
     events = session.exec(select(JournalEvent).where(JournalEvent.action == "contribution.recorded")).all()
     assert '"notes":"Ölçü: 6 m² / ünvan — Kahramanmaraş"' in events[1].after  # type: ignore[operator]
     assert run_checks(session) == []
+
+
+def test_an_import_converts_through_the_currency_the_rates_are_stored_in(session: Session, small_batches: None) -> None:
+    assert totals_state(session).reporting_currency == "USD"
+    donor = make_donor(session, "Kuwait Red Crescent")
+    make_recipient(session, "AFAD")
+    # Rates stored as AZN per unit (as before the reporting currency became USD): USD 1.70, EUR 1.82.
+    record_rate(session, date(2023, 2, 10), "USD", Decimal("1.70"), "cbar", "AZN", None)
+    record_rate(session, date(2023, 2, 10), "EUR", Decimal("1.82"), "cbar", "AZN", None)
+    import_contributions(
+        session,
+        csv_file(
+            "X-1,2023-02-10,paid,Kuwait Red Crescent,AFAD,,money,100.00,EUR,,,,,",
+            "X-2,2023-02-10,paid,Kuwait Red Crescent,AFAD,,money,170.00,AZN,,,,,",
+            "X-3,2023-02-10,paid,Kuwait Red Crescent,AFAD,,money,10.00,USD,,,,,",
+        ),
+        None,
+    )
+    totals = stored_totals(session)
+    # EUR → USD = 1.82 / 1.70 to 30 digits = 1.07058823529411764705882352941; × 100 exactly:
+    assert totals[("all", "", "paid", "money", "EUR")].converted == Decimal("107.058823529411764705882352941")
+    # AZN → USD = 1 / 1.70 to 30 digits = 0.588235294117647058823529411765; × 170 = 100.00…005 exactly:
+    assert totals[("all", "", "paid", "money", "AZN")].converted == Decimal("100.00000000000000000000000000005")
+    donor_sum = totals[("donor:sum", str(donor.id), "paid", "all", "")].converted
+    assert donor_sum == Decimal("217.05882352941176470588235294105")  # the two and 10.00 USD
+    minor = session.exec(
+        select(LedgerTotal.converted_minor).where(LedgerTotal.dim == "donor:sum", LedgerTotal.bucket == "paid")
+    ).one()
+    assert minor == 21706  # 217.06 USD, rounded once
+    assert totals_differences(session) == []

@@ -1,18 +1,25 @@
-"""Currency conversion: exact totals in a target currency, with the rates used and what could not be converted.
+"""Currency conversion: the one rate in force, and exact totals in a target currency with the rates used.
 
-The rule (DESIGN.md invariants 3 and 6):
+The rule (DESIGN.md invariants 3 and 6), answered by `rate_in_force` (plain, the oracle) and
+`RateBook.in_force` (batched, for every total, report, export and the maintained totals):
 
-- An amount dated D in currency X converts at the rate in force on D, or else the latest
+- The rate of currency C into target T for an amount dated D: C is worth 1 of itself. Else
+  through a base currency B the rates are stored in ("B per unit"): rate_B(C) / rate_B(T),
+  where B itself is worth 1 and each other leg is the stored rate of D, or else the latest
   earlier one at most `window_days` before D (default: the `TRACKER_RATE_WINDOW_DAYS`
-  setting, 7). The reporting currency R is worth 1; an amount already in the target
-  currency needs no rate.
-- Into another target T: amount × rate(X) / rate(T), both rates found by the same rule
-  for the same value date (triangulation through R).
-- Products are exact; the whole total is computed as an exact fraction and rounded once
-  to T's minor unit, halves away from zero (ROUND_HALF_UP). It is never a sum of rounded parts.
-- An amount with no usable rate is listed as unconverted (currency, value date, amount)
+  setting, 7). Bases are tried in order: T (a rate stored in the target: direct), C (the
+  inverse: AZN into USD is 1 / rate_AZN(USD)), then the other currencies rates are stored
+  in, alphabetically; the first with both legs in force wins. So after the reporting
+  currency moves from AZN to USD, rates stored as AZN per unit still convert everything.
+- A rate that is not a stored one (an inverse or a cross rate) is the quotient carried to
+  `CROSS_DIGITS` significant digits, rounded half up: one decimal rate per (C, D, T), so a
+  report and the maintained totals multiply by the same rate and agree to the minor unit.
+- Products are exact; a whole total is summed exactly and rounded once to T's minor unit,
+  halves away from zero (ROUND_HALF_UP). It is never a sum of rounded parts.
+- An amount with no rate in force is listed as unconverted (currency, value date, amount)
   and left out of the converted figure, never counted as 0 and never dropped silently.
-- Every total lists the rates it used: their own date, currency, rate and source.
+- Every total lists the stored rates it used: their own date, currency, rate, source and
+  the currency they are quoted in.
 
 Callers hand over sums of minor units grouped by (currency, value date), as SQL produces
 them; rates are looked up in one query for all currencies and the dates they need.
@@ -22,15 +29,17 @@ from __future__ import annotations
 
 import bisect
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import Context, Decimal, Inexact, InvalidOperation, Rounded
+from decimal import ROUND_HALF_UP, Context, Decimal, Inexact, InvalidOperation, Rounded
 from fractions import Fraction
 
+import sqlalchemy as sa
 from sqlmodel import Session
 
 from tracker.core.money import Money, check_currency, minor_digits
+from tracker.db.models import ExchangeRate
 from tracker.rates.reads import StoredRate, in_force
 from tracker.rates.windows import in_force_for
 from tracker.settings.current import effective_settings
@@ -40,16 +49,43 @@ from tracker.settings.current import effective_settings
 MAX_PAIRS = 5000
 # Sums of exact products; a rounding here would be a bug, so it raises instead.
 EXACT = Context(prec=200, traps=[Inexact, Rounded, InvalidOperation])
+# A cross or inverse rate: far past a stored rate's own 20 significant digits, so even a total of
+# 10^15 is off by less than a millionth of a minor unit from the exact quotient's.
+CROSS_DIGITS = 30
+CROSS = Context(prec=CROSS_DIGITS, rounding=ROUND_HALF_UP, traps=[InvalidOperation])
+# For a figure without a value date (an appeal's target): the latest rate, however old.
+ANY_AGE = 36525
 
 
 @dataclass(frozen=True, slots=True, order=True)
 class RateUsed:
-    """A rate a total was converted with: its own date (on or before the value date) and source."""
+    """A stored rate a total was converted with: its own date (on or before the value date), source and quote."""
 
     currency: str
     rate_date: date
     rate: Decimal
     source: str
+    quote_currency: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class InForce:
+    """The rate in force for `currency` on `value_date` into `target`, and the stored rates it comes from."""
+
+    currency: str
+    target: str
+    value_date: date
+    rate: Decimal  # target units per unit of currency
+    legs: tuple[RateUsed, ...]  # empty: the currency is the target (par)
+
+    @property
+    def rate_date(self) -> date:
+        """The date of the oldest stored rate it rests on (the value date itself at par)."""
+        return min((leg.rate_date for leg in self.legs), default=self.value_date)
+
+    def times(self, amount: Decimal) -> Decimal:
+        """An amount converted, exactly (not rounded)."""
+        return EXACT.multiply(amount, self.rate)
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +104,7 @@ class ConvertedTotal:
     total: Money
     unconverted: tuple[Unconverted, ...]
     rates_used: tuple[RateUsed, ...]
-    reporting_currency: str
+    reporting_currency: str  # the currency the rates used are quoted in (the target when none or several)
     window_days: int
 
     @property
@@ -89,153 +125,200 @@ class ConvertedTotal:
         return [sums[code] for code in sorted(sums)]
 
 
+def quoted_in(rates: Iterable[RateUsed], default: str) -> str:
+    """The currency these rates are quoted in ("so many of it per unit"), when they share one; else `default`."""
+    quotes = {rate.quote_currency for rate in rates}
+    return quotes.pop() if len(quotes) == 1 else default
+
+
+def bases(currency: str, target: str, quotes: Iterable[str]) -> list[str]:
+    """The currencies a conversion may go through, in the order they are tried."""
+    rest = sorted(set(quotes) - {currency, target})
+    return [target, currency, *rest]
+
+
+def cross(currency: str, target: str, on: date, up: StoredRate | None, down: StoredRate | None) -> InForce:
+    """The rate of `currency` in `target` from its legs through one base (None: the leg is the base, worth 1)."""
+    legs = tuple(sorted(_used(leg) for leg in (up, down) if leg is not None))
+    numerator = up.rate if up is not None else Decimal(1)
+    rate = numerator if down is None else CROSS.divide(numerator, down.rate)
+    return InForce(currency, target, on, rate, legs)
+
+
+def par(currency: str, on: date) -> InForce:
+    return InForce(currency, currency, on, Decimal(1), ())
+
+
+def rate_in_force(
+    session: Session, currency: str, on: date, target: str, window_days: int | None = None
+) -> InForce | None:
+    """The rate in force for an amount in `currency` dated `on`, into `target`; None when there is none (never 0).
+
+    The rule written out plainly, a query per leg: the test oracle of `RateBook.in_force`,
+    and the answer for a single figure.
+    """
+    currency = check_currency(currency, "currency")
+    target = check_currency(target, "currency")
+    if currency == target:
+        return par(currency, on)
+    window = effective_settings(session).rate_window_days if window_days is None else window_days
+    # The currencies the two are quoted in within the window (the index on (currency, rate_date) finds them):
+    # a base with no rate of either there could not carry the conversion anyway.
+    quotes = session.execute(
+        sa.select(ExchangeRate.quote_currency)
+        .where(
+            ExchangeRate.currency.in_((currency, target)),  # type: ignore[attr-defined]
+            ExchangeRate.rate_date.between(on - timedelta(days=window), on),  # type: ignore[attr-defined]
+        )
+        .distinct()
+    ).scalars()
+    for base in bases(currency, target, quotes):
+        up = None if currency == base else _stored(session, currency, base, on, window)
+        down = None if target == base else _stored(session, target, base, on, window)
+        if (up is not None or currency == base) and (down is not None or target == base):
+            return cross(currency, target, on, up, down)
+    return None
+
+
+def _stored(session: Session, currency: str, quote: str, on: date, window: int) -> StoredRate | None:
+    """The stored rate of `on`, or the latest earlier one within the window (its latest version)."""
+    row = session.execute(
+        sa.select(ExchangeRate)
+        .where(
+            ExchangeRate.currency == currency,
+            ExchangeRate.quote_currency == quote,
+            ExchangeRate.rate_date <= on,  # type: ignore[arg-type]
+            ExchangeRate.rate_date >= on - timedelta(days=window),  # type: ignore[arg-type]
+        )
+        .order_by(ExchangeRate.rate_date.desc(), ExchangeRate.id.desc())  # type: ignore[attr-defined,union-attr]
+        .limit(1)
+    ).scalar_one_or_none()
+    return StoredRate(row.rate_date, row.currency, Decimal(row.rate), row.source, row.quote_currency) if row else None
+
+
+def _used(rate: StoredRate) -> RateUsed:
+    return RateUsed(rate.currency, rate.rate_date, rate.rate, rate.source, rate.quote_currency)
+
+
 class RateBook:
-    """Rates in force per currency, in date order, answering "the rate for D within the window"."""
+    """Stored rates read in advance, answering `in_force` by the same rule as `rate_in_force`."""
 
-    def __init__(self, rates: Mapping[str, list[StoredRate]], reporting_currency: str, window_days: int) -> None:
-        self.reporting_currency = reporting_currency
+    def __init__(self, rates: Iterable[StoredRate], window_days: int) -> None:
         self.window = timedelta(days=window_days)
-        self._rates = {currency: list(found) for currency, found in rates.items()}
-        self._dates = {currency: [r.rate_date for r in found] for currency, found in self._rates.items()}
-        self._found: dict[tuple[str, date], tuple[Decimal, RateUsed] | None] = {}
+        series: dict[tuple[str, str], dict[date, StoredRate]] = defaultdict(dict)
+        for rate in rates:  # versions in force, one a (currency, quote, date)
+            series[(rate.currency, rate.quote_currency)][rate.rate_date] = rate
+        self._rates = {key: [found[d] for d in sorted(found)] for key, found in series.items()}
+        self._dates = {key: [r.rate_date for r in found] for key, found in self._rates.items()}
+        self._quotes = sorted({quote for _, quote in self._rates})
+        self._bases: dict[tuple[str, str], list[str]] = {}
+        self._found: dict[tuple[str, date, str], InForce | None] = {}
 
-    def find(self, currency: str, on: date) -> StoredRate | None:
-        """The rate of `on`, or the latest earlier one within the window; None when there is none."""
-        return self._find(currency, on)
+    @property
+    def window_days(self) -> int:
+        return self.window.days
 
-    def lookup(self, currency: str, on: date) -> tuple[Decimal, RateUsed] | None:
-        """`find`'s rate and its RateUsed, remembered: a report converts the same (currency, date) in every total."""
-        key = (currency, on)
-        if key not in self._found:
-            found = self._find(currency, on)
-            used = RateUsed(found.currency, found.rate_date, found.rate, found.source) if found else None
-            self._found[key] = (found.rate, used) if found and used else None
-        return self._found[key]
-
-    def _find(self, currency: str, on: date) -> StoredRate | None:
-        dates = self._dates.get(currency, [])
+    def leg(self, currency: str, quote: str, on: date) -> StoredRate | None:
+        """The stored rate of `on` in `quote`, or the latest earlier one within the window."""
+        dates = self._dates.get((currency, quote), [])
         position = bisect.bisect_right(dates, on)
         if position == 0:
             return None
-        found = self._rates[currency][position - 1]
+        found = self._rates[(currency, quote)][position - 1]
         return found if on - found.rate_date <= self.window else None
+
+    def in_force(self, currency: str, on: date, target: str) -> InForce | None:
+        """The rate in force for `currency` on `on` into `target`, remembered; None when there is none."""
+        key = (currency, on, target)
+        if key not in self._found:
+            self._found[key] = self._in_force(currency, on, target)
+        return self._found[key]
+
+    def _in_force(self, currency: str, on: date, target: str) -> InForce | None:
+        if currency == target:
+            return par(currency, on)
+        tried = self._bases.get((currency, target))
+        if tried is None:
+            tried = self._bases[(currency, target)] = bases(currency, target, self._quotes)
+        for base in tried:
+            up = None if currency == base else self.leg(currency, base, on)
+            down = None if target == base else self.leg(target, base, on)
+            if (up is not None or currency == base) and (down is not None or target == base):
+                return cross(currency, target, on, up, down)
+        return None
+
+    def lacking(self, currency: str, on: date) -> bool:
+        """Whether `currency` has no rate of its own in force on `on` (and is no currency rates are stored in)."""
+        return currency not in self._quotes and not any(self.leg(currency, q, on) for q in self._quotes)
 
 
 def convert_sums(
-    session: Session,
-    sums: Iterable[tuple[str, date, int]],
-    target: str,
-    reporting_currency: str,
-    window_days: int | None = None,
+    session: Session, sums: Iterable[tuple[str, date, int]], target: str, window_days: int | None = None
 ) -> ConvertedTotal:
     """Convert (currency, value date, minor units) sums into `target`, exactly, rounded once."""
     target = check_currency(target, "currency")
-    reporting = check_currency(reporting_currency, "reporting_currency")
     window = effective_settings(session).rate_window_days if window_days is None else window_days
     grouped: dict[tuple[str, date], int] = defaultdict(int)
     for currency, value_date, minor in sums:
         grouped[(currency, value_date)] += int(minor)
-    book = load_rates(session, grouped, target, reporting, window)
-    return convert_with(book, grouped, target)
+    return convert_with(load_rates(session, grouped, target, window), grouped, target)
 
 
 def convert_money(
-    session: Session,
-    money: Money,
-    value_date: date,
-    target: str,
-    reporting_currency: str,
-    window_days: int | None = None,
+    session: Session, money: Money, value_date: date, target: str, window_days: int | None = None
 ) -> ConvertedTotal:
     """One amount converted by the same rule as a total."""
-    return convert_sums(session, [(money.currency, value_date, money.minor)], target, reporting_currency, window_days)
-
-
-def rate_for(
-    session: Session, currency: str, on: date, reporting_currency: str, window_days: int | None = None
-) -> RateUsed | None:
-    """The rate converting `currency` into the reporting currency for an amount dated `on`; None when missing.
-
-    The reporting currency itself is worth 1 (source "par").
-    """
-    currency = check_currency(currency, "currency")
-    reporting = check_currency(reporting_currency, "reporting_currency")
-    if currency == reporting:
-        return RateUsed(currency, on, Decimal(1), "par")
-    window = effective_settings(session).rate_window_days if window_days is None else window_days
-    found = RateBook(
-        in_force(session, reporting, {currency: (on - timedelta(days=window), on)}), reporting, window
-    ).find(currency, on)
-    return RateUsed(currency, found.rate_date, found.rate, found.source) if found else None
+    return convert_sums(session, [(money.currency, value_date, money.minor)], target, window_days)
 
 
 def load_rates(
-    session: Session, sums: Iterable[tuple[str, date]], target: str, reporting_currency: str, window_days: int
+    session: Session, sums: Iterable[tuple[str, date]], target: str | Collection[str], window_days: int
 ) -> RateBook:
-    """Every rate the sums may need, in one query: for each (currency, value date), the rate its window gives.
+    """Every stored rate the sums may need, in whatever currency it is quoted, in one query.
 
-    Not every day of the span between a currency's first and last date: a donor's thousand
-    entries over three years need about a thousand rates, not all fifteen thousand. A very
-    large set of dates (more than a query should carry) is read as spans instead.
+    For each (currency, value date), the rates its window gives, of the currency and of the
+    target(s). Not every day of the span between a currency's first and last date: a donor's
+    thousand entries over three years need about a thousand rates, not all fifteen thousand.
+    A very large set of dates (more than a query should carry) is read as spans instead.
     """
+    targets = {target} if isinstance(target, str) else set(target)
     pairs: set[tuple[str, date]] = set()
     for currency, value_date in sums:
-        if currency == target:
-            continue
-        for needed in (currency, target):
-            if needed != reporting_currency:
-                pairs.add((needed, value_date))
+        for needed in {currency, *targets}:
+            pairs.add((needed, value_date))
     back = timedelta(days=window_days)
     if len(pairs) <= MAX_PAIRS:
-        return RateBook(in_force_for(session, reporting_currency, pairs, window_days), reporting_currency, window_days)
+        return RateBook(in_force_for(session, pairs, window_days), window_days)
     spans: dict[str, tuple[date, date]] = {}
     for currency, value_date in pairs:
         low, high = spans.get(currency, (value_date, value_date))
         spans[currency] = (min(low, value_date), max(high, value_date))
     spans = {currency: (low - back, high) for currency, (low, high) in spans.items()}
-    return RateBook(in_force(session, reporting_currency, spans), reporting_currency, window_days)
+    return RateBook((r for found in in_force(session, None, spans).values() for r in found), window_days)
 
 
 def convert_with(book: RateBook, sums: Mapping[tuple[str, date], int], target: str) -> ConvertedTotal:
-    """The conversion itself, given the rates: exact products, one exact fraction, one rounding."""
-    reporting = book.reporting_currency
-    # Terms are grouped by the target's rate (None: worth 1), so each group sums as exact decimals
-    # and only one division per distinct target rate is needed.
-    groups: dict[Decimal | None, Decimal] = defaultdict(Decimal)
+    """The conversion itself, given the rates: exact products, one exact sum, one rounding."""
+    total = Decimal(0)
     used: set[RateUsed] = set()
     missing: list[Unconverted] = []
     for (currency, value_date), minor in sorted(sums.items()):
         if minor == 0:
             continue
         value = Decimal(int(minor)).scaleb(-minor_digits(currency))
-        if currency == target:
-            groups[None] = EXACT.add(groups[None], value)
-            continue
-        from_rate, to_rate = Decimal(1), None
-        lacking = None
-        source = book.lookup(currency, value_date) if currency != reporting else None
-        if currency != reporting and source is None:
-            lacking = currency
-        destination = book.lookup(target, value_date) if lacking is None and target != reporting else None
-        if lacking is None and target != reporting and destination is None:
-            lacking = target
-        if lacking is not None:
+        found = book.in_force(currency, value_date, target)
+        if found is None:
+            lacking = currency if book.lacking(currency, value_date) else target
             missing.append(Unconverted(Money(value, currency), value_date, lacking))
             continue
-        if source is not None:
-            from_rate = source[0]
-            used.add(source[1])
-        if destination is not None:
-            to_rate = destination[0]
-            used.add(destination[1])
-        groups[to_rate] = EXACT.add(groups[to_rate], EXACT.multiply(value, from_rate))
-    exact = _tree_sum([Fraction(total) / Fraction(rate or 1) for rate, total in groups.items()])
+        used.update(found.legs)
+        total = EXACT.add(total, found.times(value))
     return ConvertedTotal(
-        total=Money(round_fraction(exact, target), target),
+        total=Money(round_fraction(Fraction(total), target), target),
         unconverted=tuple(missing),
         rates_used=tuple(sorted(used)),
-        reporting_currency=reporting,
-        window_days=book.window.days,
+        reporting_currency=quoted_in(used, target),
+        window_days=book.window_days,
     )
 
 
@@ -246,12 +329,3 @@ def round_fraction(value: Fraction, currency: str) -> Decimal:
     magnitude = (2 * abs(scaled.numerator) + scaled.denominator) // (2 * scaled.denominator)
     minor = magnitude if scaled >= 0 else -magnitude
     return Decimal(minor).scaleb(-digits)
-
-
-def _tree_sum(parts: list[Fraction]) -> Fraction:
-    """Pairwise sum: exact, and fast even with thousands of different denominators."""
-    if not parts:
-        return Fraction(0)
-    while len(parts) > 1:
-        parts = [sum(parts[i : i + 2], Fraction(0)) for i in range(0, len(parts), 2)]
-    return parts[0]

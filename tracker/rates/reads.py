@@ -30,6 +30,7 @@ class StoredRate:
     currency: str
     rate: Decimal
     source: str
+    quote_currency: str = ""  # the currency the rate is in: so many units of it per unit of `currency`
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,9 +106,11 @@ def list_rates(
 
 
 def in_force(
-    session: Session, quote_currency: str, spans: Mapping[str, tuple[date, date]]
+    session: Session, quote_currency: str | None, spans: Mapping[str, tuple[date, date]]
 ) -> dict[str, list[StoredRate]]:
-    """The rates in force for each currency within its (first, last) date span, in date order; one query."""
+    """The rates in force for each currency within its (first, last) date span, in date order; one query.
+
+    Only those quoted in `quote_currency`, or in any currency when it is None."""
     found: dict[str, list[StoredRate]] = defaultdict(list)
     if not spans:
         return found
@@ -117,7 +120,8 @@ def in_force(
             for currency, (low, high) in sorted(spans.items())
         )
     )
-    latest = _latest_ids().where(ExchangeRate.quote_currency == quote_currency, wanted).subquery()
+    quoted = [ExchangeRate.quote_currency == quote_currency] if quote_currency is not None else []
+    latest = _latest_ids().where(*quoted, wanted).subquery()
     return _read_in_force(session, latest, found)
 
 
@@ -127,37 +131,13 @@ def _read_in_force(
     """The rows of the versions in `latest`, through Core: ORM rows cost several times more per rate."""
     rates = ExchangeRate.__table__  # type: ignore[attr-defined]
     statement = (
-        sa.select(rates.c.currency, rates.c.rate_date, rates.c.rate, rates.c.source)
+        sa.select(rates.c.currency, rates.c.rate_date, rates.c.rate, rates.c.source, rates.c.quote_currency)
         .join(latest, latest.c.id == rates.c.id)
-        .order_by(rates.c.currency, rates.c.rate_date)
+        .order_by(rates.c.currency, rates.c.rate_date, rates.c.quote_currency)
     )
-    for currency, rate_date, rate, source in session.execute(statement):
-        found[currency].append(StoredRate(rate_date, currency, Decimal(rate), source))
+    for currency, rate_date, rate, source, quote in session.execute(statement):
+        found[currency].append(StoredRate(rate_date, currency, Decimal(rate), source, quote))
     return found
-
-
-def latest_rate(session: Session, currency: str, quote_currency: str, on_or_before: date) -> StoredRate | None:
-    """The most recent rate in force on or before a date, however old (for figures that have no value date)."""
-    newest = (
-        select(sa.func.max(ExchangeRate.rate_date))
-        .where(
-            ExchangeRate.currency == currency,
-            ExchangeRate.quote_currency == quote_currency,
-            col(ExchangeRate.rate_date) <= on_or_before,
-        )
-        .scalar_subquery()
-    )
-    row = session.exec(
-        select(ExchangeRate)
-        .where(
-            ExchangeRate.currency == currency,
-            ExchangeRate.quote_currency == quote_currency,
-            ExchangeRate.rate_date == newest,
-        )
-        .order_by(col(ExchangeRate.id).desc())
-        .limit(1)
-    ).first()
-    return StoredRate(row.rate_date, row.currency, Decimal(row.rate), row.source) if row else None
 
 
 def _latest_ids() -> Any:

@@ -17,13 +17,12 @@ from decimal import ROUND_HALF_UP, Decimal
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from tracker.core.money import Money, minor_digits
+from tracker.core.money import Money, minor_digits, round_half_up
 from tracker.core.vocabulary import FUNDING, Bucket, LineKind
 from tracker.db.models import Appeal, Donor, Item, LedgerTotal, Recipient
 from tracker.ledger.figures import LedgerTotals, Scope
 from tracker.ledger.service import ContributionRow, recent_contributions
-from tracker.rates.convert import EXACT
-from tracker.rates.reads import StoredRate, latest_rate
+from tracker.rates.convert import ANY_AGE, EXACT, InForce, rate_in_force
 from tracker.totals.aggregates import appeal_key, compute_totals
 from tracker.totals.writes import totals_state
 
@@ -165,13 +164,13 @@ class Ranked:
 
 @dataclass(frozen=True)
 class AppealProgress:
-    """An appeal's funding against its target; the target converted at its currency's latest rate."""
+    """An appeal's funding against its target; the target converted at the latest rate in force, however old."""
 
     appeal: Appeal
     funding: Converted
     target: Money | None
     target_in_reporting: Money | None
-    target_rate: StoredRate | None
+    target_rate: InForce | None
     covered: Decimal | None  # a fraction: 0.479 is 47.9 %
 
 
@@ -382,11 +381,9 @@ def _appeals(
         if target is not None and target.currency == reporting:
             in_reporting = target
         elif target is not None:
-            rate = latest_rate(session, target.currency, reporting, today)
+            rate = rate_in_force(session, target.currency, today, reporting, ANY_AGE)
             if rate is not None:
-                exact = target.amount * rate.rate
-                digits = Decimal(1).scaleb(-minor_digits(reporting))
-                in_reporting = Money(exact.quantize(digits, rounding=ROUND_HALF_UP), reporting)
+                in_reporting = Money(round_half_up(rate.times(target.amount), reporting), reporting)
         if in_reporting is not None:
             covered = funding.total.amount / in_reporting.amount
         found.append(AppealProgress(appeal, funding, target, in_reporting, rate, covered))

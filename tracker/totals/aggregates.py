@@ -4,8 +4,12 @@ Each row of `ledger_total` holds, for one dimension key (all, an appeal, a month
 a donor, a recipient, a cluster, an item, and the appeal × each of those), one
 bucket (paid; committed and pledged as outstanding remainders), one line kind and
 one currency: the value in minor units, the quantity, the value converted into the
-reporting currency as an exact decimal (each amount at its own value date's rate),
-and the part that could not be converted for want of a rate.
+reporting currency as an exact decimal (each amount at its own value date's rate in
+force, `tracker.rates.convert`'s one rule, crossed through the currency the rates are stored in),
+and the part that could not be converted for want of a rate. Converted values depend on
+the value date, which most keys have summed away, so the totals are kept in one target:
+changing the reporting currency (or the window) on /settings recomputes them
+(`ensure_totals`), and the dashboard reads them as they are.
 
 Writes apply deltas: the rows a contribution adds, or — when a status moves, a
 pledge is fulfilled or something is voided — the difference between a contribution's
@@ -178,10 +182,13 @@ def compute_totals(
 
 
 def rates_changed(session: Session, currencies: set[str], quote_currency: str) -> None:
-    """Re-convert the totals of these currencies after their rates (quoted in `quote_currency`) changed."""
+    """Re-convert the totals of these currencies after their rates (quoted in `quote_currency`) changed.
+
+    Totals in T convert C at rate_B(C) / rate_B(T) through a base B (`tracker.rates.convert`): a
+    new rate of C, in whatever B, moves only C's conversions — unless C is T, whose rate is
+    every cross rate's divisor, and then everything is recomputed.
+    """
     state = totals_state(session)
-    if quote_currency != state.reporting_currency:
-        return  # the totals are kept in another currency; these rates do not enter them
     state.rates_stamp = new_stamp()  # the writers' cached rates of the old stamp are no longer read
     session.add(state)
     if state.reporting_currency in currencies:
@@ -224,7 +231,7 @@ def rates_changed(session: Session, currencies: set[str], quote_currency: str) -
 
 def _rate_book(session: Session, rows: list[FigureRow], state: TotalsState) -> RateBook:
     needed = {(row.currency, row.keys[0]) for row in rows if row.currency}
-    return load_rates(session, needed, state.reporting_currency, state.reporting_currency, state.window_days)
+    return load_rates(session, needed, state.reporting_currency, state.window_days)
 
 
 def _accumulate(
@@ -233,6 +240,8 @@ def _accumulate(
     for row in rows:
         value_date, appeal_id, donor_id, recipient_id, cluster = row.keys
         converted, unconverted = _convert(row, value_date, book, reporting)
+        if sign < 0:
+            converted = EXACT.minus(converted)  # `-converted` would round to the default context's 28 digits
         appeal = appeal_key(appeal_id)
         for dim, keyer in DIMENSIONS.items():
             dim_key = keyer(value_date, appeal, donor_id, recipient_id, cluster or NO_CLUSTER, row.item_id)
@@ -241,23 +250,20 @@ def _accumulate(
             target = sums[(dim, dim_key, row.bucket, row.kind, row.currency or "")]
             target.value_minor += sign * row.value_minor
             target.quantity_milli += sign * row.quantity_milli
-            target.converted = EXACT.add(target.converted, sign * converted)
+            target.converted = EXACT.add(target.converted, converted)
             target.unconverted_minor += sign * unconverted
             if dim in SUMMED and converted:
                 summed = sums[(f"{dim}:sum", dim_key, row.bucket, ALL_KINDS, "")]
-                summed.converted = EXACT.add(summed.converted, sign * converted)
+                summed.converted = EXACT.add(summed.converted, converted)
 
 
 def _convert(row: FigureRow, value_date: date, book: RateBook | CachedRates, reporting: str) -> tuple[Decimal, int]:
     if not row.currency or not row.value_minor:
         return Decimal(0), 0
-    amount = Money.from_minor(row.value_minor, row.currency).amount
-    if row.currency == reporting:
-        return amount, 0
-    found = book.find(row.currency, value_date)
+    found = book.in_force(row.currency, value_date, reporting)
     if found is None:
         return Decimal(0), row.value_minor
-    return EXACT.multiply(amount, found.rate), 0
+    return found.times(Money.from_minor(row.value_minor, row.currency).amount), 0
 
 
 def _add(session: Session, deltas: dict[Key, Sums], reporting: str) -> None:

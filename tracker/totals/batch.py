@@ -58,15 +58,12 @@ class ImportTotals:
         missing = {pair for pair in pairs if pair not in self._factor}
         if not missing:
             return
-        book = load_rates(session, missing, self.reporting, self.reporting, self.window)
+        book = load_rates(session, missing, self.reporting, self.window)
         exact: dict[tuple[str, date], Decimal | None] = {}
         for currency, value_date in missing:
             unit = minor_unit(minor_digits(currency))  # a rate times this converts minor units
-            if currency == self.reporting:
-                exact[(currency, value_date)] = unit
-            else:
-                found = book.find(currency, value_date)
-                exact[(currency, value_date)] = EXACT.multiply(found.rate, unit) if found else None
+            found = book.in_force(currency, value_date, self.reporting)
+            exact[(currency, value_date)] = found.times(unit) if found else None
         finest = min((int(f.as_tuple().exponent) for f in exact.values() if f is not None), default=0)
         if finest < self.exponent:
             self._refine(finest)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Context, Decimal
 from functools import cache
 
 import sqlalchemy as sa
@@ -21,13 +21,15 @@ from sqlmodel import Session
 from tracker.core.money import minor_digits
 from tracker.db.models import LedgerTotal, TotalsState
 from tracker.ledger.figures import FigureRow
-from tracker.rates.convert import EXACT, load_rates
-from tracker.rates.reads import StoredRate
+from tracker.rates.convert import EXACT, InForce, load_rates
 from tracker.settings.current import effective_settings
 
 table = LedgerTotal.__table__  # type: ignore[attr-defined]
 state_table = TotalsState.__table__  # type: ignore[attr-defined]
 KEY_COLUMNS = ("dim", "dim_key", "bucket", "kind", "currency")
+# Wide enough that scaling a converted sum (an amount times a 30-digit cross rate) never rounds it
+# before the one rounding to minor units: the default context's 28 digits would round it twice.
+WIDE = Context(prec=200, rounding=ROUND_HALF_UP)
 
 
 @dataclass(frozen=True)
@@ -63,22 +65,22 @@ def kept_state(session: Session) -> Kept:
     return Kept(*row)
 
 
-# (rates stamp, reporting currency, window, currency, value date) -> the rate found, or None.
+# (rates stamp, reporting currency, window, currency, value date) -> the rate in force, or None.
 # Rates are only ever added, and every rate write renews the stamp in its own transaction,
 # so an entry never goes stale: a new stamp simply misses. Shared by the process's threads.
-_RATES: dict[tuple[str, str, int, str, date], StoredRate | None] = {}
+_RATES: dict[tuple[str, str, int, str, date], InForce | None] = {}
 RATES_KEPT = 100_000
 _UNKNOWN = object()
 
 
 class CachedRates:
-    """The rates some rows need, answered like a `RateBook`, read from the database only on a cache miss."""
+    """The rates some rows need, answered like a `RateBook` (whose answers it keeps), read only on a cache miss."""
 
     def __init__(self, session: Session, rows: list[FigureRow], kept: Kept) -> None:
         prefix = (kept.rates_stamp, kept.reporting_currency, kept.window_days)
-        reporting = kept.reporting_currency
-        needed = {(row.currency, row.keys[0]) for row in rows if row.currency and row.currency != reporting}
-        self._found: dict[tuple[str, date], StoredRate | None] = {}
+        self.reporting = kept.reporting_currency
+        needed = {(row.currency, row.keys[0]) for row in rows if row.currency}
+        self._found: dict[tuple[str, date], InForce | None] = {}
         missing = set()
         for wanted in needed:
             cached = _RATES.get((*prefix, *wanted), _UNKNOWN)  # one lookup: another thread may clear the cache
@@ -88,13 +90,15 @@ class CachedRates:
                 self._found[wanted] = cached  # type: ignore[assignment]
         if not missing:
             return
-        book = load_rates(session, missing, kept.reporting_currency, kept.reporting_currency, kept.window_days)
+        book = load_rates(session, missing, self.reporting, kept.window_days)
         if len(_RATES) + len(missing) > RATES_KEPT:
             _RATES.clear()
         for currency, on in missing:
-            self._found[(currency, on)] = _RATES[(*prefix, currency, on)] = book.find(currency, on)
+            found = book.in_force(currency, on, self.reporting)
+            self._found[(currency, on)] = _RATES[(*prefix, currency, on)] = found
 
-    def find(self, currency: str, on: date) -> StoredRate | None:
+    def in_force(self, currency: str, on: date, target: str) -> InForce | None:
+        assert target == self.reporting, "the cache holds rates into the totals' currency only"
         return self._found[(currency, on)]
 
 
@@ -155,10 +159,11 @@ def _postgresql_upsert(digits: int) -> str:
     types = ", ".join(f"{name} {'text' if name in TEXTS else 'bigint'}" for name in ROW_COLUMNS)
     integers = ", ".join(f"{name} = t.{name} + excluded.{name}" for name in INTEGERS)
     exact = "(t.converted::numeric + excluded.converted::numeric)"
+    # Times an integer, so numeric throughout: `10 ^ n` is a double, which made the rounding a float's.
     return (
         f"INSERT INTO ledger_total AS t ({columns}) SELECT {columns} FROM json_to_recordset(%s) AS d({types}) "
         f"ON CONFLICT ({', '.join(KEY_COLUMNS)}) DO UPDATE SET {integers}, "
-        f"converted = trim_scale({exact})::text, converted_minor = round({exact} * 10 ^ {int(digits)})::bigint"
+        f"converted = trim_scale({exact})::text, converted_minor = round({exact} * {10 ** int(digits)})::bigint"
     )
 
 
@@ -178,12 +183,12 @@ def _add_text(stored: str, delta: str) -> str:
 
 
 def _minor_units(value: str, digits: int) -> int:
-    return int(Decimal(value).scaleb(digits).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    return int(WIDE.quantize(WIDE.scaleb(Decimal(value), digits), Decimal(1)))
 
 
 def rounded_minor(value: Decimal, currency: str) -> int:
     """An exact amount in whole minor units of the currency, rounded half up (away from zero) once."""
-    return int(value.scaleb(minor_digits(currency)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    return _minor_units(str(value), minor_digits(currency))
 
 
 def exact_text(value: Decimal) -> str:

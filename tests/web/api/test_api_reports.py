@@ -117,7 +117,7 @@ def test_the_confederation_in_dollars_lists_the_rates_it_used(
     }
     assert report["paid"]["money"] == [azn("500000.00")]  # the buckets stay in their own currencies
     assert report["rates_used"] == [
-        {"date": day, "currency": "USD", "rate": "1.7", "source": "cbar"}
+        {"date": day, "currency": "USD", "rate": "1.7", "source": "cbar", "quote_currency": "AZN"}
         for day in ("2023-02-08", "2023-02-10", "2023-02-14")
     ]
 
@@ -204,7 +204,13 @@ def test_the_summary_of_the_whole_ledger(api: TestClient, auth: Headers, session
     }
     shelter = next(c for c in report["by_cluster"] if c["cluster"] == "SHL")
     assert shelter["paid"] == azn("463000.00")  # houses 120,000 + blankets 45,500 + tents 297,500
-    assert {"date": "2023-02-20", "currency": "KWD", "rate": "5.56", "source": "cbar"} in report["rates_used"]
+    assert {
+        "date": "2023-02-20",
+        "currency": "KWD",
+        "rate": "5.56",
+        "source": "cbar",
+        "quote_currency": "AZN",
+    } in report["rates_used"]
 
 
 def test_the_summary_of_one_appeal_and_one_month(api: TestClient, auth: Headers, session: Session, demo: None) -> None:
@@ -254,3 +260,34 @@ def test_bad_requests_are_refused_naming_the_field(
 
 def test_reports_need_a_token(api: TestClient) -> None:
     assert api.get("/api/v1/reports/summary").status_code == 401
+
+
+def test_after_the_reporting_currency_changes_the_summary_converts_through_the_rates_currency(
+    api: TestClient, auth: Headers, session: Session
+) -> None:
+    from datetime import date
+
+    from factories import make_contribution, money_line
+
+    from tracker.rates.service import record_rate
+    from tracker.settings.service import SettingsInput, update_settings
+
+    update_settings(session, SettingsInput(reporting_currency="AZN"), None)
+    on = date(2023, 2, 10)
+    record_rate(session, on, "USD", "1.70", "cbar", "AZN", None)
+    record_rate(session, on, "EUR", "1.82", "cbar", "AZN", None)
+    make_contribution(session, money_line("1000.00 AZN"), on=on)
+    make_contribution(session, money_line("300.00 EUR"), status="pledged", on=on)
+    update_settings(session, SettingsInput(reporting_currency="USD"), None)
+    report = api.get("/api/v1/reports/summary", headers=auth["viewer"]).json()
+    assert report["converted"] == {
+        "currency": "USD",
+        "paid": usd("588.24"),  # 1,000 AZN / 1.70 = 588.235…
+        "committed": usd("0.00"),
+        "pledged": usd("321.18"),  # 300 EUR × 1.82 / 1.70 = 321.176…
+        "unconverted": [],
+    }
+    assert sorted((r["currency"], r["rate"], r["quote_currency"]) for r in report["rates_used"]) == [
+        ("EUR", "1.82", "AZN"),
+        ("USD", "1.7", "AZN"),
+    ]

@@ -10,11 +10,11 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from tracker.core.money import Money
+from tracker.core.money import Money, round_half_up
 from tracker.core.vocabulary import LineKind, Status
 from tracker.db.models import QUANTITY_PLACES, Appeal, ContributionLine, Donor, Item, Recipient
 from tracker.ledger.queries import ContributionFilters, contribution
-from tracker.rates.convert import RateBook, convert_with, load_rates
+from tracker.rates.convert import RateBook, load_rates
 from tracker.settings.current import effective_settings
 
 line = ContributionLine.__table__  # type: ignore[attr-defined]
@@ -121,7 +121,7 @@ def _rates(session: Session, conditions: list[sa.ColumnElement[bool]], reporting
     pairs = sa.select(line.c.currency, contribution.c.value_date).select_from(_joined()).where(*conditions)
     pairs = pairs.where(line.c.currency.is_not(None)).distinct()
     needed = [(currency, value_date) for currency, value_date in session.execute(pairs)]
-    return load_rates(session, needed, reporting, reporting, window)
+    return load_rates(session, needed, reporting, window)
 
 
 def _read(
@@ -215,13 +215,10 @@ def _converted(
     """The line's value in the reporting currency, with the rate and the rate's own date; all None without a rate."""
     if value is None:
         return None, None, None
-    if value.currency == reporting:
-        return value, Decimal(1), value_date
-    total = convert_with(book, {(value.currency, value_date): value.minor}, reporting)
-    if not total.complete:
+    found = book.in_force(value.currency, value_date, reporting)
+    if found is None:
         return None, None, None
-    (used,) = total.rates_used
-    return total.total, used.rate, used.rate_date
+    return Money(round_half_up(found.times(value.amount), reporting), reporting), found.rate, found.rate_date
 
 
 def quantity_of(milli: int | None) -> Decimal | None:

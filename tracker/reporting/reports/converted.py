@@ -1,9 +1,10 @@
 """Report figures converted into one currency: each bucket as cash, in-kind and both, every total rounded once.
 
 A report's figure rows are grouped by value date first (`figure_rows(..., ("value_date", ...))`),
-so each amount converts at its own value date's rate. The rates are loaded once per
-report (`Converter`), then every total — the headline, each appeal, donor or month —
-is converted from its own exact sums with `convert_with`: never a sum of rounded parts.
+so each amount converts at its own value date's rate (`tracker.rates.convert`'s one rule). The
+rates are loaded once per report (`Converter`), then every total — the headline, each
+appeal, donor or month — is converted from its own exact sums with `convert_with`: never a
+sum of rounded parts.
 """
 
 from __future__ import annotations
@@ -75,15 +76,12 @@ class Converter:
         session: Session,
         rows: Iterable[FigureRow],
         currency: str,
-        reporting_currency: str | None = None,
         window_days: int | None = None,
     ) -> None:
-        settings = effective_settings(session)
         self.currency = check_currency(currency, "currency")
-        self.reporting_currency = check_currency(reporting_currency or settings.reporting_currency)
-        self.window_days = settings.rate_window_days if window_days is None else window_days
+        self.window_days = effective_settings(session).rate_window_days if window_days is None else window_days
         needed = {(row.currency, value_date(row)) for row in rows if row.currency}
-        self.book: RateBook = load_rates(session, needed, self.currency, self.reporting_currency, self.window_days)
+        self.book: RateBook = load_rates(session, needed, self.currency, self.window_days)
 
     def total(self, rows: Iterable[FigureRow], buckets: tuple[str, ...], kinds: str = "all") -> ConvertedTotal:
         """The rows of these buckets (cash, in-kind or all) converted, rounded once."""

@@ -73,7 +73,8 @@ def donor_statement(
     """The statement for `donor` from `date_from` to `date_to` (value dates, both inclusive).
 
     `currency` is what the totals are converted into (default: the reporting currency);
-    `reporting_currency` is the currency the stored rates are quoted in.
+    `reporting_currency` overrides the setting for that default; rates are found in whatever
+    currency they are stored in (`tracker.rates.convert`).
     """
     check_period(date_from, date_to)
     with collector_paused():
@@ -94,7 +95,7 @@ def _statement(
     entries = load_entries(session, scope)
     rows = figure_rows(session, scope, ("value_date",))
     totals = fold(rows)
-    converter = Converter(session, rows, currency or reporting, reporting, window_days)
+    converter = Converter(session, rows, currency or reporting, window_days)
     item_ids = {line.item_id for entry in entries for line in entry.lines if line.item_id is not None}
     return DonorStatement(
         donor=donor,

@@ -14,17 +14,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from fractions import Fraction
 
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from tracker.core.money import Money
+from tracker.core.money import Money, round_half_up
 from tracker.core.vocabulary import BUCKETS, FUNDING, Status
 from tracker.db.models import Appeal, Donor, Recipient
 from tracker.ledger.figures import FigureRow, LedgerTotals, Scope, figure_rows, fold
-from tracker.rates.convert import RateUsed, round_fraction
-from tracker.rates.reads import latest_rate
+from tracker.rates.convert import ANY_AGE, RateUsed, quoted_in, rate_in_force
 from tracker.reporting.reports.converted import ConvertedFigures, Converter, Split, value_date
 from tracker.reporting.reports.donor import check_period
 from tracker.reporting.reports.items import ItemFigure, item_figures, load_items, valuation_bases
@@ -121,6 +119,11 @@ class SummaryReport:
         return self.figures.rates_used
 
     @property
+    def rates_currency(self) -> str:
+        """The currency the rates listed are quoted in (they may be stored in another than the reporting one)."""
+        return quoted_in((*self.rates_used, *self.target_rates), self.reporting_currency)
+
+    @property
     def rate_ranges(self) -> list[RateRange]:
         """The rates used, per currency: how many, over which dates, lowest and highest (what print shows of
         a long list; the files and the page list every rate)."""
@@ -162,7 +165,7 @@ def summary_report(
     today = today or date.today()
     scope = Scope(appeal_id=appeal.id if appeal else None, date_from=date_from, date_to=date_to)
     rows = figure_rows(session, scope, ("value_date",))
-    convert = Converter(session, rows, currency or reporting, reporting, window_days)
+    convert = Converter(session, rows, currency or reporting, window_days)
     totals = fold(rows)
 
     def grouped(by: str) -> dict[object, list[FigureRow]]:
@@ -256,21 +259,15 @@ def _appeals(
 def _target(
     session: Session, target: Money | None, convert: Converter, today: date
 ) -> tuple[Money | None, tuple[RateUsed, ...]]:
-    """A target in the report's currency: amount × rate(its currency) / rate(report currency), latest rates."""
+    """A target in the report's currency, at the latest rate in force on `today` (however old: it has no value date)."""
     if target is None:
         return None, ()
     if target.currency == convert.currency:
         return target, ()
-    exact, used = Fraction(target.amount), []
-    for code, multiplies in ((target.currency, True), (convert.currency, False)):
-        if code == convert.reporting_currency:
-            continue
-        rate = latest_rate(session, code, convert.reporting_currency, today)
-        if rate is None:
-            return None, ()
-        used.append(RateUsed(code, rate.rate_date, rate.rate, rate.source))
-        exact = exact * Fraction(rate.rate) if multiplies else exact / Fraction(rate.rate)
-    return Money(round_fraction(exact, convert.currency), convert.currency), tuple(used)
+    found = rate_in_force(session, target.currency, today, convert.currency, ANY_AGE)
+    if found is None:
+        return None, ()
+    return Money(round_half_up(found.times(target.amount), convert.currency), convert.currency), found.legs
 
 
 def _currencies(totals: LedgerTotals) -> list[CurrencyGroup]:

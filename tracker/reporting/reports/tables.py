@@ -64,7 +64,7 @@ def summary_xlsx(report: SummaryReport, lang: str) -> bytes:
         tables = [
             _summary_figures(report),
             _items(lambda bucket: report.goods_and_services[bucket], _("Goods and services")),
-            _rates(report.rates_used + report.target_rates, report.reporting_currency),
+            _rates(report.rates_used + report.target_rates, report.rates_currency),
         ]
     return to_xlsx(tables)
 

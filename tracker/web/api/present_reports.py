@@ -157,7 +157,13 @@ def converted(figures: ConvertedFigures) -> ConvertedPublic:
 
 def rates_used(rates: Iterable[RateUsed]) -> list[RateUsedPublic]:
     return [
-        RateUsedPublic(date=rate.rate_date, currency=rate.currency, rate=plain(rate.rate), source=rate.source)
+        RateUsedPublic(
+            date=rate.rate_date,
+            currency=rate.currency,
+            rate=plain(rate.rate),
+            source=rate.source,
+            quote_currency=rate.quote_currency,
+        )
         for rate in rates
     ]
 

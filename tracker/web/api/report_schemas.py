@@ -78,6 +78,7 @@ class RateUsedPublic(BaseModel):
     currency: str
     rate: str
     source: str
+    quote_currency: str = Field(description="The currency the rate is quoted in: so many of it per unit.")
 
 
 class ReportLinePublic(BaseModel):
