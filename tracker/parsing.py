@@ -17,6 +17,9 @@ Amounts (`parse_amount`), the rules in order:
 
 Groups after the first must have exactly three digits ("1,00,000" is refused).
 
+Ids (`parse_id`) and machine dates (`iso_date`), as a query string, an API client or a
+command line gives them, are read strictly: ASCII digits only, YYYY-MM-DD only.
+
 Dates (`parse_date`):
 
 1. ISO `yyyy-mm-dd` is read in every locale.
@@ -48,6 +51,10 @@ SPACES = re.compile(r"[\s\u00a0\u202f\u2009']")
 SHAPE = re.compile(r"^[+-]?[0-9.,]+$")
 GROUPED = re.compile(r"^[0-9]{1,3}(?:X[0-9]{3})*$")
 ISO_DATE = re.compile(r"^([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})$")
+MACHINE_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+# Ids are integers in the database, but clients must not assume so: the range is PostgreSQL's INTEGER.
+MAX_ID = 2**31 - 1
+ID_TEXT = re.compile(r"^[1-9][0-9]{0,9}$")
 NUMERIC_DATE = re.compile(r"^([0-9]{1,2})([./-])([0-9]{1,2})\2([0-9]{2}|[0-9]{4})$")
 # Shown in messages as the form to type: the last day of a year makes the order obvious.
 EXAMPLE_DATE = date(2025, 12, 31)
@@ -194,3 +201,25 @@ def _real_date(year: int, month: int, day: int, shown: str, field: str) -> date:
     if found is None:
         raise Invalid(field, "{text!r} is not a real date", text=shown)
     return found
+
+
+def parse_id(value: object) -> int | None:
+    """The integer behind an opaque id, or None when it cannot be one of ours."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value if 1 <= value <= MAX_ID else None
+    if isinstance(value, str) and ID_TEXT.match(value):
+        number = int(value)
+        return number if number <= MAX_ID else None
+    return None
+
+
+def iso_date(text: str, field: str) -> date:
+    """A date written YYYY-MM-DD (a date field's value, a query string's, a command line's), or `Invalid`."""
+    shown = text.strip()
+    if MACHINE_DATE.match(shown):
+        found = _maybe_date(int(shown[:4]), int(shown[5:7]), int(shown[8:]))
+        if found is not None:
+            return found
+    raise Invalid(field, "{value} is not a date (YYYY-MM-DD)", value=shown[:40])
