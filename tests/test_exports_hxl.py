@@ -9,9 +9,9 @@ import hxl
 from factories import make_contribution, make_donor, money_line
 from sqlmodel import Session
 
+from tracker.contribution_filters import ContributionFilters
 from tracker.demo import load_demo
 from tracker.exports.contributions import contributions_file
-from tracker.queries import ContributionFilters
 
 TAGS = [
     "#meta+id",

@@ -37,9 +37,9 @@ def contributions_command(
     include_void: Annotated[bool, typer.Option("--include-void", help="Add void contributions, marked.")] = False,
 ) -> None:
     """Write the contributions' lines, filtered as on the contributions list, one row per line."""
+    from tracker.contribution_filters import ContributionFilters
     from tracker.db import session_scope, upgrade
     from tracker.exports.contributions import export_contributions, export_format
-    from tracker.exports.filters import filters_from
     from tracker.exports.iati import appeal_by_code
 
     export_format(fmt)
@@ -53,7 +53,7 @@ def contributions_command(
         "to": date_to,
         "q": text,
     }
-    filters = filters_from({name: value for name, value in params.items() if value is not None})
+    filters = ContributionFilters.read(params)
     upgrade()
     with session_scope() as session:
         if appeal is not None:

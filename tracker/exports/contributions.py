@@ -10,11 +10,11 @@ from typing import BinaryIO
 
 from sqlmodel import Session
 
+from tracker.contribution_filters import ContributionFilters
 from tracker.errors import Invalid, Plural
 from tracker.exports.hxl import write_hxl
 from tracker.exports.rows import ExportSet, count_rows, export_rows
 from tracker.exports.sheets import write_csv, write_xlsx
-from tracker.queries import ContributionFilters
 
 
 @dataclass(frozen=True)

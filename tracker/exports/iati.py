@@ -25,12 +25,12 @@ from sqlmodel import Session, select
 
 from tracker.app_settings import effective_settings
 from tracker.config import get_settings
+from tracker.contribution_filters import ContributionFilters
 from tracker.errors import Invalid, NotFound
 from tracker.exports.rows import ExportRow, export_rows
 from tracker.formatting import format_money_code, format_quantity
 from tracker.i18n import _, current_locale, ngettext
 from tracker.models import Appeal
-from tracker.queries import ContributionFilters
 from tracker.reports.files import plain_amount
 from tracker.vocabulary import term
 

@@ -11,10 +11,10 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from tracker.app_settings import effective_settings
+from tracker.contribution_filters import ContributionFilters, contribution, contribution_where
 from tracker.convert import RateBook, convert_with, load_rates
 from tracker.models import QUANTITY_PLACES, Appeal, ContributionLine, Donor, Item, Recipient
 from tracker.money import Money
-from tracker.queries import ContributionFilters, contribution
 
 line = ContributionLine.__table__  # type: ignore[attr-defined]
 donor = Donor.__table__  # type: ignore[attr-defined]
@@ -99,7 +99,7 @@ def count_rows(session: Session, filters: ContributionFilters, include_void: boo
 
 
 def _conditions(session: Session, filters: ContributionFilters, include_void: bool) -> list[sa.ColumnElement[bool]]:
-    found = [*filters.header_conditions(session), *filters.line_conditions()]
+    found = [contribution_where(session, filters, lines_joined=True)]
     if not include_void:
         found.append(contribution.c.voided_at.is_(None))
     return found

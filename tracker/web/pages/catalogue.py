@@ -9,12 +9,13 @@ from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from tracker.catalogue import archive
+from tracker.contribution_filters import ContributionFilters
 from tracker.errors import Invalid, NotFound
 from tracker.i18n import _
 from tracker.i18n import locale as current_locale
 from tracker.lookups import match_parties, search_catalogue
 from tracker.models import User
-from tracker.queries import ContributionFilters, contribution_totals, find_contributions
+from tracker.queries import contribution_totals, find_contributions
 from tracker.web.auth import page_router, require_role
 from tracker.web.catalogue_specs import SPECS, EntitySpec
 from tracker.web.deps import SessionDep

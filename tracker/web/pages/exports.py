@@ -11,8 +11,8 @@ from typing import BinaryIO
 from fastapi import Request
 from fastapi.responses import Response, StreamingResponse
 
+from tracker.contribution_filters import ContributionFilters
 from tracker.exports.contributions import export_contributions, export_filename, export_format
-from tracker.exports.filters import filters_from
 from tracker.exports.iati import appeal_iati_xml
 from tracker.models import Appeal
 from tracker.web.auth import Viewer, page_router
@@ -27,7 +27,7 @@ CHUNK = 64 * 1024
 def contributions(request: Request, fmt: str, session: SessionDep, user: Viewer) -> Response:
     """The filtered contributions, one row per line; `include_void=1` adds void ones, marked."""
     chosen = export_format(fmt)
-    filters = filters_from(request.query_params)
+    filters = ContributionFilters.read(request.query_params)
     include_void = request.query_params.get("include_void") == "1"
     spool = tempfile.SpooledTemporaryFile(max_size=IN_MEMORY)  # noqa: SIM115 - closed when the body has been sent
     try:
