@@ -192,3 +192,26 @@ def test_the_page_keeps_what_was_typed_in_a_refused_filter(viewer: Staff) -> Non
 def test_without_a_token_a_bad_filter_is_answered_401_first(app: TestClient) -> None:
     for path in ("/api/v1/contributions?status=lost", "/api/v1/exports/contributions?from=2023-02-30"):
         assert app.get(path).status_code == 401, path
+
+
+def test_a_blank_filter_means_all_on_the_page_and_is_refused_by_the_api_and_the_cli(
+    ledger: Ledger, app: TestClient, viewer: Staff, tmp_path: Path
+) -> None:
+    # The page's form sends its "all" choices blank; a request or a command naming a filter and
+    # giving it no value more likely lost the value on the way (an unset variable) than meant "all".
+    everything = sorted(ledger.numbers.values())
+    assert (
+        listed(viewer.get("/contributions?q=&status=&kind=&currency=&from=&to=&appeal_id=&sort=number")) == everything
+    )
+    bearer = {"Authorization": f"Bearer {ledger.token}"}
+    blank = "must not be empty; leave it out for no filter"
+    for name in ("donor_id", "status", "currency", "from", "q"):
+        for path in ("/api/v1/contributions?", "/api/v1/exports/contributions?"):
+            answer = app.get(f"{path}{name}=", headers=bearer)
+            assert answer.status_code == 422, (path, name, answer.text)
+            assert answer.json() == {"detail": [{"field": name, "message": blank}]}
+        assert app.get("/api/v1/contributions?status=%20", headers=bearer).status_code == 422
+    target = tmp_path / "out.csv"
+    refused = run("export", "contributions", "--currency", "", "-o", str(target), url=ledger.url)
+    assert one_error_line(refused) == f"error: currency: {blank}"
+    assert not target.exists()

@@ -51,13 +51,15 @@ class ContributionFilters:
     text: str | None = None
 
     @classmethod
-    def read(cls, params: Mapping[str, str | None]) -> ContributionFilters:
+    def read(cls, params: Mapping[str, str | None], *, blank_means_all: bool = False) -> ContributionFilters:
         """The filters named in `params` (by FILTER_NAMES; other names are not looked at).
 
         A value that cannot be read is refused with `Invalid` naming it, never ignored: a list or
-        a file holding more than was asked for would travel on as if it were the answer.
+        a file holding more than was asked for would travel on as if it were the answer. A form
+        (`blank_means_all`) sends its "all" choices blank and its typing with stray spaces; a request
+        or a command that names a filter and gives it nothing more likely lost the value on the way.
         """
-        raw = {name: (params.get(name) or "").strip() for name in FILTER_NAMES}
+        raw = {name: _given(params.get(name), name, blank_means_all) for name in FILTER_NAMES}
         ids = {name: _id(raw[name], name) for name in ("donor_id", "recipient_id", "appeal_id")}
         status, kind = _choice(raw["status"], "status", STATUS_CHOICES), _choice(raw["kind"], "kind", LINE_KINDS)
         currency = check_currency(raw["currency"], "currency") if raw["currency"] else None
@@ -119,6 +121,16 @@ def _search(session: Session, needle: str) -> sa.ColumnElement[bool]:
         c.donor_id.in_(donors),
         c.recipient_id.in_(recipients),
     )
+
+
+def _given(value: str | None, name: str, blank_means_all: bool) -> str:
+    if value is None:
+        return ""
+    if blank_means_all:
+        return value.strip()
+    if not value.strip():
+        raise Invalid(name, "must not be empty; leave it out for no filter")
+    return value
 
 
 def _id(text: str, name: str) -> int | None:

@@ -209,7 +209,7 @@ def parse_id(value: object) -> int | None:
         return None
     if isinstance(value, int):
         return value if 1 <= value <= MAX_ID else None
-    if isinstance(value, str) and ID_TEXT.match(value):
+    if isinstance(value, str) and ID_TEXT.fullmatch(value):
         number = int(value)
         return number if number <= MAX_ID else None
     return None
@@ -217,9 +217,8 @@ def parse_id(value: object) -> int | None:
 
 def iso_date(text: str, field: str) -> date:
     """A date written YYYY-MM-DD (a date field's value, a query string's, a command line's), or `Invalid`."""
-    shown = text.strip()
-    if MACHINE_DATE.match(shown):
-        found = _maybe_date(int(shown[:4]), int(shown[5:7]), int(shown[8:]))
+    if MACHINE_DATE.fullmatch(text):
+        found = _maybe_date(int(text[:4]), int(text[5:7]), int(text[8:]))
         if found is not None:
             return found
-    raise Invalid(field, "{value} is not a date (YYYY-MM-DD)", value=shown[:40])
+    raise Invalid(field, "{value} is not a date (YYYY-MM-DD)", value=text[:40])

@@ -104,7 +104,7 @@ def optional_id(form: FormData | dict[str, str], name: str) -> int | None:
 
 def optional_date(text: str, name: str) -> date | None:
     """A date from a date field (always YYYY-MM-DD, whatever the browser shows)."""
-    return iso_date(text, name) if text else None
+    return iso_date(text.strip(), name) if text and text.strip() else None
 
 
 def error_of(exc: Invalid) -> Errors:

@@ -29,7 +29,7 @@ LIST_NAMES = (*FILTER_NAMES, "sort")  # what the list's links carry on: its filt
 def read_filters(query: QueryParams) -> tuple[ContributionFilters | None, dict[str, str]]:
     """The filters from the query string, or None and the refusal, to show beside its field."""
     try:
-        return ContributionFilters.read(query), {}
+        return ContributionFilters.read(query, blank_means_all=True), {}
     except Invalid as exc:
         return None, {exc.field: exc.rule}
 

@@ -27,7 +27,7 @@ CHUNK = 64 * 1024
 def contributions(request: Request, fmt: str, session: SessionDep, user: Viewer) -> Response:
     """The filtered contributions, one row per line; `include_void=1` adds void ones, marked."""
     chosen = export_format(fmt)
-    filters = ContributionFilters.read(request.query_params)
+    filters = ContributionFilters.read(request.query_params, blank_means_all=True)
     include_void = request.query_params.get("include_void") == "1"
     spool = tempfile.SpooledTemporaryFile(max_size=IN_MEMORY)  # noqa: SIM115 - closed when the body has been sent
     try:
