@@ -10,7 +10,7 @@ from factories import make_contribution, make_donor, money_line
 from sqlmodel import Session
 
 from tracker.demo import load_demo
-from tracker.ledger.queries import ContributionFilters
+from tracker.ledger.filters import ContributionFilters
 from tracker.reporting.exports.contributions import contributions_file
 
 TAGS = [

@@ -21,12 +21,11 @@ from openpyxl import load_workbook
 from sqlmodel import Session
 
 from tracker.core.errors import Invalid
-from tracker.ledger.queries import ContributionFilters
+from tracker.ledger.filters import ContributionFilters
 from tracker.ledger.service import void_contribution
 from tracker.rates.service import record_rate
 from tracker.reporting.exports import rows as export_rows_module
 from tracker.reporting.exports.contributions import contributions_file
-from tracker.reporting.exports.filters import filters_from
 
 HEADER = [
     "Number",
@@ -130,7 +129,7 @@ def test_filters_narrow_the_export_to_the_matching_lines(session: Session) -> No
     pledge = make_contribution(session, money_line("30.00 USD"), donor=ayse, status="pledged", on=date(2023, 3, 1))
 
     def lines(**params: str) -> list[str]:
-        rows = read_csv(contributions_file(session, filters_from(params), "csv"))
+        rows = read_csv(contributions_file(session, ContributionFilters.read(params), "csv"))
         return [f"{row[0]}/{row[7]}" for row in rows[1:]]
 
     assert lines() == [
@@ -155,7 +154,7 @@ def test_void_ones_are_left_out_unless_asked_for(session: Session) -> None:
     assert [row[0] for row in read_csv(contributions_file(session, ContributionFilters(), "csv"))[1:]] == [kept.number]
     marked = read_csv(contributions_file(session, ContributionFilters(), "csv", include_void=True))[1:]
     assert [(row[0], row[6]) for row in marked] == [(kept.number, ""), (voided.number, "Entered twice")]
-    only_void = read_csv(contributions_file(session, filters_from({"status": "void"}), "csv"))[1:]
+    only_void = read_csv(contributions_file(session, ContributionFilters.read({"status": "void"}), "csv"))[1:]
     assert [row[0] for row in only_void] == [voided.number]  # asking for void ones is asking to include them
 
 
@@ -181,7 +180,7 @@ def test_rows_are_read_in_chunks_and_all_arrive(session: Session, monkeypatch: p
 )
 def test_bad_filters_are_refused_with_a_clear_message(params: dict[str, str], message: str) -> None:
     with pytest.raises(Invalid) as refused:
-        filters_from(params)
+        ContributionFilters.read(params)
     assert refused.value.message == message
 
 

@@ -38,8 +38,8 @@ def contributions_command(
 ) -> None:
     """Write the contributions' lines, filtered as on the contributions list, one row per line."""
     from tracker.db.engine import session_scope, upgrade
+    from tracker.ledger.filters import ContributionFilters
     from tracker.reporting.exports.contributions import export_contributions, export_format
-    from tracker.reporting.exports.filters import filters_from
     from tracker.reporting.exports.iati import appeal_by_code
 
     export_format(fmt)
@@ -53,7 +53,7 @@ def contributions_command(
         "to": date_to,
         "q": text,
     }
-    filters = filters_from({name: value for name, value in params.items() if value is not None})
+    filters = ContributionFilters.read(params)
     upgrade()
     with session_scope() as session:
         if appeal is not None:

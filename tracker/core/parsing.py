@@ -21,6 +21,9 @@ Digits alone, or with one point and other than three digits after it ("500000.50
 the same in every locale by rules 1-4; they are taken on a quick path first, because an
 import reads tens of thousands of them a second (`_parse_by_rules` is the plain version).
 
+Ids (`parse_id`) and machine dates (`iso_date`), as a query string, an API client or a
+command line gives them, are read strictly: ASCII digits only, YYYY-MM-DD only.
+
 Dates (`parse_date`):
 
 1. ISO `yyyy-mm-dd` is read in every locale.
@@ -53,6 +56,10 @@ SHAPE = re.compile(r"^[+-]?[0-9.,]+$")
 PLAIN = re.compile(r"^[0-9]+(?:\.(?:[0-9]{1,2}|[0-9]{4,}))?$")  # the quick path: no rule can read it otherwise
 GROUPED = re.compile(r"^[0-9]{1,3}(?:X[0-9]{3})*$")
 ISO_DATE = re.compile(r"^([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})$")
+MACHINE_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+# Ids are integers in the database, but clients must not assume so: the range is PostgreSQL's INTEGER.
+MAX_ID = 2**31 - 1
+ID_TEXT = re.compile(r"^[1-9][0-9]{0,9}$")
 NUMERIC_DATE = re.compile(r"^([0-9]{1,2})([./-])([0-9]{1,2})\2([0-9]{2}|[0-9]{4})$")
 # Shown in messages as the form to type: the last day of a year makes the order obvious.
 EXAMPLE_DATE = date(2025, 12, 31)
@@ -205,3 +212,24 @@ def _real_date(year: int, month: int, day: int, shown: str, field: str) -> date:
     if found is None:
         raise Invalid(field, "{text!r} is not a real date", text=shown)
     return found
+
+
+def parse_id(value: object) -> int | None:
+    """The integer behind an opaque id, or None when it cannot be one of ours."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value if 1 <= value <= MAX_ID else None
+    if isinstance(value, str) and ID_TEXT.fullmatch(value):
+        number = int(value)
+        return number if number <= MAX_ID else None
+    return None
+
+
+def iso_date(text: str, field: str) -> date:
+    """A date written YYYY-MM-DD (a date field's value, a query string's, a command line's), or `Invalid`."""
+    if MACHINE_DATE.fullmatch(text):
+        found = _maybe_date(int(text[:4]), int(text[5:7]), int(text[8:]))
+        if found is not None:
+            return found
+    raise Invalid(field, "{value} is not a date (YYYY-MM-DD)", value=text[:40])

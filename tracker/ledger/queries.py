@@ -1,4 +1,4 @@
-"""Finding contributions: filters, sorting, pages, and the filtered set's totals per currency (in SQL).
+"""Finding contributions for the list page: sorting, pages, and the filtered set's totals per currency (in SQL).
 
 At a million contributions a filter can match tens of thousands: the count stops at
 COUNT_CAP ("more than 1,000 match"), and the list sums its per-currency totals only for a
@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
-from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session
@@ -18,7 +16,7 @@ from sqlmodel import Session
 from tracker.core.money import Money
 from tracker.core.vocabulary import Status
 from tracker.db.models import Appeal, Contribution, ContributionLine, Donor, Recipient
-from tracker.db.text import matches
+from tracker.ledger.filters import ContributionFilters, contribution_where
 
 contribution = Contribution.__table__  # type: ignore[attr-defined]
 line = ContributionLine.__table__  # type: ignore[attr-defined]
@@ -37,51 +35,6 @@ SORTS = {
     "recorded": (contribution.c.id,),
 }
 DEFAULT_SORT = "-date"
-
-
-@dataclass(frozen=True)
-class ContributionFilters:
-    """What the list is narrowed to; every field optional. `status` may also be "void"."""
-
-    donor_id: int | None = None
-    recipient_id: int | None = None
-    appeal_id: int | None = None
-    status: str | None = None
-    kind: str | None = None
-    currency: str | None = None
-    date_from: date | None = None
-    date_to: date | None = None
-    text: str | None = None
-
-    def header_conditions(self, session: Session) -> list[sa.ColumnElement[bool]]:
-        c = contribution.c
-        found: list[sa.ColumnElement[bool]] = []
-        for column, value in ((c.donor_id, self.donor_id), (c.recipient_id, self.recipient_id)):
-            if value is not None:
-                found.append(column == value)
-        if self.appeal_id is not None:
-            found.append(c.appeal_id == self.appeal_id)
-        if self.status == Status.VOID:
-            found.append(c.voided_at.is_not(None))
-        elif self.status:
-            found.extend([c.status == self.status, c.voided_at.is_(None)])
-        if self.date_from is not None:
-            found.append(c.value_date >= self.date_from)
-        if self.date_to is not None:
-            found.append(c.value_date <= self.date_to)
-        if self.text and self.text.strip():
-            needle = self.text.strip()
-            columns = (c.number, c.reference, c.notes, donor.c.name, recipient.c.name)
-            found.append(sa.or_(*(matches(session, column, needle) for column in columns)))
-        return found
-
-    def line_conditions(self) -> list[sa.ColumnElement[bool]]:
-        found: list[sa.ColumnElement[bool]] = []
-        if self.kind:
-            found.append(line.c.kind == self.kind)
-        if self.currency:
-            found.append(line.c.currency == self.currency)
-        return found
 
 
 @dataclass(frozen=True)
@@ -117,36 +70,22 @@ class CurrencyTotal:
     by_status: dict[str, Money] = field(default_factory=dict)
 
 
-def _parties(joined: sa.FromClause, filters: ContributionFilters) -> sa.FromClause:
-    """The parties are joined only for a text search, the only filter that reads their names."""
-    if not (filters.text and filters.text.strip()):
-        return joined
-    return joined.join(donor, donor.c.id == contribution.c.donor_id).join(
-        recipient, recipient.c.id == contribution.c.recipient_id
-    )
+def _filtered(session: Session, filters: ContributionFilters) -> sa.Select:
+    """The ids of the matching contributions."""
+    return sa.select(contribution.c.id).where(contribution_where(session, filters))
 
 
-def _filtered(session: Session, filters: ContributionFilters, *columns: Any) -> sa.Select:
-    """The matching contributions."""
-    statement = sa.select(*(columns or (contribution.c.id,))).select_from(_parties(contribution, filters))
-    statement = statement.where(*filters.header_conditions(session))
-    line_filter = filters.line_conditions()
-    if line_filter:
-        statement = statement.where(sa.exists().where(line.c.contribution_id == contribution.c.id, *line_filter))
-    return statement
-
-
-def _count(session: Session, filters: ContributionFilters, *extra: sa.ColumnElement[bool]) -> int:
+def _count(session: Session, filters: ContributionFilters) -> int:
     """How many contributions match, counting no further than COUNT_CAP + 1."""
-    line_filter = filters.line_conditions()
-    if line_filter:
+    if filters.kind or filters.currency:
         # From the matching lines (a currency's come from its index), each contribution once:
         # SQLite streams this join and stops at the cap; an IN or EXISTS would read all the lines.
-        joined = _parties(line.join(contribution, contribution.c.id == line.c.contribution_id), filters)
-        statement = sa.select(line.c.contribution_id).distinct().select_from(joined).where(*line_filter)
+        joined = line.join(contribution, contribution.c.id == line.c.contribution_id)
+        statement = sa.select(line.c.contribution_id).distinct().select_from(joined)
+        statement = statement.where(contribution_where(session, filters, lines_joined=True))
     else:
-        statement = sa.select(sa.literal(1)).select_from(_parties(contribution, filters))
-    statement = statement.where(*filters.header_conditions(session), *extra).limit(COUNT_CAP + 1)
+        statement = sa.select(sa.literal(1)).select_from(contribution).where(contribution_where(session, filters))
+    statement = statement.limit(COUNT_CAP + 1)
     return session.execute(sa.select(sa.func.count()).select_from(statement.subquery())).scalar_one()
 
 
@@ -160,7 +99,7 @@ def find_contributions(
     order = [col.desc() if sort.startswith("-") else col.asc() for col in columns]
     page = max(1, page)
     ids = _filtered(session, filters).order_by(*order).limit(per_page).offset((page - 1) * per_page)
-    if key in ("donor", "recipient") and not (filters.text and filters.text.strip()):
+    if key in ("donor", "recipient"):
         ids = ids.join(donor, donor.c.id == contribution.c.donor_id).join(
             recipient, recipient.c.id == contribution.c.recipient_id
         )  # sorted by a party's name
@@ -194,13 +133,13 @@ def contribution_totals(
         return []  # void contributions count in no total
     if found is not None and found.more:
         return None
-    live = [contribution.c.voided_at.is_(None)]
     # A line matching the line filters is what makes its contribution match them: join, no subquery.
-    joined = _parties(line.join(contribution, contribution.c.id == line.c.contribution_id), filters)
+    joined = line.join(contribution, contribution.c.id == line.c.contribution_id)
     statement = (
         sa.select(line.c.currency, contribution.c.status, sa.func.sum(line.c.value_minor))
         .select_from(joined)
-        .where(*filters.header_conditions(session), *live, line.c.currency.is_not(None), *filters.line_conditions())
+        .where(contribution_where(session, filters, lines_joined=True))
+        .where(contribution.c.voided_at.is_(None), line.c.currency.is_not(None))
         .group_by(line.c.currency, contribution.c.status)
         .order_by(line.c.currency)
     )

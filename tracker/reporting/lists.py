@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
 from typing import Any, Generic, TypeVar
 
 import sqlalchemy as sa
 from sqlmodel import Session, SQLModel, func, select
 
-from tracker.core.vocabulary import Status
 from tracker.db.models import Appeal, Contribution, ContributionLine
+from tracker.ledger.filters import ContributionFilters, contribution_where
 from tracker.ledger.service import lines_of
 
 T = TypeVar("T")
@@ -24,24 +23,6 @@ class Page(Generic[T]):
 
     rows: list[T]
     next_after: int | None
-
-
-@dataclass(frozen=True)
-class ContributionFilters:
-    """What a contribution list may be narrowed by; None means no condition.
-
-    `status` is pledged, committed or paid (void ones left out) or void (only void ones);
-    `kind` and `currency` keep contributions with at least one such line; dates are inclusive.
-    """
-
-    donor_id: int | None = None
-    recipient_id: int | None = None
-    appeal_id: int | None = None
-    status: str | None = None
-    kind: str | None = None
-    currency: str | None = None
-    date_from: date | None = None
-    date_to: date | None = None
 
 
 @dataclass(frozen=True)
@@ -63,9 +44,8 @@ def list_contributions(
     session: Session, filters: ContributionFilters, after: int | None = None, limit: int = 50
 ) -> Page[ContributionWithLines]:
     """Contributions in the order they were recorded, with their lines, one page at a time."""
-    statement = select(Contribution).order_by(Contribution.id)  # type: ignore[arg-type]
-    for condition in _contribution_conditions(filters):
-        statement = statement.where(condition)
+    statement = select(Contribution).where(contribution_where(session, filters))
+    statement = statement.order_by(Contribution.id)  # type: ignore[arg-type]
     contributions, next_after = _page(session, statement, Contribution, after, limit)
     lines: dict[int, list[ContributionLine]] = {c.id: [] for c in contributions}  # type: ignore[misc]
     if lines:
@@ -115,30 +95,3 @@ def _page(
         rows = rows[:limit]
         return rows, rows[-1].id  # type: ignore[attr-defined]
     return rows, None
-
-
-def _contribution_conditions(filters: ContributionFilters) -> list[sa.ColumnElement[bool]]:
-    conditions: list[sa.ColumnElement[bool]] = []
-    if filters.donor_id is not None:
-        conditions.append(Contribution.donor_id == filters.donor_id)  # type: ignore[arg-type]
-    if filters.recipient_id is not None:
-        conditions.append(Contribution.recipient_id == filters.recipient_id)  # type: ignore[arg-type]
-    if filters.appeal_id is not None:
-        conditions.append(Contribution.appeal_id == filters.appeal_id)  # type: ignore[arg-type]
-    if filters.status == Status.VOID:
-        conditions.append(Contribution.voided_at.is_not(None))  # type: ignore[union-attr]
-    elif filters.status is not None:
-        conditions.append(Contribution.status == filters.status)  # type: ignore[arg-type]
-        conditions.append(Contribution.voided_at.is_(None))  # type: ignore[union-attr]
-    if filters.date_from is not None:
-        conditions.append(Contribution.value_date >= filters.date_from)  # type: ignore[arg-type]
-    if filters.date_to is not None:
-        conditions.append(Contribution.value_date <= filters.date_to)  # type: ignore[arg-type]
-    if filters.kind is not None or filters.currency is not None:
-        line = sa.exists().where(ContributionLine.contribution_id == Contribution.id)
-        if filters.kind is not None:
-            line = line.where(ContributionLine.kind == filters.kind)
-        if filters.currency is not None:
-            line = line.where(ContributionLine.currency == filters.currency)
-        conditions.append(line)
-    return conditions

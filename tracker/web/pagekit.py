@@ -14,6 +14,7 @@ from starlette.datastructures import FormData
 from tracker.accounts.users import has_role
 from tracker.core.errors import Invalid
 from tracker.core.i18n import locale
+from tracker.core.parsing import iso_date
 from tracker.db.models import User
 from tracker.web.auth import csrf_input
 from tracker.web.deps import templates
@@ -100,12 +101,7 @@ def optional_id(form: FormData | dict[str, str], name: str) -> int | None:
 
 def optional_date(text: str, name: str) -> date | None:
     """A date from a date field (always YYYY-MM-DD, whatever the browser shows)."""
-    if not text:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise Invalid(name, "{value} is not a date (YYYY-MM-DD)", value=text) from None
+    return iso_date(text.strip(), name) if text and text.strip() else None
 
 
 def error_of(exc: Invalid) -> Errors:

@@ -12,7 +12,7 @@ from sqlmodel import Session
 
 from tracker.core.errors import Invalid, Plural
 from tracker.core.vocabulary import Status
-from tracker.ledger.queries import ContributionFilters
+from tracker.ledger.filters import ContributionFilters
 from tracker.reporting.exports.hxl import write_hxl
 from tracker.reporting.exports.rows import ExportSet, count_rows, export_rows
 from tracker.reporting.exports.sheets import write_csv, write_xlsx

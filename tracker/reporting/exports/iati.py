@@ -29,7 +29,7 @@ from tracker.core.formatting import format_money_code, format_quantity
 from tracker.core.i18n import _, current_locale, ngettext
 from tracker.core.vocabulary import Status, term
 from tracker.db.models import Appeal
-from tracker.ledger.queries import ContributionFilters
+from tracker.ledger.filters import ContributionFilters
 from tracker.reporting.exports.rows import ExportRow, export_rows
 from tracker.reporting.reports.files import plain_amount
 from tracker.settings.current import effective_settings

@@ -13,7 +13,7 @@ from sqlmodel import Session
 from tracker.core.money import Money, round_half_up
 from tracker.core.vocabulary import LineKind, Status
 from tracker.db.models import QUANTITY_PLACES, Appeal, ContributionLine, Donor, Item, Recipient
-from tracker.ledger.queries import ContributionFilters, contribution
+from tracker.ledger.filters import ContributionFilters, contribution, contribution_where
 from tracker.rates.convert import RateBook, load_rates
 from tracker.settings.current import effective_settings
 
@@ -100,7 +100,7 @@ def count_rows(session: Session, filters: ContributionFilters, include_void: boo
 
 
 def _conditions(session: Session, filters: ContributionFilters, include_void: bool) -> list[sa.ColumnElement[bool]]:
-    found = [*filters.header_conditions(session), *filters.line_conditions()]
+    found = [contribution_where(session, filters, lines_joined=True)]
     if not include_void:
         found.append(contribution.c.voided_at.is_(None))
     return found

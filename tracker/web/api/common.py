@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
-from fastapi import Query
+from fastapi import Depends, Query
+from pydantic import WithJsonSchema
 
 from tracker.core.errors import NotFound
-from tracker.core.vocabulary import LineKind, Status, codes
+from tracker.core.parsing import ID_TEXT, parse_id
+from tracker.db.models import LINE_KINDS, User
+from tracker.ledger.filters import MAX_TEXT, STATUS_CHOICES, ContributionFilters
+from tracker.web.api.deps import current_user
 from tracker.web.api.schemas import ErrorMessage, ValidationProblems
-from tracker.web.api.types import PlainDate, parse_id
 
 Cursor = Annotated[
     str | None,
@@ -44,18 +47,55 @@ def object_id(value: str, what: str) -> int:
     return number
 
 
-# The contributions list's filters, shared by the list and its exports.
-IdFilter = Annotated[str | None, Query(max_length=20, description="An id, as the API returned it.")]
+# The contributions list's filters, shared by the list and its export. Each is taken as text and read by
+# ContributionFilters.read, as the pages and the CLI read them: one rule and one message per field. The
+# schemas document what is accepted; validating them here would answer the same mistake in other words.
+IdFilter = Annotated[
+    str | None,
+    WithJsonSchema({"type": "string", "pattern": ID_TEXT.pattern}),
+    Query(description="An id, as the API returned it."),
+]
 StatusFilter = Annotated[
-    Literal[codes(Status)] | None,  # type: ignore[valid-type]
+    str | None,
+    WithJsonSchema({"type": "string", "enum": list(STATUS_CHOICES)}),
     Query(description="pledged, committed or paid (void ones left out), or void (only void ones)."),
 ]
 KindFilter = Annotated[
-    Literal[codes(LineKind)] | None,  # type: ignore[valid-type]
+    str | None,
+    WithJsonSchema({"type": "string", "enum": list(LINE_KINDS)}),
     Query(description="Has at least one line of this kind."),
 ]
 CurrencyFilter = Annotated[
-    str | None, Query(pattern="^[A-Za-z]{3}$", description="Has at least one line valued in this currency.")
+    str | None,
+    WithJsonSchema({"type": "string", "pattern": "^[A-Za-z]{3}$"}),
+    Query(description="Has at least one line valued in this currency."),
 ]
-DateFrom = Annotated[PlainDate | None, Query(alias="from", description="Value date on or after (YYYY-MM-DD).")]
-DateTo = Annotated[PlainDate | None, Query(alias="to", description="Value date on or before (YYYY-MM-DD).")]
+DATE_SCHEMA = WithJsonSchema({"type": "string", "format": "date", "examples": ["2023-02-10"]})
+DateFrom = Annotated[str | None, DATE_SCHEMA, Query(alias="from", description="Value date on or after (YYYY-MM-DD).")]
+DateTo = Annotated[str | None, DATE_SCHEMA, Query(alias="to", description="Value date on or before (YYYY-MM-DD).")]
+TextFilter = Annotated[
+    str | None,
+    WithJsonSchema({"type": "string", "maxLength": MAX_TEXT}),
+    Query(description="Part of the number, reference, notes, or the donor's or recipient's name, in any case."),
+]
+
+
+def contribution_filters(
+    user: Annotated[User, Depends(current_user)],  # the token is checked first: 401 before 422
+    donor_id: IdFilter = None,
+    recipient_id: IdFilter = None,
+    appeal_id: IdFilter = None,
+    status: StatusFilter = None,
+    kind: KindFilter = None,
+    currency: CurrencyFilter = None,
+    date_from: DateFrom = None,
+    date_to: DateTo = None,
+    q: TextFilter = None,
+) -> ContributionFilters:
+    """The filters of a contributions list or export, read as every door reads them."""
+    given = {"donor_id": donor_id, "recipient_id": recipient_id, "appeal_id": appeal_id, "status": status}
+    given |= {"kind": kind, "currency": currency, "from": date_from, "to": date_to, "q": q}
+    return ContributionFilters.read(given)
+
+
+Filters = Annotated[ContributionFilters, Depends(contribution_filters)]

@@ -5,26 +5,11 @@ from __future__ import annotations
 from fastapi import APIRouter
 from fastapi.responses import Response
 
-from tracker.core.errors import Invalid
-from tracker.core.money import check_currency
 from tracker.core.vocabulary import LineKind, Status
 from tracker.ledger import service as ledger
 from tracker.reporting import lists
 from tracker.web.api import paging, present
-from tracker.web.api.common import (
-    READ,
-    READ_ONE,
-    WRITE,
-    CurrencyFilter,
-    Cursor,
-    DateFrom,
-    DateTo,
-    IdFilter,
-    KindFilter,
-    Limit,
-    StatusFilter,
-    object_id,
-)
+from tracker.web.api.common import READ, READ_ONE, WRITE, Cursor, Filters, Limit, object_id
 from tracker.web.api.deps import Clerk, Idempotent, LimitedRoute, Viewer
 from tracker.web.api.errors import fields_as_sent
 from tracker.web.api.schemas import (
@@ -37,7 +22,6 @@ from tracker.web.api.schemas import (
     StatusChange,
     VoidRequest,
 )
-from tracker.web.api.types import parse_id
 from tracker.web.deps import SessionDep
 
 router = APIRouter(prefix="/contributions", tags=["contributions"], route_class=LimitedRoute)
@@ -89,30 +73,9 @@ def create_contribution(
 
 @router.get("", response_model=ContributionList, responses=READ)
 def list_contributions(
-    session: SessionDep,
-    user: Viewer,
-    donor_id: IdFilter = None,
-    recipient_id: IdFilter = None,
-    appeal_id: IdFilter = None,
-    status: StatusFilter = None,
-    kind: KindFilter = None,
-    currency: CurrencyFilter = None,
-    date_from: DateFrom = None,
-    date_to: DateTo = None,
-    cursor: Cursor = None,
-    limit: Limit = 50,
+    session: SessionDep, user: Viewer, filters: Filters, cursor: Cursor = None, limit: Limit = 50
 ) -> ContributionList:
     """Contributions in the order they were recorded, void ones included unless a status says otherwise."""
-    filters = lists.ContributionFilters(
-        donor_id=_id_filter(donor_id, "donor_id"),
-        recipient_id=_id_filter(recipient_id, "recipient_id"),
-        appeal_id=_id_filter(appeal_id, "appeal_id"),
-        status=status,
-        kind=kind,
-        currency=check_currency(currency) if currency else None,
-        date_from=date_from,
-        date_to=date_to,
-    )
     page = lists.list_contributions(session, filters, paging.decode(cursor), limit)
     return ContributionList(
         items=[present.contribution(row) for row in page.rows], next_cursor=paging.encode(page.next_after)
@@ -162,12 +125,3 @@ def fulfil_pledge(
     with fields_as_sent(FULFILMENT_FIELDS):
         recorded = ledger.record_fulfilment(session, pledge.id, data, user)  # type: ignore[arg-type]
     return idempotency.answer(201, shown(session, recorded.id))  # type: ignore[arg-type]
-
-
-def _id_filter(value: str | None, field: str) -> int | None:
-    if value is None:
-        return None
-    number = parse_id(value)
-    if number is None:
-        raise Invalid(field, "is not an id")
-    return number

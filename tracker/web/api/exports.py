@@ -11,18 +11,11 @@ from fastapi.responses import Response
 
 from tracker.db.models import Appeal
 from tracker.reporting.exports.contributions import FORMATS, contributions_file, export_filename, export_format
-from tracker.reporting.exports.filters import filters_from
 from tracker.reporting.exports.iati import appeal_iati_xml
 from tracker.web.api.common import (
     READ,
     READ_ONE,
-    CurrencyFilter,
-    DateFrom,
-    DateTo,
-    IdFilter,
-    KindFilter,
-    Search,
-    StatusFilter,
+    Filters,
     object_id,
 )
 from tracker.web.api.deps import LimitedRoute, Viewer
@@ -61,33 +54,13 @@ def _attachment(filename: str) -> dict[str, str]:
 def export_contributions_file(
     session: SessionDep,
     user: Viewer,
+    filters: Filters,
     fmt: Annotated[
         Literal["csv", "xlsx", "hxl"], Query(alias="format", description="csv, xlsx, or hxl (CSV with HXL tags).")
     ] = "csv",
-    donor_id: IdFilter = None,
-    recipient_id: IdFilter = None,
-    appeal_id: IdFilter = None,
-    status: StatusFilter = None,
-    kind: KindFilter = None,
-    currency: CurrencyFilter = None,
-    date_from: DateFrom = None,
-    date_to: DateTo = None,
-    q: Search = None,
     include_void: Annotated[bool, Query(description="Also export void contributions, marked with the reason.")] = False,
 ) -> Response:
     """The filtered contributions, one row per line (void ones left out unless asked for)."""
-    params = {
-        "donor_id": donor_id,
-        "recipient_id": recipient_id,
-        "appeal_id": appeal_id,
-        "status": status,
-        "kind": kind,
-        "currency": currency,
-        "from": date_from.isoformat() if date_from else None,
-        "to": date_to.isoformat() if date_to else None,
-        "q": q,
-    }
-    filters = filters_from({name: value for name, value in params.items() if value is not None})
     body = contributions_file(session, filters, fmt, include_void)
     return Response(
         body, media_type=export_format(fmt).media_type, headers=_attachment(export_filename(fmt, date.today()))

@@ -12,25 +12,10 @@ from pydantic_core import PydanticCustomError
 
 from tracker.core.errors import Invalid
 from tracker.core.money import check_currency
+from tracker.core.parsing import ID_TEXT, MAX_ID, parse_id
 
-# Ids are integers in the database, but clients must not assume so: output is a
-# string, input may be either. The range is PostgreSQL's INTEGER.
-MAX_ID = 2**31 - 1
-ID_TEXT = re.compile(r"^[1-9][0-9]{0,9}$")
 DECIMAL_TEXT = re.compile(r"^[0-9]{1,20}(\.[0-9]{1,20})?$")
 DATE_TEXT = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
-
-
-def parse_id(value: object) -> int | None:
-    """The integer behind an opaque id, or None when it cannot be one of ours."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value if 1 <= value <= MAX_ID else None
-    if isinstance(value, str) and ID_TEXT.match(value):
-        number = int(value)
-        return number if number <= MAX_ID else None
-    return None
 
 
 def _id(value: Any) -> int:

@@ -14,8 +14,9 @@ from tracker.core.i18n import _
 from tracker.core.i18n import locale as current_locale
 from tracker.core.vocabulary import RECORDED_STATUSES, Role
 from tracker.db.models import User
+from tracker.ledger.filters import ContributionFilters
 from tracker.ledger.lookups import match_parties, search_catalogue
-from tracker.ledger.queries import ContributionFilters, contribution_totals, find_contributions
+from tracker.ledger.queries import contribution_totals, find_contributions
 from tracker.web.auth import page_router, require_role
 from tracker.web.catalogue_specs import SPECS, EntitySpec
 from tracker.web.deps import SessionDep

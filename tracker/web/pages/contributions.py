@@ -12,50 +12,26 @@ from starlette.datastructures import QueryParams
 from tracker.core.errors import Invalid
 from tracker.core.i18n import _
 from tracker.core.money import CURRENCIES, Money
-from tracker.core.vocabulary import Status, codes, term
-from tracker.db.models import LINE_KINDS, QUANTITY_PLACES, STATUSES, Appeal, Contribution, Donor, Item, Recipient
+from tracker.core.vocabulary import term
+from tracker.db.models import QUANTITY_PLACES, STATUSES, Appeal, Contribution, Donor, Item, Recipient
+from tracker.ledger.filters import FILTER_NAMES, ContributionFilters
 from tracker.ledger.lookups import active, contribution_history, fulfilments_of, names, users_by_id
-from tracker.ledger.queries import SORTS, ContributionFilters, contribution_totals, find_contributions
+from tracker.ledger.queries import SORTS, contribution_totals, find_contributions
 from tracker.ledger.service import advance_status, get_contribution, lines_of, void_contribution
 from tracker.web.auth import Clerk, Viewer, page_router
 from tracker.web.deps import SessionDep
-from tracker.web.pagekit import field, optional_date, optional_id, page_number, redirect, render
+from tracker.web.pagekit import field, page_number, redirect, render
 
 router = page_router()
-FILTER_NAMES = ("donor_id", "recipient_id", "appeal_id", "status", "kind", "currency", "from", "to", "q", "sort")
+LIST_NAMES = (*FILTER_NAMES, "sort")  # what the list's links carry on: its filters and its order
 
 
-def read_filters(query: QueryParams) -> tuple[ContributionFilters, dict[str, str]]:
-    """The filters from the query string; what cannot be read is ignored, and said so."""
-    raw = {name: (query.get(name) or "").strip() for name in FILTER_NAMES}
-    problems: dict[str, str] = {}
-
-    def ident(name: str) -> int | None:
-        try:
-            return optional_id(raw, name)
-        except Invalid as exc:
-            problems[name] = exc.rule
-            return None
-
-    def day(name: str):  # type: ignore[no-untyped-def]
-        try:
-            return optional_date(raw[name], name)
-        except Invalid as exc:
-            problems[name] = exc.rule
-            return None
-
-    filters = ContributionFilters(
-        donor_id=ident("donor_id"),
-        recipient_id=ident("recipient_id"),
-        appeal_id=ident("appeal_id"),
-        status=raw["status"] if raw["status"] in codes(Status) else None,
-        kind=raw["kind"] if raw["kind"] in LINE_KINDS else None,
-        currency=raw["currency"].upper() if raw["currency"].upper() in CURRENCIES else None,
-        date_from=day("from"),
-        date_to=day("to"),
-        text=raw["q"][:200] or None,
-    )
-    return filters, problems
+def read_filters(query: QueryParams) -> tuple[ContributionFilters | None, dict[str, str]]:
+    """The filters from the query string, or None and the refusal, to show beside its field."""
+    try:
+        return ContributionFilters.read(query, blank_means_all=True), {}
+    except Invalid as exc:
+        return None, {exc.field: exc.rule}
 
 
 @router.get("/contributions", response_class=HTMLResponse, name="contributions.list")
@@ -64,19 +40,24 @@ def contribution_list(request: Request, session: SessionDep, user: Viewer) -> Re
     sort = request.query_params.get("sort") or "-date"
     if sort.lstrip("-") not in SORTS:
         sort = "-date"
-    found = find_contributions(session, filters, sort, page_number(request.query_params.get("page")))
-    params = {k: v for k, v in request.query_params.items() if k in FILTER_NAMES and v}
+    found = totals = None  # a refused filter lists nothing: everything, shown as if filtered, would pass for it
+    if filters is not None:
+        found = find_contributions(session, filters, sort, page_number(request.query_params.get("page")))
+        totals = contribution_totals(session, filters, found)
+    params = {k: v for k, v in request.query_params.items() if k in LIST_NAMES and v}
     return render(
         request,
         "contributions/list.html",
         {
             "found": found,
-            "totals": contribution_totals(session, filters, found),
+            "totals": totals,
             "params": params,
             "sort": sort,
             "problems": problems,
-            "donors": names(session, Donor, {filters.donor_id} if filters.donor_id else set()),
-            "recipients": names(session, Recipient, {filters.recipient_id} if filters.recipient_id else set()),
+            "donors": names(session, Donor, {filters.donor_id} if filters and filters.donor_id else set()),
+            "recipients": names(
+                session, Recipient, {filters.recipient_id} if filters and filters.recipient_id else set()
+            ),
             "appeals": active(session, Appeal),
             "currencies": sorted(CURRENCIES),
             "statuses": STATUSES,

@@ -12,8 +12,8 @@ from fastapi import Request
 from fastapi.responses import Response, StreamingResponse
 
 from tracker.db.models import Appeal
+from tracker.ledger.filters import ContributionFilters
 from tracker.reporting.exports.contributions import export_contributions, export_filename, export_format
-from tracker.reporting.exports.filters import filters_from
 from tracker.reporting.exports.iati import appeal_iati_xml
 from tracker.web.auth import Viewer, page_router
 from tracker.web.deps import SessionDep
@@ -27,7 +27,7 @@ CHUNK = 64 * 1024
 def contributions(request: Request, fmt: str, session: SessionDep, user: Viewer) -> Response:
     """The filtered contributions, one row per line; `include_void=1` adds void ones, marked."""
     chosen = export_format(fmt)
-    filters = filters_from(request.query_params)
+    filters = ContributionFilters.read(request.query_params, blank_means_all=True)
     include_void = request.query_params.get("include_void") == "1"
     spool = tempfile.SpooledTemporaryFile(max_size=IN_MEMORY)  # noqa: SIM115 - closed when the body has been sent
     try:
