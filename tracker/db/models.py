@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, date, datetime
+from typing import Any, Literal, get_args
 
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
@@ -18,18 +19,25 @@ SQLModel.metadata.naming_convention = {
     "pk": "pk_%(table_name)s",
 }
 
-DONOR_KINDS = ("individual", "organisation", "company", "government", "foundation")
-RECIPIENT_KINDS = ("organisation", "community", "location", "programme")
-CLUSTERS = ("SHL", "FSC", "HEA", "WSH", "LOG", "PRO", "EDU", "NUT", "CCM", "ERY", "TEL", "OTHER")
-UNITS = (
+# Each vocabulary is a Literal type (for the API's schemas and mypy) and the tuple of its values.
+DonorKind = Literal["individual", "organisation", "company", "government", "foundation"]
+RecipientKind = Literal["organisation", "community", "location", "programme"]
+Cluster = Literal["SHL", "FSC", "HEA", "WSH", "LOG", "PRO", "EDU", "NUT", "CCM", "ERY", "TEL", "OTHER"]
+Unit = Literal[
     "piece", "kg", "tonne", "litre", "box", "kit", "set", "pallet",
     "person-day", "person", "flight", "truck", "hour",
-)  # fmt: skip
+]  # fmt: skip
+Valuation = Literal["donor_declared", "invoice", "market_price", "standard_cost", "not_valued"]
+Locale = Literal["en", "az", "tr", "ru"]
+DONOR_KINDS: tuple[str, ...] = get_args(DonorKind)
+RECIPIENT_KINDS: tuple[str, ...] = get_args(RecipientKind)
+CLUSTERS: tuple[str, ...] = get_args(Cluster)
+UNITS: tuple[str, ...] = get_args(Unit)
 STATUSES = ("pledged", "committed", "paid")
 LINE_KINDS = ("money", "goods", "service")
-VALUATIONS = ("donor_declared", "invoice", "market_price", "standard_cost", "not_valued")
+VALUATIONS: tuple[str, ...] = get_args(Valuation)
 ROLES = ("admin", "clerk", "viewer")
-LOCALES = ("en", "az", "tr", "ru")
+LOCALES: tuple[str, ...] = get_args(Locale)
 
 # Quantities are exact decimals with up to three places (a gram of a kilogram),
 # kept as integer thousandths so SQL sums them exactly on both databases.
@@ -45,12 +53,12 @@ def _one_of(column: str, values: tuple[str, ...]) -> str:
     return f"{column} IN ({quoted})"
 
 
-def Timestamp(**kw: object) -> datetime:  # noqa: N802 - reads like a type in the models
-    return Field(default_factory=utcnow, sa_type=sa.DateTime(timezone=True), **kw)  # type: ignore[arg-type]
+def Timestamp(**kw: Any) -> datetime:  # noqa: N802 - reads like a type in the models
+    return Field(default_factory=utcnow, sa_type=sa.DateTime(timezone=True), **kw)
 
 
-def MinorUnits(**kw: object) -> int:  # noqa: N802
-    return Field(sa_type=sa.BigInteger, **kw)  # type: ignore[arg-type]
+def MinorUnits(**kw: Any) -> int:  # noqa: N802
+    return Field(sa_type=sa.BigInteger, **kw)
 
 
 class Donor(SQLModel, table=True):

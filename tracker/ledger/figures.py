@@ -21,9 +21,11 @@ status changes, since statuses only move forward).
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session
@@ -174,7 +176,7 @@ class FigureRow:
     currency: str | None
     value_minor: int
     quantity_milli: int
-    keys: tuple
+    keys: tuple[Any, ...]
 
 
 def ledger_totals(session: Session, scope: Scope | None = None) -> LedgerTotals:
@@ -255,7 +257,7 @@ def _counted(fulfiller: sa.Table, scope: Scope) -> list[sa.ColumnElement[bool]]:
     return found
 
 
-def _remainders(session: Session, promised: list[sa.Row], scope: Scope) -> list[FigureRow]:
+def _remainders(session: Session, promised: Sequence[sa.Row[*tuple[Any, ...]]], scope: Scope) -> list[FigureRow]:
     pledge_ids = sorted({row[0] for row in promised})
     delivered_money: dict[tuple[int, str], int] = defaultdict(int)
     delivered_items: dict[tuple[int, int], int] = defaultdict(int)

@@ -125,7 +125,7 @@ def _parties(joined: sa.FromClause, filters: ContributionFilters) -> sa.FromClau
     )
 
 
-def _filtered(session: Session, filters: ContributionFilters, *columns: Any) -> sa.Select:
+def _filtered(session: Session, filters: ContributionFilters, *columns: Any) -> sa.Select[*tuple[Any, ...]]:
     """The matching contributions."""
     statement = sa.select(*(columns or (contribution.c.id,))).select_from(_parties(contribution, filters))
     statement = statement.where(*filters.header_conditions(session))
@@ -146,7 +146,8 @@ def _count(session: Session, filters: ContributionFilters, *extra: sa.ColumnElem
     else:
         statement = sa.select(sa.literal(1)).select_from(_parties(contribution, filters))
     statement = statement.where(*filters.header_conditions(session), *extra).limit(COUNT_CAP + 1)
-    return session.execute(sa.select(sa.func.count()).select_from(statement.subquery())).scalar_one()
+    count: int = session.execute(sa.select(sa.func.count()).select_from(statement.subquery())).scalar_one()
+    return count
 
 
 def find_contributions(

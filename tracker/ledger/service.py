@@ -26,8 +26,8 @@ from tracker.db.models import (
     User,
     utcnow,
 )
+from tracker.ledger.checks import LineInput as LineInput  # re-exported: callers build lines from here
 from tracker.ledger.checks import (
-    LineInput,
     RecordedLine,
     check_line,
     check_value_date,
@@ -80,7 +80,7 @@ def record_contribution(session: Session, data: ContributionInput, user: User | 
             count=len(data.lines),
         )
     lines = [check_line(session, line, f"lines[{i}]") for i, line in enumerate(data.lines)]
-    pledge_before: list = []
+    pledge_before: list[FigureRow] = []
     if data.fulfils_id is not None:
         _check_fulfilment(session, data, lines)
         pledge_before = contribution_rows(session, [data.fulfils_id])

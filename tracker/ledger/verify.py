@@ -7,7 +7,7 @@ from collections.abc import Callable
 from decimal import Decimal
 
 import sqlalchemy as sa
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from tracker.core.i18n import gettext, ngettext
 from tracker.core.money import minor_digits, round_half_up
@@ -39,7 +39,7 @@ def journal_chain_holds(session: Session) -> list[str]:
 def contributions_have_lines(session: Session) -> list[str]:
     """No contribution is recorded without at least one line."""
     statement = select(Contribution.number).where(
-        ~sa.exists().where(ContributionLine.contribution_id == Contribution.id)
+        ~sa.exists().where(col(ContributionLine.contribution_id) == Contribution.id)
     )
     return [gettext("{number}: has no lines").format(number=number) for number in session.exec(statement).all()]
 

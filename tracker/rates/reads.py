@@ -68,9 +68,9 @@ def list_rates(
         raise Invalid("from", "{start} is after {end}", start=date_from.isoformat(), end=date_to.isoformat())
     filters = []
     if currency is not None:
-        filters.append(ExchangeRate.currency == check_currency(currency, "currency"))
+        filters.append(col(ExchangeRate.currency) == check_currency(currency, "currency"))
     if quote_currency is not None:
-        filters.append(ExchangeRate.quote_currency == check_currency(quote_currency, "quote_currency"))
+        filters.append(col(ExchangeRate.quote_currency) == check_currency(quote_currency, "quote_currency"))
     if date_from is not None:
         filters.append(col(ExchangeRate.rate_date) >= date_from)
     if date_to is not None:
@@ -113,7 +113,7 @@ def in_force(
         return found
     wanted = sa.or_(
         *(
-            sa.and_(ExchangeRate.currency == currency, col(ExchangeRate.rate_date).between(low, high))
+            sa.and_(col(ExchangeRate.currency) == currency, col(ExchangeRate.rate_date).between(low, high))
             for currency, (low, high) in sorted(spans.items())
         )
     )
@@ -163,7 +163,7 @@ def latest_rate(session: Session, currency: str, quote_currency: str, on_or_befo
 def _latest_ids() -> Any:
     """The id of the version in force for each (date, currency, quote currency)."""
     return select(sa.func.max(ExchangeRate.id).label("id")).group_by(
-        ExchangeRate.rate_date, ExchangeRate.currency, ExchangeRate.quote_currency
+        col(ExchangeRate.rate_date), col(ExchangeRate.currency), col(ExchangeRate.quote_currency)
     )
 
 

@@ -266,13 +266,13 @@ def _add(session: Session, deltas: dict[Key, Sums], reporting: str) -> None:
     rows = [(*key, *_figures(value, reporting)) for key, value in sorted(deltas.items()) if not value.is_zero()]
     if not rows:
         return
-    add_rows(session.connection(), rows, minor_digits(reporting))  # type: ignore[arg-type]
+    add_rows(session.connection(), rows, minor_digits(reporting))
     lowered = [
         key
         for key, value in sorted(deltas.items())
         if value.value_minor < 0 or value.quantity_milli < 0 or value.converted < 0 or value.unconverted_minor < 0
     ]
-    drop_zero_rows(session.connection(), lowered)  # type: ignore[arg-type]
+    drop_zero_rows(session.connection(), lowered)
 
 
 def _figures(value: Sums, reporting: str) -> tuple[int, int, str, int, int]:
