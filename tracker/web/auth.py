@@ -9,14 +9,16 @@ few pages open without sign-in). The role matrix test holds every route to it.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from typing import Annotated
 from urllib.parse import urlencode, urlsplit
 
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
 from markupsafe import Markup
+from sqlmodel import Session
 from starlette.middleware.sessions import SessionMiddleware
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from tracker.accounts.users import has_role
 from tracker.core.config import get_settings
@@ -68,7 +70,7 @@ class SecurityHeaders:
             await self.app(scope, receive, send)
             return
 
-        async def send_with_headers(message: dict) -> None:  # type: ignore[type-arg]
+        async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
                 headers += [
@@ -80,7 +82,7 @@ class SecurityHeaders:
                 message["headers"] = headers
             await send(message)
 
-        await self.app(scope, receive, send_with_headers)  # type: ignore[arg-type]
+        await self.app(scope, receive, send_with_headers)
 
 
 def install(app: FastAPI) -> None:
@@ -121,7 +123,7 @@ def sign_in_session(request: Request, user: User) -> None:
     request.session["locale"] = user.locale  # the language middleware runs before any route knows the user
 
 
-def require_role(role: str | None):  # type: ignore[no-untyped-def]
+def require_role(role: str | None) -> Callable[[Request, Session], User | None]:
     def dependency(request: Request, session: SessionDep) -> User | None:
         user = current_user(request, session)
         if role is None:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
@@ -13,7 +15,17 @@ from tracker.core.errors import Invalid
 from tracker.core.i18n import _
 from tracker.core.money import CURRENCIES, Money
 from tracker.core.vocabulary import term
-from tracker.db.models import LINE_KINDS, QUANTITY_PLACES, STATUSES, Appeal, Contribution, Donor, Item, Recipient
+from tracker.db.models import (
+    LINE_KINDS,
+    QUANTITY_PLACES,
+    STATUSES,
+    Appeal,
+    Contribution,
+    ContributionLine,
+    Donor,
+    Item,
+    Recipient,
+)
 from tracker.ledger.lookups import active, contribution_history, fulfilments_of, names, users_by_id
 from tracker.ledger.queries import SORTS, ContributionFilters, contribution_totals, find_contributions
 from tracker.ledger.service import advance_status, get_contribution, lines_of, void_contribution
@@ -37,7 +49,7 @@ def read_filters(query: QueryParams) -> tuple[ContributionFilters, dict[str, str
             problems[name] = exc.rule
             return None
 
-    def day(name: str):  # type: ignore[no-untyped-def]
+    def day(name: str) -> date | None:
         try:
             return optional_date(raw[name], name)
         except Invalid as exc:
@@ -148,7 +160,7 @@ def _show_page(
     )
 
 
-def _shown_line(line):  # type: ignore[no-untyped-def]
+def _shown_line(line: ContributionLine) -> dict[str, Any]:
     quantity = Decimal(line.quantity_milli).scaleb(-QUANTITY_PLACES).normalize() if line.quantity_milli else None
     return {
         "kind": line.kind,
@@ -156,9 +168,12 @@ def _shown_line(line):  # type: ignore[no-untyped-def]
         "quantity": quantity.quantize(Decimal(1))
         if quantity is not None and quantity == quantity.to_integral()
         else quantity,
-        "unit_value": Money.from_minor(line.unit_value_minor, line.currency) if line.unit_value_minor else None,
+        # A value always has its currency (a check constraint), and a unit value is in the same currency.
+        "unit_value": Money.from_minor(line.unit_value_minor, line.currency)
+        if line.unit_value_minor and line.currency
+        else None,
         "valuation": line.valuation,
-        "value": Money.from_minor(line.value_minor, line.currency) if line.value_minor else None,
+        "value": Money.from_minor(line.value_minor, line.currency) if line.value_minor and line.currency else None,
     }
 
 
