@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
 
 from tracker.accounts.users import authenticate
 from tracker.db.models import SignInFailure, User, utcnow
@@ -48,8 +48,8 @@ def sign_in(session: Session, email: str, password: str, address: str) -> SignIn
     address = (address or "unknown")[:64]
     now = utcnow()
     since = now - WINDOW
-    by_email = _failures(session, SignInFailure.email == email, since)
-    by_address = _failures(session, SignInFailure.address == address, since)
+    by_email = _failures(session, col(SignInFailure.email) == email, since)
+    by_address = _failures(session, col(SignInFailure.address) == address, since)
     locks = [
         oldest
         for (count, oldest), limit in ((by_email, LOCK_EMAIL_AFTER), (by_address, LOCK_ADDRESS_AFTER))

@@ -169,7 +169,7 @@ def create_first_admin(session: Session, *, email: str, password: str, name: str
 
 def _keep_an_admin(session: Session, leaving: User) -> None:
     others = session.exec(
-        select(func.count()).select_from(User).where(User.role == "admin", User.active, User.id != leaving.id)  # type: ignore[arg-type]
+        select(func.count()).select_from(User).where(User.role == "admin", User.active, User.id != leaving.id)
     ).one()
     if not others:
         raise Conflict("{email} is the last active admin; make another user admin first", email=leaving.email)

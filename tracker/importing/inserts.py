@@ -96,7 +96,7 @@ class Inserter:
         """A driver's error as SQLAlchemy raises it (an OperationalError, say), so callers handle it as any other."""
         dialect = self.connection.dialect
         if isinstance(error, dialect.loaded_dbapi.Error):
-            return sa.exc.DBAPIError.instance(statement, None, error, dialect.loaded_dbapi.Error, dialect=dialect)  # type: ignore[arg-type]
+            return sa.exc.DBAPIError.instance(statement, None, error, dialect.loaded_dbapi.Error, dialect=dialect)
         return error
 
     def _run(self, cursor: sqlite3.Cursor, keys: str | None, statements: list[tuple[str, tuple[Any, ...]]]) -> None:

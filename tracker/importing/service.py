@@ -173,6 +173,7 @@ def _resolve(
             emails = {ref.lower(): ref for ref in batch if "@" in ref}
             statement = select(Donor.id, Donor.email, Donor.archived).where(func.lower(Donor.email).in_(list(emails)))
             for found_id, email, archived in session.exec(statement):
+                assert found_id is not None and email is not None, "a stored donor, found by its email"
                 matches[emails[email.lower()]].append((found_id, archived))
     wanted: dict[str, Planned] = {}
     for planned in chunk:  # the first row that says how to create it, else the first row

@@ -18,7 +18,7 @@ from json.encoder import encode_basestring as _string  # what canonical_json wri
 from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from tracker.core.money import minor_digits
 from tracker.db.engine import conflict_insert
@@ -68,7 +68,8 @@ class ChunkWriter:
         self.totals.need(self.session, {(p.line.value.currency, p.value_date) for p, _, _ in ready if p.line.value})
         if self.counted_here and self.next_id is None:
             self.next_id = (self.session.execute(sa.select(sa.func.max(Contribution.id))).scalar() or 0) + 1
-            self.last_number = dict(self.session.execute(sa.select(NumberSequence.year, NumberSequence.last)).all())  # type: ignore[arg-type]
+            numbered = sa.select(col(NumberSequence.year), col(NumberSequence.last))
+            self.last_number = dict(self.session.execute(numbered).tuples().all())
         # The chunk before starts going in, after a look-up of this chunk's keys.
         self.inserter.submit(self.built, lookup=[p.key for p, _, _ in ready])
         self.built = []
@@ -164,8 +165,10 @@ class ChunkWriter:
     def _ids(self, count: int) -> list[int]:
         if not self.counted_here:
             return _allocate_ids(self.session, count)
-        first, self.next_id = self.next_id, self.next_id + count  # type: ignore[operator]
-        return list(range(first, first + count))  # type: ignore[arg-type]
+        first = self.next_id
+        assert first is not None, "set when the first chunk went in"
+        self.next_id = first + count
+        return list(range(first, first + count))
 
 
 # The columns whose values vary from row to row (the rest are shared: see `_build`; fulfils_id is null).

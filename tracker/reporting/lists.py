@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any, Generic, TypeVar
 
 import sqlalchemy as sa
-from sqlmodel import Session, SQLModel, func, select
+from sqlmodel import Session, SQLModel, col, func, select
 
 from tracker.db.models import Appeal, Contribution, ContributionLine
 from tracker.ledger.service import lines_of
@@ -112,32 +112,32 @@ def _page(
     rows = list(session.exec(statement.limit(limit + 1)).all())
     if len(rows) > limit:
         rows = rows[:limit]
-        return rows, rows[-1].id  # type: ignore[attr-defined]
+        return rows, rows[-1].id
     return rows, None
 
 
 def _contribution_conditions(filters: ContributionFilters) -> list[sa.ColumnElement[bool]]:
     conditions: list[sa.ColumnElement[bool]] = []
     if filters.donor_id is not None:
-        conditions.append(Contribution.donor_id == filters.donor_id)  # type: ignore[arg-type]
+        conditions.append(col(Contribution.donor_id) == filters.donor_id)
     if filters.recipient_id is not None:
-        conditions.append(Contribution.recipient_id == filters.recipient_id)  # type: ignore[arg-type]
+        conditions.append(col(Contribution.recipient_id) == filters.recipient_id)
     if filters.appeal_id is not None:
-        conditions.append(Contribution.appeal_id == filters.appeal_id)  # type: ignore[arg-type]
+        conditions.append(col(Contribution.appeal_id) == filters.appeal_id)
     if filters.status == "void":
-        conditions.append(Contribution.voided_at.is_not(None))  # type: ignore[union-attr]
+        conditions.append(col(Contribution.voided_at).is_not(None))
     elif filters.status is not None:
-        conditions.append(Contribution.status == filters.status)  # type: ignore[arg-type]
-        conditions.append(Contribution.voided_at.is_(None))  # type: ignore[union-attr]
+        conditions.append(col(Contribution.status) == filters.status)
+        conditions.append(col(Contribution.voided_at).is_(None))
     if filters.date_from is not None:
-        conditions.append(Contribution.value_date >= filters.date_from)  # type: ignore[arg-type]
+        conditions.append(col(Contribution.value_date) >= filters.date_from)
     if filters.date_to is not None:
-        conditions.append(Contribution.value_date <= filters.date_to)  # type: ignore[arg-type]
+        conditions.append(col(Contribution.value_date) <= filters.date_to)
     if filters.kind is not None or filters.currency is not None:
-        line = sa.exists().where(ContributionLine.contribution_id == Contribution.id)
+        line = sa.exists().where(col(ContributionLine.contribution_id) == Contribution.id)
         if filters.kind is not None:
-            line = line.where(ContributionLine.kind == filters.kind)
+            line = line.where(col(ContributionLine.kind) == filters.kind)
         if filters.currency is not None:
-            line = line.where(ContributionLine.currency == filters.currency)
+            line = line.where(col(ContributionLine.currency) == filters.currency)
         conditions.append(line)
     return conditions

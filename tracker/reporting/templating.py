@@ -97,7 +97,7 @@ def environment() -> Environment:
         npgettext=lambda c, s, p, n: translations.get().npgettext(c, s, p, n),
         newstyle=True,
     )
-    filters = {
+    filters: dict[str, Callable[..., str]] = {
         "money": money,
         "money_code": money_code,
         "number": number,

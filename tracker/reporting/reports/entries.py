@@ -56,7 +56,8 @@ def load_entries(session: Session, scope: Scope, include_void: bool = True) -> l
     """The contributions in scope (by value date, then number), each with its lines."""
     conditions = scope.conditions(include_void=include_void)
     pledge = contribution.alias("pledge")
-    donor, recipient, appeal = (m.__table__ for m in (Donor, Recipient, Appeal))  # type: ignore[attr-defined]
+    # SQLModel does not declare its models' __table__.
+    donor, recipient, appeal = Donor.__table__, Recipient.__table__, Appeal.__table__  # type: ignore[attr-defined]
     statement = (
         sa.select(
             contribution.c.id,
@@ -84,7 +85,8 @@ def load_entries(session: Session, scope: Scope, include_void: bool = True) -> l
         return []
     lines = _lines(session, sa.select(contribution.c.id).where(*conditions))
     empty: list[LineView] = []
-    return [EntryView(*header, tuple(lines.get(header[0], empty))) for header in headers]
+    # sqlmodel's Session.execute types a row as Row[Any, ...], so mypy cannot count its ten columns.
+    return [EntryView(*header, tuple(lines.get(header[0], empty))) for header in headers]  # type: ignore[call-arg]
 
 
 def _lines(session: Session, ids: sa.Select) -> dict[int, list[LineView]]:

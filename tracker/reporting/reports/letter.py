@@ -21,7 +21,7 @@ from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from tracker.core.errors import Invalid, NotFound
 from tracker.core.money import Money
@@ -217,7 +217,7 @@ def next_letter_number(session: Session, year: int) -> str:
     prefix = f"L-{year}-"
     last = session.execute(
         sa.select(sa.func.max(Acknowledgement.number)).where(
-            Acknowledgement.number.startswith(prefix, autoescape=True)  # type: ignore[attr-defined]
+            col(Acknowledgement.number).startswith(prefix, autoescape=True)
         )
     ).scalar()
     return f"{prefix}{int(last[len(prefix) :]) + 1 if last else 1:06d}"

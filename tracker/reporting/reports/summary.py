@@ -15,9 +15,10 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
+from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from tracker.core.money import Money
 from tracker.db.models import Appeal, Donor, Recipient
@@ -220,7 +221,8 @@ def _names(session: Session, model: type[Donor] | type[Recipient], groups: dict[
     ids = [key for key in groups if key is not None]
     if not ids:
         return {}
-    return dict(session.execute(sa.select(model.id, model.name).where(model.id.in_(ids))).all())  # type: ignore[union-attr,arg-type]
+    statement = sa.select(col(model.id), col(model.name)).where(col(model.id).in_(ids))
+    return dict(session.execute(statement).tuples().all())
 
 
 def _appeals(
@@ -230,18 +232,22 @@ def _appeals(
     convert: Converter,
     today: date,
 ) -> list[AppealGroup]:
-    ids = {key for key in groups if key is not None} | ({only.id} if only else set())
-    appeals = {a.id: a for a in session.exec(select(Appeal).where(Appeal.id.in_(ids)))} if ids else {}  # type: ignore[union-attr]
+    ids: set[Any] = {key for key in groups if key is not None} | ({only.id} if only else set())  # appeal ids
+    appeals = {a.id: a for a in session.exec(select(Appeal).where(col(Appeal.id).in_(ids)))} if ids else {}
     found = []
     for key in sorted(
         ids | ({None} if None in groups else set()), key=lambda k: (k is None, appeals[k].code if k else "")
     ):
         figures = convert.figures(groups.get(key, []))
-        appeal = appeals.get(key)  # type: ignore[arg-type]
+        appeal = appeals.get(key)
         if appeal is None:
             found.append(AppealGroup(None, None, figures))
             continue
-        target = Money.from_minor(appeal.target_minor, appeal.target_currency) if appeal.target_minor else None
+        target = (  # a target has both parts or neither (a check constraint)
+            Money.from_minor(appeal.target_minor, appeal.target_currency)
+            if appeal.target_minor and appeal.target_currency
+            else None
+        )
         converted, rates = _target(session, target, convert, today)
         covered = None
         if converted is not None and converted.amount:
