@@ -13,7 +13,7 @@ from sqlmodel import Session, func, select
 from tracker.core.errors import Conflict, Invalid, NotFound
 from tracker.core.fields import optional_text
 from tracker.db.journal import record_event
-from tracker.db.models import ApiToken, User, utcnow
+from tracker.db.models import ApiToken, User, table_of, utcnow
 
 PREFIX = "trk_"
 # last_used_at is a hint for people tidying tokens, not an audit record: writing it
@@ -107,7 +107,7 @@ def user_for_token(session: Session, secret: str) -> User | None:
         return None
     now = utcnow()
     if token.last_used_at is None or as_utc(token.last_used_at) < now - TOUCH_EVERY:
-        table = ApiToken.__table__  # type: ignore[attr-defined]
+        table = table_of(ApiToken)
         try:
             with session.begin_nested():
                 session.execute(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, date, datetime
-from typing import Any, Literal, get_args
+from typing import Any, Literal, Protocol, get_args
 
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
@@ -51,6 +51,22 @@ def utcnow() -> datetime:
 def _one_of(column: str, values: tuple[str, ...]) -> str:
     quoted = ", ".join(f"'{v}'" for v in values)
     return f"{column} IN ({quoted})"
+
+
+def table_of(model: type[SQLModel]) -> sa.Table:
+    """A model's Core table, for statements written in SQLAlchemy Core."""
+    return model.__table__  # type: ignore[attr-defined]  # SQLModel sets it on each table model but does not declare it
+
+
+class Stored(Protocol):
+    id: int | None
+
+
+def stored_id(row: Stored) -> int:
+    """A stored row's id: SQLModel types it `int | None`, None only until the row is flushed."""
+    if row.id is None:
+        raise ValueError(f"{type(row).__name__} has no id before it is flushed")
+    return row.id
 
 
 def Timestamp(**kw: Any) -> datetime:  # noqa: N802 - reads like a type in the models

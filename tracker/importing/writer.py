@@ -23,7 +23,7 @@ from sqlmodel import Session, col
 from tracker.core.money import minor_digits
 from tracker.db.engine import conflict_insert
 from tracker.db.journal import canonical_json, chain_hash, last_hash, utc_text
-from tracker.db.models import Contribution, JournalEvent, NumberSequence, User, utcnow
+from tracker.db.models import Contribution, JournalEvent, NumberSequence, User, table_of, utcnow
 from tracker.importing.checks import Planned
 from tracker.importing.inserts import Batch, Inserter
 from tracker.ledger.service import contribution_number, reserve_numbers
@@ -50,8 +50,8 @@ class ChunkWriter:
         self.last_number: dict[int, int] = {}
         self.built: list[Batch] = []  # the last chunk built, waiting for its inserts to start
         dialect = session.connection().dialect
-        self.bind_date = _binder(Contribution.__table__.c.value_date, dialect)  # type: ignore[attr-defined]
-        self.bind_stamp = _binder(JournalEvent.__table__.c.at, dialect)  # type: ignore[attr-defined]
+        self.bind_date = _binder(table_of(Contribution).c.value_date, dialect)
+        self.bind_stamp = _binder(table_of(JournalEvent).c.at, dialect)
         self.dates: dict[date, Any] = {}
 
     def write(self, ready: list[tuple[Planned, int, int]]) -> int:
@@ -97,7 +97,7 @@ class ChunkWriter:
         totals = self.totals.rows()  # summed up while the last chunk goes in
         self.inserter.wait()
         if self.counted_here and self.last_number:
-            table = NumberSequence.__table__  # type: ignore[attr-defined]
+            table = table_of(NumberSequence)
             statement = conflict_insert(self.session)(table)
             self.session.execute(
                 statement.on_conflict_do_update(index_elements=["year"], set_={"last": statement.excluded.last}),

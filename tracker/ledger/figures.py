@@ -32,12 +32,12 @@ from sqlmodel import Session
 
 from tracker.core.money import Money
 from tracker.db.journal import canonical_json
-from tracker.db.models import QUANTITY_PLACES, Contribution, ContributionLine, Item, JournalEvent
+from tracker.db.models import QUANTITY_PLACES, Contribution, ContributionLine, Item, JournalEvent, table_of
 
-contribution = Contribution.__table__  # type: ignore[attr-defined]
-line = ContributionLine.__table__  # type: ignore[attr-defined]
-item = Item.__table__  # type: ignore[attr-defined]
-journal = JournalEvent.__table__  # type: ignore[attr-defined]
+contribution = table_of(Contribution)
+line = table_of(ContributionLine)
+item = table_of(Item)
+journal = table_of(JournalEvent)
 
 
 @dataclass
@@ -124,11 +124,12 @@ class Scope:
         return found
 
 
-def live(table: sa.Table, as_of: datetime | None = None) -> sa.ColumnElement[bool]:
+def live(table: sa.FromClause[Any], as_of: datetime | None = None) -> sa.ColumnElement[bool]:
     """Not void: now, or as of a moment (a void recorded later did not exist yet)."""
+    voided_at: sa.ColumnElement[datetime | None] = table.c.voided_at
     if as_of is None:
-        return table.c.voided_at.is_(None)
-    return sa.or_(table.c.voided_at.is_(None), table.c.voided_at > as_of)
+        return voided_at.is_(None)
+    return sa.or_(voided_at.is_(None), voided_at > as_of)
 
 
 def status_then(as_of: datetime) -> sa.Subquery:
@@ -249,7 +250,7 @@ def figure_rows(session: Session, scope: Scope | None = None, by: tuple[str, ...
     return rows
 
 
-def _counted(fulfiller: sa.Table, scope: Scope) -> list[sa.ColumnElement[bool]]:
+def _counted(fulfiller: sa.FromClause[Any], scope: Scope) -> list[sa.ColumnElement[bool]]:
     """A fulfilment counts when it is live (and, as of a moment, was recorded by then)."""
     found = [live(fulfiller, scope.as_of)]
     if scope.as_of is not None:

@@ -16,14 +16,14 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from tracker.core.money import Money
-from tracker.db.models import Appeal, Contribution, ContributionLine, Donor, Recipient
+from tracker.db.models import Appeal, Contribution, ContributionLine, Donor, Recipient, table_of
 from tracker.db.text import matches
 
-contribution = Contribution.__table__  # type: ignore[attr-defined]
-line = ContributionLine.__table__  # type: ignore[attr-defined]
-donor = Donor.__table__  # type: ignore[attr-defined]
-recipient = Recipient.__table__  # type: ignore[attr-defined]
-appeal = Appeal.__table__  # type: ignore[attr-defined]
+contribution = table_of(Contribution)
+line = table_of(ContributionLine)
+donor = table_of(Donor)
+recipient = table_of(Recipient)
+appeal = table_of(Appeal)
 
 PER_PAGE = 50
 COUNT_CAP = 1_000

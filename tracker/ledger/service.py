@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from tracker.core.errors import Conflict, Invalid, NotFound, Plural
 from tracker.core.money import minor_digits
@@ -24,6 +24,8 @@ from tracker.db.models import (
     NumberSequence,
     Recipient,
     User,
+    stored_id,
+    table_of,
     utcnow,
 )
 from tracker.ledger.checks import LineInput as LineInput  # re-exported: callers build lines from here
@@ -101,7 +103,7 @@ def record_contribution(session: Session, data: ContributionInput, user: User | 
     session.flush()
     rows = [
         ContributionLine(
-            contribution_id=contribution.id,  # type: ignore[arg-type]
+            contribution_id=stored_id(contribution),
             position=position,
             kind=line.kind,
             item_id=line.item_id,
@@ -127,7 +129,7 @@ def record_contribution(session: Session, data: ContributionInput, user: User | 
     if data.fulfils_id is None:  # what it adds is known without asking the database again
         apply_change(session, [], _counted(session, contribution, rows))
     else:
-        apply_change(session, pledge_before, contribution_rows(session, [contribution.id, data.fulfils_id]))  # type: ignore[list-item]
+        apply_change(session, pledge_before, contribution_rows(session, [stored_id(contribution), data.fulfils_id]))
     return contribution
 
 
@@ -142,7 +144,7 @@ def _counted(session: Session, contribution: Contribution, lines: list[Contribut
             line.currency,
             line.value_minor or 0,
             line.quantity_milli or 0,
-            (*keys, session.get(Item, line.item_id).cluster if line.item_id is not None else None),  # type: ignore[union-attr]
+            (*keys, _cluster(session, line.item_id)),
         )
         for line in lines
     ]
@@ -241,7 +243,7 @@ def next_number(session: Session, year: int) -> str:
 
 def reserve_numbers(session: Session, years: list[int]) -> list[str]:
     """Numbers for contributions of these years, in order: one sequence update per year, not per contribution."""
-    table = NumberSequence.__table__  # type: ignore[attr-defined]
+    table = table_of(NumberSequence)
     insert = conflict_insert(session)
     next_of: dict[int, int] = {}
     for year, count in sorted(Counter(years).items()):
@@ -264,11 +266,20 @@ def contribution_number(year: int, sequence: int) -> str:
     return f"C-{year}-{sequence:06d}"
 
 
+def _cluster(session: Session, item_id: int | None) -> str | None:
+    """The cluster of a goods or service line's item (checked to exist before it was recorded)."""
+    if item_id is None:
+        return None
+    item = session.get(Item, item_id)
+    assert item is not None, "an item the line was checked against"
+    return item.cluster
+
+
 def live_fulfilments(session: Session, contribution_id: int) -> list[Contribution]:
     """The non-void contributions that fulfil this one."""
     statement = select(Contribution).where(
         Contribution.fulfils_id == contribution_id,
-        Contribution.voided_at.is_(None),  # type: ignore[union-attr]
+        col(Contribution.voided_at).is_(None),
     )
     return list(session.exec(statement).all())
 
@@ -277,7 +288,7 @@ def lines_of(session: Session, contribution_id: int) -> list[ContributionLine]:
     statement = (
         select(ContributionLine)
         .where(ContributionLine.contribution_id == contribution_id)
-        .order_by(ContributionLine.position)  # type: ignore[arg-type]
+        .order_by(col(ContributionLine.position))
     )
     return list(session.exec(statement).all())
 
@@ -334,7 +345,7 @@ def _check_fulfilment(session: Session, data: ContributionInput, lines: list[Rec
         raise Invalid("status", "a fulfilment records what was paid or delivered, so its status is paid")
     if pledge.donor_id != data.donor_id:
         raise Invalid("donor_id", "{number} was pledged by another donor", number=pledge.number)
-    promised = lines_of(session, pledge.id)  # type: ignore[arg-type]
+    promised = lines_of(session, stored_id(pledge))
     money = {line.currency for line in promised if line.kind == "money"}
     items = {line.item_id for line in promised if line.kind != "money"}
     for i, line in enumerate(lines):
@@ -372,9 +383,9 @@ def recent_contributions(session: Session, limit: int = 10, appeal_id: int | Non
     """The most recently recorded contributions, newest first, voids included."""
     statement = (
         select(Contribution, Donor.name, Recipient.name)
-        .join(Donor, Donor.id == Contribution.donor_id)  # type: ignore[arg-type]
-        .join(Recipient, Recipient.id == Contribution.recipient_id)  # type: ignore[arg-type]
-        .order_by(Contribution.id.desc())  # type: ignore[union-attr]
+        .join(Donor, col(Donor.id) == Contribution.donor_id)
+        .join(Recipient, col(Recipient.id) == Contribution.recipient_id)
+        .order_by(col(Contribution.id).desc())
         .limit(limit)
     )
     if appeal_id is not None:

@@ -19,7 +19,7 @@ from sqlmodel import Session, col, select
 
 from tracker.core.errors import Invalid
 from tracker.core.money import check_currency
-from tracker.db.models import ExchangeRate
+from tracker.db.models import ExchangeRate, stored_id, table_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,7 +90,7 @@ def list_rates(
         statement = statement.limit(limit)
     return [
         RateVersion(
-            id=row.id,  # type: ignore[arg-type]
+            id=stored_id(row),
             rate_date=row.rate_date,
             currency=row.currency,
             quote_currency=row.quote_currency,
@@ -125,7 +125,7 @@ def _read_in_force(
     session: Session, latest: sa.Subquery, found: dict[str, list[StoredRate]]
 ) -> dict[str, list[StoredRate]]:
     """The rows of the versions in `latest`, through Core: ORM rows cost several times more per rate."""
-    rates = ExchangeRate.__table__  # type: ignore[attr-defined]
+    rates = table_of(ExchangeRate)
     statement = (
         sa.select(rates.c.currency, rates.c.rate_date, rates.c.rate, rates.c.source)
         .join(latest, latest.c.id == rates.c.id)

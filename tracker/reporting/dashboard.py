@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from tracker.core.money import Money, minor_digits
-from tracker.db.models import Appeal, Donor, Item, LedgerTotal, Recipient
+from tracker.db.models import Appeal, Donor, Item, LedgerTotal, Recipient, table_of
 from tracker.ledger.figures import LedgerTotals, Scope
 from tracker.ledger.service import ContributionRow, recent_contributions
 from tracker.rates.convert import EXACT
@@ -26,7 +26,7 @@ from tracker.rates.reads import StoredRate, latest_rate
 from tracker.totals.aggregates import appeal_key, compute_totals
 from tracker.totals.writes import totals_state
 
-table = LedgerTotal.__table__  # type: ignore[attr-defined]
+table = table_of(LedgerTotal)
 FUNDING = ("paid", "committed")
 TOP = 10
 

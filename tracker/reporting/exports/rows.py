@@ -11,16 +11,16 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from tracker.core.money import Money
-from tracker.db.models import QUANTITY_PLACES, Appeal, ContributionLine, Donor, Item, Recipient
+from tracker.db.models import QUANTITY_PLACES, Appeal, ContributionLine, Donor, Item, Recipient, table_of
 from tracker.ledger.queries import ContributionFilters, contribution
 from tracker.rates.convert import RateBook, convert_with, load_rates
 from tracker.settings.current import effective_settings
 
-line = ContributionLine.__table__  # type: ignore[attr-defined]
-donor = Donor.__table__  # type: ignore[attr-defined]
-recipient = Recipient.__table__  # type: ignore[attr-defined]
-appeal = Appeal.__table__  # type: ignore[attr-defined]
-item = Item.__table__  # type: ignore[attr-defined]
+line = table_of(ContributionLine)
+donor = table_of(Donor)
+recipient = table_of(Recipient)
+appeal = table_of(Appeal)
+item = table_of(Item)
 
 CHUNK = 1000  # rows fetched from the database at a time
 

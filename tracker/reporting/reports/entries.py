@@ -10,11 +10,11 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from tracker.core.money import Money
-from tracker.db.models import QUANTITY_PLACES, Appeal, Contribution, ContributionLine, Donor, Item, Recipient
+from tracker.db.models import QUANTITY_PLACES, Appeal, Contribution, ContributionLine, Donor, Item, Recipient, table_of
 from tracker.ledger.figures import Scope
 
-contribution = Contribution.__table__  # type: ignore[attr-defined]
-line = ContributionLine.__table__  # type: ignore[attr-defined]
+contribution = table_of(Contribution)
+line = table_of(ContributionLine)
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,8 +56,7 @@ def load_entries(session: Session, scope: Scope, include_void: bool = True) -> l
     """The contributions in scope (by value date, then number), each with its lines."""
     conditions = scope.conditions(include_void=include_void)
     pledge = contribution.alias("pledge")
-    # SQLModel does not declare its models' __table__.
-    donor, recipient, appeal = Donor.__table__, Recipient.__table__, Appeal.__table__  # type: ignore[attr-defined]
+    donor, recipient, appeal = table_of(Donor), table_of(Recipient), table_of(Appeal)
     statement = (
         sa.select(
             contribution.c.id,
@@ -90,7 +89,7 @@ def load_entries(session: Session, scope: Scope, include_void: bool = True) -> l
 
 
 def _lines(session: Session, ids: sa.Select) -> dict[int, list[LineView]]:
-    item = Item.__table__  # type: ignore[attr-defined]
+    item = table_of(Item)
     statement = (
         sa.select(
             line.c.contribution_id,
