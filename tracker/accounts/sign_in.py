@@ -59,11 +59,11 @@ def sign_in(session: Session, email: str, password: str, address: str) -> SignIn
         return SignInResult(None, locked_minutes=_minutes_left(max(locks), now))
     user = authenticate(session, email, password)
     if user is not None:
-        session.execute(sa.delete(SignInFailure).where(SignInFailure.email == email))  # type: ignore[arg-type]
+        session.execute(sa.delete(SignInFailure).where(col(SignInFailure.email) == email))
         return SignInResult(user)
     session.add(SignInFailure(at=now, email=email, address=address))
     # Old failures no longer count; dropping them here keeps the table small without a cron job.
-    session.execute(sa.delete(SignInFailure).where(SignInFailure.at < since))  # type: ignore[arg-type]
+    session.execute(sa.delete(SignInFailure).where(col(SignInFailure.at) < since))
     session.flush()
     return SignInResult(None, delay_seconds=delay_for(max(by_email[0], by_address[0]) + 1))
 

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, BinaryIO
+from typing import TYPE_CHECKING, Annotated, BinaryIO
 
 import typer
 
 from tracker.cli.common import readable_errors
+
+if TYPE_CHECKING:  # imported where it is raised, so the other commands start without the importer
+    from tracker.importing.report import ImportRefused
 
 app = typer.Typer(help="Import contributions from a CSV or XLSX file.")
 
@@ -74,8 +77,8 @@ def _count_rows(source: BinaryIO) -> int | None:
     return max(1, lines - 1) if lines is not None else None
 
 
-def _print_problems(refused: object) -> None:
-    report = refused.report  # type: ignore[attr-defined]
+def _print_problems(refused: ImportRefused) -> None:
+    report = refused.report
     for problem in report.problems:
         where = f"row {problem.row}" + (f", {problem.column}" if problem.column else "")
         typer.echo(f"{where}: {problem.message}", err=True)

@@ -206,10 +206,11 @@ def _number(value: Cell, column: str) -> Decimal | None:
 
 def _line(cells: dict[str, Cell], lookups: Lookups) -> LineInput:
     kind = cells.get("kind")
-    currency = _str(cells.get("currency"))
+    # Unchecked Money: check_line names a missing currency ("" like None: a code is required) or an unknown one.
+    currency = _str(cells.get("currency")) or ""
     if kind == "money":
         amount = _number(cells.get("amount"), "amount")
-        return LineInput("money", amount=Money(amount, currency) if amount is not None else None)  # type: ignore[arg-type]
+        return LineInput("money", amount=Money(amount, currency) if amount is not None else None)
     if kind not in ("goods", "service"):
         return LineInput(str(kind))  # check_line names the allowed kinds
     if cells.get("amount") is not None:
@@ -224,7 +225,7 @@ def _line(cells: dict[str, Cell], lookups: Lookups) -> LineInput:
         str(kind),
         item_id=item_id,
         quantity=_number(cells.get("quantity"), "quantity"),
-        unit_value=Money(unit_value, currency) if unit_value is not None else None,  # type: ignore[arg-type]
+        unit_value=Money(unit_value, currency) if unit_value is not None else None,
         valuation=_str(cells.get("valuation")),
     )
 

@@ -116,7 +116,8 @@ class ChunkWriter:
         now = utcnow()
         stamp = self.bind_stamp(now)
         headers, lines, keys, events, counted = [], [], [], [], []
-        journal = _Journal(self.prev, now, self.user_id)  # type: ignore[arg-type]
+        assert self.prev is not None, "read by write() before it builds a chunk"
+        journal = _Journal(self.prev, now, self.user_id)
         dates, bind_date, user_id, import_id = self.dates, self.bind_date, self.user_id, self.import_id
         # Values every row of a table shares go to the database once, not in every row.
         for (p, donor_id, recipient_id), number, contribution_id in zip(fresh, numbers, ids, strict=True):

@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from tracker.core.money import Money, minor_digits
-from tracker.db.models import Appeal, Donor, Item, LedgerTotal, Recipient, table_of
+from tracker.db.models import Appeal, Donor, Item, LedgerTotal, Recipient, stored_id, table_of
 from tracker.ledger.figures import LedgerTotals, Scope
 from tracker.ledger.service import ContributionRow, recent_contributions
 from tracker.rates.convert import EXACT
@@ -284,8 +284,8 @@ def _original_totals(
         currency = row["currency"] or None
         totals.bucket(row["bucket"]).add(row["kind"], item_id, currency, row["value_minor"], row["quantity_milli"])
     ids = sorted({i for bucket in (totals.paid, totals.committed, totals.pledged) for i in bucket.items})
-    items = {i.id: i for i in session.exec(select(Item).where(Item.id.in_(ids)))} if ids else {}  # type: ignore[union-attr]
-    return totals, items  # type: ignore[return-value]
+    items = {stored_id(i): i for i in session.exec(select(Item).where(col(Item.id).in_(ids)))} if ids else {}
+    return totals, items
 
 
 def _scoped(dim: str, scope: str | None) -> tuple[str, str | None]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable
-from typing import Annotated
+from typing import Annotated, Any
 from urllib.parse import urlencode, urlsplit
 
 from fastapi import APIRouter, Depends, FastAPI, Request
@@ -49,9 +49,13 @@ class SessionCookies:
     """Starlette's signed-cookie sessions (HttpOnly, SameSite=Lax), marked Secure when the request came over HTTPS."""
 
     def __init__(self, app: ASGIApp, secret_key: str) -> None:
-        options = {"secret_key": secret_key, "session_cookie": SESSION_COOKIE, "max_age": SESSION_HOURS * 3600}
-        self.plain = SessionMiddleware(app, same_site="lax", https_only=False, **options)  # type: ignore[arg-type]
-        self.secure = SessionMiddleware(app, same_site="lax", https_only=True, **options)  # type: ignore[arg-type]
+        options: dict[str, Any] = {
+            "secret_key": secret_key,
+            "session_cookie": SESSION_COOKIE,
+            "max_age": SESSION_HOURS * 3600,
+        }
+        self.plain = SessionMiddleware(app, same_site="lax", https_only=False, **options)
+        self.secure = SessionMiddleware(app, same_site="lax", https_only=True, **options)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         chosen = self.secure if scope.get("scheme") in ("https", "wss") else self.plain

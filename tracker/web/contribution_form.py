@@ -206,8 +206,9 @@ def _line(slot: int, line: dict[str, str], locale: str, items: dict[int, Item]) 
         number = parse_amount(line["unit_value"], locale, f"{where}.unit_value")
         unit_value = Money.of(number, line["unit_value.currency"], f"{where}.unit_value")
     elif kind == "goods" and valuation != "not_valued" and item.unit_value_minor is not None:
-        # A blank unit value takes the item's default, as the form shows it.
-        unit_value = Money.from_minor(item.unit_value_minor, item.unit_value_currency)  # type: ignore[arg-type]
+        # A blank unit value takes the item's default, as the form shows it (a check constraint pairs the two).
+        assert item.unit_value_currency is not None
+        unit_value = Money.from_minor(item.unit_value_minor, item.unit_value_currency)
     return LineInput(kind, item_id=item.id, quantity=quantity, unit_value=unit_value, valuation=valuation)
 
 

@@ -26,7 +26,7 @@ from sqlmodel import Session, col, select
 from tracker.core.errors import Invalid, NotFound
 from tracker.core.money import Money
 from tracker.db.journal import canonical_json, record_event, utc_text
-from tracker.db.models import LOCALES, Acknowledgement, Donor, User, utcnow
+from tracker.db.models import LOCALES, Acknowledgement, Donor, User, stored_id, utcnow
 from tracker.ledger.figures import Scope, contribution, figure_rows, fold, status_then
 from tracker.reporting.reports.donor import check_period
 from tracker.reporting.reports.items import ItemFigure, item_figures, load_items, valuation_bases
@@ -60,7 +60,9 @@ class LetterData:
 
     @property
     def digest(self) -> str:
-        return hashlib.sha256(canonical_json(self.content()).encode()).hexdigest()  # type: ignore[union-attr]
+        content = canonical_json(self.content())
+        assert content is not None, "the content is a dict, so its JSON is text"
+        return hashlib.sha256(content.encode()).hexdigest()
 
     def content(self) -> dict[str, Any]:
         """The letter as plain values, in a fixed order."""
@@ -117,7 +119,7 @@ def create_letter(
     data = compute_letter(session, number, donor, date_from, date_to, language, show_values, now)
     letter = Acknowledgement(
         number=number,
-        donor_id=donor.id,  # type: ignore[arg-type]
+        donor_id=stored_id(donor),
         date_from=date_from,
         date_to=date_to,
         language=language,
@@ -197,7 +199,7 @@ def compute_letter(
             outstanding[code] = outstanding[code] + amount if code in outstanding else amount
     return LetterData(
         number=number,
-        donor_id=donor.id,  # type: ignore[arg-type]
+        donor_id=stored_id(donor),
         donor_name=donor.name,
         date_from=date_from,
         date_to=date_to,

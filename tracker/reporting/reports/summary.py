@@ -23,7 +23,7 @@ from sqlmodel import Session, col, select
 from tracker.core.money import Money
 from tracker.db.models import Appeal, Donor, Recipient
 from tracker.ledger.figures import FigureRow, LedgerTotals, Scope, figure_rows, fold
-from tracker.rates.convert import RateUsed, round_fraction
+from tracker.rates.convert import ConvertedTotal, RateUsed, round_fraction
 from tracker.rates.reads import latest_rate
 from tracker.reporting.reports.converted import FUNDING, ConvertedFigures, Converter, Split, value_date
 from tracker.reporting.reports.donor import check_period
@@ -174,7 +174,7 @@ def summary_report(
     recipients = grouped("recipient_id")
     recipient_names = _names(session, Recipient, recipients)
     clusters = grouped("cluster")
-    months: dict[object, list[FigureRow]] = defaultdict(list)
+    months: dict[str, list[FigureRow]] = defaultdict(list)
     for row in rows:
         months[f"{value_date(row):%Y-%m}"].append(row)
     item_ids = {item_id for bucket in ("paid", "committed", "pledged") for item_id in totals.bucket(bucket).items}
@@ -202,7 +202,7 @@ def summary_report(
         ],
         by_cluster=[group(key, clusters[key]) for key in _ranked(clusters, lambda g: convert.total(g, FUNDING), {})],
         by_currency=_currencies(totals),
-        by_month=[group(key, months[key]) for key in sorted(months)],  # type: ignore[type-var]
+        by_month=[group(key, months[key]) for key in sorted(months)],
         goods_and_services={
             bucket: item_figures(totals.bucket(bucket), items, bases) for bucket in ("paid", "committed", "pledged")
         },
@@ -210,10 +210,12 @@ def summary_report(
 
 
 def _ranked(
-    groups: dict[object, list[FigureRow]], funding: Callable[[list[FigureRow]], object], labels: dict[object, str]
+    groups: dict[object, list[FigureRow]],
+    funding: Callable[[list[FigureRow]], ConvertedTotal],
+    labels: dict[object, str],
 ) -> list[object]:
     """Keys by funding, largest first, then by name (None, cash without a cluster, last)."""
-    amounts = {key: funding(found).total.amount for key, found in groups.items()}  # type: ignore[attr-defined]
+    amounts = {key: funding(found).total.amount for key, found in groups.items()}
     return sorted(groups, key=lambda k: (k is None, -amounts[k], labels.get(k) or str(k)))
 
 

@@ -7,6 +7,7 @@ from fastapi.responses import Response
 
 from tracker.core.errors import Invalid
 from tracker.core.money import check_currency
+from tracker.db.models import stored_id
 from tracker.ledger import service as ledger
 from tracker.reporting import lists
 from tracker.web.api import paging, present
@@ -76,7 +77,7 @@ def create_contribution(
         lines=[line_input(line) for line in body.lines],
     )
     recorded = ledger.record_contribution(session, data, user)
-    return idempotency.answer(201, shown(session, recorded.id))  # type: ignore[arg-type]
+    return idempotency.answer(201, shown(session, stored_id(recorded)))
 
 
 @router.get("", response_model=ContributionList, responses=READ)
@@ -123,7 +124,7 @@ def change_contribution_status(
 ) -> Response:
     """Move a contribution forward: pledged → committed → paid (clerk or admin)."""
     changed = ledger.advance_status(session, object_id(contribution_id, "contribution"), body.status, user)
-    return idempotency.answer(200, shown(session, changed.id))  # type: ignore[arg-type]
+    return idempotency.answer(200, shown(session, stored_id(changed)))
 
 
 @router.post("/{contribution_id}/void", response_model=ContributionPublic, responses=WRITE)
@@ -132,7 +133,7 @@ def void_contribution(
 ) -> Response:
     """Void a contribution with a reason (clerk or admin); it stays visible, outside every total."""
     voided = ledger.void_contribution(session, object_id(contribution_id, "contribution"), body.reason, user)
-    return idempotency.answer(200, shown(session, voided.id))  # type: ignore[arg-type]
+    return idempotency.answer(200, shown(session, stored_id(voided)))
 
 
 @router.post("/{contribution_id}/fulfilments", status_code=201, response_model=ContributionPublic, responses=WRITE)
@@ -151,8 +152,8 @@ def fulfil_pledge(
         notes=body.notes,
         lines=[line_input(line) for line in body.lines],
     )
-    recorded = ledger.record_fulfilment(session, pledge.id, data, user)  # type: ignore[arg-type]
-    return idempotency.answer(201, shown(session, recorded.id))  # type: ignore[arg-type]
+    recorded = ledger.record_fulfilment(session, stored_id(pledge), data, user)
+    return idempotency.answer(201, shown(session, stored_id(recorded)))
 
 
 def _id_filter(value: str | None, field: str) -> int | None:

@@ -20,7 +20,7 @@ from tracker.accounts.tokens import user_for_token
 from tracker.accounts.users import has_role
 from tracker.core.config import get_settings
 from tracker.core.i18n import gettext
-from tracker.db.models import User
+from tracker.db.models import User, stored_id
 from tracker.web.api.errors import message_response
 from tracker.web.api.idempotency import Answer, Claim, Fingerprint, claim, remember
 from tracker.web.deps import SessionDep
@@ -133,7 +133,7 @@ def idempotency(
 ) -> Idempotency:
     if key is None:
         return Idempotency(session, None)
-    kept = claim(session, user.id, key, request_fingerprint)  # type: ignore[arg-type]
+    kept = claim(session, stored_id(user), key, request_fingerprint)
     if isinstance(kept, Answer):
         raise Replay(kept)
     return Idempotency(session, kept)
@@ -244,5 +244,6 @@ def install(app: FastAPI) -> None:
             headers={"Idempotent-Replayed": "true"},
         )
 
+    # Starlette types a handler as taking any Exception, so one for a subclass needs the ignores.
     app.add_exception_handler(Refused, refused)  # type: ignore[arg-type]
     app.add_exception_handler(Replay, replay)  # type: ignore[arg-type]

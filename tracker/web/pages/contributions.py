@@ -25,6 +25,7 @@ from tracker.db.models import (
     Donor,
     Item,
     Recipient,
+    stored_id,
 )
 from tracker.ledger.lookups import active, contribution_history, fulfilments_of, names, users_by_id
 from tracker.ledger.queries import SORTS, ContributionFilters, contribution_totals, find_contributions
@@ -134,9 +135,9 @@ def _show_page(
     values: dict[str, str] | None = None,
     status_code: int = 200,
 ) -> HTMLResponse:
-    lines = lines_of(session, contribution.id)  # type: ignore[arg-type]
-    history = contribution_history(session, contribution.id)  # type: ignore[arg-type]
-    fulfilments = fulfilments_of(session, contribution.id)  # type: ignore[arg-type]
+    lines = lines_of(session, stored_id(contribution))
+    history = contribution_history(session, stored_id(contribution))
+    fulfilments = fulfilments_of(session, stored_id(contribution))
     user_ids = {event.user_id for event in history} | {contribution.recorded_by_id, contribution.voided_by_id}
     return render(
         request,
