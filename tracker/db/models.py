@@ -59,6 +59,8 @@ def table_of(model: type[SQLModel]) -> sa.Table:
 
 
 class Stored(Protocol):
+    """Any table row with an integer primary key."""
+
     id: int | None
 
 

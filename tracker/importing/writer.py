@@ -69,7 +69,7 @@ class ChunkWriter:
         if self.counted_here and self.next_id is None:
             self.next_id = (self.session.execute(sa.select(sa.func.max(Contribution.id))).scalar() or 0) + 1
             numbered = sa.select(col(NumberSequence.year), col(NumberSequence.last))
-            self.last_number = dict(self.session.execute(numbered).tuples().all())
+            self.last_number = dict(self.session.execute(numbered).all())
         # The chunk before starts going in, after a look-up of this chunk's keys.
         self.inserter.submit(self.built, lookup=[p.key for p, _, _ in ready])
         self.built = []

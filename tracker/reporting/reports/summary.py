@@ -224,7 +224,7 @@ def _names(session: Session, model: type[Donor] | type[Recipient], groups: dict[
     if not ids:
         return {}
     statement = sa.select(col(model.id), col(model.name)).where(col(model.id).in_(ids))
-    return dict(session.execute(statement).tuples().all())
+    return dict(session.execute(statement).all())
 
 
 def _appeals(
