@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
 
 from tracker.accounts.users import authenticate
 from tracker.db.models import SignInFailure, User, utcnow
@@ -48,8 +48,8 @@ def sign_in(session: Session, email: str, password: str, address: str) -> SignIn
     address = (address or "unknown")[:64]
     now = utcnow()
     since = now - WINDOW
-    by_email = _failures(session, SignInFailure.email == email, since)
-    by_address = _failures(session, SignInFailure.address == address, since)
+    by_email = _failures(session, col(SignInFailure.email) == email, since)
+    by_address = _failures(session, col(SignInFailure.address) == address, since)
     locks = [
         oldest
         for (count, oldest), limit in ((by_email, LOCK_EMAIL_AFTER), (by_address, LOCK_ADDRESS_AFTER))
@@ -59,11 +59,11 @@ def sign_in(session: Session, email: str, password: str, address: str) -> SignIn
         return SignInResult(None, locked_minutes=_minutes_left(max(locks), now))
     user = authenticate(session, email, password)
     if user is not None:
-        session.execute(sa.delete(SignInFailure).where(SignInFailure.email == email))  # type: ignore[arg-type]
+        session.execute(sa.delete(SignInFailure).where(col(SignInFailure.email) == email))
         return SignInResult(user)
     session.add(SignInFailure(at=now, email=email, address=address))
     # Old failures no longer count; dropping them here keeps the table small without a cron job.
-    session.execute(sa.delete(SignInFailure).where(SignInFailure.at < since))  # type: ignore[arg-type]
+    session.execute(sa.delete(SignInFailure).where(col(SignInFailure.at) < since))
     session.flush()
     return SignInResult(None, delay_seconds=delay_for(max(by_email[0], by_address[0]) + 1))
 

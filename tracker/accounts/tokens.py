@@ -8,12 +8,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
 
 from tracker.core.errors import Conflict, Invalid, NotFound
 from tracker.core.fields import optional_text
 from tracker.db.journal import record_event
-from tracker.db.models import ApiToken, User, utcnow
+from tracker.db.models import ApiToken, User, stored_id, table_of, utcnow
 
 PREFIX = "trk_"
 # last_used_at is a hint for people tidying tokens, not an audit record: writing it
@@ -49,7 +49,9 @@ def create_token(session: Session, email: str, name: str = "", actor: User | Non
     if not user.active:
         raise Invalid("user", "{email} is deactivated", email=user.email)
     secret = PREFIX + secrets.token_urlsafe(32)
-    token = ApiToken(user_id=user.id, name=optional_text(name, "name", 100) or "", token_hash=token_hash(secret))  # type: ignore[arg-type]
+    token = ApiToken(
+        user_id=stored_id(user), name=optional_text(name, "name", 100) or "", token_hash=token_hash(secret)
+    )
     session.add(token)
     session.flush()
     record_event(
@@ -65,7 +67,7 @@ def create_token(session: Session, email: str, name: str = "", actor: User | Non
 
 def list_tokens(session: Session, email: str | None = None) -> list[TokenRow]:
     """Every token (or one user's), oldest first, revoked ones included."""
-    statement = select(ApiToken, User.email).join(User, User.id == ApiToken.user_id).order_by(ApiToken.id)  # type: ignore[arg-type]
+    statement = select(ApiToken, User.email).join(User, col(User.id) == ApiToken.user_id).order_by(col(ApiToken.id))
     if email:
         statement = statement.where(func.lower(User.email) == email.strip().lower())
     return [TokenRow(token, address) for token, address in session.exec(statement)]
@@ -98,7 +100,9 @@ def user_for_token(session: Session, secret: str) -> User | None:
     if not secret.startswith(PREFIX) or len(secret) > 200:
         return None
     found = session.exec(
-        select(ApiToken, User).join(User, User.id == ApiToken.user_id).where(ApiToken.token_hash == token_hash(secret))  # type: ignore[arg-type]
+        select(ApiToken, User)
+        .join(User, col(User.id) == ApiToken.user_id)
+        .where(ApiToken.token_hash == token_hash(secret))
     ).first()
     if found is None:
         return None
@@ -107,7 +111,7 @@ def user_for_token(session: Session, secret: str) -> User | None:
         return None
     now = utcnow()
     if token.last_used_at is None or as_utc(token.last_used_at) < now - TOUCH_EVERY:
-        table = ApiToken.__table__  # type: ignore[attr-defined]
+        table = table_of(ApiToken)
         try:
             with session.begin_nested():
                 session.execute(

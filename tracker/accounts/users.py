@@ -6,7 +6,7 @@ from functools import cache
 
 import sqlalchemy as sa
 from pwdlib import PasswordHash
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
 
 from tracker.core.errors import Conflict, Invalid, NotFound, Plural
 from tracker.core.fields import email_address, one_of, optional_text
@@ -103,7 +103,7 @@ def get_user(session: Session, user_id: int) -> User:
 
 def list_users(session: Session) -> list[User]:
     """Every user, active ones first, then by email."""
-    return list(session.exec(select(User).order_by(User.active.desc(), User.email)).all())  # type: ignore[attr-defined]
+    return list(session.exec(select(User).order_by(col(User.active).desc(), col(User.email))).all())
 
 
 def change_role(session: Session, user_id: int, role: str, actor: User | None) -> User:

@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
-from sqlmodel import Session, SQLModel, func, select
+from sqlmodel import Session, SQLModel, col, func, select
 
 from tracker.core.errors import Conflict, Invalid, NotFound, Plural
 from tracker.core.fields import country_code, email_address, one_of, optional_text, required_text
@@ -28,7 +28,8 @@ from tracker.db.models import (
     User,
 )
 
-T = TypeVar("T", bound=SQLModel)
+# The catalogue's kinds of row: each has an id, a name and the archived flag.
+T = TypeVar("T", Donor, Recipient, Appeal, Item)
 # One sentence per kind of row, so each translates whole.
 DOES_NOT_EXIST = {
     "donor": N_("donor {id} does not exist"),
@@ -129,7 +130,7 @@ def create_appeal(session: Session, data: AppealInput, user: User | None) -> App
 def create_item(session: Session, data: ItemInput, user: User | None) -> Item:
     name = required_text(data.name, "name", 200)
     # The exact match too: SQLite's lower() folds ASCII only, and the unique index is on the exact name.
-    same = sa.or_(Item.name == name, func.lower(Item.name) == name.lower())
+    same = sa.or_(col(Item.name) == name, func.lower(Item.name) == name.lower())
     if session.exec(select(Item).where(same)).first():
         raise Invalid("name", "the catalogue already has an item named {name}", name=name)
     unit = required_text(data.unit, "unit", 30)
@@ -214,16 +215,16 @@ def archive(session: Session, model: type[T], object_id: int, user: User | None)
     """Take a donor, recipient, appeal or item out of everyday lists; its history stays."""
     found = session.get(model, object_id)
     if found is None:
-        raise NotFound(DOES_NOT_EXIST[model.__tablename__], id=object_id)  # type: ignore[attr-defined]
-    if found.archived:  # type: ignore[attr-defined]
-        raise Conflict(ALREADY_ARCHIVED[model.__tablename__], id=object_id)  # type: ignore[attr-defined]
-    found.archived = True  # type: ignore[attr-defined]
+        raise NotFound(DOES_NOT_EXIST[_kind(model)], id=object_id)
+    if found.archived:
+        raise Conflict(ALREADY_ARCHIVED[_kind(model)], id=object_id)
+    found.archived = True
     session.add(found)
     session.flush()
     record_event(
         session,
-        action=f"{model.__tablename__}.archived",  # type: ignore[attr-defined]
-        object_type=model.__tablename__,  # type: ignore[attr-defined]
+        action=f"{_kind(model)}.archived",
+        object_type=_kind(model),
         object_id=object_id,
         user_id=user.id if user else None,
         before={"archived": False},
@@ -256,10 +257,17 @@ def find_donor(session: Session, ref: str) -> Donor:
     return matches[0]
 
 
+def _kind(model: type[SQLModel]) -> str:
+    """The table's name (donor, recipient, appeal, item): the kind in messages and in journal actions."""
+    name = model.__tablename__
+    assert isinstance(name, str), "SQLModel allows a declared_attr here; the catalogue's tables have plain names"
+    return name
+
+
 def _get(session: Session, model: type[T], object_id: int) -> T:
     found = session.get(model, object_id)
     if found is None:
-        raise NotFound("{kind} {id} does not exist", kind=model.__tablename__, id=object_id)  # type: ignore[attr-defined]
+        raise NotFound("{kind} {id} does not exist", kind=_kind(model), id=object_id)
     return found
 
 
@@ -273,9 +281,9 @@ def _updated(session: Session, row: T, changes: dict[str, Any], user: User | Non
     _flush(session, row)
     record_event(
         session,
-        action=f"{row.__tablename__}.updated",  # type: ignore[attr-defined]
-        object_type=row.__tablename__,  # type: ignore[attr-defined]
-        object_id=row.id,  # type: ignore[attr-defined]
+        action=f"{_kind(type(row))}.updated",
+        object_type=_kind(type(row)),
+        object_id=row.id,
         user_id=user.id if user else None,
         before=before,
         after={key: changes[key] for key in before},
@@ -309,7 +317,7 @@ def _flush(session: Session, row: SQLModel) -> None:
             raise
         raise Conflict(
             "another {kind} with the same name or code was recorded at the same moment; reload and check",
-            kind=row.__tablename__,  # type: ignore[attr-defined]
+            kind=_kind(type(row)),
         ) from error
 
 
@@ -317,9 +325,9 @@ def _created(session: Session, row: T, user: User | None) -> T:
     _flush(session, row)
     record_event(
         session,
-        action=f"{row.__tablename__}.created",  # type: ignore[attr-defined]
-        object_type=row.__tablename__,  # type: ignore[attr-defined]
-        object_id=row.id,  # type: ignore[attr-defined]
+        action=f"{_kind(type(row))}.created",
+        object_type=_kind(type(row)),
+        object_id=row.id,
         user_id=user.id if user else None,
         after=row.model_dump(exclude={"id", "created_at"}),
     )

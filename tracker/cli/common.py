@@ -13,7 +13,8 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from tracker.core.errors import TrackerError
 from tracker.core.i18n import _
 
-F = TypeVar("F", bound=Callable[..., Any])
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 def fail(message: str) -> NoReturn:
@@ -21,11 +22,11 @@ def fail(message: str) -> NoReturn:
     raise typer.Exit(1)
 
 
-def readable_errors(command: F) -> F:
+def readable_errors(command: Callable[P, R]) -> Callable[P, R]:
     """Expected failures print one readable line and exit 1; never a traceback."""
 
     @functools.wraps(command)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
             return command(*args, **kwargs)
         except TrackerError as exc:
@@ -40,4 +41,4 @@ def readable_errors(command: F) -> F:
         except DBAPIError as exc:
             fail(_("the database refused the change: {reason}").format(reason=str(exc.orig).splitlines()[0]))
 
-    return wrapper  # type: ignore[return-value]
+    return wrapper

@@ -7,13 +7,14 @@ import tempfile
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
-from typing import Annotated, BinaryIO
+from typing import IO, Annotated
 
 import typer
 
 from tracker.cli.common import readable_errors
 from tracker.core.errors import Invalid
 from tracker.core.i18n import _, ngettext
+from tracker.db.models import stored_id
 
 app = typer.Typer(help="Exports: contributions as CSV, XLSX or HXL; appeals as IATI XML.", no_args_is_help=True)
 
@@ -80,12 +81,12 @@ def iati_command(
     upgrade()
     with session_scope() as session:
         appeal = appeal_by_code(session, appeal_code)
-        body = appeal_iati_xml(session, appeal.id, org_ref)  # type: ignore[arg-type]
+        body = appeal_iati_xml(session, stored_id(appeal), org_ref)
     _write(output, lambda out: out.write(body))
     typer.echo(_("IATI activity for appeal {code} written to {path}").format(code=appeal.code, path=output))
 
 
-def _write(path: Path, write: Callable[[BinaryIO], int]) -> int:
+def _write(path: Path, write: Callable[[IO[bytes]], int]) -> int:
     """Write through a temporary file beside `path`, renamed over it only when complete: never half a file."""
     folder = path.resolve().parent
     try:

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, BinaryIO
+from typing import TYPE_CHECKING, Annotated, BinaryIO
 
 import typer
 
 from tracker.cli.common import fail, readable_errors
 from tracker.core.i18n import _, ngettext
 from tracker.importing.report import ImportReport
+
+if TYPE_CHECKING:  # imported where it is raised, so the other commands start without the importer
+    from tracker.importing.report import ImportRefused
 
 app = typer.Typer(help="Import contributions from a CSV or XLSX file.")
 

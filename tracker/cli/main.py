@@ -33,6 +33,7 @@ def speak_the_default_language() -> None:
     """Every command's messages are in TRACKER_DEFAULT_LOCALE."""
     from tracker.core.config import get_settings
 
+    language: str
     try:
         language = get_settings().default_locale
     except ValidationError:  # the command itself reports the bad setting, in the language asked for if it can

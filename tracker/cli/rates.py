@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, TypeVar, overload
 
 import typer
 
@@ -20,6 +20,12 @@ F = TypeVar("F", bound=Callable[..., Any])
 app = typer.Typer(help="Exchange rates: import files, list, set one by hand.", no_args_is_help=True)
 
 
+@overload
+def _date(text: str, field: str) -> date: ...
+@overload
+def _date(text: None, field: str) -> None: ...
+@overload
+def _date(text: str | None, field: str) -> date | None: ...
 def _date(text: str | None, field: str) -> date | None:
     if text is None:
         return None
@@ -111,5 +117,5 @@ def set_command(
     upgrade()
     with session_scope() as session:
         reporting = effective_settings(session).reporting_currency
-        row = record_rate(session, day, currency, rate, source, reporting, None)  # type: ignore[arg-type]
+        row = record_rate(session, day, currency, rate, source, reporting, None)
     typer.echo(f"{row.currency} on {row.rate_date}: {plain(Decimal(row.rate))} {row.quote_currency} ({row.source})")

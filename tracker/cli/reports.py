@@ -127,7 +127,8 @@ def letter_command(
         if number is not None:
             letter = find_letter(session, number)
         else:
-            letter = create_letter(session, find_donor(session, donor), start, end, lang, show_values)  # type: ignore[arg-type]
+            assert donor is not None, "checked above: a donor or a number"
+            letter = create_letter(session, find_donor(session, donor), start, end, lang, show_values)
         content = letter_data(session, letter)
         data = letter_file(content, fmt, _heading(session, organisation, address))
     _write(output, data)

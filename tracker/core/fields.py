@@ -39,14 +39,16 @@ def optional_text(value: Any, field: str, limit: int) -> str | None:
 
 
 def one_of(value: Any, allowed: tuple[str, ...], field: str) -> str:
-    if value not in allowed:
+    if not isinstance(value, str) or value not in allowed:
         raise Invalid(field, "must be one of {allowed}, got {value!r}", allowed=", ".join(allowed), value=value)
     return value
 
 
 @cache
 def _countries() -> frozenset[str]:
-    return frozenset(code for code in Locale("en").territories if len(code) == 2 and code.isalpha())
+    return frozenset(
+        code for code in Locale("en").territories if isinstance(code, str) and len(code) == 2 and code.isalpha()
+    )
 
 
 def country_code(value: str | None) -> str | None:

@@ -39,7 +39,8 @@ def ngettext(singular: str, plural: str, n: int) -> str:
 
 
 def pgettext(context: str, message: str) -> str:
-    return translations.get().pgettext(context, message)
+    # babel annotates pgettext as `str | object`; it returns the catalogue's str or `message`
+    return translations.get().pgettext(context, message)  # type: ignore[return-value]
 
 
 def N_(message: str) -> str:  # noqa: N802 - the name pybabel looks for

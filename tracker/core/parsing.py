@@ -169,8 +169,8 @@ def parse_date(text: str, locale: str, field: str = "date", today: date | None =
     year = _full_year(year_text, today or date.today())
     order, locale_separator, _ = _date_form(locale)
     if separator == locale_separator:
-        day, month = (first, second) if order == "dmy" else (second, first)
-        return _real_date(year, int(month), int(day), shown, field)
+        day_text, month_text = (first, second) if order == "dmy" else (second, first)
+        return _real_date(year, int(month_text), int(day_text), shown, field)
     readings = {
         reading
         for day, month in ((first, second), (second, first))

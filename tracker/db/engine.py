@@ -28,13 +28,13 @@ def make_engine(url: str, echo: bool = False) -> sa.Engine:
         engine = sa.create_engine(url, echo=echo, connect_args={"check_same_thread": False})
 
         @sa.event.listens_for(engine, "connect")
-        def _sqlite_connect(dbapi_conn, _record):  # type: ignore[no-untyped-def]
+        def _sqlite_connect(dbapi_conn: Any, _record: Any) -> None:
             dbapi_conn.isolation_level = None  # we issue BEGIN ourselves, below
             for pragma in SQLITE_PRAGMAS:
                 dbapi_conn.execute(f"PRAGMA {pragma}")
 
         @sa.event.listens_for(engine, "begin")
-        def _sqlite_begin(conn):  # type: ignore[no-untyped-def]
+        def _sqlite_begin(conn: sa.Connection) -> None:
             # A writer's IMMEDIATE takes the write lock up front, so a busy writer waits for
             # busy_timeout instead of failing when it upgrades from a read. A reader's plain
             # BEGIN reads a consistent WAL snapshot and never waits for a writer (a long import).
@@ -50,10 +50,12 @@ def make_engine(url: str, echo: bool = False) -> sa.Engine:
 def conflict_insert(session: Session) -> Any:
     """The session's dialect's `insert`, the one that knows ON CONFLICT (PostgreSQL or SQLite)."""
     if session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert
+        from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+
+        return postgresql_insert
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    return sqlite_insert
 
 
 # PostgreSQL's SQLSTATE for unique_violation; SQLite's extended result codes for the same.

@@ -12,7 +12,7 @@ from json.encoder import encode_basestring as _string  # how json.dumps(ensure_a
 from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from tracker.core.i18n import gettext
 from tracker.db.models import JournalEvent, utcnow
@@ -108,7 +108,7 @@ def last_hash(session: Session) -> str:
     """The newest event's hash (GENESIS when empty), with the chain locked on PostgreSQL until commit."""
     if session.get_bind().dialect.name == "postgresql":
         session.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _CHAIN_LOCK})
-    prev = session.exec(select(JournalEvent.hash).order_by(JournalEvent.id.desc()).limit(1)).first()  # type: ignore[union-attr]
+    prev = session.exec(select(JournalEvent.hash).order_by(col(JournalEvent.id).desc()).limit(1)).first()
     return prev or GENESIS
 
 
@@ -155,7 +155,7 @@ def verify_chain(session: Session, batch: int = 5000) -> Iterator[ChainProblem]:
     prev_hash, last_id = GENESIS, 0
     while True:
         events = session.exec(
-            select(JournalEvent).where(JournalEvent.id > last_id).order_by(JournalEvent.id).limit(batch)  # type: ignore[arg-type]
+            select(JournalEvent).where(col(JournalEvent.id) > last_id).order_by(col(JournalEvent.id)).limit(batch)
         ).all()
         if not events:
             return

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, date, datetime
+from typing import Any, Literal, Protocol, get_args
 
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
@@ -56,12 +57,30 @@ def _one_of(column: str, values: tuple[str, ...]) -> str:
     return f"{column} IN ({quoted})"
 
 
-def Timestamp(**kw: object) -> datetime:  # noqa: N802 - reads like a type in the models
-    return Field(default_factory=utcnow, sa_type=sa.DateTime(timezone=True), **kw)  # type: ignore[arg-type]
+def table_of(model: type[SQLModel]) -> sa.Table:
+    """A model's Core table, for statements written in SQLAlchemy Core."""
+    return model.__table__  # type: ignore[attr-defined]  # SQLModel sets it on each table model but does not declare it
 
 
-def MinorUnits(**kw: object) -> int:  # noqa: N802
-    return Field(sa_type=sa.BigInteger, **kw)  # type: ignore[arg-type]
+class Stored(Protocol):
+    """Any table row with an integer primary key."""
+
+    id: int | None
+
+
+def stored_id(row: Stored) -> int:
+    """A stored row's id: SQLModel types it `int | None`, None only until the row is flushed."""
+    if row.id is None:
+        raise ValueError(f"{type(row).__name__} has no id before it is flushed")
+    return row.id
+
+
+def Timestamp(**kw: Any) -> datetime:  # noqa: N802 - reads like a type in the models
+    return Field(default_factory=utcnow, sa_type=sa.DateTime(timezone=True), **kw)
+
+
+def MinorUnits(**kw: Any) -> int:  # noqa: N802
+    return Field(sa_type=sa.BigInteger, **kw)
 
 
 class Donor(SQLModel, table=True):

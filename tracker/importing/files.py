@@ -124,10 +124,12 @@ def _csv_rows(source: IO[bytes]) -> Iterator[Row]:
         names = _header(next(csv.reader([first], delimiter=delimiter), []))
         width = len(names)
         plain = None not in names
+        columns = [name for name in names if name is not None]  # every name, when plain
         for number, values in enumerate(reader, start=2):
             # Empty cells are left out (`cells.get` gives None), which saves a call per cell.
+            cells: dict[str, Cell]
             if plain and len(values) <= width and max(map(len, values), default=0) <= MAX_FIELD:
-                cells = dict(filter(itemgetter(1), zip(names, map(str.strip, values), strict=False)))
+                cells = dict(filter(itemgetter(1), zip(columns, map(str.strip, values), strict=False)))
                 extra = 0
             else:
                 cells = {  # `kept`, not `text`: a comprehension's := binds in the function, over the reader's file
@@ -168,10 +170,10 @@ def _xlsx_rows(source: IO[bytes]) -> Iterator[Row]:
         raise Invalid("file", "is not a readable XLSX file: {problem}", problem=str(exc)[:200]) from None
     try:
         sheet = book.worksheets[0]
-        with sheet._get_source() as xml:  # type: ignore[union-attr]
+        with sheet._get_source() as xml:
             parser = ExactParser(
                 xml,
-                sheet._shared_strings,  # type: ignore[union-attr]
+                sheet._shared_strings,
                 data_only=True,
                 epoch=book.epoch,
                 date_formats=book._date_formats,

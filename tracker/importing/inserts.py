@@ -70,7 +70,9 @@ class Inserter:
         # The JSON is made here, holding the GIL anyway; the thread only runs the statements.
         keys = _json(lookup) if lookup else None
         statements = [(_json_each_sql(batch), (*batch.shared.values(), _json(batch.rows))) for batch in batches]
-        cursor = self.connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        raw = self.connection.connection.driver_connection
+        assert raw is not None, "a checked-out connection has its driver's connection"
+        cursor = raw.cursor()
         self._thread = threading.Thread(target=self._run, args=(cursor, keys, statements), name="import-inserts")
         _quick_handover(True)
         self._thread.start()
@@ -96,7 +98,7 @@ class Inserter:
         """A driver's error as SQLAlchemy raises it (an OperationalError, say), so callers handle it as any other."""
         dialect = self.connection.dialect
         if isinstance(error, dialect.loaded_dbapi.Error):
-            return sa.exc.DBAPIError.instance(statement, None, error, dialect.loaded_dbapi.Error, dialect=dialect)  # type: ignore[arg-type]
+            return sa.exc.DBAPIError.instance(statement, None, error, dialect.loaded_dbapi.Error, dialect=dialect)
         return error
 
     def _run(self, cursor: sqlite3.Cursor, keys: str | None, statements: list[tuple[str, tuple[Any, ...]]]) -> None:
@@ -167,7 +169,9 @@ def insert_many(connection: sa.Connection, table: str, names: tuple[str, ...], r
     quote = dialect.identifier_preparer.quote
     columns = ", ".join(map(quote, names))
     if dialect.name == "postgresql":
-        cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        raw = connection.connection.driver_connection
+        assert raw is not None, "a checked-out connection has its driver's connection"
+        cursor = raw.cursor()
         with cursor.copy(f"COPY {quote(table)} ({columns}) FROM STDIN") as copy:
             for row in rows:
                 copy.write_row(row)

@@ -34,7 +34,7 @@ from tracker.core.errors import Invalid, NotFound
 from tracker.core.i18n import gettext as _
 from tracker.core.i18n import use_locale
 from tracker.db.engine import reading
-from tracker.db.models import User
+from tracker.db.models import User, stored_id
 from tracker.importing.files import is_xlsx
 from tracker.importing.report import ImportRefused
 from tracker.importing.service import import_contributions
@@ -113,7 +113,7 @@ def keep_upload(folder: Path, source: IO[bytes], filename: str, user: User, lang
         shutil.copyfileobj(source, target, 1 << 20)
         size = target.tell()
     owner = {"email": user.email, "name": user.name or "", "role": user.role}
-    job = Job(job_id, user.id, owner, language, Path(filename).name[:200], size)  # type: ignore[arg-type]
+    job = Job(job_id, stored_id(user), owner, language, Path(filename).name[:200], size)
     _save(folder, job)
     return job
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
+from typing import Any
 
 from tracker.importing.files import Row
 
@@ -71,5 +72,5 @@ class RowKeys:
     def close(self) -> None:
         self.db.close()
 
-    def _select(self, sql: str, values: list[str]) -> list[tuple[str, ...]]:
+    def _select(self, sql: str, values: list[str]) -> list[Any]:
         return self.db.execute(sql, (json.dumps(values),)).fetchall() if values else []

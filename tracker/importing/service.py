@@ -17,7 +17,7 @@ from collections.abc import Callable
 from operator import attrgetter
 from typing import IO, Any
 
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
 
 from tracker.catalogue.service import DonorInput, RecipientInput, create_donor, create_recipient
 from tracker.core.bulk import collector_paused
@@ -63,11 +63,11 @@ def _import(
 ) -> ImportReport:
     report = ImportReport(uuid.uuid4().hex, dry_run)
     # Held for the whole import: the session's identity map is weak, and check_line looks items up by id.
-    items = list(session.exec(select(Item).where(~Item.archived)))  # type: ignore[arg-type]
+    items = list(session.exec(select(Item).where(~col(Item.archived))))
     lookups = Lookups(
-        items={item.name: item.id for item in items},  # type: ignore[misc]
-        appeals={code: appeal_id for appeal_id, code in session.exec(select(Appeal.id, Appeal.code))},  # type: ignore[misc]
-        clusters={item.id: item.cluster for item in items},  # type: ignore[misc]
+        items={item.name: stored_id(item) for item in items},
+        appeals={code: id_ for id_, code in session.exec(select(Appeal.id, Appeal.code)) if id_ is not None},
+        clusters={stored_id(item): item.cluster for item in items},
     )
     writer = None if dry_run else ChunkWriter(session, user, report.import_id)
     row_keys = RowKeys()
@@ -184,6 +184,7 @@ def _resolve(
             emails = {ref.lower(): ref for ref in batch if "@" in ref}
             statement = select(Donor.id, Donor.email, Donor.archived).where(func.lower(Donor.email).in_(list(emails)))
             for found_id, email, archived in session.exec(statement):
+                assert found_id is not None and email is not None, "a stored donor, found by its email"
                 matches[emails[email.lower()]].append((found_id, archived))
     wanted: dict[str, Planned] = {}
     for planned in chunk:  # the first row that says how to create it, else the first row

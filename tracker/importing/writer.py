@@ -17,7 +17,7 @@ from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from tracker.core.money import minor_digits
 from tracker.db.engine import conflict_insert
@@ -51,8 +51,8 @@ class ChunkWriter:
         self.last_number: dict[int, int] = {}
         self.built: list[Batch] = []  # the last chunk built, waiting for its inserts to start
         dialect = session.connection().dialect
-        self.bind_date = _binder(Contribution.__table__.c.value_date, dialect)  # type: ignore[attr-defined]
-        self.bind_stamp = _binder(JournalEvent.__table__.c.at, dialect)  # type: ignore[attr-defined]
+        self.bind_date = _binder(table_of(Contribution).c.value_date, dialect)
+        self.bind_stamp = _binder(table_of(JournalEvent).c.at, dialect)
         self.dates: dict[date, Any] = {}
 
     def write(self, ready: list[tuple[Planned, int, int]]) -> int:
@@ -69,7 +69,8 @@ class ChunkWriter:
         self.totals.need(self.session, {(p.line.value.currency, p.value_date) for p, _, _ in ready if p.line.value})
         if self.counted_here and self.next_id is None:
             self.next_id = (self.session.execute(sa.select(sa.func.max(Contribution.id))).scalar() or 0) + 1
-            self.last_number = dict(self.session.execute(sa.select(NumberSequence.year, NumberSequence.last)).all())  # type: ignore[arg-type]
+            numbered = sa.select(col(NumberSequence.year), col(NumberSequence.last))
+            self.last_number = dict(self.session.execute(numbered).all())
         # The chunk before starts going in, after a look-up of this chunk's keys.
         self.inserter.submit(self.built, lookup=[p.key for p, _, _ in ready])
         self.built = []
@@ -97,7 +98,7 @@ class ChunkWriter:
         totals = self.totals.rows()  # summed up while the last chunk goes in
         self.inserter.wait()
         if self.counted_here and self.last_number:
-            table = NumberSequence.__table__  # type: ignore[attr-defined]
+            table = table_of(NumberSequence)
             statement = conflict_insert(self.session)(table)
             self.session.execute(
                 statement.on_conflict_do_update(index_elements=["year"], set_={"last": statement.excluded.last}),
@@ -158,8 +159,10 @@ class ChunkWriter:
     def _ids(self, count: int) -> list[int]:
         if not self.counted_here:
             return _allocate_ids(self.session, count)
-        first, self.next_id = self.next_id, self.next_id + count  # type: ignore[operator]
-        return list(range(first, first + count))  # type: ignore[arg-type]
+        first = self.next_id
+        assert first is not None, "set when the first chunk went in"
+        self.next_id = first + count
+        return list(range(first, first + count))
 
 
 # The columns whose values vary from row to row (the rest are shared: see `_build`; fulfils_id is null).

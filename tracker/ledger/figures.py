@@ -21,9 +21,11 @@ status changes, since statuses only move forward).
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session
@@ -31,12 +33,12 @@ from sqlmodel import Session
 from tracker.core.money import Money
 from tracker.core.vocabulary import OPEN_STATUSES, Bucket, LineKind, Status
 from tracker.db.journal import canonical_json
-from tracker.db.models import QUANTITY_PLACES, Contribution, ContributionLine, Item, JournalEvent
+from tracker.db.models import QUANTITY_PLACES, Contribution, ContributionLine, Item, JournalEvent, table_of
 
-contribution = Contribution.__table__  # type: ignore[attr-defined]
-line = ContributionLine.__table__  # type: ignore[attr-defined]
-item = Item.__table__  # type: ignore[attr-defined]
-journal = JournalEvent.__table__  # type: ignore[attr-defined]
+contribution = table_of(Contribution)
+line = table_of(ContributionLine)
+item = table_of(Item)
+journal = table_of(JournalEvent)
 
 
 @dataclass
@@ -123,11 +125,12 @@ class Scope:
         return found
 
 
-def live(table: sa.Table, as_of: datetime | None = None) -> sa.ColumnElement[bool]:
+def live(table: sa.FromClause[Any], as_of: datetime | None = None) -> sa.ColumnElement[bool]:
     """Not void: now, or as of a moment (a void recorded later did not exist yet)."""
+    voided_at: sa.ColumnElement[datetime | None] = table.c.voided_at
     if as_of is None:
-        return table.c.voided_at.is_(None)
-    return sa.or_(table.c.voided_at.is_(None), table.c.voided_at > as_of)
+        return voided_at.is_(None)
+    return sa.or_(voided_at.is_(None), voided_at > as_of)
 
 
 def status_then(as_of: datetime) -> sa.Subquery:
@@ -175,7 +178,7 @@ class FigureRow:
     currency: str | None
     value_minor: int
     quantity_milli: int
-    keys: tuple
+    keys: tuple[Any, ...]
 
 
 def ledger_totals(session: Session, scope: Scope | None = None) -> LedgerTotals:
@@ -248,7 +251,7 @@ def figure_rows(session: Session, scope: Scope | None = None, by: tuple[str, ...
     return rows
 
 
-def _counted(fulfiller: sa.Table, scope: Scope) -> list[sa.ColumnElement[bool]]:
+def _counted(fulfiller: sa.FromClause[Any], scope: Scope) -> list[sa.ColumnElement[bool]]:
     """A fulfilment counts when it is live (and, as of a moment, was recorded by then)."""
     found = [live(fulfiller, scope.as_of)]
     if scope.as_of is not None:
@@ -256,7 +259,7 @@ def _counted(fulfiller: sa.Table, scope: Scope) -> list[sa.ColumnElement[bool]]:
     return found
 
 
-def _remainders(session: Session, promised: list[sa.Row], scope: Scope) -> list[FigureRow]:
+def _remainders(session: Session, promised: Sequence[sa.Row[*tuple[Any, ...]]], scope: Scope) -> list[FigureRow]:
     pledge_ids = sorted({row[0] for row in promised})
     delivered_money: dict[tuple[int, str], int] = defaultdict(int)
     delivered_items: dict[tuple[int, int], int] = defaultdict(int)

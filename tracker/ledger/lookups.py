@@ -7,19 +7,21 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Generic, TypeVar
 
 import sqlalchemy as sa
-from sqlmodel import Session, SQLModel, func, select
+from sqlmodel import Session, col, func, select
 
-from tracker.db.models import Appeal, Contribution, Donor, Item, JournalEvent, Recipient, User
+from tracker.db.models import Appeal, Contribution, Donor, Item, JournalEvent, Recipient, User, stored_id
 from tracker.db.text import folded, matches
 
-T = TypeVar("T", bound=SQLModel)
+Row = TypeVar("Row")
+T = TypeVar("T", Donor, Recipient, Appeal, Item)  # the catalogue: each has an id, a name and the archived flag
+Named = TypeVar("Named", Donor, Recipient, Appeal, Item, User)
 SEARCHED = {Donor: ("name", "email"), Recipient: ("name", "region"), Appeal: ("code", "name"), Item: ("name",)}
 ORDER = {Donor: "name", Recipient: "name", Appeal: "code", Item: "name"}
 
 
 @dataclass(frozen=True)
-class Found(Generic[T]):
-    rows: list[T]
+class Found(Generic[Row]):
+    rows: list[Row]
     total: int
     page: int
     per_page: int
@@ -33,7 +35,7 @@ def search_catalogue(
     session: Session, model: type[T], text: str = "", archived: bool = False, page: int = 1, per_page: int = 50
 ) -> Found[T]:
     """Donors, recipients, appeals or items whose searched fields contain `text`, a page at a time."""
-    conditions: list[Any] = [model.archived == archived]  # type: ignore[attr-defined]
+    conditions: list[Any] = [col(model.archived) == archived]
     if text.strip():
         conditions.append(sa.or_(*(matches(session, getattr(model, name), text) for name in SEARCHED[model])))
     total = session.exec(select(func.count()).select_from(model).where(*conditions)).one()
@@ -41,7 +43,7 @@ def search_catalogue(
     statement = (
         select(model)
         .where(*conditions)
-        .order_by(getattr(model, ORDER[model]), model.id)  # type: ignore[attr-defined]
+        .order_by(getattr(model, ORDER[model]), col(model.id))
         .limit(per_page)
         .offset((page - 1) * per_page)
     )
@@ -55,26 +57,26 @@ def match_parties(session: Session, model: type[T], text: str, limit: int = 10) 
         return []
     statement = (
         select(model)
-        .where(model.archived.is_(False), matches(session, model.name, needle))  # type: ignore[attr-defined]
-        .order_by(func.length(model.name), model.name)  # type: ignore[attr-defined]
+        .where(col(model.archived).is_(False), matches(session, col(model.name), needle))
+        .order_by(func.length(model.name), col(model.name))
         .limit(limit)
     )
     found = list(session.exec(statement).all())
-    exact = [row for row in found if folded(row.name) == folded(needle)]  # type: ignore[attr-defined]
+    exact = [row for row in found if folded(row.name) == folded(needle)]
     return exact + [row for row in found if row not in exact]
 
 
 def active(session: Session, model: type[T]) -> list[T]:
     """Every active appeal or item, for a form's choices."""
-    statement = select(model).where(model.archived.is_(False)).order_by(getattr(model, ORDER[model]))  # type: ignore[attr-defined]
+    statement = select(model).where(col(model.archived).is_(False)).order_by(getattr(model, ORDER[model]))
     return list(session.exec(statement).all())
 
 
-def names(session: Session, model: type[T], ids: set[int]) -> dict[int, T]:
+def names(session: Session, model: type[Named], ids: set[int]) -> dict[int, Named]:
     """Rows by id, for showing names next to ids."""
     if not ids:
         return {}
-    return {row.id: row for row in session.exec(select(model).where(model.id.in_(ids))).all()}  # type: ignore[attr-defined]
+    return {stored_id(row): row for row in session.exec(select(model).where(col(model.id).in_(ids))).all()}
 
 
 @dataclass(frozen=True)
@@ -109,7 +111,7 @@ def journal_events(
     statement = (
         select(JournalEvent)
         .where(*conditions)
-        .order_by(JournalEvent.id.desc())  # type: ignore[union-attr]
+        .order_by(col(JournalEvent.id).desc())
         .limit(per_page)
         .offset((page - 1) * per_page)
     )
@@ -126,14 +128,14 @@ def contribution_history(session: Session, contribution_id: int) -> list[Journal
     statement = (
         select(JournalEvent)
         .where(JournalEvent.object_type == "contribution", JournalEvent.object_id == str(contribution_id))
-        .order_by(JournalEvent.id)  # type: ignore[arg-type]
+        .order_by(col(JournalEvent.id))
     )
     return list(session.exec(statement).all())
 
 
 def fulfilments_of(session: Session, contribution_id: int) -> list[Contribution]:
     """The contributions that fulfil this one, void ones included, oldest first."""
-    statement = select(Contribution).where(Contribution.fulfils_id == contribution_id).order_by(Contribution.id)  # type: ignore[arg-type]
+    statement = select(Contribution).where(Contribution.fulfils_id == contribution_id).order_by(col(Contribution.id))
     return list(session.exec(statement).all())
 
 

@@ -18,11 +18,11 @@ from tracker.core.vocabulary import Status
 from tracker.db.models import Appeal, Contribution, ContributionLine, Donor, Recipient
 from tracker.ledger.filters import ContributionFilters, contribution_where
 
-contribution = Contribution.__table__  # type: ignore[attr-defined]
-line = ContributionLine.__table__  # type: ignore[attr-defined]
-donor = Donor.__table__  # type: ignore[attr-defined]
-recipient = Recipient.__table__  # type: ignore[attr-defined]
-appeal = Appeal.__table__  # type: ignore[attr-defined]
+contribution = table_of(Contribution)
+line = table_of(ContributionLine)
+donor = table_of(Donor)
+recipient = table_of(Recipient)
+appeal = table_of(Appeal)
 
 PER_PAGE = 50
 COUNT_CAP = 1_000

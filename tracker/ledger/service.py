@@ -6,7 +6,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from tracker.core.errors import Conflict, Invalid, NotFound, Plural
 from tracker.core.vocabulary import OPEN_STATUSES, LineKind, Status, Term
@@ -22,10 +22,12 @@ from tracker.db.models import (
     NumberSequence,
     Recipient,
     User,
+    stored_id,
+    table_of,
     utcnow,
 )
+from tracker.ledger.checks import LineInput as LineInput  # re-exported: callers build lines from here
 from tracker.ledger.checks import (
-    LineInput,
     RecordedLine,
     check_line,
     check_notes,
@@ -78,7 +80,7 @@ def record_contribution(session: Session, data: ContributionInput, user: User | 
             count=len(data.lines),
         )
     lines = [check_line(session, line, f"lines[{i}]") for i, line in enumerate(data.lines)]
-    pledge_before: list = []
+    pledge_before: list[FigureRow] = []
     if data.fulfils_id is not None:
         _check_fulfilment(session, data, lines)
         pledge_before = contribution_rows(session, [data.fulfils_id])
@@ -115,7 +117,7 @@ def record_contribution(session: Session, data: ContributionInput, user: User | 
     if data.fulfils_id is None:  # what it adds is known without asking the database again
         apply_change(session, [], _counted(session, contribution, rows))
     else:
-        apply_change(session, pledge_before, contribution_rows(session, [contribution.id, data.fulfils_id]))  # type: ignore[list-item]
+        apply_change(session, pledge_before, contribution_rows(session, [stored_id(contribution), data.fulfils_id]))
     return contribution
 
 
@@ -130,7 +132,7 @@ def _counted(session: Session, contribution: Contribution, lines: list[Contribut
             line.currency,
             line.value_minor or 0,
             line.quantity_milli or 0,
-            (*keys, session.get(Item, line.item_id).cluster if line.item_id is not None else None),  # type: ignore[union-attr]
+            (*keys, _cluster(session, line.item_id)),
         )
         for line in lines
     ]
@@ -229,7 +231,7 @@ def next_number(session: Session, year: int) -> str:
 
 def reserve_numbers(session: Session, years: list[int]) -> list[str]:
     """Numbers for contributions of these years, in order: one sequence update per year, not per contribution."""
-    table = NumberSequence.__table__  # type: ignore[attr-defined]
+    table = table_of(NumberSequence)
     insert = conflict_insert(session)
     next_of: dict[int, int] = {}
     for year, count in sorted(Counter(years).items()):
@@ -252,11 +254,20 @@ def contribution_number(year: int, sequence: int) -> str:
     return f"C-{year}-{sequence:06d}"
 
 
+def _cluster(session: Session, item_id: int | None) -> str | None:
+    """The cluster of a goods or service line's item (checked to exist before it was recorded)."""
+    if item_id is None:
+        return None
+    item = session.get(Item, item_id)
+    assert item is not None, "an item the line was checked against"
+    return item.cluster
+
+
 def live_fulfilments(session: Session, contribution_id: int) -> list[Contribution]:
     """The non-void contributions that fulfil this one."""
     statement = select(Contribution).where(
         Contribution.fulfils_id == contribution_id,
-        Contribution.voided_at.is_(None),  # type: ignore[union-attr]
+        col(Contribution.voided_at).is_(None),
     )
     return list(session.exec(statement).all())
 
@@ -265,7 +276,7 @@ def lines_of(session: Session, contribution_id: int) -> list[ContributionLine]:
     statement = (
         select(ContributionLine)
         .where(ContributionLine.contribution_id == contribution_id)
-        .order_by(ContributionLine.position)  # type: ignore[arg-type]
+        .order_by(col(ContributionLine.position))
     )
     return list(session.exec(statement).all())
 
@@ -333,9 +344,9 @@ def recent_contributions(session: Session, limit: int = 10, appeal_id: int | Non
     """The most recently recorded contributions, newest first, voids included."""
     statement = (
         select(Contribution, Donor.name, Recipient.name)
-        .join(Donor, Donor.id == Contribution.donor_id)  # type: ignore[arg-type]
-        .join(Recipient, Recipient.id == Contribution.recipient_id)  # type: ignore[arg-type]
-        .order_by(Contribution.id.desc())  # type: ignore[union-attr]
+        .join(Donor, col(Donor.id) == Contribution.donor_id)
+        .join(Recipient, col(Recipient.id) == Contribution.recipient_id)
+        .order_by(col(Contribution.id).desc())
         .limit(limit)
     )
     if appeal_id is not None:

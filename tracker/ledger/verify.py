@@ -7,7 +7,7 @@ from collections.abc import Callable
 from decimal import Decimal
 
 import sqlalchemy as sa
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from tracker.core.i18n import gettext, ngettext
 from tracker.core.money import minor_digits, round_half_up
@@ -20,6 +20,7 @@ from tracker.db.models import (
     ExchangeRate,
     JournalEvent,
     NumberSequence,
+    stored_id,
 )
 from tracker.ledger.recording import snapshot
 from tracker.rates.publications import NUMBER
@@ -39,7 +40,7 @@ def journal_chain_holds(session: Session) -> list[str]:
 def contributions_have_lines(session: Session) -> list[str]:
     """No contribution is recorded without at least one line."""
     statement = select(Contribution.number).where(
-        ~sa.exists().where(ContributionLine.contribution_id == Contribution.id)
+        ~sa.exists().where(col(ContributionLine.contribution_id) == Contribution.id)
     )
     return [gettext("{number}: has no lines").format(number=number) for number in session.exec(statement).all()]
 
@@ -56,21 +57,21 @@ def recorded_facts_match_journal(session: Session) -> list[str]:
     last_id = 0
     while True:
         batch = session.exec(
-            select(Contribution).where(Contribution.id > last_id).order_by(Contribution.id).limit(BATCH)  # type: ignore[arg-type, operator]
+            select(Contribution).where(col(Contribution.id) > last_id).order_by(col(Contribution.id)).limit(BATCH)
         ).all()
         if not batch:
             break
-        ids = [c.id for c in batch]
-        lines: dict[int, list[ContributionLine]] = {i: [] for i in ids}  # type: ignore[misc]
+        ids = [stored_id(c) for c in batch]
+        lines: dict[int, list[ContributionLine]] = {i: [] for i in ids}
         statement = (
             select(ContributionLine)
-            .where(ContributionLine.contribution_id.in_(ids))  # type: ignore[attr-defined]
-            .order_by(ContributionLine.contribution_id, ContributionLine.position)  # type: ignore[arg-type]
+            .where(col(ContributionLine.contribution_id).in_(ids))
+            .order_by(col(ContributionLine.contribution_id), col(ContributionLine.position))
         )
         for line in session.exec(statement):
             lines[line.contribution_id].append(line)
         for contribution in batch:
-            facts = snapshot(contribution, lines[contribution.id])  # type: ignore[index]
+            facts = snapshot(contribution, lines[stored_id(contribution)])
             journaled = recorded.get(str(contribution.id))
             if journaled is None:
                 problems.append(gettext("{number}: no journal event records it").format(number=contribution.number))
@@ -82,7 +83,7 @@ def recorded_facts_match_journal(session: Session) -> list[str]:
                 problems.append(
                     gettext("{number}: recorded fields differ from the journal").format(number=contribution.number)
                 )
-        last_id = ids[-1]  # type: ignore[assignment]
+        last_id = ids[-1]
     return problems
 
 
@@ -116,7 +117,7 @@ def line_values_are_exact(session: Session) -> list[str]:
 def fulfilments_are_sound(session: Session) -> list[str]:
     """A fulfilment is paid, by the same donor, of a pledge or commitment that was never marked paid itself."""
     pledge = sa.orm.aliased(Contribution)
-    statement = select(Contribution, pledge).join(pledge, Contribution.fulfils_id == pledge.id)  # type: ignore[arg-type]
+    statement = select(Contribution, pledge).join(pledge, col(Contribution.fulfils_id) == pledge.id)
     problems: list[str] = []
     for fulfilment, promised in session.exec(statement):
         if fulfilment.status != Status.PAID:
@@ -156,7 +157,7 @@ def no_float_money(session: Session) -> list[str]:
 
 def rates_are_plain_decimals(session: Session) -> list[str]:
     """Every exchange rate is stored as a plain decimal string more than zero (never a float's text)."""
-    statement = select(ExchangeRate.id, ExchangeRate.rate).order_by(ExchangeRate.id)  # type: ignore[arg-type]
+    statement = select(ExchangeRate.id, ExchangeRate.rate).order_by(col(ExchangeRate.id))
     return [
         f"exchange rate {rate_id}: {rate!r} is not a plain decimal more than zero"
         for rate_id, rate in session.exec(statement.execution_options(yield_per=BATCH))

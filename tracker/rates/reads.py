@@ -19,7 +19,7 @@ from sqlmodel import Session, col, select
 
 from tracker.core.errors import Invalid
 from tracker.core.money import check_currency
-from tracker.db.models import ExchangeRate
+from tracker.db.models import ExchangeRate, stored_id, table_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,9 +69,9 @@ def list_rates(
         raise Invalid("from", "{start} is after {end}", start=date_from.isoformat(), end=date_to.isoformat())
     filters = []
     if currency is not None:
-        filters.append(ExchangeRate.currency == check_currency(currency, "currency"))
+        filters.append(col(ExchangeRate.currency) == check_currency(currency, "currency"))
     if quote_currency is not None:
-        filters.append(ExchangeRate.quote_currency == check_currency(quote_currency, "quote_currency"))
+        filters.append(col(ExchangeRate.quote_currency) == check_currency(quote_currency, "quote_currency"))
     if date_from is not None:
         filters.append(col(ExchangeRate.rate_date) >= date_from)
     if date_to is not None:
@@ -91,7 +91,7 @@ def list_rates(
         statement = statement.limit(limit)
     return [
         RateVersion(
-            id=row.id,  # type: ignore[arg-type]
+            id=stored_id(row),
             rate_date=row.rate_date,
             currency=row.currency,
             quote_currency=row.quote_currency,
@@ -116,7 +116,7 @@ def in_force(
         return found
     wanted = sa.or_(
         *(
-            sa.and_(ExchangeRate.currency == currency, col(ExchangeRate.rate_date).between(low, high))
+            sa.and_(col(ExchangeRate.currency) == currency, col(ExchangeRate.rate_date).between(low, high))
             for currency, (low, high) in sorted(spans.items())
         )
     )
@@ -129,7 +129,7 @@ def _read_in_force(
     session: Session, latest: sa.Subquery, found: dict[str, list[StoredRate]]
 ) -> dict[str, list[StoredRate]]:
     """The rows of the versions in `latest`, through Core: ORM rows cost several times more per rate."""
-    rates = ExchangeRate.__table__  # type: ignore[attr-defined]
+    rates = table_of(ExchangeRate)
     statement = (
         sa.select(rates.c.currency, rates.c.rate_date, rates.c.rate, rates.c.source, rates.c.quote_currency)
         .join(latest, latest.c.id == rates.c.id)
@@ -143,7 +143,7 @@ def _read_in_force(
 def _latest_ids() -> Any:
     """The id of the version in force for each (date, currency, quote currency)."""
     return select(sa.func.max(ExchangeRate.id).label("id")).group_by(
-        ExchangeRate.rate_date, ExchangeRate.currency, ExchangeRate.quote_currency
+        col(ExchangeRate.rate_date), col(ExchangeRate.currency), col(ExchangeRate.quote_currency)
     )
 
 

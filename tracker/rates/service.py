@@ -160,7 +160,8 @@ def import_rates(
         spans[row.currency] = (min(low, row.rate_date), max(high, row.rate_date))
     current = {(r.currency, r.rate_date): r for rates in in_force(session, quote, spans).values() for r in rates}
     now, by = utcnow(), user.id if user else None
-    new, corrected = [], 0
+    new: list[dict[str, Any]] = []
+    corrected = 0
     for row in parsed.rows:
         existing = current.get((row.currency, row.rate_date))
         if existing is not None and existing.rate == row.rate and existing.source == parsed.source:

@@ -15,7 +15,7 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 import sqlalchemy as sa
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from tracker.core.money import Money, minor_digits, round_half_up
 from tracker.core.vocabulary import FUNDING, Bucket, LineKind
@@ -284,8 +284,8 @@ def _original_totals(
         currency = row["currency"] or None
         totals.bucket(row["bucket"]).add(row["kind"], item_id, currency, row["value_minor"], row["quantity_milli"])
     ids = sorted({i for bucket in (totals.paid, totals.committed, totals.pledged) for i in bucket.items})
-    items = {i.id: i for i in session.exec(select(Item).where(Item.id.in_(ids)))} if ids else {}  # type: ignore[union-attr]
-    return totals, items  # type: ignore[return-value]
+    items = {stored_id(i): i for i in session.exec(select(Item).where(col(Item.id).in_(ids)))} if ids else {}
+    return totals, items
 
 
 def _scoped(dim: str, scope: str | None) -> tuple[str, str | None]:
@@ -330,9 +330,10 @@ def _rest(funding: Tally, shown: Tally, reporting: str) -> Converted:
 def _labels(session: Session, dim: str, keys: list[str]) -> dict[str, str]:
     ids = [int(k) for k in keys if k.isdecimal()]
     if dim == "donor" and ids:
-        return {str(i): n for i, n in session.execute(sa.select(Donor.id, Donor.name).where(Donor.id.in_(ids)))}  # type: ignore[union-attr]
+        rows = session.execute(sa.select(col(Donor.id), col(Donor.name)).where(col(Donor.id).in_(ids)))
+        return {str(i): n for i, n in rows}
     if dim == "recipient" and ids:
-        rows = session.execute(sa.select(Recipient.id, Recipient.name).where(Recipient.id.in_(ids)))  # type: ignore[union-attr]
+        rows = session.execute(sa.select(col(Recipient.id), col(Recipient.name)).where(col(Recipient.id).in_(ids)))
         return {str(i): n for i, n in rows}
     return {}
 
@@ -351,10 +352,10 @@ def _items(session: Session, source: Source, scope: str | None) -> list[ItemFigu
         else:
             outstanding[item_id] += row["quantity_milli"]
     ids = sorted(set(paid) | set(outstanding))
-    items = {i.id: i for i in session.exec(select(Item).where(Item.id.in_(ids)))} if ids else {}  # type: ignore[union-attr]
+    items = {i.id: i for i in session.exec(select(Item).where(col(Item.id).in_(ids)))} if ids else {}
     found = [
         ItemFigure(
-            items[i],  # type: ignore[index]
+            items[i],
             paid[i],
             outstanding[i],
             tuple(Money.from_minor(m, c) for c, m in sorted(values[i].items())),
@@ -376,7 +377,11 @@ def _appeals(
     found = []
     for appeal in appeals:
         funding = tallies[appeal_key(appeal.id)].result(reporting)
-        target = Money.from_minor(appeal.target_minor, appeal.target_currency) if appeal.target_minor else None
+        target = (  # a target has both parts or neither (a check constraint)
+            Money.from_minor(appeal.target_minor, appeal.target_currency)
+            if appeal.target_minor and appeal.target_currency
+            else None
+        )
         rate = in_reporting = covered = None
         if target is not None and target.currency == reporting:
             in_reporting = target

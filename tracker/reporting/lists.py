@@ -6,14 +6,15 @@ from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
 import sqlalchemy as sa
-from sqlmodel import Session, SQLModel, func, select
+from sqlmodel import Session, col, func, select
 
 from tracker.db.models import Appeal, Contribution, ContributionLine
 from tracker.ledger.filters import ContributionFilters, contribution_where
 from tracker.ledger.service import lines_of
 
 T = TypeVar("T")
-M = TypeVar("M", bound=SQLModel)
+M = TypeVar("M", Donor, Recipient, Appeal, Item)  # the catalogue: each has an id, a name and the archived flag
+Paged = TypeVar("Paged", Donor, Recipient, Appeal, Item, Contribution)
 MAX_PAGE = 200
 
 
@@ -47,36 +48,36 @@ def list_contributions(
     statement = select(Contribution).where(contribution_where(session, filters))
     statement = statement.order_by(Contribution.id)  # type: ignore[arg-type]
     contributions, next_after = _page(session, statement, Contribution, after, limit)
-    lines: dict[int, list[ContributionLine]] = {c.id: [] for c in contributions}  # type: ignore[misc]
+    lines: dict[int, list[ContributionLine]] = {stored_id(c): [] for c in contributions}
     if lines:
         statement_lines = (
             select(ContributionLine)
-            .where(ContributionLine.contribution_id.in_(list(lines)))  # type: ignore[attr-defined]
-            .order_by(ContributionLine.contribution_id, ContributionLine.position)  # type: ignore[arg-type]
+            .where(col(ContributionLine.contribution_id).in_(list(lines)))
+            .order_by(col(ContributionLine.contribution_id), col(ContributionLine.position))
         )
         for line in session.exec(statement_lines):
             lines[line.contribution_id].append(line)
-    rows = [ContributionWithLines(c, lines[c.id]) for c in contributions]  # type: ignore[index]
+    rows = [ContributionWithLines(c, lines[stored_id(c)]) for c in contributions]
     return Page(rows, next_after)
 
 
 def contribution_with_lines(session: Session, contribution: Contribution) -> ContributionWithLines:
-    return ContributionWithLines(contribution, lines_of(session, contribution.id))  # type: ignore[arg-type]
+    return ContributionWithLines(contribution, lines_of(session, stored_id(contribution)))
 
 
 def list_catalogue(
     session: Session, model: type[M], filters: CatalogueFilters, after: int | None = None, limit: int = 50
 ) -> Page[M]:
     """Donors, recipients, appeals or items in id order, searched by name and filtered by exact fields."""
-    statement = select(model).order_by(model.id)  # type: ignore[attr-defined]
+    statement = select(model).order_by(col(model.id))
     if filters.q:
         needle = filters.q.strip().lower()
-        condition = func.lower(model.name).contains(needle, autoescape=True)  # type: ignore[attr-defined]
+        condition = func.lower(model.name).contains(needle, autoescape=True)
         if model is Appeal:
             condition = sa.or_(condition, func.lower(Appeal.code).contains(needle, autoescape=True))
         statement = statement.where(condition)
     if filters.archived is not None:
-        statement = statement.where(model.archived == filters.archived)  # type: ignore[attr-defined]
+        statement = statement.where(col(model.archived) == filters.archived)
     for name, value in filters.equals.items():
         if value is not None:
             statement = statement.where(getattr(model, name) == value)
@@ -85,13 +86,13 @@ def list_catalogue(
 
 
 def _page(
-    session: Session, statement: Any, model: type[M], after: int | None, limit: int
-) -> tuple[list[M], int | None]:
+    session: Session, statement: Any, model: type[Paged], after: int | None, limit: int
+) -> tuple[list[Paged], int | None]:
     limit = max(1, min(limit, MAX_PAGE))
     if after is not None:
-        statement = statement.where(model.id > after)  # type: ignore[attr-defined]
+        statement = statement.where(col(model.id) > after)
     rows = list(session.exec(statement.limit(limit + 1)).all())
     if len(rows) > limit:
         rows = rows[:limit]
-        return rows, rows[-1].id  # type: ignore[attr-defined]
+        return rows, rows[-1].id
     return rows, None

@@ -90,14 +90,14 @@ def environment() -> Environment:
         undefined=StrictUndefined,
         extensions=["jinja2.ext.i18n"],
     )
-    env.install_gettext_callables(  # type: ignore[attr-defined]
+    env.install_gettext_callables(  # type: ignore[attr-defined]  # added by the i18n extension, undeclared
         gettext=lambda s: translations.get().gettext(s),
         ngettext=lambda s, p, n: translations.get().ngettext(s, p, n),
         pgettext=lambda c, s: translations.get().pgettext(c, s),
         npgettext=lambda c, s, p, n: translations.get().npgettext(c, s, p, n),
         newstyle=True,
     )
-    filters = {
+    filters: dict[str, Callable[..., str]] = {
         "money": money,
         "money_code": money_code,
         "number": number,

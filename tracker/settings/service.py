@@ -40,7 +40,7 @@ def update_settings(session: Session, data: SettingsInput, user: User | None) ->
     if window and not (window.isdecimal() and 0 <= int(window) <= 366):
         raise Invalid("rate_window_days", "a whole number of days from 0 to 366, got {value}", value=window)
     currency = (data.reporting_currency or "").strip()
-    changes = {
+    changes: dict[str, object] = {
         "organisation_name": optional_text(data.organisation_name, "organisation_name", 200),
         "organisation_address": optional_text(data.organisation_address, "organisation_address", 1000),
         "reporting_currency": check_currency(currency, "reporting_currency") if currency else None,

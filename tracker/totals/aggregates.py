@@ -34,7 +34,7 @@ from sqlmodel import Session
 
 from tracker.core.i18n import gettext
 from tracker.core.money import Money, minor_digits
-from tracker.db.models import Contribution, LedgerTotal, TotalsState, new_stamp, utcnow
+from tracker.db.models import Contribution, LedgerTotal, TotalsState, new_stamp, table_of, utcnow
 from tracker.ledger.figures import FigureRow, Scope, figure_rows
 from tracker.rates.convert import EXACT, RateBook, load_rates
 from tracker.settings.current import effective_settings
@@ -48,7 +48,7 @@ from tracker.totals.writes import (
     totals_state,
 )
 
-table = LedgerTotal.__table__  # type: ignore[attr-defined]
+table = table_of(LedgerTotal)
 GROUPS = ("value_date", "appeal_id", "donor_id", "recipient_id", "cluster")
 NO_APPEAL = "-"
 NO_CLUSTER = "-"  # money lines have no cluster
@@ -170,9 +170,8 @@ def compute_totals(
     start = bounds[0].replace(day=1)
     while start <= bounds[1]:
         end = (start + timedelta(days=32)).replace(day=1)
-        month = replace(scope, date_from=max(start, scope.date_from or start), date_to=end - timedelta(days=1))
-        if scope.date_to is not None:
-            month = replace(month, date_to=min(month.date_to, scope.date_to))  # type: ignore[type-var]
+        last_day = end - timedelta(days=1) if scope.date_to is None else min(end - timedelta(days=1), scope.date_to)
+        month = replace(scope, date_from=max(start, scope.date_from or start), date_to=last_day)
         rows = figure_rows(session, month, GROUPS)
         if currencies is not None:
             rows = [row for row in rows if row.currency in currencies]
@@ -272,13 +271,13 @@ def _add(session: Session, deltas: dict[Key, Sums], reporting: str) -> None:
     rows = [(*key, *_figures(value, reporting)) for key, value in sorted(deltas.items()) if not value.is_zero()]
     if not rows:
         return
-    add_rows(session.connection(), rows, minor_digits(reporting))  # type: ignore[arg-type]
+    add_rows(session.connection(), rows, minor_digits(reporting))
     lowered = [
         key
         for key, value in sorted(deltas.items())
         if value.value_minor < 0 or value.quantity_milli < 0 or value.converted < 0 or value.unconverted_minor < 0
     ]
-    drop_zero_rows(session.connection(), lowered)  # type: ignore[arg-type]
+    drop_zero_rows(session.connection(), lowered)
 
 
 def _figures(value: Sums, reporting: str) -> tuple[int, int, str, int, int]:

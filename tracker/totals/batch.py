@@ -36,6 +36,7 @@ assert set(DIMENSIONS) == {"all", "appeal", *FINE, *(f"appeal_{name}" for name i
 ImportedLine = tuple[str, str, int | None, str | None, int, int, date, int | None, int, int, str | None]
 Base = tuple[int | None, str, str, str]  # appeal id, bucket, kind, currency: what a row's fine keys share
 Part = list[int]  # value_minor, quantity_milli, converted (in 10^exponent), unconverted_minor
+FineSums = dict[str | int | None, Part]  # one fine dimension: its key (month, donor id, …) → the sums
 
 
 class ImportTotals:
@@ -48,7 +49,7 @@ class ImportTotals:
         self.ordered = session.get_bind().dialect.name == "postgresql"
         self.exponent = 0  # converted sums and factors count units of 10^exponent
         # Per base, one dict per fine dimension (in FINE order): its key → the sums.
-        self.fine: dict[Base, tuple[dict, dict, dict, dict, dict]] = {}
+        self.fine: dict[Base, tuple[FineSums, FineSums, FineSums, FineSums, FineSums]] = {}
         self.keys = 0
         self._factor: dict[tuple[str, date], int | None] = {}  # rate × 10^-digits in 10^exponent; None: no rate
         self._month: dict[date, str] = {}
@@ -150,7 +151,7 @@ class ImportTotals:
             appeal = appeal_key(appeal_id)
             for dim, sums_of in zip(FINE, dims, strict=True):
                 for value, part in sums_of.items():
-                    dim_key = (value or NO_CLUSTER) if dim == "cluster" else str(value)
+                    dim_key = str(value or NO_CLUSTER) if dim == "cluster" else str(value)
                     add((f"appeal_{dim}", f"{appeal}/{dim_key}", bucket, kind, currency), part)
                     add((dim, dim_key, bucket, kind, currency), part)
                     if dim == "month":
@@ -174,8 +175,9 @@ def decimal_text(counted: int, exponent: int) -> str:
 def minor_units(counted: int, shift: int) -> int:
     """counted × 10^shift rounded half away from zero to a whole number, as `totals_writes.rounded_minor` does."""
     if shift >= 0:
-        return counted * 10**shift
-    unit = 10**-shift
+        scale: int = 10**shift  # typeshed: int ** int may be a float; here the power is never negative
+        return counted * scale
+    unit: int = 10**-shift
     whole, rest = divmod(abs(counted), unit)
     whole += 2 * rest >= unit
     return -whole if counted < 0 else whole

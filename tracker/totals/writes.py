@@ -14,18 +14,19 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Context, Decimal
 from functools import cache
+from typing import cast
 
 import sqlalchemy as sa
 from sqlmodel import Session
 
 from tracker.core.money import minor_digits
-from tracker.db.models import LedgerTotal, TotalsState
+from tracker.db.models import LedgerTotal, TotalsState, table_of
 from tracker.ledger.figures import FigureRow
 from tracker.rates.convert import EXACT, InForce, load_rates
 from tracker.settings.current import effective_settings
 
-table = LedgerTotal.__table__  # type: ignore[attr-defined]
-state_table = TotalsState.__table__  # type: ignore[attr-defined]
+table = table_of(LedgerTotal)
+state_table = table_of(TotalsState)
 KEY_COLUMNS = ("dim", "dim_key", "bucket", "kind", "currency")
 # Wide enough that scaling a converted sum (an amount times a 30-digit cross rate) never rounds it
 # before the one rounding to minor units: the default context's 28 digits would round it twice.
@@ -87,7 +88,7 @@ class CachedRates:
             if cached is _UNKNOWN:
                 missing.add(wanted)
             else:
-                self._found[wanted] = cached  # type: ignore[assignment]
+                self._found[wanted] = cast("StoredRate | None", cached)  # not the sentinel, so a cached value
         if not missing:
             return
         book = load_rates(session, missing, self.reporting, kept.window_days)
@@ -173,8 +174,9 @@ def sqlite_functions(connection: sa.Connection) -> None:
     if pooled.info.get("tracker_decimal"):
         return
     raw = pooled.dbapi_connection
-    raw.create_function("tracker_add_decimal", 2, _add_text, deterministic=True)  # type: ignore[union-attr]
-    raw.create_function("tracker_minor_units", 2, _minor_units, deterministic=True)  # type: ignore[union-attr]
+    assert raw is not None, "a checked-out connection has its driver's connection"
+    raw.create_function("tracker_add_decimal", 2, _add_text, deterministic=True)
+    raw.create_function("tracker_minor_units", 2, _minor_units, deterministic=True)
     pooled.info["tracker_decimal"] = True
 
 

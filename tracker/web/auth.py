@@ -9,14 +9,16 @@ few pages open without sign-in). The role matrix test holds every route to it.
 from __future__ import annotations
 
 import secrets
-from typing import Annotated
+from collections.abc import Callable
+from typing import Annotated, Any
 from urllib.parse import urlencode, urlsplit
 
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
 from markupsafe import Markup
+from sqlmodel import Session
 from starlette.middleware.sessions import SessionMiddleware
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from tracker.accounts.users import has_role
 from tracker.core.config import get_settings
@@ -48,9 +50,13 @@ class SessionCookies:
     """Starlette's signed-cookie sessions (HttpOnly, SameSite=Lax), marked Secure when the request came over HTTPS."""
 
     def __init__(self, app: ASGIApp, secret_key: str) -> None:
-        options = {"secret_key": secret_key, "session_cookie": SESSION_COOKIE, "max_age": SESSION_HOURS * 3600}
-        self.plain = SessionMiddleware(app, same_site="lax", https_only=False, **options)  # type: ignore[arg-type]
-        self.secure = SessionMiddleware(app, same_site="lax", https_only=True, **options)  # type: ignore[arg-type]
+        options: dict[str, Any] = {
+            "secret_key": secret_key,
+            "session_cookie": SESSION_COOKIE,
+            "max_age": SESSION_HOURS * 3600,
+        }
+        self.plain = SessionMiddleware(app, same_site="lax", https_only=False, **options)
+        self.secure = SessionMiddleware(app, same_site="lax", https_only=True, **options)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         chosen = self.secure if scope.get("scheme") in ("https", "wss") else self.plain
@@ -69,7 +75,7 @@ class SecurityHeaders:
             await self.app(scope, receive, send)
             return
 
-        async def send_with_headers(message: dict) -> None:  # type: ignore[type-arg]
+        async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
                 headers += [
@@ -81,7 +87,7 @@ class SecurityHeaders:
                 message["headers"] = headers
             await send(message)
 
-        await self.app(scope, receive, send_with_headers)  # type: ignore[arg-type]
+        await self.app(scope, receive, send_with_headers)
 
 
 def install(app: FastAPI) -> None:
@@ -122,7 +128,7 @@ def sign_in_session(request: Request, user: User) -> None:
     request.session["locale"] = user.locale  # the language middleware runs before any route knows the user
 
 
-def require_role(role: str | None):  # type: ignore[no-untyped-def]
+def require_role(role: str | None) -> Callable[[Request, Session], User | None]:
     def dependency(request: Request, session: SessionDep) -> User | None:
         user = current_user(request, session)
         if role is None:

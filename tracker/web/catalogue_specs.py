@@ -42,7 +42,7 @@ class EntitySpec:
     """One catalogue: its pages, fields, roles, and the services that create and correct it."""
 
     key: str
-    model: type
+    model: type[Any]
     title: Callable[[], str]
     new_title: Callable[[], str]
     fields: tuple[FieldSpec, ...]

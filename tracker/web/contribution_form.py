@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlmodel import Session
 from starlette.datastructures import FormData
@@ -101,7 +101,8 @@ class Entry:
 
 def check_entry(session: Session, values: EntryValues, locale: str, items: dict[int, Item]) -> Entry:
     """Every field checked at once, so the clerk sees all that is wrong in one go."""
-    h, errors = values.header, {}
+    h = values.header
+    errors: Errors = {}
     fulfils_id = _collect(errors, lambda: optional_id(h, "fulfils_id"))
     donor = Party() if fulfils_id else _party(session, Donor, "donor", h, errors)
     recipient = _party(session, Recipient, "recipient", h, errors)
@@ -126,7 +127,7 @@ def check_entry(session: Session, values: EntryValues, locale: str, items: dict[
     data = ContributionInput(
         donor_id=donor.chosen.id if donor.chosen else 0,
         recipient_id=recipient.chosen.id if recipient.chosen else 0,
-        value_date=value_date,  # type: ignore[arg-type]
+        value_date=value_date,
         status=h["status"],
         lines=lines,
         appeal_id=appeal_id,
@@ -159,7 +160,10 @@ def slot_field(error_field: str, slots: list[int]) -> str:
     return f"lines[{slots[int(found.group(1))]}]{found.group(2)}"
 
 
-def _party(session: Session, model: type, prefix: str, h: dict[str, str], errors: Errors) -> Party:
+PartyRow = TypeVar("PartyRow", Donor, Recipient)
+
+
+def _party(session: Session, model: type[PartyRow], prefix: str, h: dict[str, str], errors: Errors) -> Party:
     new_name = h[f"new_{prefix}_name"]
     if new_name:
         if model is Donor:

@@ -43,7 +43,7 @@ SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 def engine_of(session: Session) -> sa.Engine:
     """The engine a request's session runs on, for work on a connection of its own."""
     bind = session.get_bind()
-    return bind.engine if isinstance(bind, sa.Connection) else bind  # type: ignore[return-value]
+    return bind.engine if isinstance(bind, sa.Connection) else bind
 
 
 async def saved_default_language(request: Request, session: SessionDep) -> None:

@@ -17,7 +17,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from tracker.db.engine import is_unique_violation
 from tracker.db.models import SubmissionToken, User, utcnow
@@ -57,5 +57,5 @@ def settle(session: Session, row: SubmissionToken, contribution_id: int) -> None
     """Note what the claimed submission recorded, so a repeat can point to it."""
     row.contribution_id = contribution_id
     session.add(row)
-    session.execute(sa.delete(SubmissionToken).where(SubmissionToken.used_at < utcnow() - KEEP))  # type: ignore[arg-type]
+    session.execute(sa.delete(SubmissionToken).where(col(SubmissionToken.used_at) < utcnow() - KEEP))
     session.flush()

@@ -7,7 +7,7 @@ import io
 from collections.abc import Iterable, Sequence
 from datetime import date
 from decimal import Decimal
-from typing import BinaryIO
+from typing import IO
 
 from tracker.core.money import Money
 from tracker.reporting.reports.files import plain_amount, safe_cell
@@ -22,7 +22,7 @@ def plain(value: object) -> object:
     return value
 
 
-def write_csv_rows(out: BinaryIO, header_rows: Sequence[Sequence[object]], rows: Iterable[Sequence[object]]) -> int:
+def write_csv_rows(out: IO[bytes], header_rows: Sequence[Sequence[object]], rows: Iterable[Sequence[object]]) -> int:
     """UTF-8 with a BOM, every cell neutralised against formulas, written row by row; returns the data rows written.
 
     The same cells as `tracker.reporting.reports.files.to_csv`, streamed: a large ledger never sits in memory as text.

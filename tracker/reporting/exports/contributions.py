@@ -6,7 +6,7 @@ import io
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import BinaryIO
+from typing import IO
 
 from sqlmodel import Session
 
@@ -22,7 +22,7 @@ from tracker.reporting.exports.sheets import write_csv, write_xlsx
 class ExportFormat:
     """A file format: how to write it, its media type, and the end of its file name."""
 
-    write: Callable[[ExportSet, BinaryIO, bool], int]
+    write: Callable[[ExportSet, IO[bytes], bool], int]
     media_type: str
     suffix: str
     max_rows: int | None = None
@@ -49,7 +49,7 @@ def export_format(name: str) -> ExportFormat:
 
 
 def export_contributions(
-    session: Session, filters: ContributionFilters, fmt: str, out: BinaryIO, include_void: bool = False
+    session: Session, filters: ContributionFilters, fmt: str, out: IO[bytes], include_void: bool = False
 ) -> int:
     """Write the filtered contributions' lines to `out` in format `fmt`; returns how many rows were written.
 

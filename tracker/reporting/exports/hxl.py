@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import BinaryIO
+from typing import IO
 
 from tracker.core.i18n import _
 from tracker.core.vocabulary import Status
@@ -68,7 +68,7 @@ def hxl_columns(reporting_currency: str, include_void: bool = False) -> list[Tag
     return columns
 
 
-def write_hxl(export: ExportSet, out: BinaryIO, include_void: bool = False) -> int:
+def write_hxl(export: ExportSet, out: IO[bytes], include_void: bool = False) -> int:
     """The contributions as an HXL-tagged CSV (UTF-8 with a BOM, formulas neutralised); returns the rows written."""
     columns = hxl_columns(export.reporting_currency, include_void)
     headings = [[column.heading() for column in columns], [column.hashtag for column in columns]]

@@ -17,11 +17,11 @@ from tracker.ledger.filters import ContributionFilters, contribution, contributi
 from tracker.rates.convert import RateBook, load_rates
 from tracker.settings.current import effective_settings
 
-line = ContributionLine.__table__  # type: ignore[attr-defined]
-donor = Donor.__table__  # type: ignore[attr-defined]
-recipient = Recipient.__table__  # type: ignore[attr-defined]
-appeal = Appeal.__table__  # type: ignore[attr-defined]
-item = Item.__table__  # type: ignore[attr-defined]
+line = table_of(ContributionLine)
+donor = table_of(Donor)
+recipient = table_of(Recipient)
+appeal = table_of(Appeal)
+item = table_of(Item)
 
 CHUNK = 1000  # rows fetched from the database at a time
 

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import BinaryIO
+from typing import IO
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -35,10 +35,6 @@ def _in_kind(read: Callable[[ExportRow], object]) -> Callable[[ExportRow], objec
     return lambda row: read(row) if row.in_kind else None
 
 
-def _if_converted(read: Callable[[ExportRow], object]) -> Callable[[ExportRow], object]:
-    return lambda row: read(row) if row.converted is not None else None
-
-
 COLUMNS: tuple[Column, ...] = (
     Column(lambda: _("Number"), lambda row: row.number, 16),
     Column(lambda: _("Value date"), lambda row: row.value_date, 12),
@@ -55,21 +51,23 @@ COLUMNS: tuple[Column, ...] = (
     Column(lambda: _("Value"), lambda row: row.value, 18),
     Column(lambda: _("Currency"), lambda row: row.value.currency if row.value else None, 9),
     Column(lambda: _("Converted value"), lambda row: row.converted, 18),
-    Column(lambda: _("Reporting currency"), _if_converted(lambda row: row.converted.currency), 10),  # type: ignore[union-attr]
+    Column(
+        lambda: _("Reporting currency"), lambda row: row.converted.currency if row.converted is not None else None, 10
+    ),
     Column(lambda: _("Exchange rate"), lambda row: row.rate, 12),
     Column(lambda: _("Rate date"), lambda row: row.rate_date, 12),
     Column(lambda: _("Valuation basis"), _in_kind(lambda row: row.valuation), 16),
 )
 
 
-def write_csv(export: ExportSet, out: BinaryIO) -> int:
+def write_csv(export: ExportSet, out: IO[bytes]) -> int:
     """The contributions as CSV (UTF-8 with a BOM, formulas neutralised); returns the rows written."""
     header = [column.heading() for column in COLUMNS]
     rows = ([column.value(row) for column in COLUMNS] for row in export.rows)
     return write_csv_rows(out, [header], rows)
 
 
-def write_xlsx(export: ExportSet, out: BinaryIO) -> int:
+def write_xlsx(export: ExportSet, out: IO[bytes]) -> int:
     """The contributions as an XLSX sheet: numbers as numbers in their currency's format, a frozen heading row.
 
     A sheet holds at most 1,048,576 rows: `tracker.reporting.exports.contributions` refuses a longer export first.

@@ -10,11 +10,11 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from tracker.core.money import Money
-from tracker.db.models import QUANTITY_PLACES, Appeal, Contribution, ContributionLine, Donor, Item, Recipient
+from tracker.db.models import QUANTITY_PLACES, Appeal, Contribution, ContributionLine, Donor, Item, Recipient, table_of
 from tracker.ledger.figures import Scope
 
-contribution = Contribution.__table__  # type: ignore[attr-defined]
-line = ContributionLine.__table__  # type: ignore[attr-defined]
+contribution = table_of(Contribution)
+line = table_of(ContributionLine)
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,7 +56,7 @@ def load_entries(session: Session, scope: Scope, include_void: bool = True) -> l
     """The contributions in scope (by value date, then number), each with its lines."""
     conditions = scope.conditions(include_void=include_void)
     pledge = contribution.alias("pledge")
-    donor, recipient, appeal = (m.__table__ for m in (Donor, Recipient, Appeal))  # type: ignore[attr-defined]
+    donor, recipient, appeal = table_of(Donor), table_of(Recipient), table_of(Appeal)
     statement = (
         sa.select(
             contribution.c.id,
@@ -84,11 +84,12 @@ def load_entries(session: Session, scope: Scope, include_void: bool = True) -> l
         return []
     lines = _lines(session, sa.select(contribution.c.id).where(*conditions))
     empty: list[LineView] = []
-    return [EntryView(*header, tuple(lines.get(header[0], empty))) for header in headers]
+    # sqlmodel's Session.execute types a row as Row[Any, ...], so mypy cannot count its ten columns.
+    return [EntryView(*header, tuple(lines.get(header[0], empty))) for header in headers]  # type: ignore[call-arg]
 
 
 def _lines(session: Session, ids: sa.Select) -> dict[int, list[LineView]]:
-    item = Item.__table__  # type: ignore[attr-defined]
+    item = table_of(Item)
     statement = (
         sa.select(
             line.c.contribution_id,

@@ -9,6 +9,7 @@ from datetime import date
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from tracker.core.money import Money, minor_digits
 
@@ -26,7 +27,7 @@ body {{ font-family: "Tracker Sans"; }}
 
 
 @cache
-def _font_config():  # type: ignore[no-untyped-def]
+def _font_config() -> Any:  # a weasyprint FontConfiguration (weasyprint ships no types)
     from weasyprint.text.fonts import FontConfiguration
 
     return FontConfiguration()

@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 import sqlalchemy as sa
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from tracker.core.money import Money
-from tracker.db.models import Item
+from tracker.db.models import Item, stored_id
 from tracker.ledger.figures import Figures, Scope, contribution, line
 
 
@@ -55,7 +55,7 @@ def item_figures(bucket: Figures, items: dict[int, Item], bases: dict[int, tuple
 def load_items(session: Session, ids: set[int]) -> dict[int, Item]:
     if not ids:
         return {}
-    return {i.id: i for i in session.exec(select(Item).where(Item.id.in_(ids)))}  # type: ignore[union-attr,misc]
+    return {stored_id(i): i for i in session.exec(select(Item).where(col(Item.id).in_(ids)))}
 
 
 def valuation_bases(session: Session, scope: Scope) -> dict[int, tuple[str, ...]]:

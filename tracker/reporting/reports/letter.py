@@ -21,13 +21,13 @@ from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from tracker.core.errors import Invalid, NotFound
 from tracker.core.money import Money
 from tracker.core.vocabulary import BUCKETS, OUTSTANDING, Bucket, Status
 from tracker.db.journal import canonical_json, record_event, utc_text
-from tracker.db.models import LOCALES, Acknowledgement, Donor, User, utcnow
+from tracker.db.models import LOCALES, Acknowledgement, Donor, User, stored_id, utcnow
 from tracker.ledger.figures import Scope, contribution, figure_rows, fold, status_then
 from tracker.reporting.reports.donor import check_period
 from tracker.reporting.reports.items import ItemFigure, item_figures, load_items, valuation_bases
@@ -61,7 +61,9 @@ class LetterData:
 
     @property
     def digest(self) -> str:
-        return hashlib.sha256(canonical_json(self.content()).encode()).hexdigest()  # type: ignore[union-attr]
+        content = canonical_json(self.content())
+        assert content is not None, "the content is a dict, so its JSON is text"
+        return hashlib.sha256(content.encode()).hexdigest()
 
     def content(self) -> dict[str, Any]:
         """The letter as plain values, in a fixed order."""
@@ -118,7 +120,7 @@ def create_letter(
     data = compute_letter(session, number, donor, date_from, date_to, language, show_values, now)
     letter = Acknowledgement(
         number=number,
-        donor_id=donor.id,  # type: ignore[arg-type]
+        donor_id=stored_id(donor),
         date_from=date_from,
         date_to=date_to,
         language=language,
@@ -198,7 +200,7 @@ def compute_letter(
             outstanding[code] = outstanding[code] + amount if code in outstanding else amount
     return LetterData(
         number=number,
-        donor_id=donor.id,  # type: ignore[arg-type]
+        donor_id=stored_id(donor),
         donor_name=donor.name,
         date_from=date_from,
         date_to=date_to,
@@ -218,7 +220,7 @@ def next_letter_number(session: Session, year: int) -> str:
     prefix = f"L-{year}-"
     last = session.execute(
         sa.select(sa.func.max(Acknowledgement.number)).where(
-            Acknowledgement.number.startswith(prefix, autoescape=True)  # type: ignore[attr-defined]
+            col(Acknowledgement.number).startswith(prefix, autoescape=True)
         )
     ).scalar()
     return f"{prefix}{int(last[len(prefix) :]) + 1 if last else 1:06d}"

@@ -11,7 +11,7 @@ from __future__ import annotations
 import struct
 import zlib
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -151,7 +151,7 @@ class Document:
         out += f"startxref\n{xref}\n%%EOF\n".encode()
         return bytes(out)
 
-    def _embed(self, font: Font, add) -> int:  # type: ignore[no-untyped-def]
+    def _embed(self, font: Font, add: Callable[[bytes], int]) -> int:
         file = font.file
         glyphs = {0} | {file.glyph_of.get(c, 0) for c in font.used}
         program, glyphs = subset_font(file, glyphs)

@@ -16,7 +16,7 @@ from datetime import date
 from decimal import Decimal
 
 import sqlalchemy as sa
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from tracker.core.money import Money, round_half_up
 from tracker.core.vocabulary import BUCKETS, FUNDING, Status
@@ -181,7 +181,7 @@ def summary_report(
     recipients = grouped("recipient_id")
     recipient_names = _names(session, Recipient, recipients)
     clusters = grouped("cluster")
-    months: dict[object, list[FigureRow]] = defaultdict(list)
+    months: dict[str, list[FigureRow]] = defaultdict(list)
     for row in rows:
         months[f"{value_date(row):%Y-%m}"].append(row)
     item_ids = {item_id for bucket in BUCKETS for item_id in totals.bucket(bucket).items}
@@ -215,10 +215,12 @@ def summary_report(
 
 
 def _ranked(
-    groups: dict[object, list[FigureRow]], funding: Callable[[list[FigureRow]], object], labels: dict[object, str]
+    groups: dict[object, list[FigureRow]],
+    funding: Callable[[list[FigureRow]], ConvertedTotal],
+    labels: dict[object, str],
 ) -> list[object]:
     """Keys by funding, largest first, then by name (None, cash without a cluster, last)."""
-    amounts = {key: funding(found).total.amount for key, found in groups.items()}  # type: ignore[attr-defined]
+    amounts = {key: funding(found).total.amount for key, found in groups.items()}
     return sorted(groups, key=lambda k: (k is None, -amounts[k], labels.get(k) or str(k)))
 
 
@@ -226,7 +228,8 @@ def _names(session: Session, model: type[Donor] | type[Recipient], groups: dict[
     ids = [key for key in groups if key is not None]
     if not ids:
         return {}
-    return dict(session.execute(sa.select(model.id, model.name).where(model.id.in_(ids))).all())  # type: ignore[union-attr,arg-type]
+    statement = sa.select(col(model.id), col(model.name)).where(col(model.id).in_(ids))
+    return dict(session.execute(statement).all())
 
 
 def _appeals(
@@ -236,18 +239,22 @@ def _appeals(
     convert: Converter,
     today: date,
 ) -> list[AppealGroup]:
-    ids = {key for key in groups if key is not None} | ({only.id} if only else set())
-    appeals = {a.id: a for a in session.exec(select(Appeal).where(Appeal.id.in_(ids)))} if ids else {}  # type: ignore[union-attr]
+    ids: set[Any] = {key for key in groups if key is not None} | ({only.id} if only else set())  # appeal ids
+    appeals = {a.id: a for a in session.exec(select(Appeal).where(col(Appeal.id).in_(ids)))} if ids else {}
     found = []
     for key in sorted(
         ids | ({None} if None in groups else set()), key=lambda k: (k is None, appeals[k].code if k else "")
     ):
         figures = convert.figures(groups.get(key, []))
-        appeal = appeals.get(key)  # type: ignore[arg-type]
+        appeal = appeals.get(key)
         if appeal is None:
             found.append(AppealGroup(None, None, figures))
             continue
-        target = Money.from_minor(appeal.target_minor, appeal.target_currency) if appeal.target_minor else None
+        target = (  # a target has both parts or neither (a check constraint)
+            Money.from_minor(appeal.target_minor, appeal.target_currency)
+            if appeal.target_minor and appeal.target_currency
+            else None
+        )
         converted, rates = _target(session, target, convert, today)
         covered = None
         if converted is not None and converted.amount:

@@ -7,7 +7,7 @@ Text that a spreadsheet would run as a formula is neutralised in both.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -150,7 +150,7 @@ def _bucket_titles() -> list[tuple[str, str]]:
     return [(bucket, label(bucket)) for bucket in (*BUCKETS, Bucket.OUTSTANDING)]
 
 
-def _items(goods_and_services, title: str) -> Table:  # type: ignore[no-untyped-def]
+def _items(goods_and_services: Callable[[str], Sequence[ItemFigure]], title: str) -> Table:
     header = [
         _("Status"),
         _("Item"),
@@ -182,7 +182,7 @@ def _items(goods_and_services, title: str) -> Table:  # type: ignore[no-untyped-
     return Table(title, header, rows)
 
 
-def _rates(rates, reporting_currency: str) -> Table:  # type: ignore[no-untyped-def]
+def _rates(rates: Sequence[RateUsed], reporting_currency: str) -> Table:
     header = [
         _("Rate date"),
         _("Currency"),
@@ -207,9 +207,9 @@ def _summary_figures(report: SummaryReport) -> Table:
         _("Without a rate"),
     ]
     rows: list[list[Cell]] = [_figures_row(_("All"), None, None, report.figures)]
-    for group in report.by_appeal:
-        name = f"{group.code} — {group.label}" if group.code else _("No appeal")
-        rows.append(_figures_row(_("Appeal"), group.code, name, group.figures))
+    for appeal in report.by_appeal:
+        name = f"{appeal.code} — {appeal.label}" if appeal.code else _("No appeal")
+        rows.append(_figures_row(_("Appeal"), appeal.code, name, appeal.figures))
     for group in report.by_donor:
         rows.append(_figures_row(_("Donor"), group.key, group.label, group.figures))
     if report.other_donors:

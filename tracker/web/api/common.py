@@ -34,9 +34,12 @@ CONFLICT = _error("The request contradicts the ledger, or reuses an Idempotency-
 TOO_LARGE = _error("The body is over the size limit.")
 INVALID = _error("Bad input: each problem names its field.", ValidationProblems)
 
-READ = {401: UNAUTHORIZED, 403: FORBIDDEN, 422: INVALID}
-READ_ONE = {401: UNAUTHORIZED, 403: FORBIDDEN, 404: NOT_FOUND, 422: INVALID}
-WRITE = {401: UNAUTHORIZED, 403: FORBIDDEN, 404: NOT_FOUND, 409: CONFLICT, 413: TOO_LARGE, 422: INVALID}
+# FastAPI's `responses=` takes status codes as int or str ("4XX", "default").
+Responses = dict[int | str, dict[str, Any]]
+
+READ: Responses = {401: UNAUTHORIZED, 403: FORBIDDEN, 422: INVALID}
+READ_ONE: Responses = {401: UNAUTHORIZED, 403: FORBIDDEN, 404: NOT_FOUND, 422: INVALID}
+WRITE: Responses = {401: UNAUTHORIZED, 403: FORBIDDEN, 404: NOT_FOUND, 409: CONFLICT, 413: TOO_LARGE, 422: INVALID}
 
 
 def object_id(value: str, what: str) -> int:

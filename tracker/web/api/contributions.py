@@ -94,7 +94,7 @@ def change_contribution_status(
 ) -> Response:
     """Move a contribution forward: pledged → committed → paid (clerk or admin)."""
     changed = ledger.advance_status(session, object_id(contribution_id, "contribution"), body.status, user)
-    return idempotency.answer(200, shown(session, changed.id))  # type: ignore[arg-type]
+    return idempotency.answer(200, shown(session, stored_id(changed)))
 
 
 @router.post("/{contribution_id}/void", response_model=ContributionPublic, responses=WRITE)
@@ -103,7 +103,7 @@ def void_contribution(
 ) -> Response:
     """Void a contribution with a reason (clerk or admin); it stays visible, outside every total."""
     voided = ledger.void_contribution(session, object_id(contribution_id, "contribution"), body.reason, user)
-    return idempotency.answer(200, shown(session, voided.id))  # type: ignore[arg-type]
+    return idempotency.answer(200, shown(session, stored_id(voided)))
 
 
 @router.post("/{contribution_id}/fulfilments", status_code=201, response_model=ContributionPublic, responses=WRITE)

@@ -134,7 +134,7 @@ def idempotency(
 ) -> Idempotency:
     if key is None:
         return Idempotency(session, None)
-    kept = claim(session, user.id, key, request_fingerprint)  # type: ignore[arg-type]
+    kept = claim(session, stored_id(user), key, request_fingerprint)
     if isinstance(kept, Answer):
         raise Replay(kept)
     return Idempotency(session, kept)
@@ -245,5 +245,6 @@ def install(app: FastAPI) -> None:
             headers={"Idempotent-Replayed": "true"},
         )
 
+    # Starlette types a handler as taking any Exception, so one for a subclass needs the ignores.
     app.add_exception_handler(Refused, refused)  # type: ignore[arg-type]
     app.add_exception_handler(Replay, replay)  # type: ignore[arg-type]

@@ -135,5 +135,6 @@ async def http_failure(request: Request, exc: HTTPException) -> Response:
 
 def install(app: FastAPI) -> None:
     """Register the API's handlers for malformed requests and routing refusals."""
+    # Starlette types a handler as taking any Exception, so one for a subclass needs the ignores.
     app.add_exception_handler(RequestValidationError, validation_failure)  # type: ignore[arg-type]
     app.add_exception_handler(HTTPException, http_failure)  # type: ignore[arg-type]

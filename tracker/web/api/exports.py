@@ -24,7 +24,7 @@ from tracker.web.deps import SessionDep
 router = APIRouter(prefix="/exports", tags=["exports"], route_class=LimitedRoute)
 
 
-def _documented(errors: dict[int, dict[str, Any]], media_types: set[str], description: str) -> dict[int | str, Any]:
+def _documented(errors: Responses, media_types: set[str], description: str) -> dict[int | str, Any]:
     """A file answer's OpenAPI: the file's media types for 200, JSON for the refusals."""
     answers: dict[int | str, Any] = {
         status: {

@@ -19,7 +19,7 @@ from sqlmodel import Session, select
 
 from tracker.core.errors import Conflict, Invalid
 from tracker.db.engine import conflict_insert
-from tracker.db.models import IdempotencyKey, utcnow
+from tracker.db.models import IdempotencyKey, table_of, utcnow
 
 MAX_KEY = 200
 
@@ -69,7 +69,7 @@ def check_key(key: str) -> str:
 
 def claim(session: Session, user_id: int, key: str, fingerprint: Fingerprint) -> Claim | Answer:
     """Own the key for this request, or get the answer kept for it; a different request under it is a conflict."""
-    table = IdempotencyKey.__table__  # type: ignore[attr-defined]
+    table = table_of(IdempotencyKey)
     insert = conflict_insert(session)
     statement = (
         insert(table)
@@ -109,7 +109,7 @@ def claim(session: Session, user_id: int, key: str, fingerprint: Fingerprint) ->
 
 def remember(session: Session, claimed: Claim, answer: Answer) -> None:
     """Keep the answer with the key, in the request's transaction."""
-    table = IdempotencyKey.__table__  # type: ignore[attr-defined]
+    table = table_of(IdempotencyKey)
     session.execute(
         sa.update(table)
         .where(table.c.id == claimed.id)

@@ -12,7 +12,7 @@ from pydantic import BaseModel
 from tracker.db.models import LOCALES
 from tracker.importing.files import template_csv
 from tracker.importing.service import import_contributions
-from tracker.web.api.common import READ, WRITE
+from tracker.web.api.common import READ, WRITE, Responses
 from tracker.web.api.deps import Clerk, Idempotent, LimitedRoute, Viewer
 from tracker.web.deps import SessionDep
 
@@ -97,7 +97,7 @@ def import_file(
     return idempotency.answer(200 if dry_run else 201, result)
 
 
-JSON_ERRORS = {
+JSON_ERRORS: Responses = {
     status: {
         "description": answer["description"],
         "content": {"application/json": {"schema": answer["model"].model_json_schema()}},

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated
 
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
 from tracker.catalogue import service as catalogue
 from tracker.core.errors import NotFound
-from tracker.db.models import CLUSTERS, UNITS, Item
+from tracker.db.models import Cluster, Item, Unit
 from tracker.reporting.lists import CatalogueFilters, list_catalogue
 from tracker.web.api import paging, present
 from tracker.web.api.common import READ, READ_ONE, WRITE, Cursor, IncludeArchived, Limit, Search, object_id
@@ -38,8 +38,8 @@ def list_items(
     session: SessionDep,
     user: Viewer,
     q: Search = None,
-    cluster: Annotated[Literal[CLUSTERS] | None, Query()] = None,  # type: ignore[valid-type]
-    unit: Annotated[Literal[UNITS] | None, Query()] = None,  # type: ignore[valid-type]
+    cluster: Annotated[Cluster | None, Query()] = None,
+    unit: Annotated[Unit | None, Query()] = None,
     include_archived: IncludeArchived = False,
     cursor: Cursor = None,
     limit: Limit = 50,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from decimal import Decimal
 
 from tracker.accounts.tokens import as_utc
@@ -196,8 +196,8 @@ def _line(view: LineView) -> ReportLinePublic:
     )
 
 
-def _buckets(totals: LedgerTotals, goods: object) -> dict[str, BucketPublic]:
-    return {bucket: _bucket(totals.bucket(bucket), goods(bucket)) for bucket in BUCKETS}  # type: ignore[operator]
+def _buckets(totals: LedgerTotals, goods: Callable[[str], list[ItemFigure]]) -> dict[str, BucketPublic]:
+    return {bucket: _bucket(totals.bucket(bucket), goods(bucket)) for bucket in BUCKETS}
 
 
 def _bucket(figures: Figures, items: list[ItemFigure]) -> BucketPublic:

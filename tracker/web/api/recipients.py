@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated
 
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
 from tracker.catalogue import service as catalogue
 from tracker.core.errors import NotFound
-from tracker.db.models import RECIPIENT_KINDS, Recipient
+from tracker.db.models import Recipient, RecipientKind
 from tracker.reporting.lists import CatalogueFilters, list_catalogue
 from tracker.web.api import paging, present
 from tracker.web.api.common import READ, READ_ONE, WRITE, Cursor, IncludeArchived, Limit, Search, object_id
@@ -35,7 +35,7 @@ def list_recipients(
     session: SessionDep,
     user: Viewer,
     q: Search = None,
-    kind: Annotated[Literal[RECIPIENT_KINDS] | None, Query()] = None,  # type: ignore[valid-type]
+    kind: Annotated[RecipientKind | None, Query()] = None,
     country: Annotated[str | None, Query(pattern="^[A-Za-z]{2}$")] = None,
     include_archived: IncludeArchived = False,
     cursor: Cursor = None,

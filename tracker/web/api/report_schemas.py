@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from tracker.web.api.schemas import Listing, MoneyPublic, Strict
-from tracker.web.api.types import CurrencyCode, DecimalString, PlainDate, text
+from tracker.web.api.types import STORABLE, CurrencyCode, DecimalString, PlainDate, length
 
 # --- exchange rates -----------------------------------------------------------------------
 
@@ -18,7 +19,7 @@ class RateCreate(Strict):
     date: PlainDate
     currency: CurrencyCode
     rate: DecimalString = Field(description='Reporting-currency units per 1 unit of `currency`, e.g. "1.7000".')
-    source: text(40) = "manual"  # type: ignore[valid-type]
+    source: Annotated[str, length(40), STORABLE] = "manual"
 
     model_config = ConfigDict(
         json_schema_extra={"examples": [{"date": "2023-02-10", "currency": "USD", "rate": "1.7000", "source": "cbar"}]}

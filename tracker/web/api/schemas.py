@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -13,8 +13,9 @@ from tracker.core.vocabulary import RECORDED_STATUSES, LineKind, codes
 from tracker.db.models import CLUSTERS, DONOR_KINDS, LOCALES, RECIPIENT_KINDS, STATUSES, UNITS, VALUATIONS
 from tracker.web.api.types import CurrencyCode, DecimalString, Id, PlainDate, text
 
-Name = text(200, required=True)
-Notes = text(4000)
+Name = Annotated[str, length(200, required=True), STORABLE]
+Notes = Annotated[str, length(4000), STORABLE]
+Line = Annotated[str, length(200), STORABLE]
 Country = Annotated[str, Field(min_length=2, max_length=2, pattern="^[A-Za-z]{2}$")]
 
 
@@ -67,12 +68,12 @@ class Listing(BaseModel):
 
 class DonorCreate(Strict):
     name: Name
-    kind: Literal[DONOR_KINDS]  # type: ignore[valid-type]
+    kind: DonorKind
     country: Country | None = None
-    email: text(254) | None = None  # type: ignore[valid-type]
-    phone: text(50) | None = None  # type: ignore[valid-type]
-    locale: Literal[LOCALES] | None = None  # type: ignore[valid-type]
-    notes: Notes = ""  # type: ignore[valid-type]
+    email: Annotated[str, length(254), STORABLE] | None = None
+    phone: Annotated[str, length(50), STORABLE] | None = None
+    locale: Locale | None = None
+    notes: Notes = ""
 
     model_config = ConfigDict(
         json_schema_extra={
@@ -107,10 +108,10 @@ class DonorList(Listing):
 
 class RecipientCreate(Strict):
     name: Name
-    kind: Literal[RECIPIENT_KINDS] = "organisation"  # type: ignore[valid-type]
+    kind: RecipientKind = "organisation"
     country: Country | None = None
-    region: text(200) | None = None  # type: ignore[valid-type]
-    notes: Notes = ""  # type: ignore[valid-type]
+    region: Line | None = None
+    notes: Notes = ""
 
     model_config = ConfigDict(
         json_schema_extra={
@@ -135,12 +136,12 @@ class RecipientList(Listing):
 
 
 class AppealCreate(Strict):
-    code: text(32, required=True)  # type: ignore[valid-type]
+    code: Annotated[str, length(32, required=True), STORABLE]
     name: Name
     start_date: PlainDate | None = None
     end_date: PlainDate | None = None
     target: MoneyValue | None = None
-    glide: text(40) | None = None  # type: ignore[valid-type]
+    glide: Annotated[str, length(40), STORABLE] | None = None
 
     model_config = ConfigDict(
         json_schema_extra={
@@ -175,8 +176,8 @@ class AppealList(Listing):
 
 class ItemCreate(Strict):
     name: Name
-    unit: Literal[UNITS]  # type: ignore[valid-type]
-    cluster: Literal[CLUSTERS]  # type: ignore[valid-type]
+    unit: Unit
+    cluster: Cluster
     unit_value: MoneyValue | None = None
 
     model_config = ConfigDict(
@@ -220,7 +221,7 @@ class GoodsLineCreate(Strict):
     item_id: Id
     quantity: DecimalString
     unit_value: MoneyValue | None = None
-    valuation: Literal[VALUATIONS] | None = None  # type: ignore[valid-type]
+    valuation: Valuation | None = None
 
 
 class ServiceLineCreate(Strict):
@@ -228,12 +229,12 @@ class ServiceLineCreate(Strict):
     item_id: Id
     quantity: DecimalString
     unit_value: MoneyValue | None = None
-    valuation: Literal[VALUATIONS] | None = None  # type: ignore[valid-type]
+    valuation: Valuation | None = None
 
 
 LineCreate = Annotated[MoneyLineCreate | GoodsLineCreate | ServiceLineCreate, Field(discriminator="kind")]
 
-CONTRIBUTION_EXAMPLE = {
+CONTRIBUTION_EXAMPLE: dict[str, Any] = {
     "donor_id": "1",
     "recipient_id": "2",
     "appeal_id": "1",
@@ -274,8 +275,8 @@ class FulfilmentCreate(Strict):
     recipient_id: Id | None = Field(default=None, description="Defaults to the pledge's recipient.")
     appeal_id: Id | None = Field(default=None, description="Defaults to the pledge's appeal.")
     date: PlainDate
-    reference: text(200) = ""  # type: ignore[valid-type]
-    notes: Notes = ""  # type: ignore[valid-type]
+    reference: Line = ""
+    notes: Notes = ""
     lines: list[LineCreate] = Field(min_length=1, max_length=200)
 
     model_config = ConfigDict(
@@ -298,7 +299,7 @@ class StatusChange(Strict):
 
 
 class VoidRequest(Strict):
-    reason: text(1000, required=True)  # type: ignore[valid-type]
+    reason: Annotated[str, length(1000, required=True), STORABLE]
 
     model_config = ConfigDict(json_schema_extra={"examples": [{"reason": "entered twice; see C-2023-000042"}]})
 

@@ -108,9 +108,14 @@ PlainDate = Annotated[
 ]
 
 
-def text(limit: int, *, required: bool = False) -> Any:
-    """A string field of at most `limit` characters, refused when the database could not store it."""
-    return Annotated[str, Field(min_length=1 if required else 0, max_length=limit), BeforeValidator(_text)]
+def length(limit: int, *, required: bool = False) -> Any:
+    """A text field's bounds: at most `limit` characters, and at least one when `required`."""
+    return Field(min_length=1 if required else 0, max_length=limit)
+
+
+# A text field is `Annotated[str, length(...), STORABLE]`, written out so that mypy sees a str:
+# the bounds, then the refusal of what the database could not store.
+STORABLE = BeforeValidator(_text)
 
 
 def check_text(value: str | None, field: str) -> str | None:

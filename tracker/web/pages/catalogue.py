@@ -41,7 +41,9 @@ def _get(session: SessionDep, spec: EntitySpec, object_id: int) -> Any:
     return row
 
 
-def _form_page(request: Request, spec: EntitySpec, values: dict[str, str], errors: dict[str, str], row: Any = None):  # type: ignore[no-untyped-def]
+def _form_page(
+    request: Request, spec: EntitySpec, values: dict[str, str], errors: dict[str, str], row: Any = None
+) -> Response:
     return render(
         request,
         "catalogue/form.html",
@@ -99,7 +101,11 @@ def add_routes(spec: EntitySpec) -> None:
         @router.get(f"/{key}/{{object_id}}", response_class=HTMLResponse, name=f"{key}.show")
         def show(request: Request, object_id: int, session: SessionDep, user: viewer) -> Response:
             row = _get(session, spec, object_id)
-            filters = ContributionFilters(**{("donor_id" if key == "donors" else "recipient_id"): object_id})
+            filters = (
+                ContributionFilters(donor_id=object_id)
+                if key == "donors"
+                else ContributionFilters(recipient_id=object_id)
+            )
             found = find_contributions(session, filters, "-date", page_number(request.query_params.get("page")))
             context = {
                 "spec": spec,

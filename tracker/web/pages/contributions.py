@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
@@ -103,9 +105,9 @@ def _show_page(
     values: dict[str, str] | None = None,
     status_code: int = 200,
 ) -> HTMLResponse:
-    lines = lines_of(session, contribution.id)  # type: ignore[arg-type]
-    history = contribution_history(session, contribution.id)  # type: ignore[arg-type]
-    fulfilments = fulfilments_of(session, contribution.id)  # type: ignore[arg-type]
+    lines = lines_of(session, stored_id(contribution))
+    history = contribution_history(session, stored_id(contribution))
+    fulfilments = fulfilments_of(session, stored_id(contribution))
     user_ids = {event.user_id for event in history} | {contribution.recorded_by_id, contribution.voided_by_id}
     return render(
         request,
@@ -129,7 +131,7 @@ def _show_page(
     )
 
 
-def _shown_line(line):  # type: ignore[no-untyped-def]
+def _shown_line(line: ContributionLine) -> dict[str, Any]:
     quantity = Decimal(line.quantity_milli).scaleb(-QUANTITY_PLACES).normalize() if line.quantity_milli else None
     return {
         "kind": line.kind,
@@ -137,9 +139,12 @@ def _shown_line(line):  # type: ignore[no-untyped-def]
         "quantity": quantity.quantize(Decimal(1))
         if quantity is not None and quantity == quantity.to_integral()
         else quantity,
-        "unit_value": Money.from_minor(line.unit_value_minor, line.currency) if line.unit_value_minor else None,
+        # A value always has its currency (a check constraint), and a unit value is in the same currency.
+        "unit_value": Money.from_minor(line.unit_value_minor, line.currency)
+        if line.unit_value_minor and line.currency
+        else None,
         "valuation": line.valuation,
-        "value": Money.from_minor(line.value_minor, line.currency) if line.value_minor else None,
+        "value": Money.from_minor(line.value_minor, line.currency) if line.value_minor and line.currency else None,
     }
 
 

@@ -62,8 +62,8 @@ async def create(request: Request, session: SessionDep, user: Clerk) -> Response
         values.header["submission"] = new_token()
         return _page(request, session, values, {"form": _("The form had expired. Check it and record again.")})
 
-    items = {item.id: item for item in active(session, Item)}
-    entry = check_entry(session, values, current_locale.get(), items)  # type: ignore[arg-type]
+    items = {stored_id(item): item for item in active(session, Item)}
+    entry = check_entry(session, values, current_locale.get(), items)
     if entry.data is None:
         return _page(request, session, values, entry.errors, entry=entry, pledge=pledge, status_code=422)
     try:
@@ -72,9 +72,10 @@ async def create(request: Request, session: SessionDep, user: Clerk) -> Response
         first = earlier(session, values.header["submission"])
         if first is None or first.contribution_id is None:
             return _page(request, session, values, {"form": _("This form is being recorded already.")}, status_code=409)
-        number_ = session.get(Contribution, first.contribution_id).number  # type: ignore[union-attr]
+        recorded = session.get(Contribution, first.contribution_id)
+        assert recorded is not None, "the submission names the contribution it recorded"
         notice = _("This form was sent twice; {number} was recorded once, the repeat was ignored.").format(
-            number=number_
+            number=recorded.number
         )
         return _to_contribution(request, first.contribution_id, notice)
     except Invalid as exc:
@@ -83,9 +84,9 @@ async def create(request: Request, session: SessionDep, user: Clerk) -> Response
         hidden = where == "fulfils_id" or (pledge is not None and where in ("donor", "status"))
         errors = {"form" if hidden else where: exc.rule}
         return _page(request, session, values, errors, entry=entry, pledge=pledge, status_code=422)
-    money = [line for line in entry.data.lines if line.amount is not None]
-    if money:
-        request.session["last_currency"] = money[-1].amount.currency  # type: ignore[union-attr]
+    amounts = [line.amount for line in entry.data.lines if line.amount is not None]
+    if amounts:
+        request.session["last_currency"] = amounts[-1].currency
     target = request.app.url_path_for("contributions.new")
     return RedirectResponse(f"{target}?recorded={contribution.id}", status_code=303)
 
@@ -101,7 +102,7 @@ def _record(session: Session, entry: Entry, values: EntryValues, user: User) -> 
             contribution = record_fulfilment(session, data.fulfils_id, data, user)
         else:
             contribution = record_contribution(session, data, user)
-        settle(session, claimed, contribution.id)  # type: ignore[arg-type]
+        settle(session, claimed, stored_id(contribution))
     return contribution
 
 
@@ -126,7 +127,7 @@ def _fulfilment_values(session: Session, pledge: Contribution, currency: str) ->
         recipient_id=str(pledge.recipient_id),
         appeal_id=str(pledge.appeal_id or ""),
     )
-    for line in lines_of(session, pledge.id):  # type: ignore[arg-type]
+    for line in lines_of(session, stored_id(pledge)):
         slot = blank_line(line.currency or currency, line.kind)
         slot.update(item_id=str(line.item_id or ""), valuation=line.valuation if line.kind == LineKind.GOODS else "")
         values.lines.append(slot)

@@ -6,7 +6,7 @@ import re
 import tempfile
 from collections.abc import Iterator
 from datetime import date
-from typing import BinaryIO
+from typing import IO
 
 from fastapi import Request
 from fastapi.responses import Response, StreamingResponse
@@ -31,13 +31,13 @@ def contributions(request: Request, fmt: str, session: SessionDep, user: Viewer)
     include_void = request.query_params.get("include_void") == "1"
     spool = tempfile.SpooledTemporaryFile(max_size=IN_MEMORY)  # noqa: SIM115 - closed when the body has been sent
     try:
-        export_contributions(session, filters, fmt, spool, include_void)  # type: ignore[arg-type]
+        export_contributions(session, filters, fmt, spool, include_void)
     except BaseException:
         spool.close()
         raise
     spool.seek(0)
     return StreamingResponse(
-        _chunks(spool),  # type: ignore[arg-type]
+        _chunks(spool),
         media_type=chosen.media_type,
         headers=_download_headers(export_filename(fmt, date.today())),
     )
@@ -54,7 +54,7 @@ def iati(appeal_id: int, session: SessionDep, user: Viewer) -> Response:
     )
 
 
-def _chunks(spool: BinaryIO) -> Iterator[bytes]:
+def _chunks(spool: IO[bytes]) -> Iterator[bytes]:
     try:
         while chunk := spool.read(CHUNK):
             yield chunk

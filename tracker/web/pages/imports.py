@@ -140,8 +140,11 @@ async def upload(request: Request, session: SessionDep, user: Clerk) -> Response
 @router.get("/imports/{job_id}", response_class=HTMLResponse, name="imports.show")
 def show(request: Request, job_id: str, user_id: Owner) -> Response:
     job = load(import_folder(), job_id, user_id)
-    # The navigation shows who is signed in; the job remembers them, so the database is not asked.
-    request.state.user = User(id=job.user_id, email=job.user["email"], name=job.user["name"], role=job.user["role"])
+    # The navigation shows who is signed in; the job remembers them, so the database is not asked
+    # (a stand-in for the page, never stored: so no password hash).
+    request.state.user = User(
+        id=job.user_id, email=job.user["email"], name=job.user["name"], role=job.user["role"], password_hash=""
+    )
     context = {
         "job": job,
         "fraction": Decimal(job.percent) / 100 if job.percent is not None else None,
