@@ -16,7 +16,7 @@ from tracker.db.models import LOCALES, ROLES, User
 
 # Each role can do everything the roles below it can: a viewer reads, a clerk also
 # records and corrects contributions, an admin also manages users, the catalogue and settings.
-ROLE_RANK = {Role.VIEWER: 0, Role.CLERK: 1, Role.ADMIN: 2}
+ROLE_RANK: dict[str, int] = {Role.VIEWER: 0, Role.CLERK: 1, Role.ADMIN: 2}
 MIN_PASSWORD = 10
 MAX_PASSWORD = 1024
 
@@ -170,7 +170,7 @@ def create_first_admin(session: Session, *, email: str, password: str, name: str
 
 def _keep_an_admin(session: Session, leaving: User) -> None:
     others = session.exec(
-        select(func.count()).select_from(User).where(User.role == Role.ADMIN, User.active, User.id != leaving.id)  # type: ignore[arg-type]
+        select(func.count()).select_from(User).where(User.role == Role.ADMIN, User.active, User.id != leaving.id)
     ).one()
     if not others:
         raise Conflict("{email} is the last active admin; make another user admin first", email=leaving.email)

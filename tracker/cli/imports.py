@@ -12,7 +12,7 @@ from tracker.core.i18n import _, ngettext
 from tracker.importing.report import ImportReport
 
 if TYPE_CHECKING:  # imported where it is raised, so the other commands start without the importer
-    from tracker.importing.report import ImportRefused
+    pass
 
 app = typer.Typer(help="Import contributions from a CSV or XLSX file.")
 

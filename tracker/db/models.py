@@ -41,7 +41,8 @@ STATUSES = codes(RECORDED_STATUSES)
 LINE_KINDS = codes(LineKind)
 VALUATIONS = codes(Valuation)
 ROLES = codes(Role)
-LOCALES = ("en", "az", "tr", "ru")
+Locale = Literal["en", "az", "tr", "ru"]  # a user's or the organisation's language
+LOCALES: tuple[Locale, ...] = get_args(Locale)
 
 # Quantities are exact decimals with up to three places (a gram of a kilogram),
 # kept as integer thousandths so SQL sums them exactly on both databases.

@@ -1,11 +1,11 @@
 """Importing contributions from a file: every row checked like a form entry, then all of them or none.
 
-Rows are read and checked (`import_checks`) in chunks, the keys of the rows before
-kept on disk (`import_keys`), so memory stays flat. Clean chunks are written in bulk
-(`import_writer`: each contribution still with its own hash-chained
+Rows are read and checked (`importing.checks`) in chunks, the keys of the rows before
+kept on disk (`importing.keys`), so memory stays flat. Clean chunks are written in bulk
+(`importing.writer`: each contribution still with its own hash-chained
 `contribution.recorded` journal event and its row key), their inserts run while the
-next chunk is checked (`import_inserts`), and the maintained totals are summed
-from the rows in hand (`import_totals`), all in the caller's transaction. Any bad row
+next chunk is checked (`importing.inserts`), and the maintained totals are summed
+from the rows in hand (`totals.batch`), all in the caller's transaction. Any bad row
 stops the writing but not the checking, so the report lists every bad row; then
 `ImportRefused` rolls the whole import back.
 """
@@ -23,7 +23,7 @@ from tracker.catalogue.service import DonorInput, RecipientInput, create_donor, 
 from tracker.core.bulk import collector_paused
 from tracker.core.errors import Invalid, Plural
 from tracker.db.journal import record_event
-from tracker.db.models import LOCALES, Appeal, Donor, Item, Recipient, User
+from tracker.db.models import LOCALES, Appeal, Donor, Item, Recipient, User, stored_id
 from tracker.importing.checks import Lookups, Planned, check_row
 from tracker.importing.files import read_rows
 from tracker.importing.inserts import imported_keys

@@ -90,7 +90,12 @@ class LedgerTotals:
     pledged: Figures = field(default_factory=Figures)
 
     def bucket(self, status: str) -> Figures:
-        return {Bucket.PAID: self.paid, Bucket.COMMITTED: self.committed, Bucket.PLEDGED: self.pledged}[status]
+        figures: dict[str, Figures] = {
+            Bucket.PAID: self.paid,
+            Bucket.COMMITTED: self.committed,
+            Bucket.PLEDGED: self.pledged,
+        }
+        return figures[status]
 
 
 @dataclass(frozen=True)

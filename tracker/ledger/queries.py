@@ -15,7 +15,7 @@ from sqlmodel import Session
 
 from tracker.core.money import Money
 from tracker.core.vocabulary import Status
-from tracker.db.models import Appeal, Contribution, ContributionLine, Donor, Recipient
+from tracker.db.models import Appeal, Contribution, ContributionLine, Donor, Recipient, table_of
 from tracker.ledger.filters import ContributionFilters, contribution_where
 
 contribution = table_of(Contribution)
@@ -70,7 +70,7 @@ class CurrencyTotal:
     by_status: dict[str, Money] = field(default_factory=dict)
 
 
-def _filtered(session: Session, filters: ContributionFilters) -> sa.Select:
+def _filtered(session: Session, filters: ContributionFilters) -> sa.Select[tuple[int]]:
     """The ids of the matching contributions."""
     return sa.select(contribution.c.id).where(contribution_where(session, filters))
 
@@ -86,7 +86,8 @@ def _count(session: Session, filters: ContributionFilters) -> int:
     else:
         statement = sa.select(sa.literal(1)).select_from(contribution).where(contribution_where(session, filters))
     statement = statement.limit(COUNT_CAP + 1)
-    return session.execute(sa.select(sa.func.count()).select_from(statement.subquery())).scalar_one()
+    counted: int = session.execute(sa.select(sa.func.count()).select_from(statement.subquery())).scalar_one()
+    return counted
 
 
 def find_contributions(

@@ -101,7 +101,7 @@ def record_contribution(session: Session, data: ContributionInput, user: User | 
     session.flush()
     values = [line_values(line) for line in lines]
     rows = [
-        ContributionLine(contribution_id=contribution.id, position=position, **line._asdict())
+        ContributionLine(contribution_id=stored_id(contribution), position=position, **line._asdict())
         for position, line in enumerate(values, start=1)
     ]
     session.add_all(rows)

@@ -36,7 +36,7 @@ from decimal import ROUND_HALF_UP, Context, Decimal, Inexact, InvalidOperation, 
 from fractions import Fraction
 
 import sqlalchemy as sa
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from tracker.core.money import Money, check_currency, minor_digits
 from tracker.db.models import ExchangeRate
@@ -165,10 +165,10 @@ def rate_in_force(
     # The currencies the two are quoted in within the window (the index on (currency, rate_date) finds them):
     # a base with no rate of either there could not carry the conversion anyway.
     quotes = session.execute(
-        sa.select(ExchangeRate.quote_currency)
+        sa.select(col(ExchangeRate.quote_currency))
         .where(
-            ExchangeRate.currency.in_((currency, target)),  # type: ignore[attr-defined]
-            ExchangeRate.rate_date.between(on - timedelta(days=window), on),  # type: ignore[attr-defined]
+            col(ExchangeRate.currency).in_((currency, target)),
+            col(ExchangeRate.rate_date).between(on - timedelta(days=window), on),
         )
         .distinct()
     ).scalars()
@@ -185,12 +185,12 @@ def _stored(session: Session, currency: str, quote: str, on: date, window: int) 
     row = session.execute(
         sa.select(ExchangeRate)
         .where(
-            ExchangeRate.currency == currency,
-            ExchangeRate.quote_currency == quote,
-            ExchangeRate.rate_date <= on,  # type: ignore[arg-type]
-            ExchangeRate.rate_date >= on - timedelta(days=window),  # type: ignore[arg-type]
+            col(ExchangeRate.currency) == currency,
+            col(ExchangeRate.quote_currency) == quote,
+            col(ExchangeRate.rate_date) <= on,
+            col(ExchangeRate.rate_date) >= on - timedelta(days=window),
         )
-        .order_by(ExchangeRate.rate_date.desc(), ExchangeRate.id.desc())  # type: ignore[attr-defined,union-attr]
+        .order_by(col(ExchangeRate.rate_date).desc(), col(ExchangeRate.id).desc())
         .limit(1)
     ).scalar_one_or_none()
     return StoredRate(row.rate_date, row.currency, Decimal(row.rate), row.source, row.quote_currency) if row else None

@@ -127,7 +127,8 @@ def _text(data: bytes) -> str:
 
 def _xml(data: bytes) -> Element:
     try:
-        return SafeET.fromstring(data, forbid_dtd=True)
+        root: Element = SafeET.fromstring(data, forbid_dtd=True)  # defusedxml ships no types
+        return root
     except ParseError as exc:
         raise Invalid("file", "not well-formed XML: {reason}", reason=str(exc)) from None
     except DefusedXmlException:

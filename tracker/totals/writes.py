@@ -88,7 +88,7 @@ class CachedRates:
             if cached is _UNKNOWN:
                 missing.add(wanted)
             else:
-                self._found[wanted] = cast("StoredRate | None", cached)  # not the sentinel, so a cached value
+                self._found[wanted] = cast("InForce | None", cached)  # not the sentinel, so a cached value
         if not missing:
             return
         book = load_rates(session, missing, self.reporting, kept.window_days)

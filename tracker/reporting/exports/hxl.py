@@ -17,7 +17,7 @@ from tracker.core.vocabulary import Status
 from tracker.reporting.exports.cells import iso, write_csv_rows
 from tracker.reporting.exports.rows import ExportRow, ExportSet
 
-FTS_STATUS = {Status.PLEDGED: "pledge", Status.COMMITTED: "commitment", Status.PAID: "paid"}
+FTS_STATUS: dict[str, str] = {Status.PLEDGED: "pledge", Status.COMMITTED: "commitment", Status.PAID: "paid"}
 
 
 @dataclass(frozen=True)

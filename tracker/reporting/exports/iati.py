@@ -37,7 +37,7 @@ from tracker.settings.current import effective_settings
 IATI_VERSION = "2.03"
 TRACKER_NS = "urn:tracker:iati:1"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
-TRANSACTION_TYPES = {
+TRANSACTION_TYPES: dict[str, str] = {
     Status.PLEDGED: "13",
     Status.COMMITTED: "11",
     Status.PAID: "1",

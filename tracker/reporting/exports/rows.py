@@ -12,7 +12,7 @@ from sqlmodel import Session
 
 from tracker.core.money import Money, round_half_up
 from tracker.core.vocabulary import LineKind, Status
-from tracker.db.models import QUANTITY_PLACES, Appeal, ContributionLine, Donor, Item, Recipient
+from tracker.db.models import QUANTITY_PLACES, Appeal, ContributionLine, Donor, Item, Recipient, table_of
 from tracker.ledger.filters import ContributionFilters, contribution, contribution_where
 from tracker.rates.convert import RateBook, load_rates
 from tracker.settings.current import effective_settings

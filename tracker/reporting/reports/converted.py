@@ -45,13 +45,14 @@ class ConvertedFigures:
 
     def bucket(self, name: str) -> Split:
         """paid, committed, pledged, funding or outstanding."""
-        return {
+        splits: dict[str, Split] = {
             Bucket.PAID: self.paid,
             Bucket.COMMITTED: self.committed,
             Bucket.PLEDGED: self.pledged,
             Bucket.FUNDING: self.funding,
             Bucket.OUTSTANDING: self.outstanding,
-        }[name]
+        }
+        return splits[name]
 
     @property
     def rates_used(self) -> tuple[RateUsed, ...]:

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
@@ -22,7 +23,7 @@ from tracker.core.money import Money, round_half_up
 from tracker.core.vocabulary import BUCKETS, FUNDING, Status
 from tracker.db.models import Appeal, Donor, Recipient
 from tracker.ledger.figures import FigureRow, LedgerTotals, Scope, figure_rows, fold
-from tracker.rates.convert import ANY_AGE, RateUsed, quoted_in, rate_in_force
+from tracker.rates.convert import ANY_AGE, ConvertedTotal, RateUsed, quoted_in, rate_in_force
 from tracker.reporting.reports.converted import ConvertedFigures, Converter, Split, value_date
 from tracker.reporting.reports.donor import check_period
 from tracker.reporting.reports.items import ItemFigure, item_figures, load_items, valuation_bases
@@ -209,7 +210,7 @@ def summary_report(
         ],
         by_cluster=[group(key, clusters[key]) for key in _ranked(clusters, lambda g: convert.total(g, FUNDING), {})],
         by_currency=_currencies(totals),
-        by_month=[group(key, months[key]) for key in sorted(months)],  # type: ignore[type-var]
+        by_month=[group(key, months[key]) for key in sorted(months)],
         goods_and_services={bucket: item_figures(totals.bucket(bucket), items, bases) for bucket in BUCKETS},
     )
 

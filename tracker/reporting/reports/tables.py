@@ -15,7 +15,7 @@ from decimal import Decimal
 from tracker.core.i18n import _, use_locale
 from tracker.core.money import Money
 from tracker.core.vocabulary import BUCKETS, Bucket, LineKind, Status, items_heading, label, term
-from tracker.rates.convert import ConvertedTotal
+from tracker.rates.convert import ConvertedTotal, RateUsed
 from tracker.reporting.reports.converted import ConvertedFigures
 from tracker.reporting.reports.donor import DonorStatement
 from tracker.reporting.reports.entries import EntryView

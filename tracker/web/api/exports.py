@@ -16,6 +16,7 @@ from tracker.web.api.common import (
     READ,
     READ_ONE,
     Filters,
+    Responses,
     object_id,
 )
 from tracker.web.api.deps import LimitedRoute, Viewer

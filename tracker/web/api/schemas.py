@@ -9,9 +9,15 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from tracker.core.money import Money, round_half_up
-from tracker.core.vocabulary import RECORDED_STATUSES, LineKind, codes
-from tracker.db.models import CLUSTERS, DONOR_KINDS, LOCALES, RECIPIENT_KINDS, STATUSES, UNITS, VALUATIONS
-from tracker.web.api.types import CurrencyCode, DecimalString, Id, PlainDate, text
+from tracker.core.vocabulary import (
+    Cluster,
+    DonorKind,
+    RecipientKind,
+    Unit,
+    Valuation,
+)
+from tracker.db.models import Locale
+from tracker.web.api.types import STORABLE, CurrencyCode, DecimalString, Id, PlainDate, length
 
 Name = Annotated[str, length(200, required=True), STORABLE]
 Notes = Annotated[str, length(4000), STORABLE]
@@ -108,7 +114,7 @@ class DonorList(Listing):
 
 class RecipientCreate(Strict):
     name: Name
-    kind: RecipientKind = "organisation"
+    kind: RecipientKind = RecipientKind.ORGANISATION
     country: Country | None = None
     region: Line | None = None
     notes: Notes = ""
@@ -212,12 +218,12 @@ class ItemList(Listing):
 
 
 class MoneyLineCreate(Strict):
-    kind: Literal[LineKind.MONEY.value]  # type: ignore[valid-type]
+    kind: Literal["money"]  # the API contract's words (LineKind's values)
     amount: MoneyValue
 
 
 class GoodsLineCreate(Strict):
-    kind: Literal[LineKind.GOODS.value]  # type: ignore[valid-type]
+    kind: Literal["goods"]
     item_id: Id
     quantity: DecimalString
     unit_value: MoneyValue | None = None
@@ -225,7 +231,7 @@ class GoodsLineCreate(Strict):
 
 
 class ServiceLineCreate(Strict):
-    kind: Literal[LineKind.SERVICE.value]  # type: ignore[valid-type]
+    kind: Literal["service"]
     item_id: Id
     quantity: DecimalString
     unit_value: MoneyValue | None = None
@@ -260,9 +266,9 @@ class ContributionCreate(Strict):
     recipient_id: Id
     appeal_id: Id | None = None
     date: PlainDate
-    status: Literal[STATUSES]  # type: ignore[valid-type]
-    reference: text(200) = ""  # type: ignore[valid-type]
-    notes: Notes = ""  # type: ignore[valid-type]
+    status: Literal["pledged", "committed", "paid"]
+    reference: Line = ""
+    notes: Notes = ""
     fulfils_id: Id | None = None
     lines: list[LineCreate] = Field(min_length=1, max_length=200)
 
@@ -293,7 +299,7 @@ class FulfilmentCreate(Strict):
 
 class StatusChange(Strict):
     # A contribution starts at least pledged, so it can only move on to one of these.
-    status: Literal[codes(RECORDED_STATUSES[1:])]  # type: ignore[valid-type]
+    status: Literal["committed", "paid"]
 
     model_config = ConfigDict(json_schema_extra={"examples": [{"status": "paid"}]})
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -15,7 +14,17 @@ from tracker.core.errors import Invalid
 from tracker.core.i18n import _
 from tracker.core.money import CURRENCIES, Money
 from tracker.core.vocabulary import term
-from tracker.db.models import QUANTITY_PLACES, STATUSES, Appeal, Contribution, Donor, Item, Recipient
+from tracker.db.models import (
+    QUANTITY_PLACES,
+    STATUSES,
+    Appeal,
+    Contribution,
+    ContributionLine,
+    Donor,
+    Item,
+    Recipient,
+    stored_id,
+)
 from tracker.ledger.filters import FILTER_NAMES, ContributionFilters
 from tracker.ledger.lookups import active, contribution_history, fulfilments_of, names, users_by_id
 from tracker.ledger.queries import SORTS, contribution_totals, find_contributions
