@@ -203,3 +203,18 @@ def test_a_short_date_as_babel_writes_it_reads_back(day: date, locale: str) -> N
 @given(dates, st.sampled_from(LOCALES))
 def test_an_iso_date_reads_back_in_every_locale(day: date, locale: str) -> None:
     assert parse_date(day.isoformat(), locale) == day
+
+
+@pytest.mark.parametrize("locale", ["en", "az", "tr", "ru"])
+@pytest.mark.parametrize(
+    ("text", "expected"), [("0.125", "0.125"), ("0,125", "0.125"), (",125", "0.125"), ("-0.500", "-0.500")]
+)
+def test_a_leading_zero_is_never_a_thousands_group(text: str, locale: str, expected: str) -> None:
+    """`0.125` cannot mean 125 in any locale: no one groups thousands after a zero (a tr file read it as 125)."""
+    assert parse_amount(text, locale) == Decimal(expected)
+
+
+@pytest.mark.parametrize("text", ["0.125.000", "0,500.25", "00,125,000"])
+def test_a_grouped_number_may_not_start_with_zero(text: str) -> None:
+    with pytest.raises(Invalid):
+        parse_amount(text, "tr")

@@ -10,7 +10,8 @@ Amounts (`parse_amount`), the rules in order:
 4. When one of them appears once with other than three digits after it, it is the
    decimal separator: "500000.5", "500,50".
 5. When one of them appears once with exactly three digits after it ("500,000",
-   "1.500") and no spaces group the number, it is the locale's group separator if
+   "1.500"), no spaces group the number and no zero leads it ("0.125" is always
+   0.125: no one groups thousands after a zero), it is the locale's group separator if
    the locale groups with it (en: "500,000" is five hundred thousand); otherwise
    the text is ambiguous and refused, naming both readings. With spaces grouping
    ("75 250,500") the single mark is the decimal separator.
@@ -54,7 +55,7 @@ from tracker.core.errors import Invalid
 SPACES = re.compile(r"[\s\u00a0\u202f\u2009']")
 SHAPE = re.compile(r"^[+-]?[0-9.,]+$")
 PLAIN = re.compile(r"^[0-9]+(?:\.(?:[0-9]{1,2}|[0-9]{4,}))?$")  # the quick path: no rule can read it otherwise
-GROUPED = re.compile(r"^[0-9]{1,3}(?:X[0-9]{3})*$")
+GROUPED = re.compile(r"^[1-9][0-9]{0,2}(?:X[0-9]{3})*$")  # no one groups thousands after a leading zero
 ISO_DATE = re.compile(r"^([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})$")
 MACHINE_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 # Ids are integers in the database, but clients must not assume so: the range is PostgreSQL's INTEGER.
@@ -101,7 +102,7 @@ def _parse_by_rules(text: str, locale: str, field: str) -> Decimal:
         return _number(sign, _ungroup(body, mark, text, field), "", text, field)
     whole, fraction = body.split(mark)
     spaced = raw != text.strip()  # spaces already group the thousands, so the mark is the decimal one
-    if len(fraction) != 3 or spaced:
+    if len(fraction) != 3 or spaced or not whole or whole.startswith("0"):  # "0.125" has no thousands group
         return _number(sign, whole, fraction, text, field)
     decimal_symbol, group_symbol = _symbols(locale)
     if mark == group_symbol and mark != decimal_symbol:
