@@ -67,7 +67,7 @@ def test_bad_input_is_one_readable_line(fresh_url: str, tmp_path: Path) -> None:
         "error: format: must be one of html, pdf, csv, xlsx, got 'doc'"
     )
     assert one_error_line(run("report", "summary", "--from", "2023-02-30", "-o", out, url=fresh_url)) == (
-        "error: from: '2023-02-30' is not a date (YYYY-MM-DD)"
+        "error: from: 2023-02-30 is not a date (YYYY-MM-DD)"
     )
     assert one_error_line(run("report", "letter", "--number", "L-1999-000001", "-o", out, url=fresh_url)) == (
         "error: no letter numbered L-1999-000001"

@@ -370,3 +370,9 @@ def test_unusual_digits_in_ids_and_page_numbers_are_refused_or_ignored_not_a_500
     viewer.sign_in(make_user(session, "viewer"))
     assert viewer.get("/contributions?donor_id=²").status_code in (200, 422)
     assert viewer.get("/contributions?page=²").status_code == 200
+
+
+def test_an_id_in_other_digits_is_refused_as_the_api_refuses_it(admin: Staff) -> None:
+    """`١٢` (Arabic-Indic digits) once read as id 12 on the pages; the API and exports refused it: one rule now."""
+    shown = page(admin.get("/journal?user_id=\u0661\u0662"))
+    assert "user_id: \u0661\u0662 is not an id" in shown.find(class_="error").get_text()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+from datetime import date
 from typing import NoReturn, ParamSpec, TypeVar
 
 import typer
@@ -12,6 +13,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 
 from tracker.core.errors import TrackerError
 from tracker.core.i18n import _
+from tracker.core.parsing import iso_date
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -42,3 +44,8 @@ def readable_errors(command: Callable[P, R]) -> Callable[P, R]:
             fail(_("the database refused the change: {reason}").format(reason=str(exc.orig).splitlines()[0]))
 
     return wrapper
+
+
+def option_date(text: str | None, field: str) -> date | None:
+    """A date option as a command line gives it (YYYY-MM-DD), read by the same rule as the API's and the pages'."""
+    return None if text is None else iso_date(text.strip(), field)

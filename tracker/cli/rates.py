@@ -3,36 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import Annotated, Any, TypeVar, overload
+from typing import Annotated, Any, TypeVar
 
 import typer
 
-from tracker.cli.common import readable_errors
+from tracker.cli.common import option_date, readable_errors
 from tracker.core.errors import Invalid
 from tracker.core.i18n import gettext as _
+from tracker.core.parsing import iso_date
 from tracker.settings.current import effective_settings
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 app = typer.Typer(help="Exchange rates: import files, list, set one by hand.", no_args_is_help=True)
-
-
-@overload
-def _date(text: str, field: str) -> date: ...
-@overload
-def _date(text: None, field: str) -> None: ...
-@overload
-def _date(text: str | None, field: str) -> date | None: ...
-def _date(text: str | None, field: str) -> date | None:
-    if text is None:
-        return None
-    try:
-        return date.fromisoformat(text.strip())
-    except ValueError:
-        raise Invalid(field, "'{value}' is not a date (YYYY-MM-DD)", value=text) from None
 
 
 @app.command("import")
@@ -83,7 +68,7 @@ def list_command(
     from tracker.db.engine import session_scope, upgrade
     from tracker.rates.reads import list_rates, plain
 
-    start, end = _date(date_from, "from"), _date(date_to, "to")
+    start, end = option_date(date_from, "from"), option_date(date_to, "to")
     upgrade()
     with session_scope() as session:
         rates = list_rates(
@@ -113,7 +98,7 @@ def set_command(
     from tracker.rates.reads import plain
     from tracker.rates.service import record_rate
 
-    day = _date(rate_date, "date")
+    day = iso_date(rate_date.strip(), "date")
     upgrade()
     with session_scope() as session:
         reporting = effective_settings(session).reporting_currency

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from tracker.cli.common import readable_errors
+from tracker.cli.common import option_date, readable_errors
 from tracker.core.errors import Invalid
 from tracker.core.i18n import _
 
@@ -53,7 +52,7 @@ def donor_command(
     from tracker.reporting.reports.donor import donor_statement
     from tracker.reporting.reports.formats import check_format, donor_file
 
-    start, end, fmt = _date(date_from, "from"), _date(date_to, "to"), check_format(fmt)
+    start, end, fmt = option_date(date_from, "from"), option_date(date_to, "to"), check_format(fmt)
     upgrade()
     with session_scope() as session:
         found = find_donor(session, donor)
@@ -84,7 +83,7 @@ def summary_command(
     from tracker.reporting.reports.formats import check_format, summary_file
     from tracker.reporting.reports.summary import summary_report
 
-    start, end, fmt = _date(date_from, "from"), _date(date_to, "to"), check_format(fmt)
+    start, end, fmt = option_date(date_from, "from"), option_date(date_to, "to"), check_format(fmt)
     if top < 0:
         raise Invalid("top", "must be 0 or more, got {value}", value=top)
     upgrade()
@@ -119,7 +118,7 @@ def letter_command(
     from tracker.reporting.reports.formats import LETTER_FORMATS, check_format, letter_file
     from tracker.reporting.reports.letter import create_letter, find_letter, letter_data
 
-    start, end, fmt = _date(date_from, "from"), _date(date_to, "to"), check_format(fmt, LETTER_FORMATS)
+    start, end, fmt = option_date(date_from, "from"), option_date(date_to, "to"), check_format(fmt, LETTER_FORMATS)
     if (donor is None) == (number is None):
         raise Invalid("donor", "give a donor for a new letter, or --number to regenerate one")
     upgrade()
@@ -135,15 +134,6 @@ def letter_command(
     typer.echo(_("letter {number}").format(number=letter.number))
     if content.digest != letter.digest:
         typer.echo(_("warning: the letter no longer matches its check code; the catalogue may have changed"), err=True)
-
-
-def _date(text: str | None, field: str) -> date | None:
-    if text is None:
-        return None
-    try:
-        return date.fromisoformat(text.strip())
-    except ValueError:
-        raise Invalid(field, "'{value}' is not a date (YYYY-MM-DD)", value=text) from None
 
 
 def _language(session: Session, chosen: str | None, donor_locale: str | None) -> str:

@@ -14,7 +14,7 @@ from starlette.datastructures import FormData
 from tracker.accounts.users import has_role
 from tracker.core.errors import Invalid
 from tracker.core.i18n import locale
-from tracker.core.parsing import iso_date
+from tracker.core.parsing import iso_date, parse_id
 from tracker.db.models import User
 from tracker.web.auth import csrf_input
 from tracker.web.deps import templates
@@ -94,9 +94,10 @@ def optional_id(form: FormData | dict[str, str], name: str) -> int | None:
     text = value.strip() if isinstance(value, str) else ""
     if not text:
         return None
-    if not text.isdecimal() or len(text) > 18:
-        raise Invalid(name, "{value} is not an id", value=text)
-    return int(text)
+    found = parse_id(text)
+    if found is None:
+        raise Invalid(name, "{value} is not an id", value=text[:40])
+    return found
 
 
 def optional_date(text: str, name: str) -> date | None:
