@@ -5,32 +5,13 @@ import os
 import re
 import socket
 import subprocess
-import sys
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from pathlib import Path
 
 import pytest
-
-TRACKER = str(Path(sys.executable).parent / "tracker")
-
-
-def run(*args: str, url: str, **env: str) -> subprocess.CompletedProcess[str]:
-    environment = {**os.environ, "TRACKER_DATABASE_URL": url, **env}
-    environment.pop("TRACKER_PASSWORD", None) if "TRACKER_PASSWORD" not in env else None
-    return subprocess.run(
-        [TRACKER, *args], env=environment, capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL
-    )
-
-
-def one_error_line(result: subprocess.CompletedProcess[str]) -> str:
-    assert result.returncode == 1
-    assert "Traceback" not in result.stderr
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1, result.stderr
-    return lines[0]
+from clikit import TRACKER, one_error_line, run
 
 
 def test_help_lists_the_commands(fresh_url: str) -> None:

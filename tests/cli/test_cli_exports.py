@@ -7,7 +7,7 @@ from pathlib import Path
 
 import hxl
 import xmlschema
-from test_cli import one_error_line, run
+from clikit import one_error_line, run
 
 SCHEMA = Path(__file__).parent.parent / "data" / "iati-2.03" / "iati-activities-schema.xsd"
 

@@ -2,24 +2,13 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
+from clikit import run
 from sqlmodel import Session, select
 
 from tracker.db.engine import make_engine
 from tracker.db.models import ContributionLine
-
-TRACKER = str(Path(sys.executable).parent / "tracker")
-
-
-def run(*args: str, url: str, **settings: str) -> subprocess.CompletedProcess[str]:
-    environment = {**os.environ, "TRACKER_DATABASE_URL": url, **settings}
-    return subprocess.run(
-        [TRACKER, *args], env=environment, capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL
-    )
 
 
 def test_import_previews_then_imports_and_names_bad_rows(fresh_url: str, tmp_path: Path) -> None:

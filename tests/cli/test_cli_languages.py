@@ -1,6 +1,6 @@
 """The command line speaks TRACKER_DEFAULT_LOCALE: its messages and its errors."""
 
-from test_cli import one_error_line, run
+from clikit import one_error_line, run
 
 
 def test_commands_answer_in_the_default_language(fresh_url: str) -> None:

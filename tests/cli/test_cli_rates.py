@@ -3,7 +3,7 @@
 from pathlib import Path
 
 import pytest
-from test_cli import one_error_line, run
+from clikit import one_error_line, run
 
 DATA = Path(__file__).parent.parent / "data" / "rates"
 

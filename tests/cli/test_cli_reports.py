@@ -4,8 +4,8 @@ import csv
 import io
 from pathlib import Path
 
+from clikit import one_error_line, run
 from pypdf import PdfReader
-from test_cli import one_error_line, run
 
 AZN = {"TRACKER_REPORTING_CURRENCY": "AZN"}
 

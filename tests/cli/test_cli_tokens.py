@@ -3,24 +3,17 @@
 from __future__ import annotations
 
 import hashlib
-import os
 import subprocess
-import sys
-from pathlib import Path
 
+import clikit
 from sqlmodel import Session, select
 
 from tracker.db.engine import make_engine
 from tracker.db.models import ApiToken
 
-TRACKER = str(Path(sys.executable).parent / "tracker")
-
 
 def run(*args: str, url: str) -> subprocess.CompletedProcess[str]:
-    environment = {**os.environ, "TRACKER_DATABASE_URL": url, "TRACKER_PASSWORD": "correct horse battery"}
-    return subprocess.run(
-        [TRACKER, *args], env=environment, capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL
-    )
+    return clikit.run(*args, url=url, TRACKER_PASSWORD="correct horse battery")
 
 
 def test_create_list_and_revoke_a_token(fresh_url: str) -> None:

@@ -14,9 +14,9 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from clikit import one_error_line, run
 from factories import make_contribution, make_donor, make_recipient, money_line
 from fastapi.testclient import TestClient
-from test_cli import one_error_line, run
 from webkit import Staff, make_user, page
 
 from tracker.accounts.tokens import create_token

@@ -34,6 +34,9 @@ COMMON_CURRENCIES: tuple[str, ...] = ("AZN", "TRY", "USD", "EUR", "RUB", "GBP", 
 # No single contribution line reaches a quadrillion units of any currency; past
 # this a figure is a typo, and it would also overflow 64-bit minor-unit sums.
 MAX_AMOUNT = Decimal("1e15")
+# Quantities are exact decimals with up to three places (a gram of a kilogram),
+# kept as integer thousandths so SQL sums them exactly on both databases.
+QUANTITY_PLACES = 3
 
 
 @cache
@@ -178,3 +181,9 @@ def parse_money(text: str, field: str = "amount") -> Money:
     if len(parts) != 2:
         raise Invalid(field, "expected '<amount> <currency>', got {text!r}", text=text)
     return Money.of(parts[0], parts[1], field)
+
+
+def stored_quantity(milli: int) -> Decimal:
+    """A quantity kept in thousandths as an exact decimal without trailing zeros: 10000 → 10, 2500 → 2.5."""
+    exact = Decimal(milli).scaleb(-QUANTITY_PLACES)
+    return exact.quantize(Decimal(1)) if exact == exact.to_integral_value() else exact.normalize()

@@ -44,10 +44,6 @@ ROLES = codes(Role)
 Locale = Literal["en", "az", "tr", "ru"]  # a user's or the organisation's language
 LOCALES: tuple[Locale, ...] = get_args(Locale)
 
-# Quantities are exact decimals with up to three places (a gram of a kilogram),
-# kept as integer thousandths so SQL sums them exactly on both databases.
-QUANTITY_PLACES = 3
-
 
 def utcnow() -> datetime:
     return datetime.now(UTC)

@@ -30,10 +30,10 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from tracker.core.money import Money
+from tracker.core.money import Money, stored_quantity
 from tracker.core.vocabulary import OPEN_STATUSES, Bucket, LineKind, Status
 from tracker.db.journal import canonical_json
-from tracker.db.models import QUANTITY_PLACES, Contribution, ContributionLine, Item, JournalEvent, table_of
+from tracker.db.models import Contribution, ContributionLine, Item, JournalEvent, table_of
 
 contribution = table_of(Contribution)
 line = table_of(ContributionLine)
@@ -52,8 +52,7 @@ class ItemTotal:
     @property
     def quantity(self) -> Decimal:
         """The quantity as an exact decimal, without trailing zeros: 10, 2.5, 0.125."""
-        exact = Decimal(self.quantity_milli).scaleb(-QUANTITY_PLACES)
-        return exact.quantize(Decimal(1)) if exact == exact.to_integral_value() else exact.normalize()
+        return stored_quantity(self.quantity_milli)
 
 
 @dataclass

@@ -10,11 +10,10 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from tracker.core.i18n import gettext, ngettext
-from tracker.core.money import minor_digits, round_half_up
+from tracker.core.money import QUANTITY_PLACES, minor_digits, round_half_up
 from tracker.core.vocabulary import LineKind, Status, Term
 from tracker.db.journal import canonical_json, verify_chain
 from tracker.db.models import (
-    QUANTITY_PLACES,
     Contribution,
     ContributionLine,
     ExchangeRate,

@@ -10,9 +10,9 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from tracker.core.money import Money, round_half_up
+from tracker.core.money import Money, round_half_up, stored_quantity
 from tracker.core.vocabulary import LineKind, Status
-from tracker.db.models import QUANTITY_PLACES, Appeal, ContributionLine, Donor, Item, Recipient, table_of
+from tracker.db.models import Appeal, ContributionLine, Donor, Item, Recipient, table_of
 from tracker.ledger.filters import ContributionFilters, contribution, contribution_where
 from tracker.rates.convert import RateBook, load_rates
 from tracker.settings.current import effective_settings
@@ -225,5 +225,4 @@ def quantity_of(milli: int | None) -> Decimal | None:
     """A stored quantity as an exact decimal without trailing zeros: 10, 2.5, 0.125."""
     if milli is None:
         return None
-    exact = Decimal(milli).scaleb(-QUANTITY_PLACES)
-    return exact.quantize(Decimal(1)) if exact == exact.to_integral_value() else exact.normalize()
+    return stored_quantity(milli)

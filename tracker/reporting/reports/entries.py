@@ -9,8 +9,8 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from tracker.core.money import Money
-from tracker.db.models import QUANTITY_PLACES, Appeal, Contribution, ContributionLine, Donor, Item, Recipient, table_of
+from tracker.core.money import Money, stored_quantity
+from tracker.db.models import Appeal, Contribution, ContributionLine, Donor, Item, Recipient, table_of
 from tracker.ledger.figures import Scope
 
 contribution = table_of(Contribution)
@@ -120,7 +120,7 @@ def _lines(session: Session, ids: sa.Select) -> dict[int, list[LineView]]:
         if milli is not None:
             quantity = quantities.get(milli)
             if quantity is None:
-                quantity = quantities[milli] = _quantity(milli)
+                quantity = quantities[milli] = stored_quantity(milli)
         unit_value = value = None
         if currency:
             if unit_minor is not None:
@@ -136,9 +136,3 @@ def _lines(session: Session, ids: sa.Select) -> dict[int, list[LineView]]:
             entry_lines = found[owner] = []
         entry_lines.append(new_line(kind, item_id, name, unit, quantity, unit_value, value, valuation))
     return found
-
-
-def _quantity(milli: int) -> Decimal:
-    """A stored quantity as an exact decimal: 10, 2.5, 0.125."""
-    quantity = Decimal(milli).scaleb(-QUANTITY_PLACES).normalize()
-    return quantity.quantize(Decimal(1)) if quantity == quantity.to_integral_value() else quantity

@@ -6,12 +6,11 @@ import csv
 import io
 from collections.abc import Iterable, Sequence
 from datetime import date
-from decimal import Decimal
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-from tracker.core.money import Money, minor_digits
+from tracker.core.money import Money, minor_digits, round_half_up
 
 FONTS = Path(__file__).resolve().parent.parent.parent / "static" / "fonts"
 
@@ -56,7 +55,7 @@ def safe_cell(value: object) -> str:
 
 def plain_amount(value: Money) -> str:
     """A plain decimal with the currency's own digits: 500000.00, 50000000, 75250.500."""
-    return f"{value.amount.quantize(Decimal(1).scaleb(-minor_digits(value.currency)))}"
+    return f"{round_half_up(value.amount, value.currency)}"
 
 
 def to_csv(header: Sequence[str], rows: Iterable[Sequence[object]]) -> bytes:

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from tracker.core.money import Money, round_half_up
+from tracker.core.money import Money, round_half_up, stored_quantity
 from tracker.core.vocabulary import (
     Cluster,
     DonorKind,
@@ -367,4 +366,4 @@ def quantity_text(milli: int | None) -> str | None:
     """A stored quantity (integer thousandths) as a plain decimal string: 10000 → "10", 2500 → "2.5"."""
     if milli is None:
         return None
-    return format(Decimal(milli).scaleb(-3).normalize(), "f")
+    return format(stored_quantity(milli), "f")

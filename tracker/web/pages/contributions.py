@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from decimal import Decimal
 from typing import Any
 
 from fastapi import Request
@@ -12,10 +11,9 @@ from starlette.datastructures import QueryParams
 
 from tracker.core.errors import Invalid
 from tracker.core.i18n import _
-from tracker.core.money import CURRENCIES, Money
+from tracker.core.money import CURRENCIES, Money, stored_quantity
 from tracker.core.vocabulary import term
 from tracker.db.models import (
-    QUANTITY_PLACES,
     STATUSES,
     Appeal,
     Contribution,
@@ -141,13 +139,11 @@ def _show_page(
 
 
 def _shown_line(line: ContributionLine) -> dict[str, Any]:
-    quantity = Decimal(line.quantity_milli).scaleb(-QUANTITY_PLACES).normalize() if line.quantity_milli else None
+    quantity = stored_quantity(line.quantity_milli) if line.quantity_milli else None
     return {
         "kind": line.kind,
         "item_id": line.item_id,
-        "quantity": quantity.quantize(Decimal(1))
-        if quantity is not None and quantity == quantity.to_integral()
-        else quantity,
+        "quantity": quantity,
         # A value always has its currency (a check constraint), and a unit value is in the same currency.
         "unit_value": Money.from_minor(line.unit_value_minor, line.currency)
         if line.unit_value_minor and line.currency
