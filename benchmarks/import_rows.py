@@ -35,8 +35,9 @@ from sqlmodel import Session
 
 from tracker.catalogue.service import DonorInput, ItemInput, RecipientInput, create_donor, create_item, create_recipient
 from tracker.core.money import Money
+from tracker.db.columns import utcnow
 from tracker.db.engine import make_engine, session_scope, upgrade
-from tracker.db.models import Contribution, ContributionLine, utcnow
+from tracker.db.models import Contribution, ContributionLine
 from tracker.importing.files import NAMES
 from tracker.importing.report import ImportRefused
 from tracker.importing.service import import_contributions

@@ -122,7 +122,8 @@ def _insert_donor(session, name, count, prefix, day_of, currency_of, status_of) 
     from sqlmodel import select
 
     from tracker.catalogue.service import DonorInput, create_donor
-    from tracker.db.models import Contribution, ContributionLine, Item, Recipient, utcnow
+    from tracker.db.columns import utcnow
+    from tracker.db.models import Contribution, ContributionLine, Item, Recipient
 
     donor = create_donor(session, DonorInput(name=name, kind="organisation", locale="az"), None)
     recipients = [r.id for r in session.exec(select(Recipient)).all()]

@@ -15,7 +15,7 @@ from babel.messages.pofile import read_po
 from tracker.core import vocabulary
 from tracker.core.errors import Invalid
 from tracker.core.i18n import LANGUAGES, translations_for, use_locale
-from tracker.db import models
+from tracker.db import columns
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 LOCALE_DIR = ROOT / "tracker" / "locale"
@@ -163,20 +163,20 @@ def test_errors_are_read_in_the_language_of_whoever_reads_them() -> None:
 
 
 def test_the_supported_languages_are_the_ones_users_may_choose() -> None:
-    assert tuple(LANGUAGES) == models.LOCALES
+    assert tuple(LANGUAGES) == columns.LOCALES
 
 
 @pytest.mark.parametrize(
     ("words", "allowed"),
     [
-        (vocabulary.Status, (*models.STATUSES, "void")),
-        (vocabulary.LineKind, models.LINE_KINDS),
-        (vocabulary.Valuation, models.VALUATIONS),
-        (vocabulary.DonorKind, models.DONOR_KINDS),
-        (vocabulary.RecipientKind, models.RECIPIENT_KINDS),
-        (vocabulary.Role, models.ROLES),
-        (vocabulary.Cluster, models.CLUSTERS),
-        (vocabulary.Unit, models.UNITS),
+        (vocabulary.Status, (*columns.STATUSES, "void")),
+        (vocabulary.LineKind, columns.LINE_KINDS),
+        (vocabulary.Valuation, columns.VALUATIONS),
+        (vocabulary.DonorKind, columns.DONOR_KINDS),
+        (vocabulary.RecipientKind, columns.RECIPIENT_KINDS),
+        (vocabulary.Role, columns.ROLES),
+        (vocabulary.Cluster, columns.CLUSTERS),
+        (vocabulary.Unit, columns.UNITS),
     ],
 )
 def test_every_word_of_the_ledger_has_a_name(words: type, allowed: tuple[str, ...]) -> None:

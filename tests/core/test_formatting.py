@@ -17,7 +17,7 @@ from tracker.core.formatting import (
 )
 from tracker.core.i18n import current_locale, gettext, use_locale
 from tracker.core.money import Money
-from tracker.db.models import UNITS
+from tracker.db.columns import UNITS
 
 LOCALES = ("en", "az", "tr", "ru")
 CURRENCIES = ("AZN", "TRY", "USD", "EUR", "JPY", "KWD")

@@ -12,8 +12,9 @@ from tracker.accounts.tokens import create_token
 from tracker.accounts.users import create_user
 from tracker.core import config
 from tracker.db import engine as db
+from tracker.db.columns import utcnow
 from tracker.db.engine import make_engine, session_scope
-from tracker.db.models import ApiToken, utcnow
+from tracker.db.models import ApiToken
 
 
 @pytest.fixture

@@ -20,7 +20,8 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, func, select
 
 from tracker.accounts.users import authenticate
-from tracker.db.models import SignInFailure, User, utcnow
+from tracker.db.columns import utcnow
+from tracker.db.models import SignInFailure, User
 
 WINDOW = timedelta(minutes=15)
 SLOW_AFTER = 2

@@ -12,8 +12,9 @@ from sqlmodel import Session, col, func, select
 
 from tracker.core.errors import Conflict, Invalid, NotFound
 from tracker.core.fields import optional_text
+from tracker.db.columns import stored_id, table_of, utcnow
 from tracker.db.journal import record_event
-from tracker.db.models import ApiToken, User, stored_id, table_of, utcnow
+from tracker.db.models import ApiToken, User
 
 PREFIX = "trk_"
 # last_used_at is a hint for people tidying tokens, not an audit record: writing it

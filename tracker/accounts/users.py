@@ -11,8 +11,9 @@ from sqlmodel import Session, col, func, select
 from tracker.core.errors import Conflict, Invalid, NotFound, Plural
 from tracker.core.fields import email_address, one_of, optional_text
 from tracker.core.vocabulary import Role
+from tracker.db.columns import LOCALES, ROLES
 from tracker.db.journal import record_event
-from tracker.db.models import LOCALES, ROLES, User
+from tracker.db.models import User
 
 # Each role can do everything the roles below it can: a viewer reads, a clerk also
 # records and corrects contributions, an admin also manages users, the catalogue and settings.

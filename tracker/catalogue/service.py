@@ -13,20 +13,10 @@ from tracker.core.errors import Conflict, Invalid, NotFound, Plural
 from tracker.core.fields import country_code, email_address, one_of, optional_text, required_text
 from tracker.core.i18n import N_
 from tracker.core.money import Money
+from tracker.db.columns import CLUSTERS, DONOR_KINDS, LOCALES, RECIPIENT_KINDS, UNITS
 from tracker.db.engine import is_unique_violation
 from tracker.db.journal import record_event
-from tracker.db.models import (
-    CLUSTERS,
-    DONOR_KINDS,
-    LOCALES,
-    RECIPIENT_KINDS,
-    UNITS,
-    Appeal,
-    Donor,
-    Item,
-    Recipient,
-    User,
-)
+from tracker.db.models import Appeal, Donor, Item, Recipient, User
 
 # The catalogue's kinds of row: each has an id, a name and the archived flag.
 T = TypeVar("T", Donor, Recipient, Appeal, Item)

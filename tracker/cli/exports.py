@@ -14,7 +14,7 @@ import typer
 from tracker.cli.common import readable_errors
 from tracker.core.errors import Invalid
 from tracker.core.i18n import _, ngettext
-from tracker.db.models import stored_id
+from tracker.db.columns import stored_id
 
 app = typer.Typer(help="Exports: contributions as CSV, XLSX or HXL; appeals as IATI XML.", no_args_is_help=True)
 

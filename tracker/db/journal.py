@@ -15,7 +15,8 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from tracker.core.i18n import gettext
-from tracker.db.models import JournalEvent, utcnow
+from tracker.db.columns import utcnow
+from tracker.db.models import JournalEvent
 
 GENESIS = "0" * 64
 # Any fixed number: the key of the PostgreSQL advisory lock that serialises appends.

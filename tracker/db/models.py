@@ -1,90 +1,33 @@
-"""The tables: parties, catalogue, the contribution ledger, rates, users and the journal."""
+"""The tables: parties, catalogue, the contribution ledger, rates, users, the journal and the maintained totals."""
 
 from __future__ import annotations
 
-import uuid
-from datetime import UTC, date, datetime
-from typing import Any, Literal, Protocol, get_args
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from tracker.core.vocabulary import (
-    RECORDED_STATUSES,
-    Cluster,
-    DonorKind,
-    LineKind,
-    RecipientKind,
-    Role,
-    Unit,
-    Valuation,
-    codes,
+from tracker.db.columns import (
+    CLUSTERS,
+    DONOR_KINDS,
+    LINE_KINDS,
+    LOCALES,
+    RECIPIENT_KINDS,
+    ROLES,
+    STATUSES,
+    VALUATIONS,
+    MinorUnits,
+    Timestamp,
+    check_one_of,
+    new_stamp,
 )
-
-# Set before any table exists, so every constraint has a stable name that a
-# later migration (and SQLite's batch mode) can refer to.
-SQLModel.metadata.naming_convention = {
-    "ix": "ix_%(column_0_label)s",
-    "uq": "uq_%(table_name)s_%(column_0_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
-
-# The allowed values of each coded column, from the one vocabulary (a CHECK constraint holds each);
-# plain strings, so a message listing them reads 'paid', not <Status.PAID: 'paid'>.
-DONOR_KINDS = codes(DonorKind)
-RECIPIENT_KINDS = codes(RecipientKind)
-CLUSTERS = codes(Cluster)
-UNITS = codes(Unit)
-STATUSES = codes(RECORDED_STATUSES)
-LINE_KINDS = codes(LineKind)
-VALUATIONS = codes(Valuation)
-ROLES = codes(Role)
-Locale = Literal["en", "az", "tr", "ru"]  # a user's or the organisation's language
-LOCALES: tuple[Locale, ...] = get_args(Locale)
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
-def _one_of(column: str, values: tuple[str, ...]) -> str:
-    quoted = ", ".join(f"'{v}'" for v in values)
-    return f"{column} IN ({quoted})"
-
-
-def table_of(model: type[SQLModel]) -> sa.Table:
-    """A model's Core table, for statements written in SQLAlchemy Core."""
-    return model.__table__  # type: ignore[attr-defined]  # SQLModel sets it on each table model but does not declare it
-
-
-class Stored(Protocol):
-    """Any table row with an integer primary key."""
-
-    id: int | None
-
-
-def stored_id(row: Stored) -> int:
-    """A stored row's id: SQLModel types it `int | None`, None only until the row is flushed."""
-    if row.id is None:
-        raise ValueError(f"{type(row).__name__} has no id before it is flushed")
-    return row.id
-
-
-def Timestamp(**kw: Any) -> datetime:  # noqa: N802 - reads like a type in the models
-    return Field(default_factory=utcnow, sa_type=sa.DateTime(timezone=True), **kw)
-
-
-def MinorUnits(**kw: Any) -> int:  # noqa: N802
-    return Field(sa_type=sa.BigInteger, **kw)
 
 
 class Donor(SQLModel, table=True):
     """Who gives: a person, organisation, company, government or foundation."""
 
     __tablename__ = "donor"
-    __table_args__ = (sa.CheckConstraint(_one_of("kind", DONOR_KINDS), name="kind"),)
+    __table_args__ = (sa.CheckConstraint(check_one_of("kind", DONOR_KINDS), name="kind"),)
 
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=200, index=True)
@@ -102,7 +45,7 @@ class Recipient(SQLModel, table=True):
     """Who receives: an organisation, a community or location, a programme."""
 
     __tablename__ = "recipient"
-    __table_args__ = (sa.CheckConstraint(_one_of("kind", RECIPIENT_KINDS), name="kind"),)
+    __table_args__ = (sa.CheckConstraint(check_one_of("kind", RECIPIENT_KINDS), name="kind"),)
 
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=200, index=True)
@@ -141,7 +84,7 @@ class Item(SQLModel, table=True):
 
     __tablename__ = "item"
     __table_args__ = (
-        sa.CheckConstraint(_one_of("cluster", CLUSTERS), name="cluster"),
+        sa.CheckConstraint(check_one_of("cluster", CLUSTERS), name="cluster"),
         sa.CheckConstraint("unit_value_minor IS NULL OR unit_value_minor > 0", name="unit_value_positive"),
         sa.CheckConstraint("(unit_value_minor IS NULL) = (unit_value_currency IS NULL)", name="unit_value_whole"),
     )
@@ -161,8 +104,8 @@ class User(SQLModel, table=True):
 
     __tablename__ = "user_account"
     __table_args__ = (
-        sa.CheckConstraint(_one_of("role", ROLES), name="role"),
-        sa.CheckConstraint(_one_of("locale", LOCALES), name="locale"),
+        sa.CheckConstraint(check_one_of("role", ROLES), name="role"),
+        sa.CheckConstraint(check_one_of("locale", LOCALES), name="locale"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -180,7 +123,7 @@ class Contribution(SQLModel, table=True):
 
     __tablename__ = "contribution"
     __table_args__ = (
-        sa.CheckConstraint(_one_of("status", STATUSES), name="status"),
+        sa.CheckConstraint(check_one_of("status", STATUSES), name="status"),
         sa.CheckConstraint(
             "(voided_at IS NULL AND void_reason IS NULL) OR (voided_at IS NOT NULL AND void_reason <> '')",
             name="void_has_reason",
@@ -225,8 +168,8 @@ class ContributionLine(SQLModel, table=True):
 
     __tablename__ = "contribution_line"
     __table_args__ = (
-        sa.CheckConstraint(_one_of("kind", LINE_KINDS), name="kind"),
-        sa.CheckConstraint(_one_of("valuation", VALUATIONS), name="valuation"),
+        sa.CheckConstraint(check_one_of("kind", LINE_KINDS), name="kind"),
+        sa.CheckConstraint(check_one_of("valuation", VALUATIONS), name="valuation"),
         sa.CheckConstraint("value_minor IS NULL OR value_minor > 0", name="value_positive"),
         sa.CheckConstraint("quantity_milli IS NULL OR quantity_milli > 0", name="quantity_positive"),
         sa.CheckConstraint("(value_minor IS NULL) = (currency IS NULL)", name="value_whole"),
@@ -302,11 +245,6 @@ class JournalEvent(SQLModel, table=True):
     after: str | None = Field(default=None, sa_type=sa.Text)
     prev_hash: str = Field(max_length=64)
     hash: str = Field(max_length=64)  # the chain itself (`journal.verify_chain`) shows a repeated or changed hash
-
-
-def new_stamp() -> str:
-    """A value never used before, to mark a new state of something."""
-    return uuid.uuid4().hex
 
 
 class LedgerTotal(SQLModel, table=True):
@@ -407,7 +345,7 @@ class Acknowledgement(SQLModel, table=True):
 
     __tablename__ = "acknowledgement"
     __table_args__ = (
-        sa.CheckConstraint(_one_of("language", LOCALES), name="language"),
+        sa.CheckConstraint(check_one_of("language", LOCALES), name="language"),
         sa.CheckConstraint("date_to IS NULL OR date_from IS NULL OR date_to >= date_from", name="period"),
     )
 

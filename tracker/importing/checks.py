@@ -23,7 +23,7 @@ from tracker.core.fields import country_code
 from tracker.core.money import Money
 from tracker.core.parsing import parse_amount
 from tracker.core.vocabulary import LineKind
-from tracker.db.models import DONOR_KINDS, RECIPIENT_KINDS
+from tracker.db.columns import DONOR_KINDS, RECIPIENT_KINDS
 from tracker.importing.files import Cell, Row
 from tracker.importing.report import ImportReport
 from tracker.ledger.checks import (  # the ledger's own rules, so an imported row passes exactly what a form would

@@ -33,8 +33,9 @@ from tracker.core.config import get_settings
 from tracker.core.errors import Invalid, NotFound
 from tracker.core.i18n import gettext as _
 from tracker.core.i18n import use_locale
+from tracker.db.columns import stored_id
 from tracker.db.engine import reading
-from tracker.db.models import User, stored_id
+from tracker.db.models import User
 from tracker.importing.files import is_xlsx
 from tracker.importing.report import ImportRefused
 from tracker.importing.service import import_contributions

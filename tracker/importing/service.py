@@ -22,8 +22,9 @@ from sqlmodel import Session, col, func, select
 from tracker.catalogue.service import DonorInput, RecipientInput, create_donor, create_recipient
 from tracker.core.bulk import collector_paused
 from tracker.core.errors import Invalid, Plural
+from tracker.db.columns import LOCALES, stored_id
 from tracker.db.journal import record_event
-from tracker.db.models import LOCALES, Appeal, Donor, Item, Recipient, User, stored_id
+from tracker.db.models import Appeal, Donor, Item, Recipient, User
 from tracker.importing.checks import Lookups, Planned, check_row
 from tracker.importing.files import read_rows
 from tracker.importing.inserts import imported_keys

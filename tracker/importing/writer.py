@@ -20,9 +20,10 @@ import sqlalchemy as sa
 from sqlmodel import Session, col
 
 from tracker.core.money import minor_digits
+from tracker.db.columns import table_of, utcnow
 from tracker.db.engine import conflict_insert
 from tracker.db.journal import Chain, last_hash
-from tracker.db.models import Contribution, JournalEvent, NumberSequence, User, table_of, utcnow
+from tracker.db.models import Contribution, JournalEvent, NumberSequence, User
 from tracker.importing.checks import Planned
 from tracker.importing.inserts import Batch, Inserter
 from tracker.ledger import recording

@@ -18,7 +18,8 @@ from tracker.core.fields import optional_text
 from tracker.core.i18n import N_
 from tracker.core.money import MAX_AMOUNT, QUANTITY_PLACES, Money, minor_unit, round_half_up, to_decimal
 from tracker.core.vocabulary import LineKind, Term, Valuation
-from tracker.db.models import LINE_KINDS, STATUSES, VALUATIONS, Item
+from tracker.db.columns import LINE_KINDS, STATUSES, VALUATIONS
+from tracker.db.models import Item
 
 MAX_QUANTITY = Decimal("1e12")
 # Messages about a row another one refers to, one sentence per kind of row so each translates whole.

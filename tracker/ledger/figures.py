@@ -32,8 +32,9 @@ from sqlmodel import Session
 
 from tracker.core.money import Money, stored_quantity
 from tracker.core.vocabulary import OPEN_STATUSES, Bucket, LineKind, Status
+from tracker.db.columns import table_of
 from tracker.db.journal import canonical_json
-from tracker.db.models import Contribution, ContributionLine, Item, JournalEvent, table_of
+from tracker.db.models import Contribution, ContributionLine, Item, JournalEvent
 
 contribution = table_of(Contribution)
 line = table_of(ContributionLine)

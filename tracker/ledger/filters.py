@@ -18,7 +18,8 @@ from tracker.core.errors import Invalid
 from tracker.core.money import check_currency
 from tracker.core.parsing import iso_date, parse_id
 from tracker.core.vocabulary import Status, codes
-from tracker.db.models import LINE_KINDS, Contribution, ContributionLine, Donor, Recipient
+from tracker.db.columns import LINE_KINDS
+from tracker.db.models import Contribution, ContributionLine, Donor, Recipient
 from tracker.db.text import matches
 
 contribution = Contribution.__table__  # type: ignore[attr-defined]

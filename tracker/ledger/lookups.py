@@ -9,7 +9,8 @@ from typing import Any, Generic, TypeVar
 import sqlalchemy as sa
 from sqlmodel import Session, col, func, select
 
-from tracker.db.models import Appeal, Contribution, Donor, Item, JournalEvent, Recipient, User, stored_id
+from tracker.db.columns import stored_id
+from tracker.db.models import Appeal, Contribution, Donor, Item, JournalEvent, Recipient, User
 from tracker.db.text import folded, matches
 
 Row = TypeVar("Row")

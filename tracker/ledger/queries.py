@@ -15,7 +15,8 @@ from sqlmodel import Session
 
 from tracker.core.money import Money
 from tracker.core.vocabulary import Status
-from tracker.db.models import Appeal, Contribution, ContributionLine, Donor, Recipient, table_of
+from tracker.db.columns import table_of
+from tracker.db.models import Appeal, Contribution, ContributionLine, Donor, Recipient
 from tracker.ledger.filters import ContributionFilters, contribution_where
 
 contribution = table_of(Contribution)

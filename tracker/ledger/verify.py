@@ -12,15 +12,9 @@ from sqlmodel import Session, col, select
 from tracker.core.i18n import gettext, ngettext
 from tracker.core.money import QUANTITY_PLACES, minor_digits, round_half_up
 from tracker.core.vocabulary import LineKind, Status, Term
+from tracker.db.columns import stored_id
 from tracker.db.journal import canonical_json, verify_chain
-from tracker.db.models import (
-    Contribution,
-    ContributionLine,
-    ExchangeRate,
-    JournalEvent,
-    NumberSequence,
-    stored_id,
-)
+from tracker.db.models import Contribution, ContributionLine, ExchangeRate, JournalEvent, NumberSequence
 from tracker.ledger.recording import snapshot
 from tracker.rates.publications import NUMBER
 from tracker.totals.aggregates import totals_differences

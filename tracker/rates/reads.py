@@ -19,7 +19,8 @@ from sqlmodel import Session, col, select
 
 from tracker.core.errors import Invalid
 from tracker.core.money import check_currency
-from tracker.db.models import ExchangeRate, stored_id, table_of
+from tracker.db.columns import stored_id, table_of
+from tracker.db.models import ExchangeRate
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,8 +13,9 @@ from sqlmodel import Session
 
 from tracker.core.errors import Invalid
 from tracker.core.money import check_currency, to_decimal
+from tracker.db.columns import utcnow
 from tracker.db.journal import record_event
-from tracker.db.models import ExchangeRate, User, utcnow
+from tracker.db.models import ExchangeRate, User
 from tracker.rates.formats import RateRow, parse_rate_file
 from tracker.rates.publications import NUMBER
 from tracker.rates.reads import current_version, in_force, plain

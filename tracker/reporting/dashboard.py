@@ -19,7 +19,8 @@ from sqlmodel import Session, col, select
 
 from tracker.core.money import Money, minor_digits, round_half_up
 from tracker.core.vocabulary import FUNDING, Bucket, LineKind
-from tracker.db.models import Appeal, Donor, Item, LedgerTotal, Recipient, stored_id
+from tracker.db.columns import stored_id
+from tracker.db.models import Appeal, Donor, Item, LedgerTotal, Recipient
 from tracker.ledger.figures import LedgerTotals, Scope
 from tracker.ledger.service import ContributionRow, recent_contributions
 from tracker.rates.convert import ANY_AGE, EXACT, InForce, rate_in_force

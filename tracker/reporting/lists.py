@@ -8,7 +8,8 @@ from typing import Any, Generic, TypeVar
 import sqlalchemy as sa
 from sqlmodel import Session, col, func, select
 
-from tracker.db.models import Appeal, Contribution, ContributionLine, Donor, Item, Recipient, stored_id
+from tracker.db.columns import stored_id
+from tracker.db.models import Appeal, Contribution, ContributionLine, Donor, Item, Recipient
 from tracker.ledger.filters import ContributionFilters, contribution_where
 from tracker.ledger.service import lines_of
 

@@ -10,8 +10,9 @@ from sqlmodel import Session
 from tracker.core.errors import Invalid
 from tracker.core.fields import one_of, optional_text
 from tracker.core.money import check_currency
+from tracker.db.columns import LOCALES, utcnow
 from tracker.db.journal import record_event
-from tracker.db.models import LOCALES, AppSettings, User, utcnow
+from tracker.db.models import AppSettings, User
 from tracker.settings.current import stored
 from tracker.totals.aggregates import ensure_totals
 

@@ -34,7 +34,8 @@ from sqlmodel import Session
 
 from tracker.core.i18n import gettext
 from tracker.core.money import Money, minor_digits
-from tracker.db.models import Contribution, LedgerTotal, TotalsState, new_stamp, table_of, utcnow
+from tracker.db.columns import new_stamp, table_of, utcnow
+from tracker.db.models import Contribution, LedgerTotal, TotalsState
 from tracker.ledger.figures import FigureRow, Scope, figure_rows
 from tracker.rates.convert import EXACT, RateBook, load_rates
 from tracker.settings.current import effective_settings

@@ -20,7 +20,8 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from tracker.core.money import minor_digits
-from tracker.db.models import LedgerTotal, TotalsState, table_of
+from tracker.db.columns import table_of
+from tracker.db.models import LedgerTotal, TotalsState
 from tracker.ledger.figures import FigureRow
 from tracker.rates.convert import EXACT, InForce, load_rates
 from tracker.settings.current import effective_settings

@@ -14,7 +14,8 @@ from tracker.core.i18n import _
 from tracker.core.money import COMMON_CURRENCIES, CURRENCIES, Money
 from tracker.core.parsing import parse_amount
 from tracker.core.vocabulary import Role, term
-from tracker.db.models import CLUSTERS, DONOR_KINDS, LOCALES, RECIPIENT_KINDS, UNITS, Appeal, Donor, Item, Recipient
+from tracker.db.columns import CLUSTERS, DONOR_KINDS, LOCALES, RECIPIENT_KINDS, UNITS
+from tracker.db.models import Appeal, Donor, Item, Recipient
 from tracker.reporting.templating import number
 from tracker.web.pagekit import optional_date
 

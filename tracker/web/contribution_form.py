@@ -22,7 +22,8 @@ from tracker.core.i18n import _
 from tracker.core.money import Money
 from tracker.core.parsing import parse_amount
 from tracker.core.vocabulary import LineKind, Status, Valuation
-from tracker.db.models import STATUSES, Donor, Item, Recipient, User
+from tracker.db.columns import STATUSES
+from tracker.db.models import Donor, Item, Recipient, User
 from tracker.db.text import folded
 from tracker.ledger.lookups import match_parties
 from tracker.ledger.service import ContributionInput, LineInput

@@ -12,7 +12,8 @@ from sqlmodel import Session
 
 from tracker.core.money import Money, round_half_up, stored_quantity
 from tracker.core.vocabulary import LineKind, Status
-from tracker.db.models import Appeal, ContributionLine, Donor, Item, Recipient, table_of
+from tracker.db.columns import table_of
+from tracker.db.models import Appeal, ContributionLine, Donor, Item, Recipient
 from tracker.ledger.filters import ContributionFilters, contribution, contribution_where
 from tracker.rates.convert import RateBook, load_rates
 from tracker.settings.current import effective_settings

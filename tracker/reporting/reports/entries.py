@@ -10,7 +10,8 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from tracker.core.money import Money, stored_quantity
-from tracker.db.models import Appeal, Contribution, ContributionLine, Donor, Item, Recipient, table_of
+from tracker.db.columns import table_of
+from tracker.db.models import Appeal, Contribution, ContributionLine, Donor, Item, Recipient
 from tracker.ledger.figures import Scope
 
 contribution = table_of(Contribution)

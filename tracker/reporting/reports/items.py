@@ -10,7 +10,8 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from tracker.core.money import Money
-from tracker.db.models import Item, stored_id
+from tracker.db.columns import stored_id
+from tracker.db.models import Item
 from tracker.ledger.figures import Figures, Scope, contribution, line
 
 

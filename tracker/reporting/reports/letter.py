@@ -26,8 +26,9 @@ from sqlmodel import Session, col, select
 from tracker.core.errors import Invalid, NotFound
 from tracker.core.money import Money
 from tracker.core.vocabulary import BUCKETS, OUTSTANDING, Bucket, Status
+from tracker.db.columns import LOCALES, stored_id, utcnow
 from tracker.db.journal import canonical_json, record_event, utc_text
-from tracker.db.models import LOCALES, Acknowledgement, Donor, User, stored_id, utcnow
+from tracker.db.models import Acknowledgement, Donor, User
 from tracker.ledger.figures import Scope, contribution, figure_rows, fold, status_then
 from tracker.reporting.reports.donor import check_period
 from tracker.reporting.reports.items import ItemFigure, item_figures, load_items, valuation_bases

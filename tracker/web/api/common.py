@@ -9,7 +9,8 @@ from pydantic import WithJsonSchema
 
 from tracker.core.errors import NotFound
 from tracker.core.parsing import ID_TEXT, parse_id
-from tracker.db.models import LINE_KINDS, User
+from tracker.db.columns import LINE_KINDS
+from tracker.db.models import User
 from tracker.ledger.filters import MAX_TEXT, STATUS_CHOICES, ContributionFilters
 from tracker.web.api.deps import current_user
 from tracker.web.api.schemas import ErrorMessage, ValidationProblems

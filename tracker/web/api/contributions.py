@@ -6,7 +6,7 @@ from fastapi import APIRouter
 from fastapi.responses import Response
 
 from tracker.core.vocabulary import LineKind, Status
-from tracker.db.models import stored_id
+from tracker.db.columns import stored_id
 from tracker.ledger import service as ledger
 from tracker.reporting import lists
 from tracker.web.api import paging, present

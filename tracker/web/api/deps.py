@@ -21,7 +21,8 @@ from tracker.accounts.users import has_role
 from tracker.core.config import get_settings
 from tracker.core.i18n import gettext
 from tracker.core.vocabulary import Role
-from tracker.db.models import User, stored_id
+from tracker.db.columns import stored_id
+from tracker.db.models import User
 from tracker.web.api.errors import message_response
 from tracker.web.api.idempotency import Answer, Claim, Fingerprint, claim, remember
 from tracker.web.deps import SessionDep

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel
 
-from tracker.db.models import LOCALES
+from tracker.db.columns import LOCALES
 from tracker.importing.files import template_csv
 from tracker.importing.service import import_contributions
 from tracker.web.api.common import READ, WRITE, Responses

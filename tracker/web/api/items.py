@@ -9,7 +9,8 @@ from fastapi.responses import Response
 
 from tracker.catalogue import service as catalogue
 from tracker.core.errors import NotFound
-from tracker.db.models import Cluster, Item, Unit
+from tracker.core.vocabulary import Cluster, Unit
+from tracker.db.models import Item
 from tracker.reporting.lists import CatalogueFilters, list_catalogue
 from tracker.web.api import paging, present
 from tracker.web.api.common import READ, READ_ONE, WRITE, Cursor, IncludeArchived, Limit, Search, object_id

@@ -15,7 +15,7 @@ from tracker.core.vocabulary import (
     Unit,
     Valuation,
 )
-from tracker.db.models import Locale
+from tracker.db.columns import Locale
 from tracker.web.api.types import STORABLE, CurrencyCode, DecimalString, Id, PlainDate, length
 
 Name = Annotated[str, length(200, required=True), STORABLE]

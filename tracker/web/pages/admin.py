@@ -10,7 +10,7 @@ from tracker.core.errors import Invalid
 from tracker.core.i18n import _
 from tracker.core.money import COMMON_CURRENCIES, CURRENCIES
 from tracker.core.vocabulary import Role, term
-from tracker.db.models import LOCALES, ROLES
+from tracker.db.columns import LOCALES, ROLES
 from tracker.settings.current import effective_settings, stored
 from tracker.settings.service import SettingsInput, set_logo, update_settings
 from tracker.web.auth import Admin, Viewer, page_router

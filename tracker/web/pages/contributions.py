@@ -13,16 +13,8 @@ from tracker.core.errors import Invalid
 from tracker.core.i18n import _
 from tracker.core.money import CURRENCIES, Money, stored_quantity
 from tracker.core.vocabulary import term
-from tracker.db.models import (
-    STATUSES,
-    Appeal,
-    Contribution,
-    ContributionLine,
-    Donor,
-    Item,
-    Recipient,
-    stored_id,
-)
+from tracker.db.columns import STATUSES, stored_id
+from tracker.db.models import Appeal, Contribution, ContributionLine, Donor, Item, Recipient
 from tracker.ledger.filters import FILTER_NAMES, ContributionFilters
 from tracker.ledger.lookups import active, contribution_history, fulfilments_of, names, users_by_id
 from tracker.ledger.queries import SORTS, contribution_totals, find_contributions

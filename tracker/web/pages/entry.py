@@ -13,17 +13,8 @@ from tracker.core.i18n import _
 from tracker.core.i18n import locale as current_locale
 from tracker.core.money import COMMON_CURRENCIES, CURRENCIES, Money
 from tracker.core.vocabulary import RECORDED_STATUSES, LineKind, Status, label
-from tracker.db.models import (
-    DONOR_KINDS,
-    RECIPIENT_KINDS,
-    Appeal,
-    Contribution,
-    Donor,
-    Item,
-    Recipient,
-    User,
-    stored_id,
-)
+from tracker.db.columns import DONOR_KINDS, RECIPIENT_KINDS, stored_id
+from tracker.db.models import Appeal, Contribution, Donor, Item, Recipient, User
 from tracker.ledger.lookups import active
 from tracker.ledger.service import get_contribution, lines_of, record_contribution, record_fulfilment
 from tracker.reporting.templating import number
