@@ -4,7 +4,7 @@ An upload is kept as `<id>.upload` in the import folder (`TRACKER_IMPORT_DIR`), 
 `<id>.json`: whose it is, its phase, rows done of rows total, and the preview's or the commit's
 result. The state lives in files, not in one process's memory, so with several workers any of
 them can answer a progress poll, without the database. A job runs in a process of its own
-(spawned, given the database URL; it writes the state file itself), so it may pause the cycle
+(given the database URL; it writes the state file itself), so it may pause the cycle
 collector and shorten the switch interval (`core.bulk`) without touching the requests its
 worker serves meanwhile; the preview and the commit are both `import_contributions`, so the
 commit is all or nothing exactly as the CLI's and the API's.
