@@ -28,9 +28,9 @@ import time
 from collections.abc import Callable
 from contextlib import nullcontext
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
-from fastapi.testclient import TestClient
 from import_rows import prepare, synthetic_csv
 from sqlmodel import Session
 
@@ -41,6 +41,9 @@ from tracker.db.engine import make_engine, session_scope
 from tracker.db.models import User
 from tracker.importing import jobs as import_jobs
 from tracker.importing.service import import_contributions
+
+if TYPE_CHECKING:  # imported when used: a job's process runs this script again (multiprocessing), as it
+    from fastapi.testclient import TestClient  # would `tracker serve`'s, which costs 20 ms, not 200
 
 PASSWORD = "correct horse battery"
 DONORS = 2000
@@ -90,6 +93,8 @@ def as_jobs(engine: sa.Engine, folder: Path, user: User, data: bytes) -> tuple[f
 
 def signed_in(url: str, folder: Path) -> TestClient:
     import os
+
+    from fastapi.testclient import TestClient
 
     os.environ["TRACKER_DATABASE_URL"] = url
     os.environ["TRACKER_IMPORT_DIR"] = str(folder)

@@ -57,7 +57,8 @@ IMPORTING, IMPORTED, FAILED = "importing", "imported", "failed"
 RUNNING = (CHECKING, IMPORTING)
 # A job's process is forked from a fork server, a process of the worker's that does nothing but
 # import this module once and fork: a job starts in milliseconds instead of the second a fresh
-# interpreter takes to import the app. Never forked from the worker itself: a fork would copy its
+# interpreter takes to import the app (a job still runs the program's main script again, as
+# multiprocessing does: `tracker serve`'s costs it 20 ms). Never forked from the worker itself: a fork would copy its
 # threads' locks mid-use (the database pool's among them). Spawned where there is no fork server.
 if "forkserver" in multiprocessing.get_all_start_methods():
     _processes: ForkServerContext | SpawnContext = multiprocessing.get_context("forkserver")
@@ -225,7 +226,11 @@ def _start(engine: sa.Engine, folder: Path, job: Job, *, dry_run: bool) -> None:
         target=_work, args=(url, environment, str(folder), job, dry_run), name=f"import-{job.id}", daemon=True
     )
     _live[job.id] = process
-    process.start()
+    try:
+        process.start()
+    except BaseException:
+        _live.pop(job.id, None)  # never started: `load` reports it failed once its state is a few seconds old
+        raise
     threading.Thread(target=_watch, args=(process, folder, job), name=f"import-watch-{job.id}", daemon=True).start()
 
 
