@@ -57,9 +57,10 @@ IMPORTING, IMPORTED, FAILED = "importing", "imported", "failed"
 RUNNING = (CHECKING, IMPORTING)
 # A job's process is forked from a fork server, a process of the worker's that does nothing but
 # import this module once and fork: a job starts in milliseconds instead of the second a fresh
-# interpreter takes to import the app (a job still runs the program's main script again, as
-# multiprocessing does: `tracker serve`'s costs it 20 ms). Never forked from the worker itself: a fork would copy its
-# threads' locks mid-use (the database pool's among them). Spawned where there is no fork server.
+# interpreter takes to import the app (it still runs the program's main script again, as
+# multiprocessing does: 20 ms for `tracker serve`'s). Never forked from the worker itself: a fork
+# would copy its threads' locks mid-use (the database pool's among them). Spawned where there is
+# no fork server.
 if "forkserver" in multiprocessing.get_all_start_methods():
     _processes: ForkServerContext | SpawnContext = multiprocessing.get_context("forkserver")
     _processes.set_forkserver_preload([__name__])
