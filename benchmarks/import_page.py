@@ -2,9 +2,11 @@
 
     .venv/bin/python benchmarks/import_page.py [ROWS] [RUNS]
 
-1. A preview and a commit of ROWS rows as page jobs (the upload kept on disk, a thread, the
-   state file written at every chunk) beside `import_contributions` called directly, each on
-   a fresh SQLite database: the ratio is what the jobs cost.
+1. A preview and a commit of ROWS rows as page jobs (the upload kept on disk, a process of its
+   own, the state file written at every chunk) beside `import_contributions` called directly in
+   a dedicated process (as the CLI runs it: collector paused, quick switch interval), each on a
+   fresh SQLite database: the ratio is what the jobs cost. Also directly in a process serving
+   others (no process-wide switches: how the API's import runs, within its request).
 2. While a commit job runs: how long the page's progress poll takes (it reads the state
    file only) and how long a page that reads the database (`/`) takes (on SQLite it waits
    for the write lock the import's transaction holds).
@@ -24,19 +26,24 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable
+from contextlib import nullcontext
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
-from fastapi.testclient import TestClient
 from import_rows import prepare, synthetic_csv
 from sqlmodel import Session
 
 from tracker.accounts.users import create_user
 from tracker.core import config
+from tracker.core.bulk import dedicated_process
 from tracker.db.engine import make_engine, session_scope
 from tracker.db.models import User
 from tracker.importing import jobs as import_jobs
 from tracker.importing.service import import_contributions
+
+if TYPE_CHECKING:  # imported when used: a job's process runs this script again (multiprocessing), as it
+    from fastapi.testclient import TestClient  # would `tracker serve`'s, which costs 20 ms, not 200
 
 PASSWORD = "correct horse battery"
 DONORS = 2000
@@ -52,9 +59,9 @@ def fresh(folder: Path, name: str) -> tuple[str, sa.Engine, User]:
     return url, engine, user
 
 
-def direct(engine: sa.Engine, data: bytes, dry_run: bool) -> float:
+def direct(engine: sa.Engine, data: bytes, dry_run: bool, dedicated: bool = True) -> float:
     started = time.perf_counter()
-    with Session(engine, expire_on_commit=False) as session:
+    with Session(engine, expire_on_commit=False) as session, dedicated_process() if dedicated else nullcontext():
         import_contributions(session, io.BytesIO(data), None, dry_run=dry_run)
         session.rollback() if dry_run else session.commit()
     return time.perf_counter() - started
@@ -86,6 +93,8 @@ def as_jobs(engine: sa.Engine, folder: Path, user: User, data: bytes) -> tuple[f
 
 def signed_in(url: str, folder: Path) -> TestClient:
     import os
+
+    from fastapi.testclient import TestClient
 
     os.environ["TRACKER_DATABASE_URL"] = url
     os.environ["TRACKER_IMPORT_DIR"] = str(folder)
@@ -140,8 +149,11 @@ def during_commit(url: str, engine: sa.Engine, folder: Path, user: User, data: b
     return polls, pages
 
 
-def writer_waits_during_preview(engine: sa.Engine, folder: Path, user: User, data: bytes) -> list[float]:
-    """How long one-statement write transactions wait for the lock while a preview job runs."""
+def writer_waits_during_preview(
+    engine: sa.Engine, folder: Path, user: User, data: bytes, locking: bool = False
+) -> list[float]:
+    """How long one-statement write transactions wait for the lock while a preview job runs; `locking`:
+    the job's work run here in a thread, on the writers' engine (a patch that cannot reach a job's process)."""
     job = import_jobs.keep_upload(folder, io.BytesIO(data), "bench.csv", user, "en")
     waits: list[float] = []
 
@@ -152,8 +164,18 @@ def writer_waits_during_preview(engine: sa.Engine, folder: Path, user: User, dat
         waits.append(time.perf_counter() - started)
         time.sleep(0.01)
 
-    import_jobs.start_preview(engine, folder, job)
-    wait(folder, job.id, user.id, during=write)  # type: ignore[arg-type]
+    if locking:
+        shipped_reading = import_jobs.reading
+        import_jobs.reading = lambda engine: engine  # the preview takes the lock at BEGIN
+        try:
+            threading.Thread(target=import_jobs._run, args=(engine, folder, job, True)).start()
+            time.sleep(0.1)  # its state saved before the loop reads it
+            wait(folder, job.id, user.id, during=write)  # type: ignore[arg-type]
+        finally:
+            import_jobs.reading = shipped_reading
+    else:
+        import_jobs.start_preview(engine, folder, job)
+        wait(folder, job.id, user.id, during=write)  # type: ignore[arg-type]
     return waits
 
 
@@ -166,7 +188,6 @@ def main() -> None:
     page_ms: list[float] = []
     waits_reader: list[float] = []
     waits_locking: list[float] = []
-    shipped_reading = import_jobs.reading
     for run in range(runs):
         with tempfile.TemporaryDirectory() as name:
             folder = Path(name)
@@ -175,6 +196,10 @@ def main() -> None:
             _, engine, _ = fresh(folder, f"direct{run}")
             figures.setdefault("direct preview", []).append(direct(engine, data, dry_run=True))
             figures.setdefault("direct commit", []).append(direct(engine, data, dry_run=False))
+            engine.dispose()
+            _, engine, _ = fresh(folder, f"shared{run}")
+            figures.setdefault("shared preview", []).append(direct(engine, data, dry_run=True, dedicated=False))
+            figures.setdefault("shared commit", []).append(direct(engine, data, dry_run=False, dedicated=False))
             engine.dispose()
             _, engine, user = fresh(folder, f"jobs{run}")
             preview, commit = as_jobs(engine, uploads, user, data)
@@ -186,11 +211,7 @@ def main() -> None:
             poll_ms += [1000 * p for p in polls]
             page_ms += [1000 * p for p in pages]
             waits_reader += [1000 * w for w in writer_waits_during_preview(engine, uploads, user, data)]
-            import_jobs.reading = lambda engine: engine  # the preview on the writers' engine: it takes the lock
-            try:
-                waits_locking += [1000 * w for w in writer_waits_during_preview(engine, uploads, user, data)]
-            finally:
-                import_jobs.reading = shipped_reading
+            waits_locking += [1000 * w for w in writer_waits_during_preview(engine, uploads, user, data, True)]
             engine.dispose()
     median = {name: statistics.median(values) for name, values in figures.items()}
     print(f"rows: {rows:,}  runs: {runs}  database: sqlite  threads alive: {threading.active_count()}")
@@ -199,6 +220,11 @@ def main() -> None:
         print(
             f"{phase}: direct {plain:.2f} s ({rows / plain:,.0f} rows/s), as a page job {job:.2f} s "
             f"({rows / job:,.0f} rows/s); job/direct {job / plain:.2f}"
+        )
+        shared = median[f"shared {phase}"]
+        print(
+            f"  {phase} in a process serving others (no collector pause, usual switch interval): {shared:.2f} s "
+            f"({rows / shared:,.0f} rows/s); shared/direct {shared / plain:.2f}"
         )
     asked = {"poll": poll_ms, "page": page_ms}
     failed = {name: sum(1 for v in values if v == float("inf")) for name, values in asked.items()}

@@ -34,6 +34,7 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from tracker.catalogue.service import DonorInput, ItemInput, RecipientInput, create_donor, create_item, create_recipient
+from tracker.core.bulk import dedicated_process
 from tracker.core.money import Money
 from tracker.db.columns import utcnow
 from tracker.db.engine import make_engine, session_scope, upgrade
@@ -179,7 +180,8 @@ def one_run(rows: int, url: str) -> dict[str, object]:
         before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         started = time.perf_counter()
         try:
-            with open(file.name, "rb") as source, session_scope(engine) as session:
+            # as `tracker import` runs it: a process of its own, so the speed switches are its (core.bulk)
+            with open(file.name, "rb") as source, session_scope(engine) as session, dedicated_process():
                 report = import_contributions(session, source, None)
         except ImportRefused as refused:
             sys.exit(f"refused: {refused.report.problems[:5]}")

@@ -88,6 +88,7 @@ def generate(url: str, size: int, seed: int = 2023, totals_after: bool = False) 
     """The synthetic ledger, written through the project's own paths; returns what the measurements need."""
     from tracker.accounts.users import create_user
     from tracker.catalogue.service import AppealInput, ItemInput, create_appeal, create_item
+    from tracker.core.bulk import dedicated_process
     from tracker.core.money import Money
     from tracker.db.engine import make_engine, session_scope, upgrade
     from tracker.db.models import Contribution, Donor, User
@@ -144,7 +145,7 @@ def generate(url: str, size: int, seed: int = 2023, totals_after: bool = False) 
             for number in range(first, min(size, first + IMPORT_FILE_ROWS)):
                 writer.writerow(synthetic_row(rng, number, heavy, codes))
             file.seek(0)
-            with session_scope(engine) as session:
+            with session_scope(engine) as session, dedicated_process():  # as `tracker import` runs
                 admin = session.exec(sa.select(User).where(User.email == "bench@example.org")).scalar_one()
                 imported += import_contributions(session, file, admin).rows  # type: ignore[arg-type]
         log(f"    {imported:,} rows imported: {time.perf_counter() - started:.1f}s")

@@ -9,6 +9,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from pathlib import Path
 
 import pytest
 from clikit import TRACKER, one_error_line, run
@@ -125,3 +126,41 @@ def test_serve_with_demo_serves_the_home_page(fresh_url: str) -> None:
         server.terminate()
         output, _ = server.communicate(timeout=30)
     assert "demo sign-in: demo@example.org / tracker-demo" in output
+
+
+def test_commands_but_serve_have_the_process_to_themselves(
+    fresh_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A command may pause the collector (it serves nobody else); `serve --workers 1` serves from this very
+    process, so it may not; and the dedication ends with the command (tests run many in one process)."""
+    import gc
+
+    import uvicorn
+    from factories import make_donor
+    from typer.testing import CliRunner
+
+    from tracker.cli.main import app
+    from tracker.core import bulk, config
+    from tracker.db.engine import get_engine, make_engine, session_scope
+
+    engine = make_engine(fresh_url)
+    with session_scope(engine) as session:
+        make_donor(session, "Kuwait Red Crescent")
+    engine.dispose()
+    monkeypatch.setenv("TRACKER_DATABASE_URL", fresh_url)
+    config.get_settings.cache_clear()
+    get_engine.cache_clear()
+    paused: list[bool] = []
+    monkeypatch.setattr(gc, "disable", lambda: paused.append(True))
+    serving: list[bool] = []
+    monkeypatch.setattr(uvicorn, "run", lambda *args, **kwargs: serving.append(bulk.may_switch_process_wide()))
+    try:
+        report = CliRunner().invoke(app, ["report", "donor", "Kuwait Red Crescent", "-o", str(tmp_path / "s.csv")])
+        assert report.exit_code == 0, report.output
+        assert paused and not bulk.may_switch_process_wide()
+        served = CliRunner().invoke(app, ["serve", "--workers", "1"])
+        assert served.exit_code == 0, served.output
+        assert serving == [False]
+    finally:
+        get_engine.cache_clear()
+        config.get_settings.cache_clear()

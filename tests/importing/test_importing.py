@@ -13,6 +13,7 @@ from factories import make_appeal, make_donor, make_item, make_recipient, money_
 from openpyxl import Workbook
 from sqlmodel import Session, func, select
 
+from tracker.core.bulk import dedicated_process
 from tracker.core.errors import Invalid
 from tracker.core.i18n import use_locale
 from tracker.db.models import Contribution, ContributionLine, Donor, JournalEvent, Recipient
@@ -155,23 +156,27 @@ def test_a_file_of_many_chunks_comes_out_as_if_entered_one_by_one(
     """A chunk is built while the one before it is inserted: an entry recorded earlier in the same transaction,
     rows imported before, and a donor created mid-file still leave one numbered, chained, counted ledger."""
     monkeypatch.setattr(importing, "CHUNK", 2)
-    switch = sys.getswitchinterval()
+    switch, real_setter, intervals = sys.getswitchinterval(), sys.setswitchinterval, []
+    monkeypatch.setattr(sys, "setswitchinterval", lambda interval: (intervals.append(interval), real_setter(interval)))
     donor = session.exec(select(Donor).where(Donor.name == "Kuwait Red Crescent")).one()
     afad = session.exec(select(Recipient).where(Recipient.name == "AFAD")).one()
     by_hand = ContributionInput(donor.id, afad.id, date(2023, 2, 9), "paid", [money_line("5.00 USD")])  # type: ignore[arg-type]
     record_contribution(session, by_hand, None)
-    assert import_contributions(session, csv_file(*money_rows(3)), None).created == 3
     header = HEADER + ",donor_kind"
     rows = [row + "," for row in money_rows(6)]  # K-1 … K-3 are in already
     rows.insert(4, "A-1,2024-01-05,paid,Ayşe Yılmaz,AFAD,,money,100,TRY,,,,,individual")  # a new donor, a new year
     rows.append("A-2,2024-01-06,pledged,Ayşe Yılmaz,AFAD,,money,200,TRY,,,,,")
-    report = import_contributions(session, csv_file(*rows, header=header), None)
+    with dedicated_process():  # as the CLI runs it: the quick switch interval is its to take, and give back
+        assert import_contributions(session, csv_file(*money_rows(3)), None).created == 3
+        report = import_contributions(session, csv_file(*rows, header=header), None)
     assert (report.created, report.skipped, report.donors_created) == (5, 3, ["Ayşe Yılmaz"])
     numbers = session.exec(select(Contribution.number).order_by(Contribution.id)).all()  # type: ignore[arg-type]
     assert numbers == [f"C-2023-{n:06d}" for n in range(1, 6)] + ["C-2024-000001", "C-2023-000006", "C-2023-000007",
                                                                  "C-2024-000002"]  # fmt: skip
     assert run_checks(session) == []  # the journal's chain, the numbers handed out, the totals
     assert sys.getswitchinterval() == switch
+    if Inserter(session).threaded:  # SQLite: the inserts ran beside the building, with the quick interval
+        assert intervals[0] == 0.0005 and intervals[-1] == switch
 
 
 def test_an_insert_the_database_refuses_is_raised_as_sqlalchemy_raises_it(session: Session) -> None:

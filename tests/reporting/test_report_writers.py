@@ -13,7 +13,7 @@ from pypdf import PdfReader
 from report_support import in_manats
 from sqlmodel import Session
 
-from tracker.core.bulk import collector_paused
+from tracker.core.bulk import collector_paused, dedicated_process
 from tracker.core.money import parse_money
 from tracker.reporting.reports.donor import donor_statement
 from tracker.reporting.reports.formats import donor_file
@@ -110,16 +110,27 @@ def test_the_statement_pdf_embeds_a_valid_subset_of_noto_sans(session: Session, 
 
 def test_the_collector_pause_ends_with_the_last_report_and_keeps_a_collector_that_was_off() -> None:
     assert gc.isenabled()
-    with collector_paused():
-        assert not gc.isenabled()
+    with dedicated_process():  # a CLI command's, say: the collector is its own to pause
         with collector_paused():
             assert not gc.isenabled()
-        assert not gc.isenabled()  # the outer report is still being built
+            with collector_paused():
+                assert not gc.isenabled()
+            assert not gc.isenabled()  # the outer report is still being built
+        assert gc.isenabled()
+        gc.disable()
+        try:
+            with collector_paused():
+                pass
+            assert not gc.isenabled()  # it was off before: left off
+        finally:
+            gc.enable()
+
+
+def test_a_process_serving_others_keeps_its_collector_through_a_report() -> None:
     assert gc.isenabled()
-    gc.disable()
-    try:
-        with collector_paused():
-            pass
-        assert not gc.isenabled()  # it was off before: left off
-    finally:
-        gc.enable()
+    with collector_paused():
+        assert gc.isenabled()  # a web worker's other requests still have their collector
+    with dedicated_process():
+        pass
+    with collector_paused():
+        assert gc.isenabled()  # the dedication ended with its block

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import gc
 import io
+import json
+import os
+import signal
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -339,3 +344,48 @@ def test_a_missing_donor_is_named_in_the_uploaders_language(site: Site) -> None:
     assert problems == [
         ["2", "donor", "e-poçtu və ya adı 'Nobody' olan donor yoxdur; onu yaratmaq üçün donor_kind verin"]
     ]
+
+
+def _state(site: Site, job: str) -> dict:  # type: ignore[type-arg]
+    """The job's state file as the job wrote it (the page shows none of pid and host)."""
+    return json.loads((site.folder / f"{job}.json").read_text(encoding="utf-8"))  # type: ignore[no-any-return]
+
+
+def test_a_job_runs_in_its_own_process_and_leaves_the_web_processs_switches_alone(site: Site) -> None:
+    rows = "".join(f"S-{n},2023-02-10,paid,Kuwait Red Crescent,,AFAD,money,1.00,USD\r\n" for n in range(8000))
+    clerk = site.as_("clerk")
+    collector, interval = gc.isenabled(), sys.getswitchinterval()
+    assert collector  # the test process collects cycles, as a web worker does
+    job = site.upload(clerk, (HEADER + rows).encode())
+    assert site.wait(clerk, job)["state"] == "ready"
+    assert clerk.post(f"/imports/{job}/commit").status_code == 303
+    seen = []
+    deadline = time.monotonic() + 120
+    while clerk.get(f"/imports/{job}/status").json()["running"]:
+        seen.append((gc.isenabled(), sys.getswitchinterval()))  # as a request served meanwhile finds them
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
+    assert seen, "the commit ended before any poll"
+    assert set(seen) == {(collector, interval)}
+    state = _state(site, job)
+    assert state["state"] == "imported" and state["pid"] not in (0, os.getpid())  # written by the job's process
+    assert site.count(Contribution) == 8000
+
+
+def test_a_job_whose_process_is_killed_is_reported_failed(site: Site) -> None:
+    rows = "".join(f"D-{n},2023-02-10,paid,Kuwait Red Crescent,,AFAD,money,1.00,USD\r\n" for n in range(20_000))
+    clerk = site.as_("clerk")
+    job = site.upload(clerk, (HEADER + rows).encode())
+    assert site.wait(clerk, job)["state"] == "ready"
+    assert clerk.post(f"/imports/{job}/commit").status_code == 303
+    deadline = time.monotonic() + 60
+    while (state := _state(site, job))["pid"] == os.getpid():  # until the job's own process has written
+        assert time.monotonic() < deadline, "the job never left the web process"
+        time.sleep(0.005)
+    assert state["state"] == "importing", state
+    os.kill(state["pid"], signal.SIGKILL)
+    status = site.wait(clerk, job)
+    assert (status["state"], status["running"], status["rows_total"]) == ("failed", False, 20_000)
+    error = page(clerk.get(f"/imports/{job}")).select_one("p.error").get_text()
+    assert error == "The import failed unexpectedly; nothing was imported. The error is in the server's log."
+    assert site.count(Contribution) == 0

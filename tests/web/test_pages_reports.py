@@ -1,7 +1,9 @@
 """Report pages: a donor's statement and the summary as pages and files; a letter written and read back."""
 
+import gc
 import io
 
+import pytest
 from bs4 import BeautifulSoup
 from fastapi.testclient import TestClient
 from pypdf import PdfReader
@@ -62,3 +64,24 @@ def test_a_clerk_writes_a_letter_and_its_number_reads_it_back(client: TestClient
     assert first.status_code == 200 and first.text == again.text
     assert BeautifulSoup(first.text, "html.parser").html["lang"] == "az"
     assert "500.000,00" in first.text
+
+
+def test_a_report_request_leaves_the_workers_collector_alone(
+    client: TestClient, session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The collector is the whole worker's: a report pausing it would pause it for every request served meanwhile."""
+    load_demo(session)
+    Staff(client).sign_in(make_user(session, "viewer"))
+    donor = confederation(session)
+    paused: list[str] = []
+    monkeypatch.setattr(gc, "disable", lambda: paused.append("gc.disable"))
+    for path in (
+        f"/reports/donors/{donor.id}",
+        f"/reports/donors/{donor.id}?format=csv",
+        f"/reports/donors/{donor.id}?format=xlsx",
+        "/reports/summary",
+        "/reports/summary?format=csv",
+    ):
+        assert client.get(path).status_code == 200, path
+    assert paused == []
+    assert gc.isenabled()

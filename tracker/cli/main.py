@@ -29,9 +29,13 @@ app.add_typer(exports_app, name="export")
 
 
 @app.callback()
-def speak_the_default_language() -> None:
-    """Every command's messages are in TRACKER_DEFAULT_LOCALE."""
+def speak_the_default_language(ctx: typer.Context) -> None:
+    """Every command's messages are in TRACKER_DEFAULT_LOCALE; every command but `serve` has the process to itself."""
+    from tracker.core.bulk import dedicated_process
     from tracker.core.config import get_settings
+
+    if ctx.invoked_subcommand != "serve":  # with one worker, uvicorn serves from this very process
+        ctx.with_resource(dedicated_process())  # reports and imports may pause the collector
 
     language: str
     try:

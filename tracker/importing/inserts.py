@@ -25,6 +25,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session
 
+from tracker.core.bulk import may_switch_process_wide
+
 
 @dataclass(frozen=True)
 class Batch:
@@ -44,6 +46,7 @@ class Inserter:
         dialect = self.connection.dialect
         self.threaded = dialect.name == "sqlite" and sqlite3.sqlite_version_info >= (3, 38)
         self._thread: threading.Thread | None = None
+        self._quick = False  # whether this job took the quick switch interval (see `_quick_handover`)
         self._error: BaseException | None = None
         self._failed = ""  # the statement the error came from
         self._found: set[str] = set()
@@ -74,7 +77,7 @@ class Inserter:
         assert raw is not None, "a checked-out connection has its driver's connection"
         cursor = raw.cursor()
         self._thread = threading.Thread(target=self._run, args=(cursor, keys, statements), name="import-inserts")
-        _quick_handover(True)
+        self._quick = _quick_handover(True)
         self._thread.start()
 
     def looked_up(self) -> set[str]:
@@ -89,7 +92,8 @@ class Inserter:
         if self._thread is not None:
             self._thread.join()
             self._thread = None
-            _quick_handover(False)
+            if self._quick:
+                _quick_handover(False)
         if self._error is not None:
             error, self._error = self._error, None
             raise self._database_error(error, self._failed) from error
@@ -123,15 +127,19 @@ class Inserter:
 # The inserts' thread takes the GIL back a few times per statement (to prepare, bind, and
 # return from a step); while the importing thread is busy in Python each hand-over waits
 # for the interpreter's switch interval, 5 ms by default, which slowed the inserts by a
-# third. While any job runs, the interval is 0.5 ms.
+# third. While any job runs, the interval is 0.5 ms: in a dedicated process only (the interval is the
+# whole process's; `core.bulk`), so never in a web worker serving other requests.
 QUICK_SWITCH = 0.0005
 _handover = threading.Lock()
 _jobs_running = 0
 _usual_switch = sys.getswitchinterval()
 
 
-def _quick_handover(starting: bool) -> None:
+def _quick_handover(starting: bool) -> bool:
+    """Start or end one job's quick interval; False (and nothing changed) when the process may not switch."""
     global _jobs_running, _usual_switch
+    if starting and not may_switch_process_wide():
+        return False
     with _handover:
         if starting:
             if _jobs_running == 0:
@@ -142,6 +150,7 @@ def _quick_handover(starting: bool) -> None:
             _jobs_running -= 1
             if _jobs_running == 0:
                 sys.setswitchinterval(_usual_switch)
+    return True
 
 
 LOOKUP_SQLITE = "SELECT source_key FROM imported_row WHERE source_key IN (SELECT value FROM json_each(?))"

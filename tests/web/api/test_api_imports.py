@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import gc
+import sys
+
+import pytest
 from factories import make_donor, make_recipient
 from fastapi.testclient import TestClient
 from sqlmodel import Session, func, select
@@ -103,3 +107,21 @@ def test_an_amount_ambiguous_in_the_locale_is_a_row_error(api: TestClient, auth:
     assert unknown.status_code == 422
     assert [problem["field"] for problem in unknown.json()["detail"]] == ["locale"]
     assert session.exec(select(func.count()).select_from(Contribution)).one() == 0
+
+
+def test_an_import_request_leaves_the_workers_switches_alone(
+    api: TestClient, auth: Headers, session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The collector and the switch interval are the whole worker's: the API's import, answered within its
+    request, takes neither (the import page's jobs take them in a process of their own)."""
+    make_donor(session, "Kuwait Red Crescent")
+    make_recipient(session, "AFAD")
+    taken: list[str] = []
+    monkeypatch.setattr(gc, "disable", lambda: taken.append("gc.disable"))
+    monkeypatch.setattr(sys, "setswitchinterval", lambda interval: taken.append("sys.setswitchinterval"))
+    rows = "".join(f"W-{n},2023-02-10,paid,Kuwait Red Crescent,AFAD,money,1.00,USD\r\n" for n in range(9000))
+    for query in ("?dry_run=true", ""):
+        done = api.post(f"/api/v1/imports{query}", content=(HEADER + rows).encode(), headers={**auth["clerk"], **CSV})
+        assert (done.status_code, done.json()["created"]) == (200 if query else 201, 9000), done.text
+    assert taken == []
+    assert session.exec(select(func.count()).select_from(Contribution)).one() == 9000
