@@ -12,7 +12,7 @@ from sqlmodel import Session, func, select
 from tracker.catalogue.service import AppealInput, ItemInput, create_appeal, create_item, update_appeal, update_item
 from tracker.core.errors import Invalid
 from tracker.core.money import Money
-from tracker.db.engine import is_unique_violation
+from tracker.db.dialect import is_unique_violation
 from tracker.db.models import Appeal, Item, JournalEvent
 
 LIMIT = "1,000,000,000,000,000"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from functools import cache
 
-import sqlalchemy as sa
 from pwdlib import PasswordHash
 from sqlmodel import Session, col, func, select
 
@@ -12,6 +11,7 @@ from tracker.core.errors import Conflict, Invalid, NotFound, Plural
 from tracker.core.fields import email_address, one_of, optional_text
 from tracker.core.vocabulary import Role
 from tracker.db.columns import LOCALES, ROLES
+from tracker.db.dialect import lock_for_first_insert
 from tracker.db.journal import record_event
 from tracker.db.models import User
 
@@ -161,9 +161,7 @@ def has_users(session: Session) -> bool:
 
 def create_first_admin(session: Session, *, email: str, password: str, name: str = "", locale: str = "en") -> User:
     """The first admin, from the setup page; refused as soon as any user exists."""
-    if session.get_bind().dialect.name == "postgresql":
-        # Two setup forms sent at once must not both find the table empty.
-        session.execute(sa.text("LOCK TABLE user_account IN SHARE ROW EXCLUSIVE MODE"))
+    lock_for_first_insert(session, "user_account")  # two setup forms sent at once must not both find no user
     if has_users(session):
         raise Conflict("setup is finished: a user exists already; sign in instead")
     return create_user(session, email=email, role=Role.ADMIN, password=password, name=name, locale=locale)

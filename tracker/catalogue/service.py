@@ -14,7 +14,7 @@ from tracker.core.fields import country_code, email_address, one_of, optional_te
 from tracker.core.i18n import N_
 from tracker.core.money import Money
 from tracker.db.columns import CLUSTERS, DONOR_KINDS, LOCALES, RECIPIENT_KINDS, UNITS
-from tracker.db.engine import is_unique_violation
+from tracker.db.dialect import is_unique_violation
 from tracker.db.journal import record_event
 from tracker.db.models import Appeal, Donor, Item, Recipient, User
 

@@ -47,36 +47,6 @@ def make_engine(url: str, echo: bool = False) -> sa.Engine:
     return sa.create_engine(url, echo=echo, pool_pre_ping=True)
 
 
-def conflict_insert(session: Session) -> Any:
-    """The session's dialect's `insert`, the one that knows ON CONFLICT (PostgreSQL or SQLite)."""
-    if session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-
-        return postgresql_insert
-    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-
-    return sqlite_insert
-
-
-# PostgreSQL's SQLSTATE for unique_violation; SQLite's extended result codes for the same.
-UNIQUE_SQLSTATE = "23505"
-SQLITE_UNIQUE = frozenset({"SQLITE_CONSTRAINT_UNIQUE", "SQLITE_CONSTRAINT_PRIMARYKEY"})
-
-
-def is_unique_violation(error: sa.exc.IntegrityError) -> bool:
-    """Whether the database refused a row because a unique index holds its twin, not for a CHECK or a foreign key.
-
-    Only this is a conflict a client can resolve by reloading; any other integrity error is a value
-    that should have been refused before the insert, and must not be reported as a conflict.
-    """
-    cause = error.orig
-    if getattr(cause, "sqlstate", None) == UNIQUE_SQLSTATE:
-        return True
-    if getattr(cause, "sqlite_errorname", None) in SQLITE_UNIQUE:
-        return True
-    return str(cause).startswith("UNIQUE constraint failed")
-
-
 def reading(engine: sa.Engine) -> sa.Engine:
     """The same engine for transactions that only read: on SQLite they do not take the write lock."""
     return engine.execution_options(**{READS: True})

@@ -11,11 +11,11 @@ from decimal import Decimal
 from json.encoder import encode_basestring as _string  # how json.dumps(ensure_ascii=False) writes a string
 from typing import Any
 
-import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from tracker.core.i18n import gettext
 from tracker.db.columns import utcnow
+from tracker.db.dialect import transaction_lock
 from tracker.db.models import JournalEvent
 
 GENESIS = "0" * 64
@@ -107,8 +107,7 @@ class Chain:
 
 def last_hash(session: Session) -> str:
     """The newest event's hash (GENESIS when empty), with the chain locked on PostgreSQL until commit."""
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _CHAIN_LOCK})
+    transaction_lock(session, _CHAIN_LOCK)
     prev = session.exec(select(JournalEvent.hash).order_by(col(JournalEvent.id).desc()).limit(1)).first()
     return prev or GENESIS
 

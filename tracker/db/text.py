@@ -6,6 +6,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped
 from sqlmodel import Session
 
+from tracker.db.dialect import on_sqlite
+
 
 def folded(text: str) -> str:
     """Lower case as PostgreSQL's lower() does it: "İ" becomes "i", not "i" plus a combining dot."""
@@ -22,7 +24,7 @@ def starts_with(session: Session, column: sa.ColumnElement[str] | Mapped[str], n
 
 
 def _lower(session: Session, column: sa.ColumnElement[str] | Mapped[str]) -> sa.ColumnElement[str]:
-    if session.get_bind().dialect.name != "sqlite":
+    if not on_sqlite(session):
         return sa.func.lower(column)
     # SQLite's own lower() only knows ASCII; lend it Python's, on this connection.
     raw = session.connection().connection.driver_connection

@@ -15,7 +15,6 @@ executemany.
 
 from __future__ import annotations
 
-import json
 import sqlite3
 import sys
 import threading
@@ -26,6 +25,14 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from tracker.core.bulk import may_switch_process_wide
+from tracker.db.dialect import (
+    as_json,
+    existing_values,
+    existing_values_sqlite,
+    insert_many,
+    json_each_insert,
+    on_sqlite,
+)
 
 
 @dataclass(frozen=True)
@@ -43,8 +50,7 @@ class Inserter:
 
     def __init__(self, session: Session) -> None:
         self.connection = session.connection()
-        dialect = self.connection.dialect
-        self.threaded = dialect.name == "sqlite" and sqlite3.sqlite_version_info >= (3, 38)
+        self.threaded = on_sqlite(self.connection) and sqlite3.sqlite_version_info >= (3, 38)
         self._thread: threading.Thread | None = None
         self._quick = False  # whether this job took the quick switch interval (see `_quick_handover`)
         self._error: BaseException | None = None
@@ -71,8 +77,14 @@ class Inserter:
                     raise self._database_error(exc, f"COPY {batch.table}") from exc
             return
         # The JSON is made here, holding the GIL anyway; the thread only runs the statements.
-        keys = _json(lookup) if lookup else None
-        statements = [(_json_each_sql(batch), (*batch.shared.values(), _json(batch.rows))) for batch in batches]
+        keys = as_json(lookup) if lookup else None
+        statements = [
+            (
+                json_each_insert(batch.table, batch.names, tuple(batch.shared)),
+                (*batch.shared.values(), as_json(batch.rows)),
+            )
+            for batch in batches
+        ]
         raw = self.connection.connection.driver_connection
         assert raw is not None, "a checked-out connection has its driver's connection"
         cursor = raw.cursor()
@@ -106,7 +118,7 @@ class Inserter:
         return error
 
     def _run(self, cursor: sqlite3.Cursor, keys: str | None, statements: list[tuple[str, tuple[Any, ...]]]) -> None:
-        sql = LOOKUP_SQLITE
+        sql = existing_values_sqlite("imported_row", "source_key")
         try:
             if keys is not None:
                 self._found = {row[0] for row in cursor.execute(sql, (keys,))}
@@ -153,46 +165,6 @@ def _quick_handover(starting: bool) -> bool:
     return True
 
 
-LOOKUP_SQLITE = "SELECT source_key FROM imported_row WHERE source_key IN (SELECT value FROM json_each(?))"
-
-
 def imported_keys(connection: sa.Connection, keys: list[str]) -> set[str]:
     """Which of these row keys an earlier import recorded (or this one, in chunks already inserted)."""
-    if connection.dialect.name == "postgresql":
-        found = connection.exec_driver_sql("SELECT source_key FROM imported_row WHERE source_key = ANY(%s)", (keys,))
-    else:
-        found = connection.exec_driver_sql(LOOKUP_SQLITE, (_json(keys),))
-    return {row[0] for row in found}
-
-
-def _json(values: list[Any]) -> str:
-    return json.dumps(values, ensure_ascii=False, separators=(",", ":"))
-
-
-def insert_many(connection: sa.Connection, table: str, names: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
-    """Rows into a table in place: COPY on PostgreSQL (a row is a few microseconds, against tens through
-    executemany), executemany elsewhere."""
-    if not rows:
-        return
-    dialect = connection.dialect
-    quote = dialect.identifier_preparer.quote
-    columns = ", ".join(map(quote, names))
-    if dialect.name == "postgresql":
-        raw = connection.connection.driver_connection
-        assert raw is not None, "a checked-out connection has its driver's connection"
-        cursor = raw.cursor()
-        with cursor.copy(f"COPY {quote(table)} ({columns}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
-        return
-    mark = "?" if dialect.paramstyle == "qmark" else "%s"
-    connection.exec_driver_sql(
-        f"INSERT INTO {quote(table)} ({columns}) VALUES ({', '.join([mark] * len(names))})", rows
-    )
-
-
-def _json_each_sql(batch: Batch) -> str:
-    """The rows come as one JSON array of arrays, the shared values as parameters before it."""
-    columns = ", ".join(f'"{name}"' for name in (*batch.names, *batch.shared))
-    values = [f"value ->> {position}" for position in range(len(batch.names))] + ["?"] * len(batch.shared)
-    return f'INSERT INTO "{batch.table}" ({columns}) SELECT {", ".join(values)} FROM json_each(?) ORDER BY key'
+    return existing_values(connection, "imported_row", "source_key", keys)

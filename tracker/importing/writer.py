@@ -21,7 +21,7 @@ from sqlmodel import Session, col
 
 from tracker.core.money import minor_digits
 from tracker.db.columns import table_of, utcnow
-from tracker.db.engine import conflict_insert
+from tracker.db.dialect import allocate_ids, conflict_insert
 from tracker.db.journal import Chain, last_hash
 from tracker.db.models import Contribution, JournalEvent, NumberSequence, User
 from tracker.importing.checks import Planned
@@ -159,7 +159,7 @@ class ChunkWriter:
 
     def _ids(self, count: int) -> list[int]:
         if not self.counted_here:
-            return _allocate_ids(self.session, count)
+            return allocate_ids(self.session, table_of(Contribution), count)
         first = self.next_id
         assert first is not None, "set when the first chunk went in"
         self.next_id = first + count
@@ -178,12 +178,3 @@ RECORDED = {"action": "contribution.recorded", "object_type": "contribution", "b
 def _binder(column: sa.Column, dialect: sa.Dialect) -> Any:
     """The column's bind processor (dates and times as text on SQLite), or the identity."""
     return column.type.dialect_impl(dialect).bind_processor(dialect) or (lambda value: value)
-
-
-def _allocate_ids(session: Session, count: int) -> list[int]:
-    """Ids for new contributions: from the sequence on PostgreSQL; on SQLite, past the largest, under the write lock."""
-    if session.get_bind().dialect.name == "postgresql":
-        statement = sa.text("SELECT nextval(pg_get_serial_sequence('contribution', 'id')) FROM generate_series(1, :n)")
-        return list(session.execute(statement, {"n": count}).scalars())
-    largest = session.execute(sa.select(sa.func.max(Contribution.id))).scalar() or 0
-    return list(range(largest + 1, largest + 1 + count))

@@ -11,7 +11,7 @@ from sqlmodel import Session, col, select
 from tracker.core.errors import Conflict, Invalid, NotFound, Plural
 from tracker.core.vocabulary import OPEN_STATUSES, LineKind, Status, Term
 from tracker.db.columns import STATUSES, stored_id, table_of, utcnow
-from tracker.db.engine import conflict_insert
+from tracker.db.dialect import conflict_insert
 from tracker.db.journal import record_event
 from tracker.db.models import Appeal, Contribution, ContributionLine, Donor, Item, NumberSequence, Recipient, User
 from tracker.ledger.checks import LineInput as LineInput  # re-exported: callers build lines from here

@@ -13,6 +13,7 @@ from tracker.core.i18n import gettext, ngettext
 from tracker.core.money import QUANTITY_PLACES, minor_digits, round_half_up
 from tracker.core.vocabulary import LineKind, Status, Term
 from tracker.db.columns import stored_id
+from tracker.db.dialect import on_sqlite
 from tracker.db.journal import canonical_json, verify_chain
 from tracker.db.models import Contribution, ContributionLine, ExchangeRate, JournalEvent, NumberSequence
 from tracker.ledger.recording import snapshot
@@ -136,7 +137,7 @@ def fulfilments_are_sound(session: Session) -> list[str]:
 
 def no_float_money(session: Session) -> list[str]:
     """On SQLite, no money column holds a REAL (a float that slipped past the code)."""
-    if session.get_bind().dialect.name != "sqlite":
+    if not on_sqlite(session):
         return []  # PostgreSQL's BIGINT columns cannot hold a float
     statement = sa.text(
         "SELECT id FROM contribution_line WHERE typeof(value_minor) = 'real' "

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from sqlmodel import Session
 
+from tracker.db.dialect import driver_date, placeholder
 from tracker.rates.reads import StoredRate
 
 
@@ -22,12 +23,11 @@ def in_force_for(session: Session, pairs: Iterable[tuple[str, date]], window_day
     if not wanted:
         return []
     connection = session.connection()
-    sqlite = connection.dialect.name == "sqlite"
-    mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
+    mark = placeholder(connection)
     back = timedelta(days=window_days)
     params: list[object] = []
     for currency, day in wanted:
-        params += (currency, day.isoformat(), (day - back).isoformat()) if sqlite else (currency, day, day - back)
+        params += (currency, driver_date(connection, day), driver_date(connection, day - back))
     # Plain SQL through the driver: SQLAlchemy compiled a VALUES list of a thousand pairs in ~0.1 s, more than
     # the query takes. First the currencies each pair's rates are quoted in within its window, then for each of
     # those the latest date, and of that date's versions the last recorded (the one in force); the index on

@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
 from tracker.db.columns import utcnow
-from tracker.db.engine import is_unique_violation
+from tracker.db.dialect import is_unique_violation
 from tracker.db.models import SubmissionToken, User
 
 TOKEN_SHAPE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")

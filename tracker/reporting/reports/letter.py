@@ -27,6 +27,7 @@ from tracker.core.errors import Invalid, NotFound
 from tracker.core.money import Money
 from tracker.core.vocabulary import BUCKETS, OUTSTANDING, Bucket, Status
 from tracker.db.columns import LOCALES, stored_id, utcnow
+from tracker.db.dialect import transaction_lock
 from tracker.db.journal import canonical_json, record_event, utc_text
 from tracker.db.models import Acknowledgement, Donor, User
 from tracker.ledger.figures import Scope, contribution, figure_rows, fold, status_then
@@ -114,8 +115,7 @@ def create_letter(
     language = language or donor.locale or effective_settings(session).default_locale
     if language not in LOCALES:
         raise Invalid("language", "must be one of {allowed}, got {value!r}", allowed=", ".join(LOCALES), value=language)
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _NUMBER_LOCK})
+    transaction_lock(session, _NUMBER_LOCK)
     now = utcnow()
     number = next_letter_number(session, now.year)
     data = compute_letter(session, number, donor, date_from, date_to, language, show_values, now)

@@ -19,7 +19,7 @@ from sqlmodel import Session, select
 
 from tracker.core.errors import Conflict, Invalid
 from tracker.db.columns import table_of, utcnow
-from tracker.db.engine import conflict_insert
+from tracker.db.dialect import conflict_insert
 from tracker.db.models import IdempotencyKey
 
 MAX_KEY = 200
