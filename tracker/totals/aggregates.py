@@ -26,7 +26,7 @@ adds its deltas with one upsert (`tracker.totals.writes`).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from decimal import Decimal
@@ -147,9 +147,9 @@ def computed_rows(
     window_days: int,
     currencies: set[str] | None = None,
     scope: Scope | None = None,
-) -> Iterator[TotalRow]:
+) -> list[TotalRow]:
     """The rows `ledger_total` holds for the scope (default: the whole ledger), computed from the ledger."""
-    return iter(_sum_ledger(session, reporting_currency, window_days, currencies, scope).rows())
+    return _sum_ledger(session, reporting_currency, window_days, currencies, scope).rows()
 
 
 def _sum_ledger(

@@ -10,7 +10,7 @@ table whenever the sums pass `FLUSH_AT` keys), a rebuild, and `tracker verify`'s
   decimals comes along. A converted sum is then an integer count of 10^exponent of the
   reporting currency: exact, and the same in any order of summing.
 - One keying: a row is summed once per (appeal, bucket, kind, currency) and each of the finest
-  dimensions (`FINE`: value date, donor, recipient, cluster, item); every other dimension (all,
+  dimensions (`FINE`: value month, donor, recipient, cluster, item); every other dimension (all,
   appeal, month, donor, …, the appeal × each, and the "sum" rows collapsed over kinds and
   currencies) is rolled up from those sums when they are written, by `FINE`'s named key functions.
 - One writing: a total's exact text and rounded minor units (`tracker.totals.writes`).
@@ -49,8 +49,8 @@ def appeal_key(appeal_id: int | None) -> str:
     return str(appeal_id) if appeal_id is not None else NO_APPEAL
 
 
-def month_key(value_date: date) -> str:
-    return f"{value_date:%Y-%m}"
+def month_key(month: date) -> str:
+    return f"{month:%Y-%m}"
 
 
 def id_key(record_id: int) -> str:
@@ -70,7 +70,8 @@ class Fine:
     key: Callable[[Any], str]  # that field's value → the dimension's key
 
 
-# In the order `TotalSums.add` takes the fields; "month" also rolls up into "appeal" and "all".
+# In the order `TotalSums.add` takes the fields (a value date as its month's first day); "month" also rolls
+# up into "appeal" and "all".
 FINE = (
     Fine("month", "value_date", month_key),
     Fine("donor", "donor_id", id_key),
@@ -78,7 +79,6 @@ FINE = (
     Fine("cluster", "cluster", cluster_key),
     Fine("item", "item_id", id_key),  # money lines have no item: they are in no item total
 )
-DIMENSIONS = ("all", "appeal", *(f.name for f in FINE), *(f"appeal_{f.name}" for f in FINE))
 
 Key = tuple[str, str, str, str, str]  # a TotalKey's fields; a plain tuple, as it is made millions of times
 Base = tuple[int | None, str, str, str]  # appeal id, bucket, kind, currency: what a row's fine keys share
@@ -104,6 +104,7 @@ class TotalSums:
         self.fine: dict[Base, tuple[FineSums, FineSums, FineSums, FineSums, FineSums]] = {}
         self.keys = 0
         self._factor: dict[tuple[str, date], int | None] = {}  # rate × 10^-digits in 10^exponent; None: no rate
+        self._month: dict[date, date] = {}  # a value date → its month's first day
 
     @staticmethod
     def pairs(rows: Iterable[FigureRow]) -> set[tuple[str, date]]:
@@ -136,7 +137,7 @@ class TotalSums:
 
     def add(self, rows: Iterable[FigureRow], sign: int = 1) -> None:
         """Sum these rows in (sign -1: take them away), without touching the database: their rates are known."""
-        fine, factor = self.fine, self._factor
+        fine, factor, month_of = self.fine, self._factor, self._month
         for bucket, kind, item_id, currency, value, quantity, value_date, appeal_id, donor, recipient, cluster in rows:
             converted = unconverted = 0
             if currency and value:
@@ -151,7 +152,10 @@ class TotalSums:
             dims = fine.get(base)
             if dims is None:
                 dims = fine[base] = ({}, {}, {}, {}, {})
-            keys = (value_date, donor, recipient, cluster, item_id)  # FINE's fields
+            month = month_of.get(value_date)  # type: ignore[arg-type]
+            if month is None:
+                month = month_of[value_date] = value_date.replace(day=1)  # type: ignore[union-attr,index]
+            keys = (month, donor, recipient, cluster, item_id)  # FINE's fields
             for sums_of, key in zip(dims, keys if item_id is not None else keys[:4], strict=False):
                 sums = sums_of.get(key)
                 if sums is None:
