@@ -21,7 +21,7 @@ from tracker.rates.convert import EXACT
 from tracker.rates.service import record_rate
 from tracker.totals import summing
 from tracker.totals.aggregates import Sums, stored_totals, totals_differences
-from tracker.totals.writes import decimal_text, minor_units, totals_state
+from tracker.totals.writes import decimal_text, exact_text, minor_units, rounded_minor, totals_state
 
 HEADER = "key,date,status,donor,recipient,appeal,kind,amount,currency,item,quantity,unit_value,valuation,notes"
 
@@ -109,9 +109,15 @@ def test_a_rate_with_more_decimals_later_in_the_file_keeps_the_sums_exact(
 def test_integer_sums_are_written_as_the_exact_decimals_are(counted: int, exponent: int, digits: int) -> None:
     exact = EXACT.scaleb(Decimal(counted), exponent)
     # The plain versions, with Decimal: normalised and written without an exponent; rounded half up once.
-    assert decimal_text(counted, exponent) == (format(EXACT.normalize(exact), "f") if exact else "0")
+    text = format(EXACT.normalize(exact), "f") if exact else "0"
     wide = Context(prec=200, rounding=ROUND_HALF_UP)
-    assert minor_units(counted, exponent + digits) == int(wide.quantize(wide.scaleb(exact, digits), Decimal(1)))
+    minor = int(wide.quantize(wide.scaleb(exact, digits), Decimal(1)))
+    assert (decimal_text(counted, exponent), minor_units(counted, exponent + digits)) == (text, minor)
+    # A Decimal sum (verify's, a rate change's) is written the same way.
+    assert (exact_text(exact), rounded_minor(exact, CURRENCY_WITH[digits])) == (text, minor)
+
+
+CURRENCY_WITH = {0: "JPY", 2: "USD", 3: "KWD"}  # minor digits → a currency that has them
 
 
 @pytest.mark.parametrize(
