@@ -26,7 +26,7 @@ from tracker.db.models import Contribution, JournalEvent, NumberSequence, User, 
 from tracker.importing.checks import Planned
 from tracker.importing.inserts import Batch, Inserter
 from tracker.ledger import recording
-from tracker.ledger.figures import FigureRow
+from tracker.ledger.figures import figure_row
 from tracker.ledger.recording import Facts, line_values, recorded_json
 from tracker.ledger.service import contribution_number, reserve_numbers
 from tracker.totals.summing import TotalSums
@@ -138,8 +138,8 @@ class ChunkWriter:
             after = recorded_json(facts, (values,))
             events.append((str(contribution_id), after, *journal.link(str(contribution_id), after)))
             counted.append(
-                FigureRow(p.status, values.kind, values.item_id, values.currency, values.value_minor or 0,
-                          values.quantity_milli or 0, value_date, p.appeal_id, donor_id, recipient_id, p.cluster)
+                figure_row((p.status, values.kind, values.item_id, values.currency, values.value_minor or 0,
+                            values.quantity_milli or 0, value_date, p.appeal_id, donor_id, recipient_id, p.cluster))
             )  # fmt: skip
         self.prev = journal.prev
         self.totals.add(counted)

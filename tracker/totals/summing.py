@@ -221,7 +221,8 @@ class TotalSums:
                 name, appeal_name, key_of = fine.name, f"appeal_{fine.name}", fine.key
                 for value, part in sums_of.items():
                     dim_key = key_of(value)
-                    add((appeal_name, f"{appeal}/{dim_key}", bucket, kind, currency), part)
+                    # One base and one value: no other part has this key (the part itself is handed on).
+                    sums[(appeal_name, f"{appeal}/{dim_key}", bucket, kind, currency)] = part
                     add((name, dim_key, bucket, kind, currency), part)
                     if name == "month":
                         add(("appeal", appeal, bucket, kind, currency), part)
