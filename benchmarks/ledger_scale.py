@@ -132,11 +132,11 @@ def generate(url: str, size: int, seed: int = 2023, totals_after: bool = False) 
 
     codes = list(CURRENCIES)
     imported = 0
-    from tracker.totals.batch import ImportTotals
+    from tracker.totals.summing import TotalSums
 
-    maintained = ImportTotals.add, ImportTotals.flush
+    maintained = TotalSums.add, TotalSums.flush
     if totals_after:  # the same table in the end (the property test holds them equal), in far less time
-        ImportTotals.add = ImportTotals.flush = lambda *args, **kw: None  # type: ignore[method-assign]
+        TotalSums.add = TotalSums.flush = lambda *args, **kw: None  # type: ignore[method-assign]
     for first in range(0, size, IMPORT_FILE_ROWS):  # several files: each import holds one file's rows in memory
         with tempfile.TemporaryFile() as file:
             text = io.TextIOWrapper(file, encoding="utf-8", newline="", write_through=True)
@@ -149,7 +149,7 @@ def generate(url: str, size: int, seed: int = 2023, totals_after: bool = False) 
                 admin = session.exec(sa.select(User).where(User.email == "bench@example.org")).scalar_one()
                 imported += import_contributions(session, file, admin).rows  # type: ignore[arg-type]
         log(f"    {imported:,} rows imported: {time.perf_counter() - started:.1f}s")
-    ImportTotals.add, ImportTotals.flush = maintained  # type: ignore[method-assign]
+    TotalSums.add, TotalSums.flush = maintained  # type: ignore[method-assign]
     if totals_after:
         from tracker.totals.aggregates import rebuild_totals
 

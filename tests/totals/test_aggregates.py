@@ -14,7 +14,7 @@ from tracker.core.money import Money
 from tracker.demo import load_demo
 from tracker.ledger.service import ContributionInput, LineInput, advance_status, record_contribution, void_contribution
 from tracker.rates.service import record_rate
-from tracker.totals import aggregates
+from tracker.totals import summing
 from tracker.totals.aggregates import compute_totals, rebuild_totals, stored_totals
 from tracker.totals.writes import totals_state
 
@@ -141,11 +141,11 @@ def test_rows_a_status_move_or_a_void_brings_to_zero_are_removed(session: Sessio
 
 
 def test_a_rebuild_written_in_batches_stores_every_total(session: Session, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The rebuild writes its rows a batch at a time (never all at once beside the sums): none lost at the seams."""
+    """The rebuild adds its sums to the table whenever they pass a bound, as an import does: none lost at the seams."""
     load_demo(session)
     state = totals_state(session)
     recomputed = nonzero(compute_totals(session, state.reporting_currency, state.window_days))
-    monkeypatch.setattr(aggregates, "REBUILD_BATCH", 7)
+    monkeypatch.setattr(summing, "FLUSH_AT", 7)
     assert rebuild_totals(session) == len(recomputed) > 7 * 10  # many batches, the last one partial
     assert nonzero(stored_totals(session)) == recomputed
 

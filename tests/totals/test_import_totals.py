@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Context, Decimal
 
 import pytest
 from factories import make_appeal, make_donor, make_item, make_recipient, money_line
@@ -19,9 +19,9 @@ from tracker.ledger.service import ContributionInput, record_contribution
 from tracker.ledger.verify import run_checks
 from tracker.rates.convert import EXACT
 from tracker.rates.service import record_rate
-from tracker.totals import batch as import_totals
+from tracker.totals import summing
 from tracker.totals.aggregates import Sums, stored_totals, totals_differences
-from tracker.totals.writes import exact_text, rounded_minor, totals_state
+from tracker.totals.writes import decimal_text, exact_text, minor_units, rounded_minor, totals_state
 
 HEADER = "key,date,status,donor,recipient,appeal,kind,amount,currency,item,quantity,unit_value,valuation,notes"
 
@@ -34,7 +34,7 @@ def csv_file(*rows: str) -> io.BytesIO:
 def small_batches(monkeypatch: pytest.MonkeyPatch) -> None:
     """Chunks of two rows and sums added every few keys: the paths a large file takes, on a small one."""
     monkeypatch.setattr(importing, "CHUNK", 2)
-    monkeypatch.setattr(import_totals, "FLUSH_AT", 3)
+    monkeypatch.setattr(summing, "FLUSH_AT", 3)
 
 
 def test_imported_rows_add_to_the_existing_totals_exactly(session: Session, small_batches: None) -> None:
@@ -78,7 +78,7 @@ def test_imported_rows_add_to_the_existing_totals_exactly(session: Session, smal
 def test_a_rate_with_more_decimals_later_in_the_file_keeps_the_sums_exact(
     session: Session, small_batches: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(import_totals, "FLUSH_AT", 100)  # the cents summed so far are still in memory
+    monkeypatch.setattr(summing, "FLUSH_AT", 100)  # the cents summed so far are still in memory
     donor = make_donor(session, "Kuwait Red Crescent")
     make_recipient(session, "AFAD")
     record_rate(session, date(2023, 2, 9), "KWD", Decimal("3.25"), "manual", "USD", None)
@@ -108,8 +108,13 @@ def test_a_rate_with_more_decimals_later_in_the_file_keeps_the_sums_exact(
 @given(st.integers(-(10**20), 10**20), st.integers(-20, 2), st.sampled_from([0, 2, 3]))
 def test_integer_sums_are_written_as_the_exact_decimals_are(counted: int, exponent: int, digits: int) -> None:
     exact = EXACT.scaleb(Decimal(counted), exponent)
-    assert import_totals.decimal_text(counted, exponent) == exact_text(exact)
-    assert import_totals.minor_units(counted, exponent + digits) == rounded_minor(exact, CURRENCY_WITH[digits])
+    # The plain versions, with Decimal: normalised and written without an exponent; rounded half up once.
+    text = format(EXACT.normalize(exact), "f") if exact else "0"
+    wide = Context(prec=200, rounding=ROUND_HALF_UP)
+    minor = int(wide.quantize(wide.scaleb(exact, digits), Decimal(1)))
+    assert (decimal_text(counted, exponent), minor_units(counted, exponent + digits)) == (text, minor)
+    # A Decimal sum (verify's, a rate change's) is written the same way.
+    assert (exact_text(exact), rounded_minor(exact, CURRENCY_WITH[digits])) == (text, minor)
 
 
 CURRENCY_WITH = {0: "JPY", 2: "USD", 3: "KWD"}  # minor digits → a currency that has them
@@ -121,10 +126,7 @@ CURRENCY_WITH = {0: "JPY", 2: "USD", 3: "KWD"}  # minor digits → a currency th
      (4, -3, "0.004", 0), (1200, 0, "1200", 120000), (0, -10, "0", 0)],
 )  # fmt: skip
 def test_integer_sums_in_usd(counted: int, exponent: int, text: str, minor: int) -> None:
-    assert (import_totals.decimal_text(counted, exponent), import_totals.minor_units(counted, exponent + 2)) == (
-        text,
-        minor,
-    )
+    assert (decimal_text(counted, exponent), minor_units(counted, exponent + 2)) == (text, minor)
 
 
 def test_a_dry_run_writes_no_totals(session: Session) -> None:

@@ -5,9 +5,9 @@ kept on disk (`importing.keys`), so memory stays flat. Clean chunks are written 
 (`importing.writer`: each contribution still with its own hash-chained
 `contribution.recorded` journal event and its row key), their inserts run while the
 next chunk is checked (`importing.inserts`), and the maintained totals are summed
-from the rows in hand (`totals.batch`), all in the caller's transaction. Any bad row
-stops the writing but not the checking, so the report lists every bad row; then
-`ImportRefused` rolls the whole import back.
+from the rows in hand (`totals.summing`, as every write's are), all in the caller's
+transaction. Any bad row stops the writing but not the checking, so the report lists
+every bad row; then `ImportRefused` rolls the whole import back.
 """
 
 from __future__ import annotations

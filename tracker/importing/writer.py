@@ -21,16 +21,17 @@ from sqlmodel import Session, col
 
 from tracker.core.money import minor_digits
 from tracker.db.columns import table_of, utcnow
-from tracker.db.dialect import allocate_ids, conflict_insert
+from tracker.db.dialect import allocate_ids, conflict_insert, on_postgresql
 from tracker.db.journal import Chain, last_hash
 from tracker.db.models import Contribution, JournalEvent, NumberSequence, User
 from tracker.importing.checks import Planned
 from tracker.importing.inserts import Batch, Inserter
 from tracker.ledger import recording
+from tracker.ledger.figures import figure_row
 from tracker.ledger.recording import Facts, line_values, recorded_json
 from tracker.ledger.service import contribution_number, reserve_numbers
-from tracker.totals.batch import ImportTotals
-from tracker.totals.writes import add_rows
+from tracker.totals.summing import TotalSums
+from tracker.totals.writes import add_rows, totals_state
 
 
 class ChunkWriter:
@@ -44,7 +45,8 @@ class ChunkWriter:
         self.session = session
         self.user_id = user.id if user else None
         self.import_id = import_id
-        self.totals = ImportTotals(session)
+        state = totals_state(session)
+        self.totals = TotalSums(state.reporting_currency, state.window_days, ordered=on_postgresql(session))
         self.inserter = Inserter(session)
         self.counted_here = self.inserter.threaded
         self.prev: str | None = None  # the journal's last hash, once read
@@ -135,8 +137,8 @@ class ChunkWriter:
             after = recorded_json(facts, (values,))
             events.append((str(contribution_id), after, *journal.link(str(contribution_id), after)))
             counted.append(
-                (p.status, values.kind, values.item_id, values.currency, values.value_minor or 0,
-                 values.quantity_milli or 0, value_date, p.appeal_id, donor_id, recipient_id, p.cluster)
+                figure_row((p.status, values.kind, values.item_id, values.currency, values.value_minor or 0,
+                            values.quantity_milli or 0, value_date, p.appeal_id, donor_id, recipient_id, p.cluster))
             )  # fmt: skip
         self.prev = journal.prev
         self.totals.add(counted)

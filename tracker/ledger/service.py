@@ -111,7 +111,6 @@ def record_contribution(session: Session, data: ContributionInput, user: User | 
 
 def _counted(session: Session, contribution: Contribution, lines: list[ContributionLine]) -> list[FigureRow]:
     """What a new contribution (fulfilling nothing) adds to the totals: each line in full, in its status's bucket."""
-    keys = (contribution.value_date, contribution.appeal_id, contribution.donor_id, contribution.recipient_id)
     return [
         FigureRow(
             contribution.status,
@@ -120,7 +119,11 @@ def _counted(session: Session, contribution: Contribution, lines: list[Contribut
             line.currency,
             line.value_minor or 0,
             line.quantity_milli or 0,
-            (*keys, _cluster(session, line.item_id)),
+            value_date=contribution.value_date,
+            appeal_id=contribution.appeal_id,
+            donor_id=contribution.donor_id,
+            recipient_id=contribution.recipient_id,
+            cluster=_cluster(session, line.item_id),
         )
         for line in lines
     ]

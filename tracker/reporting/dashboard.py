@@ -24,7 +24,8 @@ from tracker.db.models import Appeal, Donor, Item, LedgerTotal, Recipient
 from tracker.ledger.figures import LedgerTotals, Scope
 from tracker.ledger.service import ContributionRow, recent_contributions
 from tracker.rates.convert import ANY_AGE, EXACT, InForce, rate_in_force
-from tracker.totals.aggregates import appeal_key, compute_totals
+from tracker.totals.aggregates import computed_rows
+from tracker.totals.summing import appeal_key
 from tracker.totals.writes import totals_state
 
 table = LedgerTotal.__table__  # type: ignore[attr-defined]
@@ -108,24 +109,9 @@ class PeriodTotals:
     """
 
     def __init__(self, session: Session, scope: Scope, reporting: str, window_days: int) -> None:
-        sums = compute_totals(session, reporting, window_days, scope=scope)
         self.rows: dict[str, list[dict]] = defaultdict(list)
-        for (dim, dim_key, bucket, kind, currency), value in sums.items():
-            if value.is_zero():
-                continue
-            self.rows[dim].append(
-                {
-                    "dim": dim,
-                    "dim_key": dim_key,
-                    "bucket": bucket,
-                    "kind": kind,
-                    "currency": currency,
-                    "value_minor": value.value_minor,
-                    "quantity_milli": value.quantity_milli,
-                    "converted": str(value.converted),
-                    "unconverted_minor": value.unconverted_minor,
-                }
-            )
+        for row in computed_rows(session, reporting, window_days, scope=scope):
+            self.rows[row.dim].append(row._asdict())
 
     def select(self, dim: str, key: str | None = None, prefix: str | None = None) -> list[dict]:
         return [

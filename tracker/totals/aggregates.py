@@ -14,8 +14,10 @@ changing the reporting currency (or the window) on /settings recomputes them
 Writes apply deltas: the rows a contribution adds, or — when a status moves, a
 pledge is fulfilled or something is voided — the difference between a contribution's
 rows before and after. A rate import re-converts the rows of its currencies. The
-whole table can always be recomputed from the ledger (`rebuild_totals`), and a
-property test holds the two equal.
+whole table can always be recomputed from the ledger (`rebuild_totals`, and `tracker
+verify` compares), and property tests hold the two equal. A write's deltas, an import's
+rows (`tracker.importing.writer`), a rebuild and verify's recomputation are all summed by
+one algorithm, `tracker.totals.summing.TotalSums`.
 
 A single write reads the totals' state, takes its rates from a per-process cache and
 adds its deltas with one upsert (`tracker.totals.writes`).
@@ -24,23 +26,27 @@ adds its deltas with one upsert (`tracker.totals.writes`).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import sqlalchemy as sa
 from sqlmodel import Session
 
 from tracker.core.i18n import gettext
-from tracker.core.money import Money, minor_digits
+from tracker.core.money import minor_digits
 from tracker.db.columns import new_stamp, table_of, utcnow
+from tracker.db.dialect import on_postgresql
 from tracker.db.models import Contribution, LedgerTotal, TotalsState
-from tracker.ledger.figures import FigureRow, Scope, figure_rows
-from tracker.rates.convert import EXACT, RateBook, load_rates
+from tracker.ledger.figures import GROUPS, FigureRow, Scope, figure_rows
+from tracker.rates.convert import EXACT
 from tracker.settings.current import effective_settings
+from tracker.totals.summing import ALL_KINDS, SUMMED, TotalSums
 from tracker.totals.writes import (
     CachedRates,
+    TotalKey,
+    TotalRow,
     add_rows,
     drop_zero_rows,
     exact_text,
@@ -50,38 +56,11 @@ from tracker.totals.writes import (
 )
 
 table = table_of(LedgerTotal)
-GROUPS = ("value_date", "appeal_id", "donor_id", "recipient_id", "cluster")
-NO_APPEAL = "-"
-NO_CLUSTER = "-"  # money lines have no cluster
-
-# How each dimension keys a row, from (value_date, appeal_id, donor_id, recipient_id, cluster, item_id).
-Keyer = Callable[[date, str, int, int, str, int | None], str | None]
-DIMENSIONS: dict[str, Keyer] = {
-    "all": lambda d, a, dn, r, c, i: "",
-    "month": lambda d, a, dn, r, c, i: f"{d:%Y-%m}",
-    "donor": lambda d, a, dn, r, c, i: str(dn),
-    "recipient": lambda d, a, dn, r, c, i: str(r),
-    "cluster": lambda d, a, dn, r, c, i: c,
-    "item": lambda d, a, dn, r, c, i: str(i) if i is not None else None,
-    "appeal": lambda d, a, dn, r, c, i: a,
-    "appeal_month": lambda d, a, dn, r, c, i: f"{a}/{d:%Y-%m}",
-    "appeal_donor": lambda d, a, dn, r, c, i: f"{a}/{dn}",
-    "appeal_recipient": lambda d, a, dn, r, c, i: f"{a}/{r}",
-    "appeal_cluster": lambda d, a, dn, r, c, i: f"{a}/{c}",
-    "appeal_item": lambda d, a, dn, r, c, i: f"{a}/{i}" if i is not None else None,
-}
-Key = tuple[str, str, str, str, str]  # dim, dim_key, bucket, kind, currency
-# Dimensions also kept collapsed over line kinds and currencies ("donor:sum", kind "all", currency ""):
-# only the converted value, so the dashboard ranks thousands of donors, and draws months, from a few rows.
-SUMMED = ("donor", "recipient", "cluster", "month", "appeal", "appeal_donor", "appeal_recipient", "appeal_cluster",
-          "appeal_month")  # fmt: skip
-ALL_KINDS = "all"
-REBUILD_BATCH = 5000
 
 
-@dataclass(slots=True)  # a rebuild holds one per total: a million and more on a large ledger
+@dataclass(slots=True)
 class Sums:
-    """The figures of one row; added up exactly."""
+    """The figures of one total, as Python compares them (`tracker verify`, the tests)."""
 
     value_minor: int = 0
     quantity_milli: int = 0
@@ -92,10 +71,6 @@ class Sums:
         return not (self.value_minor or self.quantity_milli or self.converted or self.unconverted_minor)
 
 
-def appeal_key(appeal_id: int | None) -> str:
-    return str(appeal_id) if appeal_id is not None else NO_APPEAL
-
-
 def contribution_rows(session: Session, contribution_ids: Iterable[int]) -> list[FigureRow]:
     """What these contributions add to the totals now (nothing when void)."""
     ids = tuple(sorted(set(contribution_ids)))
@@ -103,15 +78,23 @@ def contribution_rows(session: Session, contribution_ids: Iterable[int]) -> list
 
 
 def apply_change(session: Session, before: list[FigureRow], after: list[FigureRow]) -> None:
-    """Move the maintained totals from `before` to `after`, in the caller's transaction."""
+    """Move the maintained totals from `before` to `after`, in the caller's transaction.
+
+    The rows before are taken away and the rows after added, in one sum; a total the
+    change brings to zero in every figure is deleted."""
     if not before and not after:
         return
     kept = kept_state(session)
-    book = CachedRates(session, [*before, *after], kept)
-    deltas: dict[Key, Sums] = defaultdict(Sums)
-    _accumulate(deltas, after, book, kept.reporting_currency, +1)
-    _accumulate(deltas, before, book, kept.reporting_currency, -1)
-    _add(session, deltas, kept.reporting_currency)
+    connection = session.connection()
+    sums = TotalSums(kept.reporting_currency, kept.window_days, ordered=on_postgresql(connection))
+    pairs = TotalSums.pairs([*before, *after])
+    if pairs:
+        sums.learn(CachedRates(session, pairs, kept), pairs)
+    sums.add(after)
+    sums.add(before, -1)
+    rows = sums.rows()
+    add_rows(connection, rows, minor_digits(kept.reporting_currency))
+    drop_zero_rows(connection, [row.key for row in rows if row.lowers()])
 
 
 def rebuild_totals(session: Session, reporting_currency: str | None = None, window_days: int | None = None) -> int:
@@ -124,18 +107,12 @@ def rebuild_totals(session: Session, reporting_currency: str | None = None, wind
     state.rates_stamp = new_stamp()
     session.add(state)
     session.execute(table.delete())
-    sums = compute_totals(session, state.reporting_currency, state.window_days)
-    connection, digits = session.connection(), minor_digits(state.reporting_currency)
-    written, batch = 0, []
-    for key, value in sums.items():  # in batches: the rows never all exist at once beside the sums
-        if not value.is_zero():
-            batch.append((*key, *_figures(value, state.reporting_currency)))
-        if len(batch) == REBUILD_BATCH:
-            add_rows(connection, batch, digits)  # the table is empty: every row is an insert
-            written, batch = written + len(batch), []
-    add_rows(connection, batch, digits)
+    # Added to the table whenever the sums grow past their bound, as an import's are: memory stays bounded.
+    summed = _sum_ledger(session, state.reporting_currency, state.window_days, flushing=True)
+    summed.flush(session)
     session.flush()
-    return written + len(batch)
+    written: int = session.execute(sa.select(sa.func.count()).select_from(table)).scalar_one()
+    return written
 
 
 def ensure_totals(session: Session) -> bool:
@@ -158,10 +135,35 @@ def compute_totals(
     window_days: int,
     currencies: set[str] | None = None,
     scope: Scope | None = None,
-) -> dict[Key, Sums]:
-    """Every total (of the scope, if given), from the ledger, a month of value dates at a time."""
-    state = TotalsState(reporting_currency=reporting_currency, window_days=window_days)
-    sums: dict[Key, Sums] = defaultdict(Sums)
+) -> dict[TotalKey, Sums]:
+    """Every total (of the scope, and these currencies, if given), from the ledger; none that is zero."""
+    return {
+        row.key: Sums(row.value_minor, row.quantity_milli, Decimal(row.converted), row.unconverted_minor)
+        for row in computed_rows(session, reporting_currency, window_days, currencies, scope)
+    }
+
+
+def computed_rows(
+    session: Session,
+    reporting_currency: str,
+    window_days: int,
+    currencies: set[str] | None = None,
+    scope: Scope | None = None,
+) -> list[TotalRow]:
+    """The rows `ledger_total` holds for the scope (default: the whole ledger), computed from the ledger."""
+    return _sum_ledger(session, reporting_currency, window_days, currencies, scope).rows()
+
+
+def _sum_ledger(
+    session: Session,
+    reporting_currency: str,
+    window_days: int,
+    currencies: set[str] | None = None,
+    scope: Scope | None = None,
+    flushing: bool = False,
+) -> TotalSums:
+    """The ledger (in scope) summed, a month of value dates at a time; `flushing`: added to the table past the bound."""
+    sums = TotalSums(reporting_currency, window_days, ordered=on_postgresql(session))
     scope = scope or Scope()
     bounds = session.execute(
         sa.select(sa.func.min(Contribution.value_date), sa.func.max(Contribution.value_date)).where(*scope.conditions())
@@ -176,7 +178,10 @@ def compute_totals(
         rows = figure_rows(session, month, GROUPS)
         if currencies is not None:
             rows = [row for row in rows if row.currency in currencies]
-        _accumulate(sums, rows, _rate_book(session, rows, state), reporting_currency, +1)
+        sums.need(session, TotalSums.pairs(rows))
+        sums.add(rows)
+        if flushing and sums.full:
+            sums.flush(session)
         start = end
     return sums
 
@@ -200,13 +205,12 @@ def rates_changed(session: Session, currencies: set[str], quote_currency: str) -
     fresh = compute_totals(session, state.reporting_currency, state.window_days, currencies)
     current = session.execute(sa.select(table).where(table.c.currency.in_(currencies))).mappings().all()
     updates = []
-    summed: dict[Key, Sums] = defaultdict(Sums)  # the collapsed rows move by what their parts moved
+    summed: dict[TotalKey, Decimal] = defaultdict(Decimal)  # the collapsed rows move by what their parts moved
     for row in current:
-        key = (row["dim"], row["dim_key"], row["bucket"], row["kind"], row["currency"])
-        value = fresh.get(key, Sums())
+        value = fresh.get(TotalKey(row["dim"], row["dim_key"], row["bucket"], row["kind"], row["currency"]), Sums())
         if row["dim"] in SUMMED:
-            moved = summed[(f"{row['dim']}:sum", row["dim_key"], row["bucket"], ALL_KINDS, "")]
-            moved.converted = EXACT.add(moved.converted, EXACT.subtract(value.converted, Decimal(row["converted"])))
+            moved = TotalKey(f"{row['dim']}:sum", row["dim_key"], row["bucket"], ALL_KINDS, "")
+            summed[moved] = EXACT.add(summed[moved], EXACT.subtract(value.converted, Decimal(row["converted"])))
         updates.append(
             {
                 "row_id": row["id"],
@@ -226,78 +230,21 @@ def rates_changed(session: Session, currencies: set[str], quote_currency: str) -
             )
         )
         session.execute(statement, updates)
-    _add(session, summed, state.reporting_currency)
-
-
-def _rate_book(session: Session, rows: list[FigureRow], state: TotalsState) -> RateBook:
-    needed = {(row.currency, row.keys[0]) for row in rows if row.currency}
-    return load_rates(session, needed, state.reporting_currency, state.window_days)
-
-
-def _accumulate(
-    sums: dict[Key, Sums], rows: list[FigureRow], book: RateBook | CachedRates, reporting: str, sign: int
-) -> None:
-    for row in rows:
-        value_date, appeal_id, donor_id, recipient_id, cluster = row.keys
-        converted, unconverted = _convert(row, value_date, book, reporting)
-        if sign < 0:
-            converted = EXACT.minus(converted)  # `-converted` would round to the default context's 28 digits
-        appeal = appeal_key(appeal_id)
-        for dim, keyer in DIMENSIONS.items():
-            dim_key = keyer(value_date, appeal, donor_id, recipient_id, cluster or NO_CLUSTER, row.item_id)
-            if dim_key is None:
-                continue
-            target = sums[(dim, dim_key, row.bucket, row.kind, row.currency or "")]
-            target.value_minor += sign * row.value_minor
-            target.quantity_milli += sign * row.quantity_milli
-            target.converted = EXACT.add(target.converted, converted)
-            target.unconverted_minor += sign * unconverted
-            if dim in SUMMED and converted:
-                summed = sums[(f"{dim}:sum", dim_key, row.bucket, ALL_KINDS, "")]
-                summed.converted = EXACT.add(summed.converted, converted)
-
-
-def _convert(row: FigureRow, value_date: date, book: RateBook | CachedRates, reporting: str) -> tuple[Decimal, int]:
-    if not row.currency or not row.value_minor:
-        return Decimal(0), 0
-    found = book.in_force(row.currency, value_date, reporting)
-    if found is None:
-        return Decimal(0), row.value_minor
-    return found.times(Money.from_minor(row.value_minor, row.currency).amount), 0
-
-
-def _add(session: Session, deltas: dict[Key, Sums], reporting: str) -> None:
-    """Add deltas to the stored rows: one upsert for all of them, then drop the rows that came to zero."""
-    # Sorted: concurrent writers lock the rows in the same order (no deadlock on PostgreSQL).
-    rows = [(*key, *_figures(value, reporting)) for key, value in sorted(deltas.items()) if not value.is_zero()]
-    if not rows:
-        return
-    add_rows(session.connection(), rows, minor_digits(reporting))
-    lowered = [
-        key
-        for key, value in sorted(deltas.items())
-        if value.value_minor < 0 or value.quantity_milli < 0 or value.converted < 0 or value.unconverted_minor < 0
+    reporting = state.reporting_currency
+    moves = [
+        TotalRow(*key, 0, 0, exact_text(moved), rounded_minor(moved, reporting), 0)
+        for key, moved in sorted(summed.items())
+        if moved
     ]
-    drop_zero_rows(session.connection(), lowered)
+    add_rows(session.connection(), moves, minor_digits(reporting))
+    drop_zero_rows(session.connection(), [row.key for row in moves if row.lowers()])
 
 
-def _figures(value: Sums, reporting: str) -> tuple[int, int, str, int, int]:
-    """A row's figures in `totals_writes.ROW_COLUMNS` order."""
-    exact = value.converted
-    return (
-        value.value_minor,
-        value.quantity_milli,
-        exact_text(exact),
-        rounded_minor(exact, reporting),
-        value.unconverted_minor,
-    )
-
-
-def stored_totals(session: Session) -> dict[Key, Sums]:
+def stored_totals(session: Session) -> dict[TotalKey, Sums]:
     """The maintained totals as stored, in the same shape as `compute_totals`."""
-    found: dict[Key, Sums] = {}
+    found: dict[TotalKey, Sums] = {}
     for row in session.execute(sa.select(table)).mappings():
-        key = (row["dim"], row["dim_key"], row["bucket"], row["kind"], row["currency"])
+        key = TotalKey(row["dim"], row["dim_key"], row["bucket"], row["kind"], row["currency"])
         found[key] = Sums(
             row["value_minor"], row["quantity_milli"], Decimal(row["converted"]), row["unconverted_minor"]
         )
@@ -310,9 +257,7 @@ def totals_differences(session: Session, limit: int = 20) -> list[str]:
     if state is None:
         recorded = session.execute(sa.select(sa.func.count()).select_from(Contribution)).scalar_one()
         return [gettext("the maintained totals were never computed: run tracker db rebuild-totals")] if recorded else []
-    fresh = {
-        k: v for k, v in compute_totals(session, state.reporting_currency, state.window_days).items() if not v.is_zero()
-    }
+    fresh = compute_totals(session, state.reporting_currency, state.window_days)
     stored = stored_totals(session)
     problems = []
     for key in sorted(set(fresh) | set(stored)):

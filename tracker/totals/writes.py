@@ -4,34 +4,31 @@ A single write costs one small read (the totals' state, with a stamp that every 
 write renews), rates from a per-process cache keyed by that stamp, and one set-based
 upsert adding the deltas (`INSERT ... ON CONFLICT DO UPDATE`). The exact decimal column
 is added by PostgreSQL's numeric, or on SQLite by a Python function registered on the
-connection. `tracker.totals.aggregates` decides what the deltas are.
+connection. `tracker.totals.summing` sums the deltas; a total row's exact text and its
+rounded minor units are written here, one way, whether from a Python sum or in the upsert.
 """
 
 from __future__ import annotations
 
-import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
-from decimal import ROUND_HALF_UP, Context, Decimal
-from functools import cache
-from typing import cast
+from decimal import Decimal
+from typing import NamedTuple, cast
 
 import sqlalchemy as sa
 from sqlmodel import Session
 
 from tracker.core.money import minor_digits
 from tracker.db.columns import table_of
+from tracker.db.dialect import placeholder, upsert_ledger_totals
 from tracker.db.models import LedgerTotal, TotalsState
-from tracker.ledger.figures import FigureRow
 from tracker.rates.convert import EXACT, InForce, load_rates
 from tracker.settings.current import effective_settings
 
 table = table_of(LedgerTotal)
 state_table = table_of(TotalsState)
 KEY_COLUMNS = ("dim", "dim_key", "bucket", "kind", "currency")
-# Wide enough that scaling a converted sum (an amount times a 30-digit cross rate) never rounds it
-# before the one rounding to minor units: the default context's 28 digits would round it twice.
-WIDE = Context(prec=200, rounding=ROUND_HALF_UP)
 
 
 @dataclass(frozen=True)
@@ -76,12 +73,11 @@ _UNKNOWN = object()
 
 
 class CachedRates:
-    """The rates some rows need, answered like a `RateBook` (whose answers it keeps), read only on a cache miss."""
+    """The rates of some (currency, value date) pairs, answered like a `RateBook`; read only on a cache miss."""
 
-    def __init__(self, session: Session, rows: list[FigureRow], kept: Kept) -> None:
+    def __init__(self, session: Session, needed: Iterable[tuple[str, date]], kept: Kept) -> None:
         prefix = (kept.rates_stamp, kept.reporting_currency, kept.window_days)
         self.reporting = kept.reporting_currency
-        needed = {(row.currency, row.keys[0]) for row in rows if row.currency}
         self._found: dict[tuple[str, date], InForce | None] = {}
         missing = set()
         for wanted in needed:
@@ -106,8 +102,39 @@ class CachedRates:
 
 ROW_COLUMNS = (*KEY_COLUMNS, "value_minor", "quantity_milli", "converted", "converted_minor", "unconverted_minor")
 INTEGERS = ("value_minor", "quantity_milli", "unconverted_minor")  # added as integers; "converted" as a decimal
-TEXTS = (*KEY_COLUMNS, "converted")
-TotalRow = tuple[str, str, str, str, str, int, int, str, int, int]  # a row's values in ROW_COLUMNS order
+
+
+class TotalKey(NamedTuple):
+    """Which total a row of `ledger_total` is: a dimension and its key, a bucket, a line kind, a currency."""
+
+    dim: str
+    dim_key: str
+    bucket: str
+    kind: str
+    currency: str
+
+
+class TotalRow(NamedTuple):
+    """A row of `ledger_total` (or figures to add to one), in `ROW_COLUMNS` order."""
+
+    dim: str
+    dim_key: str
+    bucket: str
+    kind: str
+    currency: str
+    value_minor: int
+    quantity_milli: int
+    converted: str  # exact, as `decimal_text` writes it
+    converted_minor: int  # the converted value rounded once (`minor_units`)
+    unconverted_minor: int
+
+    @property
+    def key(self) -> TotalKey:
+        return TotalKey(self.dim, self.dim_key, self.bucket, self.kind, self.currency)
+
+    def lowers(self) -> bool:
+        """Whether adding it takes something away from the stored row (which may then come to zero)."""
+        return self.value_minor < 0 or self.quantity_milli < 0 or self.unconverted_minor < 0 or self.converted[0] == "-"
 
 
 def add_rows(connection: sa.Connection, rows: list[TotalRow], digits: int) -> None:
@@ -119,15 +146,10 @@ def add_rows(connection: sa.Connection, rows: list[TotalRow], digits: int) -> No
     as one JSON array (a single statement, where executemany costs tens of µs a row)."""
     if not rows:
         return
-    if connection.dialect.name == "postgresql":
-        payload = json.dumps([dict(zip(ROW_COLUMNS, row, strict=True)) for row in rows], separators=(",", ":"))
-        connection.exec_driver_sql(_postgresql_upsert(digits), (payload,))
-        return
-    sqlite_functions(connection)
-    connection.exec_driver_sql(_sqlite_upsert(digits), rows)
+    upsert_ledger_totals(connection, ROW_COLUMNS, KEY_COLUMNS, INTEGERS, rows, digits, _add_text, _minor_units)
 
 
-def drop_zero_rows(connection: sa.Connection, keys: list[tuple[str, str, str, str, str]]) -> None:
+def drop_zero_rows(connection: sa.Connection, keys: list[TotalKey]) -> None:
     """Delete those of these rows that a write brought to zero in every figure, each found by its own key.
 
     (The key's unique index finds each row directly. Matching `dim IN (…) AND dim_key IN (…)`
@@ -135,7 +157,7 @@ def drop_zero_rows(connection: sa.Connection, keys: list[tuple[str, str, str, st
     its time on a ledger of a million.)"""
     if not keys:
         return
-    mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
+    mark = placeholder(connection)
     connection.exec_driver_sql(
         "DELETE FROM ledger_total WHERE "
         + " AND ".join(f"{name} = {mark}" for name in KEY_COLUMNS)
@@ -144,55 +166,47 @@ def drop_zero_rows(connection: sa.Connection, keys: list[tuple[str, str, str, st
     )
 
 
-@cache
-def _sqlite_upsert(digits: int) -> str:
-    integers = ", ".join(f"{name} = {name} + excluded.{name}" for name in INTEGERS)
-    return (
-        f"INSERT INTO ledger_total ({', '.join(ROW_COLUMNS)}) VALUES ({', '.join('?' * len(ROW_COLUMNS))}) "
-        f"ON CONFLICT ({', '.join(KEY_COLUMNS)}) DO UPDATE SET {integers}, "
-        "converted = tracker_add_decimal(converted, excluded.converted), "
-        f"converted_minor = tracker_minor_units(tracker_add_decimal(converted, excluded.converted), {int(digits)})"
-    )
-
-
-@cache
-def _postgresql_upsert(digits: int) -> str:
-    columns = ", ".join(ROW_COLUMNS)
-    types = ", ".join(f"{name} {'text' if name in TEXTS else 'bigint'}" for name in ROW_COLUMNS)
-    integers = ", ".join(f"{name} = t.{name} + excluded.{name}" for name in INTEGERS)
-    exact = "(t.converted::numeric + excluded.converted::numeric)"
-    # Times an integer, so numeric throughout: `10 ^ n` is a double, which made the rounding a float's.
-    return (
-        f"INSERT INTO ledger_total AS t ({columns}) SELECT {columns} FROM json_to_recordset(%s) AS d({types}) "
-        f"ON CONFLICT ({', '.join(KEY_COLUMNS)}) DO UPDATE SET {integers}, "
-        f"converted = trim_scale({exact})::text, converted_minor = round({exact} * {10 ** int(digits)})::bigint"
-    )
-
-
-def sqlite_functions(connection: sa.Connection) -> None:
-    """Exact decimal addition for the upsert, registered once on each SQLite connection."""
-    pooled = connection.connection
-    if pooled.info.get("tracker_decimal"):
-        return
-    raw = pooled.dbapi_connection
-    assert raw is not None, "a checked-out connection has its driver's connection"
-    raw.create_function("tracker_add_decimal", 2, _add_text, deterministic=True)
-    raw.create_function("tracker_minor_units", 2, _minor_units, deterministic=True)
-    pooled.info["tracker_decimal"] = True
-
-
 def _add_text(stored: str, delta: str) -> str:
     return exact_text(EXACT.add(Decimal(stored), Decimal(delta)))
 
 
 def _minor_units(value: str, digits: int) -> int:
-    return int(WIDE.quantize(WIDE.scaleb(Decimal(value), digits), Decimal(1)))
+    counted, exponent = _counted(Decimal(value))
+    return minor_units(counted, exponent + digits)
 
 
 def rounded_minor(value: Decimal, currency: str) -> int:
     """An exact amount in whole minor units of the currency, rounded half up (away from zero) once."""
-    return _minor_units(str(value), minor_digits(currency))
+    counted, exponent = _counted(value)
+    return minor_units(counted, exponent + minor_digits(currency))
 
 
 def exact_text(value: Decimal) -> str:
-    return format(EXACT.normalize(value), "f") if value else "0"
+    """An exact amount as a total row's text (`decimal_text`)."""
+    return decimal_text(*_counted(value))
+
+
+def _counted(value: Decimal) -> tuple[int, int]:
+    """A decimal as an integer count of 10^exponent."""
+    exponent = int(value.as_tuple().exponent)
+    return int(EXACT.scaleb(value, -exponent)), exponent
+
+
+def decimal_text(counted: int, exponent: int) -> str:
+    """counted × 10^exponent as a total row's exact text: no exponent, no trailing zeros, "0" for zero."""
+    if exponent >= 0:
+        return str(counted * 10**exponent)
+    sign, digits = ("-" if counted < 0 else ""), str(abs(counted)).rjust(1 - exponent, "0")
+    whole, fraction = digits[:exponent], digits[exponent:].rstrip("0")
+    return sign + whole + ("." + fraction if fraction else "")
+
+
+def minor_units(counted: int, shift: int) -> int:
+    """counted × 10^shift rounded half away from zero to a whole number: a total's rounded minor units."""
+    if shift >= 0:
+        scale: int = 10**shift  # typeshed: int ** int may be a float; here the power is never negative
+        return counted * scale
+    unit: int = 10**-shift
+    whole, rest = divmod(abs(counted), unit)
+    whole += 2 * rest >= unit
+    return -whole if counted < 0 else whole

@@ -132,8 +132,8 @@ class Converter:
 
 def value_date(row: FigureRow) -> date:
     """Report rows are grouped by value date first."""
-    found = row.keys[0]
-    assert isinstance(found, date), "report figure rows must be grouped by value_date first"
+    found = row.value_date
+    assert found is not None, "report figure rows must be grouped by value_date"
     return found
 
 

@@ -172,7 +172,7 @@ def summary_report(
     def grouped(by: str) -> dict[object, list[FigureRow]]:
         found: dict[object, list[FigureRow]] = defaultdict(list)
         for row in figure_rows(session, scope, ("value_date", by)):
-            found[row.keys[1]].append(row)
+            found[row.group(by)].append(row)
         return found
 
     donors = grouped("donor_id")
