@@ -289,7 +289,7 @@ class TotalsState(SQLModel, table=True):
     reporting_currency: str = Field(max_length=3)
     window_days: int
     rebuilt_at: datetime = Timestamp()
-    # Renewed by every rate write: keys the writers' per-process cache of rates (tracker.totals.aggregates).
+    # Renewed by every rate write: keys the writers' per-process cache of rates (tracker.totals.writes).
     rates_stamp: str = Field(default_factory=lambda: new_stamp(), max_length=32)
 
 
