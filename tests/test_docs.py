@@ -23,10 +23,10 @@ def test_the_quick_start_is_two_commands_that_exist() -> None:
     commands = re.findall(r"```sh\n(.+?)\n```", quick_start)
     assert commands == [
         "python3 -m venv .venv && .venv/bin/pip install . && .venv/bin/tracker serve --demo",
-        "python3 -m venv .venv && .venv/bin/pip install -e '.[test]' && .venv/bin/pytest",
+        "python3 -m venv .venv && .venv/bin/pip install -e '.[test]' && .venv/bin/pytest -n 2",
     ]
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
-    assert ".venv/bin/pytest" in ci
+    assert ".venv/bin/pytest -n 2\n" in ci  # the README's test command, on each database
 
 
 def test_the_wheel_carries_templates_and_migrations(tmp_path: Path) -> None:
