@@ -9,6 +9,7 @@ import socket
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 
 import httpx2
@@ -81,7 +82,10 @@ def test_concurrent_duplicates_create_exactly_one_entry_per_key(fresh_url: str) 
 
                 return await asyncio.gather(*(post(number) for number in plan))
 
-        responses = asyncio.run(fire())
+        # A thread of its own: Playwright's sync API keeps an event loop running in this worker's main thread
+        # once a browser test has run here, and asyncio.run refuses to start inside it.
+        with ThreadPoolExecutor(1) as pool:
+            responses = pool.submit(asyncio.run, fire()).result()
     finally:
         server.terminate()
         server.wait(timeout=30)
