@@ -6,11 +6,20 @@ from decimal import Decimal
 
 import pytest
 import sqlalchemy as sa
-from factories import make_appeal, make_item
+from factories import make_appeal, make_donor, make_item
 from sqlmodel import Session, func, select
 
-from tracker.catalogue.service import AppealInput, ItemInput, create_appeal, create_item, update_appeal, update_item
-from tracker.core.errors import Invalid
+from tracker.catalogue.service import (
+    AppealInput,
+    ItemInput,
+    create_appeal,
+    create_item,
+    find_appeal,
+    find_donor,
+    update_appeal,
+    update_item,
+)
+from tracker.core.errors import Invalid, NotFound
 from tracker.core.money import Money
 from tracker.db.dialect import is_unique_violation
 from tracker.db.models import Appeal, Item, JournalEvent
@@ -93,3 +102,17 @@ def test_only_a_uniqueness_violation_counts_as_a_conflict(session: Session) -> N
             session.add(row)
             session.flush()
         assert is_unique_violation(failed.value) is unique
+
+
+def test_a_donor_or_appeal_is_found_by_an_id_in_ascii_digits_only(session: Session) -> None:
+    """The CLI's `tracker report donor REF` once took '١' (an Arabic-Indic one) as id 1, and an id past the
+    database's range as a number to look up; the one id rule refuses both, and the name is tried instead."""
+    donor = make_donor(session, "Kuwait Red Crescent")
+    appeal = make_appeal(session, "TUR-EQ-2023")
+    assert find_donor(session, str(donor.id)) == donor
+    assert find_appeal(session, f" {appeal.id} ") == appeal
+    for ref in ("\u0661" * len(str(donor.id)), "99999999999999999999"):
+        with pytest.raises(NotFound):
+            find_donor(session, ref)
+        with pytest.raises(NotFound):
+            find_appeal(session, ref)

@@ -13,6 +13,7 @@ from tracker.core.errors import Conflict, Invalid, NotFound, Plural
 from tracker.core.fields import country_code, email_address, one_of, optional_text, required_text
 from tracker.core.i18n import N_
 from tracker.core.money import Money
+from tracker.core.parsing import parse_id
 from tracker.db.columns import CLUSTERS, DONOR_KINDS, LOCALES, RECIPIENT_KINDS, UNITS
 from tracker.db.dialect import is_unique_violation
 from tracker.db.journal import record_event
@@ -225,8 +226,9 @@ def archive(session: Session, model: type[T], object_id: int, user: User | None)
 
 def find_donor(session: Session, ref: str) -> Donor:
     """A donor by id or by exact name; an ambiguous name is an error, not a guess."""
-    if ref.strip().isdecimal():
-        donor = session.get(Donor, int(ref))
+    donor_id = parse_id(ref.strip())  # the one id rule: ASCII digits, within the database's range
+    if donor_id is not None:
+        donor = session.get(Donor, donor_id)
         if donor:
             return donor
     matches = session.exec(select(Donor).where(Donor.name == ref.strip())).all()
@@ -283,8 +285,9 @@ def _updated(session: Session, row: T, changes: dict[str, Any], user: User | Non
 
 def find_appeal(session: Session, ref: str) -> Appeal:
     """An appeal by id or by its code (TUR-EQ-2023)."""
-    if ref.strip().isdecimal():
-        appeal = session.get(Appeal, int(ref))
+    appeal_id = parse_id(ref.strip())
+    if appeal_id is not None:
+        appeal = session.get(Appeal, appeal_id)
         if appeal:
             return appeal
     found = session.exec(select(Appeal).where(Appeal.code == ref.strip())).first()
