@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated
 
 import typer
 
@@ -14,8 +13,6 @@ from tracker.core.errors import Invalid
 from tracker.core.i18n import gettext as _
 from tracker.core.parsing import iso_date
 from tracker.settings.current import effective_settings
-
-F = TypeVar("F", bound=Callable[..., Any])
 
 app = typer.Typer(help="Exchange rates: import files, list, set one by hand.", no_args_is_help=True)
 
