@@ -16,7 +16,7 @@ from sqlmodel import Session
 from tracker.accounts.users import create_user
 from tracker.catalogue.service import DonorInput, ItemInput, RecipientInput, create_donor, create_item, create_recipient
 from tracker.core.money import parse_money
-from tracker.db.engine import make_engine, session_scope, upgrade
+from tracker.db.engine import make_engine, session_scope
 
 CHROMIUM = os.environ.get("TRACKER_TEST_CHROMIUM", "/usr/bin/chromium")
 ARGS = [
@@ -46,8 +46,7 @@ def live_url(databases) -> Iterator[str]:  # type: ignore[no-untyped-def]
     from tracker.web.app import create_app
     from tracker.web.deps import get_session
 
-    url = databases.new()
-    upgrade(url)
+    url = databases.migrated()
     engine = make_engine(url)
     with session_scope(engine) as session:
         seed(session)

@@ -12,6 +12,9 @@ from tracker.accounts.sign_in import LOCK_EMAIL_AFTER, delay_for, sign_in
 from tracker.accounts.users import deactivate_user
 from tracker.db.models import SignInFailure, User
 
+# Sign-in and its throttle are about passwords: they hash at the production cost.
+pytestmark = pytest.mark.real_password_hashing
+
 
 @pytest.fixture(autouse=True)
 def no_waiting(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -145,3 +148,8 @@ def test_first_run_setup_creates_the_first_admin_and_then_closes(client: TestCli
     again = staff.post("/setup", {**data, "email": "second@example.org"})
     assert again.status_code == 409
     assert session.exec(select(func.count()).select_from(User)).one() == 1
+
+
+def test_passwords_are_stored_as_argon2id_at_the_recommended_cost(session: Session) -> None:
+    user = make_user(session, "clerk", "cost@example.org")
+    assert user.password_hash.startswith("$argon2id$v=19$m=65536,t=3,p=4$")
