@@ -12,7 +12,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from clikit import TRACKER, one_error_line, run
+from clikit import TRACKER, one_error_line, run, run_process
 
 
 def test_help_lists_the_commands(fresh_url: str) -> None:
@@ -84,8 +84,8 @@ def test_bad_input_prints_one_readable_line(
     assert one_error_line(run(*args, url=fresh_url, **env)) == message
 
 
-def test_an_unreachable_database_is_one_line() -> None:
-    line = one_error_line(run("db", "upgrade", url="postgresql+psycopg://nobody@127.0.0.1:9/none"))
+def test_an_unreachable_database_is_one_line_from_a_real_process() -> None:
+    line = one_error_line(run_process("db", "upgrade", url="postgresql+psycopg://nobody@127.0.0.1:9/none"))
     assert line.startswith("error: cannot use the database:")
 
 
