@@ -29,6 +29,8 @@ PASSWORD = "correct horse battery"
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     if not Path(CHROMIUM).exists():
+        if os.environ.get("TRACKER_TEST_REQUIRE_BROWSER"):  # .ci/run: a missing browser is a failure, not a skip
+            raise pytest.UsageError(f"{CHROMIUM} is missing and TRACKER_TEST_REQUIRE_BROWSER is set")
         skip = pytest.mark.skip(reason=f"{CHROMIUM} is missing; .ci/run installs Debian's chromium package")
         for item in items:
             if "browser" in str(item.fspath):
