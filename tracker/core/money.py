@@ -30,6 +30,9 @@ CURRENCIES: frozenset[str] = frozenset(
 
 # The currencies a form offers first: those of the story this tracker was built for.
 COMMON_CURRENCIES: tuple[str, ...] = ("AZN", "TRY", "USD", "EUR", "RUB", "GBP", "JPY", "KWD")
+# Every other currency, A to Z; every currency picker offers the common ones, then these.
+OTHER_CURRENCIES: tuple[str, ...] = tuple(sorted(CURRENCIES - set(COMMON_CURRENCIES)))
+CURRENCY_CHOICES: tuple[str, ...] = COMMON_CURRENCIES + OTHER_CURRENCIES
 
 # No single contribution line reaches a quadrillion units of any currency; past
 # this a figure is a typo, and it would also overflow 64-bit minor-unit sums.

@@ -11,7 +11,7 @@ from sqlmodel import Session
 from tracker.catalogue import service as catalogue
 from tracker.catalogue.service import AppealInput, DonorInput, ItemInput, RecipientInput
 from tracker.core.i18n import _
-from tracker.core.money import COMMON_CURRENCIES, CURRENCIES, Money
+from tracker.core.money import CURRENCY_CHOICES, Money
 from tracker.core.parsing import parse_amount
 from tracker.core.vocabulary import Role, term
 from tracker.db.columns import CLUSTERS, DONOR_KINDS, LOCALES, RECIPIENT_KINDS, UNITS
@@ -23,8 +23,7 @@ Choices = Callable[[], list[tuple[str, str]]]
 
 
 def _currencies() -> list[tuple[str, str]]:
-    rest = sorted(CURRENCIES - set(COMMON_CURRENCIES))
-    return [(code, code) for code in (*COMMON_CURRENCIES, *rest)]
+    return [(code, code) for code in CURRENCY_CHOICES]
 
 
 @dataclass(frozen=True)

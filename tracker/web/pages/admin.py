@@ -8,7 +8,7 @@ from fastapi.responses import HTMLResponse, Response
 from tracker.accounts.users import change_role, create_user, deactivate_user, list_users
 from tracker.core.errors import Invalid
 from tracker.core.i18n import _
-from tracker.core.money import COMMON_CURRENCIES, CURRENCIES
+from tracker.core.money import CURRENCY_CHOICES
 from tracker.core.vocabulary import Role, term
 from tracker.db.columns import LOCALES, ROLES
 from tracker.settings.current import effective_settings, stored
@@ -83,7 +83,7 @@ def _settings_page(request: Request, session: SessionDep, values: dict[str, str]
         "values": values,
         "errors": errors,
         "effective": effective_settings(session),
-        "currencies": [*COMMON_CURRENCIES, *sorted(CURRENCIES - set(COMMON_CURRENCIES))],
+        "currencies": CURRENCY_CHOICES,
         "locales": LOCALES,
     }
     return render(request, "admin/settings.html", context, status_code=422 if errors else 200)

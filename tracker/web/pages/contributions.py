@@ -11,7 +11,7 @@ from starlette.datastructures import QueryParams
 
 from tracker.core.errors import Invalid
 from tracker.core.i18n import _
-from tracker.core.money import CURRENCIES, Money, stored_quantity
+from tracker.core.money import CURRENCY_CHOICES, Money, stored_quantity
 from tracker.core.vocabulary import term
 from tracker.db.columns import STATUSES, stored_id
 from tracker.db.models import Appeal, Contribution, ContributionLine, Donor, Item, Recipient
@@ -60,7 +60,7 @@ def contribution_list(request: Request, session: SessionDep, user: Viewer) -> Re
                 session, Recipient, {filters.recipient_id} if filters and filters.recipient_id else set()
             ),
             "appeals": active(session, Appeal),
-            "currencies": sorted(CURRENCIES),
+            "currencies": CURRENCY_CHOICES,
             "statuses": STATUSES,
         },
     )

@@ -11,7 +11,7 @@ from sqlmodel import Session
 from tracker.core.errors import Invalid
 from tracker.core.i18n import _
 from tracker.core.i18n import locale as current_locale
-from tracker.core.money import COMMON_CURRENCIES, CURRENCIES, Money
+from tracker.core.money import COMMON_CURRENCIES, CURRENCIES, OTHER_CURRENCIES, Money
 from tracker.core.vocabulary import RECORDED_STATUSES, LineKind, Status, label
 from tracker.db.columns import DONOR_KINDS, RECIPIENT_KINDS, stored_id
 from tracker.db.models import Appeal, Contribution, Donor, Item, Recipient, User
@@ -176,7 +176,7 @@ def _page(
                 if item.unit_value_minor is not None and item.unit_value_currency
             },
             "common_currencies": COMMON_CURRENCIES,
-            "other_currencies": sorted(CURRENCIES - set(COMMON_CURRENCIES)),
+            "other_currencies": OTHER_CURRENCIES,
             "donor_kinds": DONOR_KINDS,
             "status_choices": [(status, label(status)) for status in RECORDED_STATUSES],
             "recipient_kinds": RECIPIENT_KINDS,

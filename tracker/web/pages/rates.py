@@ -9,7 +9,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from tracker.core.errors import Invalid
 from tracker.core.i18n import gettext as _
-from tracker.core.money import COMMON_CURRENCIES, CURRENCIES
+from tracker.core.money import CURRENCY_CHOICES
 from tracker.core.parsing import parse_date
 from tracker.rates.reads import list_rates
 from tracker.rates.service import SOURCE_MANUAL, import_rates, record_rate
@@ -49,7 +49,7 @@ def _page(request: Request, session: SessionDep, entry: dict[str, str], errors: 
         "problems": problems,
         "entry": entry,
         "errors": errors,
-        "currencies": [c for c in (*COMMON_CURRENCIES, *sorted(CURRENCIES - set(COMMON_CURRENCIES))) if c != reporting],
+        "currencies": [code for code in CURRENCY_CHOICES if code != reporting],
         "limit": PAGE,
     }
     return render(request, "admin/rates.html", context, status_code=422 if errors else 200)
