@@ -70,8 +70,8 @@ def test_demo_loads_once_and_passes_every_ledger_check(session: Session) -> None
     # The demo keeps its totals in manats, so the central bank's bulletins are stored as published.
     rates = {(r.currency, r.quote_currency, r.rate, r.source) for r in session.exec(select(ExchangeRate)).all()}
     assert {currency for currency, *_ in rates} == {"USD", "EUR", "TRY", "JPY", "KWD"}
-    assert ("USD", "AZN", "1.7", "cbar") in rates
-    assert ("JPY", "AZN", "0.0128", "cbar") in rates  # published as 1.28 per 100 yen
+    assert ("USD", "AZN", "1.7", "demo") in rates  # made-up rates never pass for the central bank's
+    assert ("JPY", "AZN", "0.0128", "demo") in rates  # written as 1.28 per 100 yen
     assert run_checks(session) == []
 
 

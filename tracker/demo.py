@@ -213,12 +213,15 @@ def load_demo(session: Session) -> bool:
 
 
 def _load_rates(session: Session, user: User) -> None:
-    """The central bank's bulletin for each working day of February and March 2023, imported as published."""
+    """A made-up bulletin for each working day of February and March 2023, in the central bank's format.
+
+    The rates are flat demo figures, so they are recorded as from "demo", never as the bank's.
+    """
     reporting = effective_settings(session).reporting_currency
     day = date(2023, 2, 1)
     while day <= date(2023, 3, 31):
         if day.weekday() < 5:
-            import_rates(session, _cbar_bulletin(day), "cbar", reporting, user)
+            import_rates(session, _cbar_bulletin(day), "cbar", reporting, user, label="demo")
         day += timedelta(days=1)
 
 

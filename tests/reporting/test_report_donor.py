@@ -96,9 +96,9 @@ def test_the_confederation_in_manats_and_in_dollars(session: Session, in_manats:
     # 620,000 / 1.70 = 364,705.882…: rounded once, not 294,117.65 + 70,588.24 = 364,705.89
     assert text(in_dollars.converted.paid.total) == "364705.88 USD"
     assert in_dollars.rates_used == (
-        RateUsed("USD", date(2023, 2, 8), Decimal("1.7000"), "cbar", "AZN"),
-        RateUsed("USD", date(2023, 2, 10), Decimal("1.7000"), "cbar", "AZN"),
-        RateUsed("USD", date(2023, 2, 14), Decimal("1.7000"), "cbar", "AZN"),
+        RateUsed("USD", date(2023, 2, 8), Decimal("1.7000"), "demo", "AZN"),
+        RateUsed("USD", date(2023, 2, 10), Decimal("1.7000"), "demo", "AZN"),
+        RateUsed("USD", date(2023, 2, 14), Decimal("1.7000"), "demo", "AZN"),
     )
 
 

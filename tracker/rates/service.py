@@ -141,15 +141,23 @@ def record_rate(
 
 
 def import_rates(
-    session: Session, data: bytes, source: str | None, reporting_currency: str, user: User | None
+    session: Session,
+    data: bytes,
+    source: str | None,
+    reporting_currency: str,
+    user: User | None,
+    label: str | None = None,
 ) -> ImportResult:
     """Import a rates file, all or nothing: rates not yet in force are added; the rest are counted.
 
-    `source` is "cbar", "ecb" or "csv", or None to detect it. Re-importing a file adds
-    nothing. An import that adds rates is one journal event; one that adds none writes nothing.
+    `source` is "cbar", "ecb" or "csv", or None to detect it; the rates are recorded as from
+    that source, or from `label` when given (the demo's made-up bulletins say "demo").
+    Re-importing a file adds nothing. An import that adds rates is one journal event; one
+    that adds none writes nothing.
     """
     quote = check_currency(reporting_currency, "reporting_currency")
     parsed = parse_rate_file(data, source, quote)
+    recorded_as = label or parsed.source
     limit = latest_rate_date()
     for row in parsed.rows:
         _check_row(row, quote, limit)
@@ -165,7 +173,7 @@ def import_rates(
     corrected = 0
     for row in parsed.rows:
         existing = current.get((row.currency, row.rate_date))
-        if existing is not None and existing.rate == row.rate and existing.source == parsed.source:
+        if existing is not None and existing.rate == row.rate and existing.source == recorded_as:
             continue
         corrected += existing is not None
         new.append(
@@ -174,14 +182,14 @@ def import_rates(
                 "currency": row.currency,
                 "quote_currency": quote,
                 "rate": plain(row.rate),
-                "source": parsed.source,
+                "source": recorded_as,
                 "recorded_at": now,
                 "recorded_by_id": by,
             }
         )
     dates = [row.rate_date for row in parsed.rows]
     result = ImportResult(
-        parsed.source, quote, len(new), len(parsed.rows) - len(new), parsed.skipped, min(dates), max(dates)
+        recorded_as, quote, len(new), len(parsed.rows) - len(new), parsed.skipped, min(dates), max(dates)
     )
     if new:
         session.execute(sa.insert(ExchangeRate), new)
@@ -193,7 +201,7 @@ def import_rates(
             object_id=f"import:{digest[:16]}",
             user_id=by,
             after={
-                "source": parsed.source,
+                "source": recorded_as,
                 "quote_currency": quote,
                 "added": result.added,
                 "corrected": corrected,

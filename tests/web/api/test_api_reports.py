@@ -117,7 +117,7 @@ def test_the_confederation_in_dollars_lists_the_rates_it_used(
     }
     assert report["paid"]["money"] == [azn("500000.00")]  # the buckets stay in their own currencies
     assert report["rates_used"] == [
-        {"date": day, "currency": "USD", "rate": "1.7", "source": "cbar", "quote_currency": "AZN"}
+        {"date": day, "currency": "USD", "rate": "1.7", "source": "demo", "quote_currency": "AZN"}
         for day in ("2023-02-08", "2023-02-10", "2023-02-14")
     ]
 
@@ -208,7 +208,7 @@ def test_the_summary_of_the_whole_ledger(api: TestClient, auth: Headers, session
         "date": "2023-02-20",
         "currency": "KWD",
         "rate": "5.56",
-        "source": "cbar",
+        "source": "demo",
         "quote_currency": "AZN",
     } in report["rates_used"]
 
