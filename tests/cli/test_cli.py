@@ -76,6 +76,9 @@ def test_user_add_takes_the_password_from_the_environment(fresh_url: str) -> Non
             {"TRACKER_REPORTING_CURRENCY": "XYZ"},
             "error: TRACKER_REPORTING_CURRENCY: 'XYZ' is not a current ISO 4217 currency code",
         ),
+        (("db", "upgrade", "nonsense"), {}, "error: revision: Can't locate revision identified by 'nonsense'"),
+        (("import", "missing.csv"), {}, "error: file: no such file: missing.csv"),
+        (("import", "tests"), {}, "error: file: tests is a folder, not a file"),
     ],
 )
 def test_bad_input_prints_one_readable_line(
@@ -164,3 +167,10 @@ def test_commands_but_serve_have_the_process_to_themselves(
     finally:
         get_engine.cache_clear()
         config.get_settings.cache_clear()
+
+
+def test_importing_as_an_unknown_user_is_one_line(fresh_url: str, tmp_path: Path) -> None:
+    rows = tmp_path / "rows.csv"
+    rows.write_text("key,date,status,donor,recipient,kind,amount,currency\n")
+    line = one_error_line(run("import", str(rows), "--user", "ghost@example.org", url=fresh_url))
+    assert line == "error: user: no user with email ghost@example.org"

@@ -1,4 +1,4 @@
-"""`tracker report` as a real process: files written from the demo ledger; bad input is one readable line."""
+"""`tracker report`: files written from the demo ledger; bad input is one readable line."""
 
 import csv
 import io
@@ -72,3 +72,20 @@ def test_bad_input_is_one_readable_line(fresh_url: str, tmp_path: Path) -> None:
     assert one_error_line(run("report", "letter", "--number", "L-1999-000001", "-o", out, url=fresh_url)) == (
         "error: no letter numbered L-1999-000001"
     )
+
+
+def test_the_output_file_name_chooses_the_format_and_a_contradiction_is_refused(fresh_url: str, tmp_path: Path) -> None:
+    assert run("demo", url=fresh_url, **AZN).returncode == 0
+    sheet = tmp_path / "summary.csv"
+    assert run("report", "summary", "-o", str(sheet), url=fresh_url, **AZN).returncode == 0
+    assert not sheet.read_bytes().startswith(b"%PDF")
+    assert sheet.read_text(encoding="utf-8-sig").splitlines()[0].count(",") >= 1
+    unnamed = tmp_path / "summary"
+    assert run("report", "summary", "-o", str(unnamed), url=fresh_url, **AZN).returncode == 0
+    assert unnamed.read_bytes().startswith(b"%PDF")  # no known extension: PDF, as documented
+    clash = tmp_path / "clash.csv"
+    line = one_error_line(run("report", "summary", "-o", str(clash), "--format", "pdf", url=fresh_url, **AZN))
+    assert line == (
+        f"error: format: --format pdf does not match the file name {clash}; leave --format out or change the name"
+    )
+    assert not clash.exists()

@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING, Annotated, BinaryIO
 
 import typer
 
-from tracker.cli.common import fail, readable_errors
+from tracker.cli.common import existing_file, fail, readable_errors
+from tracker.core.errors import Invalid
 from tracker.core.i18n import _, ngettext
 from tracker.importing.report import ImportReport
 
@@ -22,9 +23,7 @@ app = typer.Typer(help="Import contributions from a CSV or XLSX file.")
 def import_command(
     file: Annotated[
         Path,
-        typer.Argument(
-            help="A .csv (UTF-8, comma or semicolon) or .xlsx file.", exists=True, dir_okay=False, readable=True
-        ),
+        typer.Argument(help="A .csv (UTF-8, comma or semicolon) or .xlsx file."),
     ],
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Check every row and show what would be created.")] = False,
     user: Annotated[str | None, typer.Option(help="Email of the user the import is recorded as.")] = None,
@@ -45,6 +44,7 @@ def import_command(
     from tracker.importing.report import ImportRefused
     from tracker.importing.service import import_contributions
 
+    existing_file(file, "file")
     upgrade()
     size = file.stat().st_size
     with file.open("rb") as source, session_scope() as session:
@@ -52,7 +52,7 @@ def import_command(
         if user:
             actor = session.exec(select(User).where(func.lower(User.email) == user.strip().lower())).first()
             if actor is None:
-                raise typer.BadParameter(_("no user with email {email}").format(email=user), param_hint="--user")
+                raise Invalid("user", "no user with email {email}", email=user)
         with typer.progressbar(length=_count_rows(source) or size, label=_("checking rows")) as bar:
             done = [0]
 

@@ -15,6 +15,7 @@ from tracker.cli.imports import app as import_app
 from tracker.cli.rates import app as rates_app
 from tracker.cli.reports import app as reports_app
 from tracker.cli.tokens import app as token_app
+from tracker.core.errors import Invalid
 from tracker.core.i18n import _, activate, ngettext, supported
 from tracker.core.vocabulary import Role, Term
 
@@ -112,11 +113,16 @@ def _load_demo() -> None:
 @readable_errors
 def db_upgrade(revision: Annotated[str, typer.Argument(help="Target revision.")] = "head") -> None:
     """Apply the migrations up to REVISION (default: the latest)."""
+    from alembic.util import CommandError
+
     from tracker.core.config import get_settings
     from tracker.db.engine import upgrade
 
     url = get_settings().database_url
-    upgrade(url, revision)
+    try:
+        upgrade(url, revision)
+    except CommandError as exc:  # an unknown or ambiguous revision: alembic's own words, on one line
+        raise Invalid("revision", "{reason}", reason=str(exc).splitlines()[0]) from None
     if revision == "head":
         _ensure_totals()
     typer.echo(_("database {database} is at {revision}").format(database=_safe_url(url), revision=revision))

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from tracker.cli.common import option_date, readable_errors
+from tracker.cli.common import chosen_format, option_date, readable_errors
 from tracker.core.errors import Invalid
 from tracker.core.i18n import _
 
@@ -20,7 +20,10 @@ if TYPE_CHECKING:
 app = typer.Typer(help="Reports: donor statements, the summary and acknowledgement letters.", no_args_is_help=True)
 
 Output = Annotated[Path, typer.Option("-o", "--output", help="The file to write.")]
-FormatOption = Annotated[str, typer.Option("--format", help="html, pdf, csv or xlsx.")]
+FormatOption = Annotated[
+    str | None,
+    typer.Option("--format", help="html, pdf, csv or xlsx (default: the output file's extension, else pdf)."),
+]
 FromOption = Annotated[str | None, typer.Option("--from", help="First value date (YYYY-MM-DD).")]
 ToOption = Annotated[str | None, typer.Option("--to", help="Last value date (YYYY-MM-DD).")]
 CurrencyOption = Annotated[str | None, typer.Option(help="Convert totals into this currency (default: reporting).")]
@@ -42,7 +45,7 @@ def donor_command(
     date_to: ToOption = None,
     currency: CurrencyOption = None,
     lang: LangOption = None,
-    fmt: FormatOption = "pdf",
+    fmt: FormatOption = None,
     organisation: OrganisationOption = None,
     address: AddressOption = None,
 ) -> None:
@@ -50,15 +53,16 @@ def donor_command(
     from tracker.catalogue.service import find_donor
     from tracker.db.engine import session_scope, upgrade
     from tracker.reporting.reports.donor import donor_statement
-    from tracker.reporting.reports.formats import check_format, donor_file
+    from tracker.reporting.reports.formats import FORMATS, donor_file
 
-    start, end, fmt = option_date(date_from, "from"), option_date(date_to, "to"), check_format(fmt)
+    start, end = option_date(date_from, "from"), option_date(date_to, "to")
+    chosen = chosen_format(fmt, output, FORMATS, "pdf")
     upgrade()
     with session_scope() as session:
         found = find_donor(session, donor)
         statement = donor_statement(session, found, start, end, currency)
         data = donor_file(
-            statement, fmt, _language(session, lang, found.locale), _heading(session, organisation, address)
+            statement, chosen, _language(session, lang, found.locale), _heading(session, organisation, address)
         )
     _write(output, data)
 
@@ -72,7 +76,7 @@ def summary_command(
     date_to: ToOption = None,
     currency: CurrencyOption = None,
     lang: LangOption = None,
-    fmt: FormatOption = "pdf",
+    fmt: FormatOption = None,
     top: Annotated[int, typer.Option(help="How many donors to show by name; the rest are added up.")] = 10,
     organisation: OrganisationOption = None,
     address: AddressOption = None,
@@ -80,17 +84,19 @@ def summary_command(
     """Write the summary report for a period, and optionally one appeal."""
     from tracker.catalogue.service import find_appeal
     from tracker.db.engine import session_scope, upgrade
-    from tracker.reporting.reports.formats import check_format, summary_file
+    from tracker.reporting.reports.formats import FORMATS, summary_file
     from tracker.reporting.reports.summary import summary_report
 
-    start, end, fmt = option_date(date_from, "from"), option_date(date_to, "to"), check_format(fmt)
+    start, end = option_date(date_from, "from"), option_date(date_to, "to")
+    file_format = chosen_format(fmt, output, FORMATS, "pdf")
     if top < 0:
         raise Invalid("top", "must be 0 or more, got {value}", value=top)
     upgrade()
     with session_scope() as session:
         chosen = find_appeal(session, appeal) if appeal else None
         report = summary_report(session, start, end, chosen, currency, top=top)
-        data = summary_file(report, fmt, _language(session, lang, None), _heading(session, organisation, address))
+        language, heading = _language(session, lang, None), _heading(session, organisation, address)
+        data = summary_file(report, file_format, language, heading)
     _write(output, data)
 
 
@@ -108,17 +114,20 @@ def letter_command(
     show_values: Annotated[
         bool, typer.Option("--show-values", help="Show estimated values of goods and services, marked as estimates.")
     ] = False,
-    fmt: Annotated[str, typer.Option("--format", help="pdf or html.")] = "pdf",
+    fmt: Annotated[
+        str | None, typer.Option("--format", help="pdf or html (default: the output file's extension, else pdf).")
+    ] = None,
     organisation: OrganisationOption = None,
     address: AddressOption = None,
 ) -> None:
     """Write a new numbered acknowledgement letter for a donor's period, or regenerate one by its number."""
     from tracker.catalogue.service import find_donor
     from tracker.db.engine import session_scope, upgrade
-    from tracker.reporting.reports.formats import LETTER_FORMATS, check_format, letter_file
+    from tracker.reporting.reports.formats import LETTER_FORMATS, letter_file
     from tracker.reporting.reports.letter import create_letter, find_letter, letter_data
 
-    start, end, fmt = option_date(date_from, "from"), option_date(date_to, "to"), check_format(fmt, LETTER_FORMATS)
+    start, end = option_date(date_from, "from"), option_date(date_to, "to")
+    chosen = chosen_format(fmt, output, LETTER_FORMATS, "pdf")
     if (donor is None) == (number is None):
         raise Invalid("donor", "give a donor for a new letter, or --number to regenerate one")
     upgrade()
@@ -129,7 +138,7 @@ def letter_command(
             assert donor is not None, "checked above: a donor or a number"
             letter = create_letter(session, find_donor(session, donor), start, end, lang, show_values)
         content = letter_data(session, letter)
-        data = letter_file(content, fmt, _heading(session, organisation, address))
+        data = letter_file(content, chosen, _heading(session, organisation, address))
     _write(output, data)
     typer.echo(_("letter {number}").format(number=letter.number))
     if content.digest != letter.digest:
