@@ -262,3 +262,29 @@ def test_rates_recorded_after_the_change_move_the_dashboard_and_keep_the_totals_
     board = dashboard(session)
     assert (text(board.paid_money), text(board.pledged)) == ("1290.00 USD", "300.00 USD")
     assert totals_differences(session) == []
+
+
+def test_the_page_counts_live_contributions_labels_every_bar_and_clips_no_name(client, session: Session) -> None:
+    from bs4 import BeautifulSoup
+    from webkit import Staff, make_user
+
+    load_demo(session)
+    Staff(client).sign_in(make_user(session, "viewer"))
+    page = BeautifulSoup(client.get("/").text, "html.parser")
+    # The demo numbers 14 contributions from its 8 donors and voids one of them (entered twice).
+    assert page.find(id="counts").get_text(" ", strip=True) == (
+        "13 contributions from 8 donors. 1 voided contribution is not counted."
+    )
+    donors = page.find("svg", attrs={"aria-labelledby": "donors-chart-title donors-chart-desc"})
+    labels = [text for text in donors.find_all("text") if text.get("text-anchor") == "end"]
+    titled = {
+        text.title.get_text(): text.get_text().removeprefix(text.title.get_text()) for text in labels if text.title
+    }
+    assert (
+        titled["Government of the Republic of Azerbaijan"] == "Government of the Republi…"
+    )  # 25 characters and the ellipsis
+    assert titled["Japan International Cooperation Agency"] == "Japan International Coope…"
+    assert all(len(text.get_text().removeprefix(text.title.get_text() if text.title else "")) <= 26 for text in labels)
+    months = page.find("svg", attrs={"aria-labelledby": "months-chart-title months-chart-desc"})
+    # February: 2,777,745.78 of funding less March's 50,000 USD × 1.70 = 85,000 AZN (the one March value date).
+    assert [text.get_text() for text in months.find_all("text", class_="value")] == ["AZN2.7M", "AZN85K"]

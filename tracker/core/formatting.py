@@ -18,7 +18,14 @@ from typing import Literal
 
 from babel import Locale
 from babel.dates import format_date as babel_format_date
-from babel.numbers import format_currency, format_decimal, format_percent, get_decimal_symbol, get_group_symbol
+from babel.numbers import (
+    format_compact_currency,
+    format_currency,
+    format_decimal,
+    format_percent,
+    get_decimal_symbol,
+    get_group_symbol,
+)
 
 from tracker.core.i18n import current_locale, ngettext, use_locale
 from tracker.core.money import Money, minor_digits, round_half_up
@@ -39,6 +46,13 @@ def format_money(value: Money, locale: str | None = None) -> str:
 def format_money_code(value: Money, locale: str | None = None) -> str:
     """Money with its ISO code after the number, unambiguous among many currencies: ru `1 234 567,89 AZN`."""
     return _money_text(_exact(value), value.currency, ISO_CODE_PATTERN, locale or current_locale())
+
+
+def format_money_short(value: Money, locale: str | None = None) -> str:
+    """Money abbreviated for a chart's label, never for a figure to add up: en `AZN1.6M`, ru `1,6 млн AZN`."""
+    return format_compact_currency(
+        _exact(value), value.currency, locale=babel_locale(locale or current_locale()), fraction_digits=1
+    )
 
 
 @dataclass(frozen=True, slots=True)

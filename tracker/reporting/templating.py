@@ -18,6 +18,7 @@ from tracker.core.formatting import (
     format_date,
     format_money,
     format_money_code,
+    format_money_short,
     format_number,
     format_quantity,
     format_share,
@@ -41,6 +42,11 @@ def templates_dir() -> Path:
 def money(value: Money | None) -> str:
     """Money in the current locale, with the currency's own digits, rounded half up before Babel."""
     return format_money(value) if value is not None else ""
+
+
+def money_short(value: Money | None) -> str:
+    """Money abbreviated for a chart's label (the full figure goes beside it in a title or a table)."""
+    return format_money_short(value) if value is not None else ""
 
 
 def money_code(value: Money | None) -> str:
@@ -100,6 +106,7 @@ def environment() -> Environment:
     filters: dict[str, Callable[..., str]] = {
         "money": money,
         "money_code": money_code,
+        "money_short": money_short,
         "number": number,
         "quantity": quantity,
         "date": date_text,

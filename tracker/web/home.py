@@ -5,11 +5,11 @@ from __future__ import annotations
 from fastapi import Request
 from fastapi.responses import HTMLResponse, JSONResponse
 from sqlalchemy import text
-from sqlmodel import func, select
+from sqlmodel import col, func, select
 
 import tracker
 from tracker.core.errors import Invalid, NotFound
-from tracker.db.models import Appeal, Donor, NumberSequence
+from tracker.db.models import Appeal, Contribution, Donor, NumberSequence
 from tracker.reporting.dashboard import dashboard
 from tracker.web.auth import Viewer, page_router
 from tracker.web.deps import SessionDep, templates
@@ -39,11 +39,17 @@ def home(request: Request, session: SessionDep, user: Viewer, appeal: str = "") 
             raise Invalid("to", "the period ends before it starts")
     except Invalid as exc:
         problems[exc.field], period = exc.rule, (None, None)
+    # Every contribution takes the next number of its year in its own transaction (ledger.next_number and
+    # the import alike), and contributions are never deleted: the numbers handed out are the count, read
+    # from a few rows instead of an index of the whole ledger. Voided ones (few, and indexed apart) are
+    # left out of the count, and the page says how many.
+    recorded = session.exec(select(func.coalesce(func.sum(NumberSequence.last), 0))).one()
+    voided = session.exec(
+        select(func.count()).select_from(Contribution).where(col(Contribution.voided_at).is_not(None))
+    ).one()
     counts = {
-        # Every contribution takes the next number of its year in its own transaction (ledger.next_number and
-        # the import alike), and contributions are never deleted: the numbers handed out are the count, read
-        # from a few rows instead of an index of the whole ledger.
-        "contributions": session.exec(select(func.coalesce(func.sum(NumberSequence.last), 0))).one(),
+        "contributions": recorded - voided,
+        "voided": voided,
         "donors": session.exec(select(func.count()).select_from(Donor)).one(),
     }
     board = dashboard(session, chosen, period=period)
