@@ -174,3 +174,14 @@ def test_importing_as_an_unknown_user_is_one_line(fresh_url: str, tmp_path: Path
     rows.write_text("key,date,status,donor,recipient,kind,amount,currency\n")
     line = one_error_line(run("import", str(rows), "--user", "ghost@example.org", url=fresh_url))
     assert line == "error: user: no user with email ghost@example.org"
+
+
+def test_setup_code_is_printed_only_while_no_user_exists(fresh_url: str) -> None:
+    first = run("setup-code", url=fresh_url)
+    assert first.returncode == 0, first.stderr
+    code = re.search(r"setup code ([2-9A-Z]{5}-[2-9A-Z]{5})", first.stdout)
+    assert code is not None, first.stdout
+    run("user", "add", "admin@example.org", "--role", "admin", url=fresh_url, TRACKER_PASSWORD="correct horse battery")
+    assert one_error_line(run("setup-code", url=fresh_url)) == (
+        "error: setup is finished: a user exists already; sign in instead"
+    )

@@ -8,6 +8,7 @@ from sqlmodel import Session, func, select
 from webkit import PASSWORD, Staff, make_user, page
 
 from tracker.accounts import sign_in as signing
+from tracker.accounts.setup import new_setup_code
 from tracker.accounts.sign_in import LOCK_EMAIL_AFTER, delay_for, sign_in
 from tracker.accounts.users import deactivate_user
 from tracker.db.models import SignInFailure, User
@@ -136,16 +137,21 @@ def test_first_run_setup_creates_the_first_admin_and_then_closes(client: TestCli
     assert client.get("/login", follow_redirects=False).headers["location"] == "/setup"
     staff = Staff(client)
     staff.refresh_token("/setup")
-    mismatch = {"email": "first@example.org", "password": PASSWORD, "password_again": "other"}
+    code = new_setup_code(session)  # what `tracker serve` prints on a database with no user
+    mismatch = {"setup_code": code, "email": "first@example.org", "password": PASSWORD, "password_again": "other"}
     assert staff.post("/setup", mismatch).status_code == 422
     data = {"email": "First@Example.org", "name": "Leyla", "password": PASSWORD, "password_again": PASSWORD}
-    response = staff.post("/setup", data)
+    for wrong in ("", "ABCDE-FGHJK"):  # whoever reaches /setup first cannot claim it without the code
+        refused = page(staff.post("/setup", {**data, "setup_code": wrong}))
+        assert refused.find(id="f-setup_code")["aria-invalid"] == "true"
+        assert session.exec(select(func.count()).select_from(User)).one() == 0
+    response = staff.post("/setup", {**data, "setup_code": code.lower().replace("-", " ")})
     assert response.status_code == 303
     admin = session.exec(select(User)).one()
     assert (admin.email, admin.role, admin.name) == ("first@example.org", "admin", "Leyla")
     assert staff.get("/users").status_code == 200  # signed in as that admin
     staff.refresh_token("/users")  # signing in began a new session, with a new token
-    again = staff.post("/setup", {**data, "email": "second@example.org"})
+    again = staff.post("/setup", {**data, "setup_code": code, "email": "second@example.org"})
     assert again.status_code == 409
     assert session.exec(select(func.count()).select_from(User)).one() == 1
 

@@ -7,6 +7,7 @@ from functools import cache
 from pwdlib import PasswordHash
 from sqlmodel import Session, col, func, select
 
+from tracker.accounts.setup import check_setup_code, forget_setup_code
 from tracker.core.errors import Conflict, Invalid, NotFound, Plural
 from tracker.core.fields import email_address, one_of, optional_text
 from tracker.core.vocabulary import Role
@@ -159,12 +160,17 @@ def has_users(session: Session) -> bool:
     return session.exec(select(User.id).limit(1)).first() is not None
 
 
-def create_first_admin(session: Session, *, email: str, password: str, name: str = "", locale: str = "en") -> User:
-    """The first admin, from the setup page; refused as soon as any user exists."""
+def create_first_admin(
+    session: Session, *, setup_code: str, email: str, password: str, name: str = "", locale: str = "en"
+) -> User:
+    """The first admin, from the setup page, with the setup code the server printed; refused once any user exists."""
     lock_for_first_insert(session, "user_account")  # two setup forms sent at once must not both find no user
     if has_users(session):
         raise Conflict("setup is finished: a user exists already; sign in instead")
-    return create_user(session, email=email, role=Role.ADMIN, password=password, name=name, locale=locale)
+    check_setup_code(session, setup_code)
+    admin = create_user(session, email=email, role=Role.ADMIN, password=password, name=name, locale=locale)
+    forget_setup_code(session)
+    return admin
 
 
 def _keep_an_admin(session: Session, leaving: User) -> None:

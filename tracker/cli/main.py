@@ -15,7 +15,7 @@ from tracker.cli.imports import app as import_app
 from tracker.cli.rates import app as rates_app
 from tracker.cli.reports import app as reports_app
 from tracker.cli.tokens import app as token_app
-from tracker.core.errors import Invalid
+from tracker.core.errors import Conflict, Invalid
 from tracker.core.i18n import _, activate, ngettext, supported
 from tracker.core.vocabulary import Role, Term
 
@@ -65,12 +65,42 @@ def serve(
     _ensure_totals()
     if demo:
         _load_demo()
+    _offer_setup()
     typer.echo(
         _("tracker serving on http://{host}:{port}/ (database {database})").format(
             host=host, port=port, database=_safe_url(settings.database_url)
         )
     )
     uvicorn.run("tracker.web.app:create_app", factory=True, host=host, port=port, workers=workers, log_level="info")
+
+
+@app.command("setup-code")
+@readable_errors
+def setup_code_command() -> None:
+    """Make a new first-run setup code for /setup (only while no user exists)."""
+    from tracker.db.engine import upgrade
+
+    upgrade()
+    if not _offer_setup():
+        raise Conflict("setup is finished: a user exists already; sign in instead")
+
+
+def _offer_setup() -> bool:
+    """On a database with no user, print a new setup code for /setup; False when a user exists."""
+    from tracker.accounts.setup import new_setup_code
+    from tracker.accounts.users import has_users
+    from tracker.db.engine import session_scope
+
+    with session_scope() as session:
+        if has_users(session):
+            return False
+        code = new_setup_code(session)
+    typer.echo(
+        _(
+            "no user yet: open /setup and type the setup code {code} (or run `tracker user add EMAIL --role admin`)"
+        ).format(code=code)
+    )
+    return True
 
 
 @app.command("demo")

@@ -312,6 +312,8 @@ class AppSettings(SQLModel, table=True):
     rate_window_days: int | None = None
     updated_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
     updated_by_id: int | None = Field(default=None, foreign_key="user_account.id")
+    # SHA-256 of the first-run setup code while no user exists (accounts.setup); None otherwise.
+    setup_code_hash: str | None = Field(default=None, max_length=64)
 
 
 class SignInFailure(SQLModel, table=True):

@@ -66,7 +66,7 @@ def setup_form(request: Request, session: SessionDep, user: Anyone) -> Response:
 @router.post("/setup", response_class=HTMLResponse, name="account.setup_submit")
 async def setup_submit(request: Request, session: SessionDep, user: Anyone) -> Response:
     form = await request.form()
-    values = {name: field(form, name) for name in ("email", "name")}
+    values = {name: field(form, name) for name in ("setup_code", "email", "name")}
     password, repeated = form.get("password"), form.get("password_again")
     errors = {}
     if password != repeated:
@@ -76,6 +76,7 @@ async def setup_submit(request: Request, session: SessionDep, user: Anyone) -> R
             admin = await run_in_threadpool(
                 create_first_admin,
                 session,
+                setup_code=values["setup_code"],
                 email=values["email"],
                 password=password if isinstance(password, str) else "",
                 name=values["name"],
