@@ -51,22 +51,16 @@ class Databases:
             copy = self.new()
             shutil.copyfile(make_url(self.template).database or "", make_url(copy).database or "")
             return copy
-        name = f"tracker_test_{uuid.uuid4().hex[:12]}"
-        template = make_url(self.template).database
-        admin = sa.create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
-        admin.dispose()
-        self.created.append(name)
-        return make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
+        return self.new(template=make_url(self.template).database)
 
-    def new(self) -> str:
+    def new(self, template: str | None = None) -> str:
+        """A new empty database (on PostgreSQL, a copy of `template` when given)."""
         if not POSTGRES_URL:
             return f"sqlite:///{self.tmp / f'{uuid.uuid4().hex}.db'}"
         name = f"tracker_test_{uuid.uuid4().hex[:12]}"
         admin = sa.create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
         with admin.connect() as conn:
-            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+            conn.exec_driver_sql(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
         admin.dispose()
         self.created.append(name)
         return make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
