@@ -296,7 +296,7 @@ def _counted(fulfiller: sa.FromClause[Any], scope: Scope) -> list[sa.ColumnEleme
 
 
 class Delivered(NamedTuple):
-    """What live paid fulfilments delivered against each pledge: money per (pledge, currency), items per (pledge, item)."""
+    """What live paid fulfilments delivered against pledges: money per (pledge, currency), items per (pledge, item)."""
 
     money: dict[tuple[int, str], int]
     items: dict[tuple[int, int], int]
