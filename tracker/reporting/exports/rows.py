@@ -46,6 +46,7 @@ class ExportRow:
     donor: str
     donor_kind: str
     recipient: str
+    recipient_kind: str
     recipient_country: str | None  # ISO 3166-1 alpha-2
     appeal_code: str | None
     appeal_name: str | None
@@ -157,6 +158,7 @@ def _read(
             donor.c.name,
             donor.c.kind,
             recipient.c.name,
+            recipient.c.kind,
             recipient.c.country,
             appeal.c.code,
             appeal.c.name,
@@ -188,6 +190,7 @@ def _read(
         donor_name,
         donor_kind,
         recipient_name,
+        recipient_kind,
         recipient_country,
         appeal_code,
         appeal_name,
@@ -222,6 +225,7 @@ def _read(
             donor=donor_name,
             donor_kind=donor_kind,
             recipient=recipient_name,
+            recipient_kind=recipient_kind,
             recipient_country=recipient_country,
             appeal_code=appeal_code,
             appeal_name=appeal_name,
