@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
@@ -78,7 +79,9 @@ def _counted(
 ) -> list[ContributionWithLines]:
     """The contributions with how their lines count (`tracker.ledger.outstanding`) and the numbers they fulfil."""
     open_ids = [stored_id(c) for c in contributions if c.status in OPEN_STATUSES and c.voided_at is None]
-    remainders = line_remainders(session, open_ids) if open_ids else {}
+    remainders: dict[int, dict[int, LineRemainder]] = defaultdict(dict)
+    for (owner, position), left in (line_remainders(session, open_ids) if open_ids else {}).items():
+        remainders[owner][position] = left
     promise_ids = {c.fulfils_id for c in contributions if c.fulfils_id is not None}
     numbers: dict[int, str] = {}
     if promise_ids:
@@ -88,7 +91,7 @@ def _counted(
         ContributionWithLines(
             c,
             lines[stored_id(c)],
-            {position: left for (owner, position), left in remainders.items() if owner == stored_id(c)},
+            remainders.get(stored_id(c), {}),
             numbers.get(c.fulfils_id) if c.fulfils_id is not None else None,
         )
         for c in contributions
