@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -13,7 +13,9 @@ from sqlmodel import Session
 
 from tracker.core import config
 from tracker.core.errors import Invalid
+from tracker.db.models import Contribution
 from tracker.demo import load_demo
+from tracker.ledger.service import LineInput
 from tracker.reporting.exports.iati import appeal_by_code, appeal_iati_xml
 
 SCHEMA_DIR = Path(__file__).parent.parent / "data" / "iati-2.03"
@@ -84,13 +86,15 @@ def test_both_demo_appeals_validate_with_their_incoming_transactions(
         ]
     )
     funders = {p.findtext("narrative"): (p.get("role"), p.get("type")) for p in activity.findall("participating-org")}
-    assert funders["Qafqaz Humanitarian Relief (demo)"] == ("2", "22")
+    assert funders["Qafqaz Humanitarian Relief (demo)"] == ("3", "22")  # extending: it directs the funds on
     assert funders["Government of the Republic of Azerbaijan"] == ("1", "10")
     assert funders["Caspian Energy LLC"] == ("1", "70")
     assert funders["Ayşe Yılmaz"] == ("1", None)
     (pledge,) = [t for t in activity.findall("transaction") if t.find("transaction-type").get("code") == "13"]  # type: ignore[union-attr]
     assert pledge.findtext("provider-org/narrative") == "Azərbaycan Həmkarlar İttifaqları Konfederasiyası (AHİK)"
-    assert pledge.findtext("receiver-org/narrative") == "Families left homeless, Kahramanmaraş"
+    # incoming: the reporter receives; the recipient is named in the description
+    assert pledge.findtext("receiver-org/narrative") == "Qafqaz Humanitarian Relief (demo)"
+    assert pledge.find("receiver-org").get("ref") == "XM-TEST-1"  # type: ignore[union-attr]
     assert pledge.find("finance-type").get("code") == "110"  # type: ignore[union-attr]
     assert pledge.find("tracker:in-kind", NS).attrib == {  # type: ignore[union-attr]
         "kind": "goods",
@@ -102,8 +106,12 @@ def test_both_demo_appeals_validate_with_their_incoming_transactions(
         "valuation": "donor_declared",
     }
     assert pledge.findtext("description/narrative").endswith(  # type: ignore[union-attr]
-        ": 20 pieces of Container house, valued at 240,000.00\xa0AZN (donor-declared)"
+        ": 20 pieces of Container house, valued at 240,000.00\xa0AZN (donor-declared), "
+        "for Families left homeless, Kahramanmaraş"
     )
+    assert {s.get("vocabulary") for s in activity.findall("sector")} == {"10"}
+    assert {s.get("code") for s in activity.findall("sector")} >= {"SHL", "HEA", "MS"}
+    assert {c.get("code") for c in activity.findall("recipient-country")} == {"TR", "AZ"}
     # flights, trucks and rescuers have no value: no transaction, and the description counts them
     note = activity.findtext("description[@type='4']/narrative")
     assert note is not None
@@ -143,7 +151,8 @@ def test_an_appeal_with_no_contributions_and_no_glide_still_validates(
     assert activity is not None
     assert activity.find("humanitarian-scope") is None
     assert activity.findall("transaction") == []
-    assert [p.get("role") for p in activity.findall("participating-org")] == ["2"]
+    assert [p.get("role") for p in activity.findall("participating-org")] == ["3"]
+    assert activity.findall("sector") == [] and activity.findall("recipient-country") == []
 
 
 def test_names_with_markup_are_text_and_in_kind_without_value_is_never_a_zero(
@@ -178,3 +187,61 @@ def test_without_the_organisations_iati_identifier_the_export_is_refused(
     config.get_settings.cache_clear()
     identifier = ET.fromstring(appeal_iati_xml(session, appeal.id)).findtext("iati-activity/iati-identifier")  # type: ignore[arg-type]
     assert identifier == "AZ-VOEN-1234567890-NOREF-1"
+
+
+def test_sectors_and_countries_share_the_funding_and_payments_stand_beside_their_commitment(
+    session: Session, schema: xmlschema.XMLSchema
+) -> None:
+    """Issue 14's ledger in an appeal, plus 500,000.00 AZN paid to a foundation in Azerbaijan (0.0128 AZN per yen).
+
+    Funding (paid, and committed still outstanding) in manats, by cluster and by recipient country:
+        JICA, cash, to AFAD (TR)          384,000 paid + 256,000 committed = 640,000   MS, TR
+        houses to families (TR)           120,000 paid (the pledged 10 weigh nothing)   SHL, TR
+        cash to the foundation (AZ)       500,000 paid                                  MS, AZ
+    MS 1,140,000 / 1,260,000 = 90.476…% → 90.48, SHL the rest, 9.52;
+    AZ 500,000 / 1,260,000 = 39.682…% → 39.68, TR the rest, 60.32.
+    """
+    from tracker.catalogue.service import RecipientInput, create_recipient
+    from tracker.rates.service import record_rate
+    from tracker.settings.service import SettingsInput, update_settings
+
+    update_settings(session, SettingsInput(reporting_currency="AZN"), None)
+    on, later = date(2023, 2, 10), date(2023, 3, 1)
+    for day in (on, later):
+        record_rate(session, day, "JPY", "0.0128", "CBAR", "AZN", None)
+    appeal = make_appeal(session, "TUR-EQ-2023")
+    afad = create_recipient(session, RecipientInput(name="AFAD", kind="organisation", country="TR"), None)
+    families = create_recipient(session, RecipientInput(name="Families", kind="community", country="tr"), None)
+    foundation = create_recipient(session, RecipientInput(name="Foundation", kind="organisation", country="AZ"), None)
+    jica, ahik = make_donor(session, "JICA", kind="government"), make_donor(session, "AHİK")
+    house = make_item(session, "Container house")
+
+    def made(*lines: LineInput, **kw: object) -> Contribution:
+        return make_contribution(session, *lines, appeal=appeal, **kw)  # type: ignore[arg-type]
+
+    commitment = made(money_line("50000000 JPY"), donor=jica, recipient=afad, status="committed", on=on)
+    made(money_line("30000000 JPY"), donor=jica, recipient=afad, on=later, fulfils=commitment)
+    pledge = made(goods_line(house, "20", "12000.00 AZN"), donor=ahik, recipient=families, status="pledged", on=on)
+    made(goods_line(house, "10", "12000.00 AZN"), donor=ahik, recipient=families, on=later, fulfils=pledge)
+    made(money_line("500000.00 AZN"), donor=ahik, recipient=foundation, on=later)
+
+    data = appeal_iati_xml(session, appeal.id, "XM-TEST-1", NOW)  # type: ignore[arg-type]
+    assert problems(schema, data) == []
+    activity = ET.fromstring(data).find("iati-activity")
+    assert activity is not None
+    sectors = [(s.get("vocabulary"), s.get("code"), s.get("percentage")) for s in activity.findall("sector")]
+    assert sectors == [("10", "MS", "90.48"), ("10", "SHL", "9.52")]
+    assert activity.findtext("sector[@code='MS']/narrative") == "Multi-sector"
+    countries = [(c.get("code"), c.get("percentage")) for c in activity.findall("recipient-country")]
+    assert countries == [("AZ", "39.68"), ("TR", "60.32")]
+    # IATI counts by type: the commitment at its full value, the incoming funds that fulfil it beside it
+    assert sorted(transactions(activity)) == [
+        ("1", "2023-03-01", "AZN", "120000.00", "2023-03-01"),
+        ("1", "2023-03-01", "AZN", "500000.00", "2023-03-01"),
+        ("1", "2023-03-01", "JPY", "30000000", "2023-03-01"),
+        ("11", "2023-02-10", "JPY", "50000000", "2023-02-10"),
+        ("13", "2023-02-10", "AZN", "240000.00", "2023-02-10"),
+    ]
+    assert {t.find("receiver-org").get("ref") for t in activity.findall("transaction")} == {"XM-TEST-1"}  # type: ignore[union-attr]
+    roles = [(p.get("role"), p.findtext("narrative")) for p in activity.findall("participating-org")]
+    assert roles[1:] == [("1", "JICA"), ("1", "AHİK"), ("4", "AFAD"), ("4", "Foundation")]

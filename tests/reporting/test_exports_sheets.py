@@ -47,6 +47,9 @@ HEADER = [
     "Exchange rate",
     "Rate date",
     "Valuation basis",
+    "Promised quantity",
+    "Promised value",
+    "Fulfils",
 ]
 ON = date(2023, 2, 10)
 
@@ -77,8 +80,23 @@ def test_csv_has_one_row_per_line_converted_at_its_own_date_and_rounded_half_up(
     rate = ["USD", "1.0725", "2023-02-10"]
     assert rows[1:] == [
         # 250 × 1.0725 = 268.125 and 50 × 1.0725 = 53.625: each rounded once, half up
-        [*common, "money", "", "", "", "", "250.00", "EUR", "268.13", *rate, ""],
-        [*common, "goods", "Blanket", "4", "piece", "12.50", "50.00", "EUR", "53.63", *rate, "invoice"],
+        [*common, "money", "", "", "", "", "250.00", "EUR", "268.13", *rate, "", "", "250.00", ""],
+        [
+            *common,
+            "goods",
+            "Blanket",
+            "4",
+            "piece",
+            "12.50",
+            "50.00",
+            "EUR",
+            "53.63",
+            *rate,
+            "invoice",
+            "4",
+            "50.00",
+            "",
+        ],
     ]
 
 

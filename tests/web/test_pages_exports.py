@@ -58,8 +58,8 @@ def test_the_list_offers_downloads_that_carry_its_filters(viewer: Staff, session
     tagged = viewer.get(links["HXL"])
     assert tagged.headers["content-disposition"].endswith('-hxl.csv"')
     rows = csv_rows(tagged.content)
-    assert rows[1][:3] == ["#meta+id", "#date", "#org+name+funder"]
-    assert [row[2] for row in rows[2:]] == ["Ayşe Yılmaz"]
+    assert rows[1][:4] == ["#meta+id", "#date", "#date+decision", "#org+name+funder"]
+    assert [row[3] for row in rows[2:]] == ["Ayşe Yılmaz"]
 
 
 def test_a_void_contribution_is_exported_only_when_asked_for(viewer: Staff, session: Session) -> None:

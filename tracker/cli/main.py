@@ -181,9 +181,10 @@ def verify() -> None:
     """Check every ledger invariant over the whole database; exit 1 on the first kind of problem found."""
     from tracker.db.engine import session_scope
     from tracker.ledger.verify import run_checks
+    from tracker.reporting.exports.verify import run_export_checks
 
     with session_scope() as session:
-        problems = run_checks(session)
+        problems = run_checks(session) + run_export_checks(session)
     for problem in problems:
         typer.echo(_("problem: {problem}").format(problem=problem))
     if problems:

@@ -295,16 +295,18 @@ def _counted(fulfiller: sa.FromClause[Any], scope: Scope) -> list[sa.ColumnEleme
     return found
 
 
-def _remainders(
-    session: Session,
-    promised: Sequence[sa.Row[*tuple[Any, ...]]],
-    scope: Scope,
-    grouped: Callable[[Sequence[Any]], Sequence[Any]],
-) -> list[FigureRow]:
-    pledge_ids = sorted({row[0] for row in promised})
-    delivered_money: dict[tuple[int, str], int] = defaultdict(int)
-    delivered_items: dict[tuple[int, int], int] = defaultdict(int)
-    for chunk in _chunks(pledge_ids, 500):
+class Delivered(NamedTuple):
+    """What live paid fulfilments delivered against pledges: money per (pledge, currency), items per (pledge, item)."""
+
+    money: dict[tuple[int, str], int]
+    items: dict[tuple[int, int], int]
+
+
+def delivered_against(session: Session, pledge_ids: Sequence[int], scope: Scope | None = None) -> Delivered:
+    """The sums the live paid contributions fulfilling these pledges delivered (as of the scope's moment, if any)."""
+    scope = scope or Scope()
+    found = Delivered(defaultdict(int), defaultdict(int))
+    for chunk in _chunks(sorted(set(pledge_ids)), 500):
         statement = (
             sa.select(
                 contribution.c.fulfils_id,
@@ -323,9 +325,29 @@ def _remainders(
         )
         for pledge_id, kind, item_id, currency, minor, milli in session.execute(statement):
             if kind == LineKind.MONEY:
-                delivered_money[(pledge_id, currency)] += int(minor)
+                found.money[(pledge_id, currency)] += int(minor)
             else:
-                delivered_items[(pledge_id, item_id)] += int(milli)
+                found.items[(pledge_id, item_id)] += int(milli)
+    return found
+
+
+def money_outstanding(promised_minor: int, delivered_minor: int) -> int:
+    """A pledge's money in one currency still to come: never below zero."""
+    return max(0, promised_minor - delivered_minor)
+
+
+def item_outstanding(promised_milli: int, delivered_milli: int) -> int:
+    """A pledge's quantity of one item still to come: never below zero."""
+    return max(0, promised_milli - delivered_milli)
+
+
+def _remainders(
+    session: Session,
+    promised: Sequence[sa.Row[*tuple[Any, ...]]],
+    scope: Scope,
+    grouped: Callable[[Sequence[Any]], Sequence[Any]],
+) -> list[FigureRow]:
+    delivered = delivered_against(session, [row[0] for row in promised], scope)
 
     # An item may be promised in several lines (and currencies): its quantity is
     # netted once per pledge, and each valued part shrinks in the same proportion.
@@ -338,21 +360,21 @@ def _remainders(
     counted: set[tuple[int, int]] = set()
     for pledge_id, status, kind, item_id, currency, minor, _milli, *keys in promised:
         if kind == LineKind.MONEY:
-            outstanding = max(0, int(minor) - delivered_money[(pledge_id, currency)])
+            outstanding = money_outstanding(int(minor), delivered.money[(pledge_id, currency)])
             if outstanding:
                 rows.append(FigureRow(status, kind, None, currency, outstanding, 0, *grouped(keys)))
             continue
         whole = promised_items[(pledge_id, item_id)]
-        left = max(0, whole - delivered_items[(pledge_id, item_id)])
+        left = item_outstanding(whole, delivered.items[(pledge_id, item_id)])
         if left:
-            share = _proportion(int(minor), left, whole) if currency else 0
+            share = proportion(int(minor), left, whole) if currency else 0
             quantity = 0 if (pledge_id, item_id) in counted else left
             counted.add((pledge_id, item_id))
             rows.append(FigureRow(status, kind, item_id, currency if share else None, share, quantity, *grouped(keys)))
     return rows
 
 
-def _proportion(amount: int, left: int, whole: int) -> int:
+def proportion(amount: int, left: int, whole: int) -> int:
     """amount × left / whole, rounded half up once, in integer units."""
     return int((Decimal(amount) * left / whole).quantize(Decimal(1), rounding=ROUND_HALF_UP))
 

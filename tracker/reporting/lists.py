@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, func, select
 
+from tracker.core.vocabulary import OPEN_STATUSES
 from tracker.db.columns import stored_id
 from tracker.db.models import Appeal, Contribution, ContributionLine, Donor, Item, Recipient
 from tracker.ledger.filters import ContributionFilters, contribution_where
+from tracker.ledger.outstanding import LineRemainder, line_remainders
 from tracker.ledger.service import lines_of
 
 T = TypeVar("T")
@@ -38,8 +41,13 @@ class CatalogueFilters:
 
 @dataclass(frozen=True)
 class ContributionWithLines:
+    """A contribution, its lines, and how they count: an open promise's remainders by line position; the number
+    of the promise it fulfils."""
+
     contribution: Contribution
     lines: list[ContributionLine]
+    remainders: dict[int, LineRemainder] = field(default_factory=dict)
+    fulfils: str | None = None
 
 
 def list_contributions(
@@ -58,12 +66,36 @@ def list_contributions(
         )
         for line in session.exec(statement_lines):
             lines[line.contribution_id].append(line)
-    rows = [ContributionWithLines(c, lines[stored_id(c)]) for c in contributions]
-    return Page(rows, next_after)
+    return Page(_counted(session, contributions, lines), next_after)
 
 
 def contribution_with_lines(session: Session, contribution: Contribution) -> ContributionWithLines:
-    return ContributionWithLines(contribution, lines_of(session, stored_id(contribution)))
+    (found,) = _counted(session, [contribution], {stored_id(contribution): lines_of(session, stored_id(contribution))})
+    return found
+
+
+def _counted(
+    session: Session, contributions: list[Contribution], lines: dict[int, list[ContributionLine]]
+) -> list[ContributionWithLines]:
+    """The contributions with how their lines count (`tracker.ledger.outstanding`) and the numbers they fulfil."""
+    open_ids = [stored_id(c) for c in contributions if c.status in OPEN_STATUSES and c.voided_at is None]
+    remainders: dict[int, dict[int, LineRemainder]] = defaultdict(dict)
+    for (owner, position), left in (line_remainders(session, open_ids) if open_ids else {}).items():
+        remainders[owner][position] = left
+    promise_ids = {c.fulfils_id for c in contributions if c.fulfils_id is not None}
+    numbers: dict[int, str] = {}
+    if promise_ids:
+        statement = select(Contribution.id, Contribution.number).where(col(Contribution.id).in_(promise_ids))
+        numbers = {int(found_id): number for found_id, number in session.exec(statement) if found_id is not None}
+    return [
+        ContributionWithLines(
+            c,
+            lines[stored_id(c)],
+            remainders.get(stored_id(c), {}),
+            numbers.get(c.fulfils_id) if c.fulfils_id is not None else None,
+        )
+        for c in contributions
+    ]
 
 
 def list_catalogue(

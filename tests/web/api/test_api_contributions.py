@@ -77,6 +77,8 @@ def test_the_confederation_transfer_and_houses_come_back_exact(
             "unit_value": None,
             "valuation": "not_valued",
             "value": {"amount": "500000.00", "currency": "AZN"},
+            "promised_value": {"amount": "500000.00", "currency": "AZN"},
+            "outstanding_quantity": None,
         },
         {
             "kind": "goods",
@@ -86,6 +88,8 @@ def test_the_confederation_transfer_and_houses_come_back_exact(
             "unit_value": {"amount": "12000.00", "currency": "AZN"},
             "valuation": "donor_declared",
             "value": {"amount": "120000.00", "currency": "AZN"},
+            "promised_value": {"amount": "120000.00", "currency": "AZN"},
+            "outstanding_quantity": None,
         },
         {
             "kind": "service",
@@ -95,6 +99,8 @@ def test_the_confederation_transfer_and_houses_come_back_exact(
             "unit_value": None,
             "valuation": "not_valued",
             "value": None,
+            "promised_value": None,
+            "outstanding_quantity": None,
         },
     ]
     shown = api.get(f"{URL}/{answer['id']}", headers=auth["viewer"])

@@ -38,7 +38,8 @@ def test_the_confederations_lines_as_csv(api: TestClient, auth: Headers, session
     rows = read_csv(answer.content)
     assert rows[0][:7] == ["Number", "Value date", "Donor", "Recipient", "Appeal", "Status", "Void reason"]
     assert [(r[0], r[5], r[7], r[8], r[9], r[12], r[13]) for r in rows[1:]] == [
-        ("C-2023-000001", "pledged", "goods", "Container house", "20", "240000.00", "AZN"),
+        # the pledge of 20 houses counts for the 10 still to come (C-2023-000002 delivered the others)
+        ("C-2023-000001", "pledged", "goods", "Container house", "10", "120000.00", "AZN"),
         ("C-2023-000002", "paid", "goods", "Container house", "10", "120000.00", "AZN"),
         ("C-2023-000003", "paid", "money", "", "", "500000.00", "AZN"),
     ]

@@ -1,9 +1,15 @@
 """An appeal as an IATI 2.03 activity, its contributions as incoming transactions (pledge 13, commitment 11, funds 1).
 
 One `iati-activity` per appeal, identified as the organisation's IATI identifier, a hyphen
-and the appeal's code. Each valued contribution line is a transaction with its value,
-currency and value date, the donor as provider-org and the recipient as receiver-org,
-finance type 110 (standard grant: "transfers in cash or in kind"). IATI has no in-kind
+and the appeal's code. Each valued contribution line is a transaction with the value it
+recorded (IATI counts by transaction type: a commitment at its full value, the incoming
+funds that fulfil it apart), currency and value date, the donor as provider-org and the
+reporting organisation itself as receiver-org (incoming transactions are received by the
+reporter), finance type 110 (standard grant: "transfers in cash or in kind"). The reporting
+organisation takes part as extending organisation (role 3: it receives the funders' money
+and goods and directs them to the recipients); recipients that are organisations take part
+as implementing (role 4). The activity names its sectors (IASC clusters, vocabulary 10) and
+recipient countries with their shares (`iati_scope`). IATI has no in-kind
 flag, so an in-kind line carries its item, unit, quantity and valuation basis in our own
 namespace (`urn:tracker:iati:1`, allowed by the schema's `##other` slots). An in-kind line
 without a value cannot be a transaction (a value is required, and 0 would be false): it
@@ -30,6 +36,7 @@ from tracker.core.i18n import _, current_locale, ngettext
 from tracker.core.vocabulary import Status, term
 from tracker.db.models import Appeal
 from tracker.ledger.filters import ContributionFilters
+from tracker.reporting.exports.iati_scope import CLUSTERS_VOCABULARY, MULTI_SECTOR, Coverage
 from tracker.reporting.exports.rows import ExportRow, export_rows
 from tracker.reporting.reports.files import plain_amount
 from tracker.settings.current import effective_settings
@@ -43,6 +50,7 @@ TRANSACTION_TYPES: dict[str, str] = {
     Status.PAID: "1",
 }  # incoming pledge, commitment, funds
 STANDARD_GRANT = "110"
+EXTENDING, FUNDING, IMPLEMENTING = "3", "1", "4"  # IATI OrganisationRole
 # IATI OrganisationType codes; a donor's kind maps to one where the kind says enough.
 ORGANISATION_TYPES = ("10", "11", "15", "21", "22", "23", "24", "30", "40", "60", "70", "71", "72", "73", "80", "90")
 DONOR_TYPES = {"government": "10", "foundation": "60", "company": "70"}
@@ -66,6 +74,8 @@ class _Activity:
     """What the rows tell about the activity, gathered in one pass."""
 
     funders: dict[str, str] = field(default_factory=dict)  # donor name -> donor kind, in order of appearance
+    implementers: dict[str, None] = field(default_factory=dict)  # recipients that are organisations, in order
+    coverage: Coverage = field(default_factory=Coverage)
     transactions: list[ET.Element] = field(default_factory=list)
     unvalued: dict[tuple[str, str, str], _Unvalued] = field(default_factory=lambda: defaultdict(_Unvalued))
     first_date: date | None = None
@@ -116,24 +126,29 @@ def appeal_iati_xml(session: Session, appeal_id: int, org_ref: str | None = None
     if appeal is None:
         raise NotFound("no appeal with id {id}", id=appeal_id)
     moment = (now or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
-    gathered = _gather(export_rows(session, ContributionFilters(appeal_id=appeal_id)).rows)
+    organisation = effective_settings(session).organisation_name or ref
+    receiver = {"ref": ref, "type": org_type, "name": organisation}
+    gathered = _gather(export_rows(session, ContributionFilters(appeal_id=appeal_id)).rows, receiver)
     root = ET.Element("iati-activities", {"version": IATI_VERSION, "generated-datetime": moment.isoformat()})
     root.append(_activity(session, appeal, ref, org_type, gathered, moment))
     ET.indent(root)
     return ET.tostring(root, encoding="utf-8", xml_declaration=True)
 
 
-def _gather(rows: Iterator[ExportRow]) -> _Activity:
+def _gather(rows: Iterator[ExportRow], receiver: dict[str, str]) -> _Activity:
     found = _Activity()
     for row in rows:
         found.funders.setdefault(row.donor, row.donor_kind)
+        if row.recipient_kind == "organisation":
+            found.implementers.setdefault(row.recipient)
+        found.coverage.add(row)
         found.first_date = min(found.first_date or row.value_date, row.value_date)
-        if row.value is None:
+        if row.promised is None:
             unvalued = found.unvalued[(row.item or "", row.unit or "", row.status)]
-            unvalued.quantity += row.quantity or 0
+            unvalued.quantity += row.promised_quantity or 0
             unvalued.lines += 1
             continue
-        found.transactions.append(_transaction(row))
+        found.transactions.append(_transaction(row, receiver))
     return found
 
 
@@ -157,16 +172,23 @@ def _activity(
     _narrative(_sub(activity, "description", type="1"), summary)
     if gathered.unvalued:
         _narrative(_sub(activity, "description", type="4"), _unvalued_note(gathered.unvalued))
-    _narrative(_sub(activity, "participating-org", ref=ref, type=org_type, role="2"), organisation)
+    _narrative(_sub(activity, "participating-org", ref=ref, type=org_type, role=EXTENDING), organisation)
     for name, kind in gathered.funders.items():
-        funder = _sub(activity, "participating-org", role="1", **_org_type(kind))
+        funder = _sub(activity, "participating-org", role=FUNDING, **_org_type(kind))
         _narrative(funder, name)
+    for name in gathered.implementers:
+        _narrative(_sub(activity, "participating-org", role=IMPLEMENTING), name)
     _sub(activity, "activity-status", code=_status(appeal, today))
     start = appeal.start_date or gathered.first_date or appeal.created_at.date()
     _sub(activity, "activity-date", type="2" if start <= today else "1", **{"iso-date": start.isoformat()})
     if appeal.end_date:
         end_type = "4" if appeal.end_date <= today else "3"
         _sub(activity, "activity-date", type=end_type, **{"iso-date": appeal.end_date.isoformat()})
+    for country, share in gathered.coverage.countries.percentages().items():
+        _sub(activity, "recipient-country", code=country, percentage=format(share, "f"))
+    for cluster, share in gathered.coverage.sectors.percentages().items():
+        sector = _sub(activity, "sector", vocabulary=CLUSTERS_VOCABULARY, code=cluster, percentage=format(share, "f"))
+        _narrative(sector, _("Multi-sector") if cluster == MULTI_SECTOR else term(cluster, "cluster"))
     if appeal.glide:
         scope = _sub(activity, "humanitarian-scope", type="1", vocabulary="1-2", code=appeal.glide)
         _narrative(scope, appeal.name)
@@ -174,19 +196,19 @@ def _activity(
     return activity
 
 
-def _transaction(row: ExportRow) -> ET.Element:
-    assert row.value is not None
+def _transaction(row: ExportRow, receiver: dict[str, str]) -> ET.Element:
+    assert row.promised is not None
     transaction = ET.Element("transaction", ref=row.line_id)
     _sub(transaction, "transaction-type", code=TRANSACTION_TYPES[row.status])
     _sub(transaction, "transaction-date", **{"iso-date": row.value_date.isoformat()})
-    value = _sub(transaction, "value", currency=row.value.currency, **{"value-date": row.value_date.isoformat()})
-    value.text = plain_amount(row.value)
+    value = _sub(transaction, "value", currency=row.promised.currency, **{"value-date": row.value_date.isoformat()})
+    value.text = plain_amount(row.promised)
     _narrative(_sub(transaction, "description"), _description(row))
     _narrative(_sub(transaction, "provider-org", **_org_type(row.donor_kind)), row.donor)
-    _narrative(_sub(transaction, "receiver-org"), row.recipient)
+    _narrative(_sub(transaction, "receiver-org", ref=receiver["ref"], type=receiver["type"]), receiver["name"])
     _sub(transaction, "finance-type", code=STANDARD_GRANT)
     if row.in_kind:
-        assert row.unit_value is not None and row.quantity is not None
+        assert row.unit_value is not None and row.promised_quantity is not None
         ET.SubElement(
             transaction,
             f"{{{TRACKER_NS}}}in-kind",
@@ -194,7 +216,7 @@ def _transaction(row: ExportRow) -> ET.Element:
                 "kind": row.kind,
                 "item": row.item or "",
                 "unit": row.unit or "",
-                "quantity": format(row.quantity, "f"),
+                "quantity": format(row.promised_quantity, "f"),
                 "unit-value": plain_amount(row.unit_value),
                 "currency": row.unit_value.currency,
                 "valuation": row.valuation,
@@ -204,17 +226,20 @@ def _transaction(row: ExportRow) -> ET.Element:
 
 
 def _description(row: ExportRow) -> str:
-    assert row.value is not None
+    """The line as recorded, and the recipient it went to (the receiver-org is the reporter itself)."""
+    assert row.promised is not None
     if not row.in_kind:
-        return _("{number}: money, {amount}").format(number=row.number, amount=format_money_code(row.value))
-    assert row.quantity is not None
-    return _("{number}: {quantity} of {item}, valued at {amount} ({valuation})").format(
-        number=row.number,
-        quantity=format_quantity(row.quantity, row.unit or ""),
-        item=row.item,
-        amount=format_money_code(row.value),
-        valuation=term(row.valuation, "valuation"),
-    )
+        text = _("{number}: money, {amount}").format(number=row.number, amount=format_money_code(row.promised))
+    else:
+        assert row.promised_quantity is not None
+        text = _("{number}: {quantity} of {item}, valued at {amount} ({valuation})").format(
+            number=row.number,
+            quantity=format_quantity(row.promised_quantity, row.unit or ""),
+            item=row.item,
+            amount=format_money_code(row.promised),
+            valuation=term(row.valuation, "valuation"),
+        )
+    return _("{line}, for {recipient}").format(line=text, recipient=row.recipient)
 
 
 def _unvalued_note(unvalued: dict[tuple[str, str, str], _Unvalued]) -> str:

@@ -1,4 +1,10 @@
-"""The rows every contributions export is made of: one per contribution line, read in chunks, converted one by one."""
+"""The rows every contributions export is made of: one per contribution line, read in chunks, converted one by one.
+
+A row counts as the reports do (DESIGN.md, "Exports"): a paid line at its value; an open
+pledge's or commitment's line at its outstanding remainder (`tracker.ledger.outstanding`,
+the reports' own rule apportioned per line), with what it promised beside it; a fulfilment
+names the promise it fulfils. Summing `value` by status gives the summary's figures.
+"""
 
 from __future__ import annotations
 
@@ -11,10 +17,11 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from tracker.core.money import Money, round_half_up, stored_quantity
-from tracker.core.vocabulary import LineKind, Status
+from tracker.core.vocabulary import OPEN_STATUSES, LineKind, Status
 from tracker.db.columns import table_of
 from tracker.db.models import Appeal, ContributionLine, Donor, Item, Recipient
 from tracker.ledger.filters import ContributionFilters, contribution, contribution_where
+from tracker.ledger.outstanding import LineRemainder, fulfilled_promises, line_remainders
 from tracker.rates.convert import RateBook, load_rates
 from tracker.settings.current import effective_settings
 
@@ -23,6 +30,7 @@ donor = table_of(Donor)
 recipient = table_of(Recipient)
 appeal = table_of(Appeal)
 item = table_of(Item)
+promise = contribution.alias("promise")
 
 CHUNK = 1000  # rows fetched from the database at a time
 
@@ -38,6 +46,8 @@ class ExportRow:
     donor: str
     donor_kind: str
     recipient: str
+    recipient_kind: str
+    recipient_country: str | None  # ISO 3166-1 alpha-2
     appeal_code: str | None
     appeal_name: str | None
     glide: str | None
@@ -47,13 +57,17 @@ class ExportRow:
     item: str | None
     unit: str | None
     cluster: str | None
-    quantity: Decimal | None
+    quantity: Decimal | None  # what counts: the outstanding quantity of an open promise's line
     unit_value: Money | None
-    value: Money | None
+    value: Money | None  # what counts: the outstanding remainder of an open promise's line; None if not valued
     valuation: str
-    converted: Money | None  # in the reporting currency; None when not valued or no rate was usable
+    converted: Money | None  # `value` in the reporting currency; None when not valued or no rate was usable
     rate: Decimal | None  # reporting-currency units per 1 unit of the line's currency
     rate_date: date | None
+    promised: Money | None  # the line's recorded value (what a pledge or commitment promised)
+    promised_quantity: Decimal | None  # the line's recorded quantity
+    fulfils: str | None  # the number of the pledge or commitment this contribution fulfils
+    decision_date: date  # when the donor decided: the fulfilled promise's value date, else the line's own
 
     @property
     def line_id(self) -> str:
@@ -90,7 +104,8 @@ def export_rows(session: Session, filters: ContributionFilters, include_void: bo
     reporting = settings.reporting_currency
     conditions = _conditions(session, filters, include_void or filters.status == Status.VOID)
     book = _rates(session, conditions, reporting, settings.rate_window_days)
-    return ExportSet(reporting, settings.rate_window_days, _read(session, conditions, book, reporting))
+    remainders = line_remainders(session, fulfilled_promises(session, conditions, _joined()))
+    return ExportSet(reporting, settings.rate_window_days, _read(session, conditions, book, reporting, remainders))
 
 
 def count_rows(session: Session, filters: ContributionFilters, include_void: bool = False) -> int:
@@ -114,6 +129,7 @@ def _joined() -> sa.FromClause:
         .join(recipient, recipient.c.id == contribution.c.recipient_id)
         .outerjoin(appeal, appeal.c.id == contribution.c.appeal_id)
         .outerjoin(item, item.c.id == line.c.item_id)
+        .outerjoin(promise, promise.c.id == contribution.c.fulfils_id)
     )
 
 
@@ -126,7 +142,11 @@ def _rates(session: Session, conditions: list[sa.ColumnElement[bool]], reporting
 
 
 def _read(
-    session: Session, conditions: list[sa.ColumnElement[bool]], book: RateBook, reporting: str
+    session: Session,
+    conditions: list[sa.ColumnElement[bool]],
+    book: RateBook,
+    reporting: str,
+    remainders: dict[tuple[int, int], LineRemainder],
 ) -> Iterator[ExportRow]:
     c = contribution.c
     statement = (
@@ -138,6 +158,8 @@ def _read(
             donor.c.name,
             donor.c.kind,
             recipient.c.name,
+            recipient.c.kind,
+            recipient.c.country,
             appeal.c.code,
             appeal.c.name,
             appeal.c.glide,
@@ -152,6 +174,8 @@ def _read(
             line.c.value_minor,
             line.c.currency,
             line.c.valuation,
+            promise.c.number,
+            promise.c.value_date,
         )
         .select_from(_joined())
         .where(*conditions)
@@ -166,6 +190,8 @@ def _read(
         donor_name,
         donor_kind,
         recipient_name,
+        recipient_kind,
+        recipient_country,
         appeal_code,
         appeal_name,
         glide,
@@ -180,8 +206,16 @@ def _read(
         value_minor,
         currency,
         valuation,
+        promise_number,
+        promise_date,
     ) in result:
-        value = Money.from_minor(value_minor, currency) if value_minor is not None else None
+        promised = Money.from_minor(value_minor, currency) if value_minor is not None else None
+        value, quantity = promised, quantity_of(quantity_milli)
+        if void_reason is None and status in OPEN_STATUSES:
+            left = remainders.get((contribution_id, position))
+            if left is not None:
+                value = Money.from_minor(left.value_minor, currency) if left.value_minor is not None else None
+                quantity = quantity_of(left.quantity_milli)
         converted, rate, rate_date = _converted(book, value, value_date, reporting)
         yield ExportRow(
             contribution_id=contribution_id,
@@ -191,6 +225,8 @@ def _read(
             donor=donor_name,
             donor_kind=donor_kind,
             recipient=recipient_name,
+            recipient_kind=recipient_kind,
+            recipient_country=recipient_country,
             appeal_code=appeal_code,
             appeal_name=appeal_name,
             glide=glide,
@@ -200,13 +236,17 @@ def _read(
             item=item_name,
             unit=unit,
             cluster=cluster,
-            quantity=quantity_of(quantity_milli),
+            quantity=quantity,
             unit_value=Money.from_minor(unit_value_minor, currency) if unit_value_minor is not None else None,
             value=value,
             valuation=valuation,
             converted=converted,
             rate=rate,
             rate_date=rate_date,
+            promised=promised,
+            promised_quantity=quantity_of(quantity_milli),
+            fulfils=promise_number,
+            decision_date=promise_date or value_date,
         )
 
 

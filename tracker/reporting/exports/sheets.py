@@ -1,4 +1,9 @@
-"""The plain contributions export, as CSV and as XLSX: the list's columns, one row per contribution line."""
+"""The plain contributions export, as CSV and as XLSX: the list's columns, one row per contribution line.
+
+`Value` (and `Quantity`) is what counts — an open pledge's or commitment's outstanding remainder —
+so `Value` summed by status gives the summary report's figures; `Promised value` and
+`Promised quantity` keep what the line recorded, and `Fulfils` names the promise a payment fulfils.
+"""
 
 from __future__ import annotations
 
@@ -57,6 +62,10 @@ COLUMNS: tuple[Column, ...] = (
     Column(lambda: _("Exchange rate"), lambda row: row.rate, 12),
     Column(lambda: _("Rate date"), lambda row: row.rate_date, 12),
     Column(lambda: _("Valuation basis"), _in_kind(lambda row: row.valuation), 16),
+    Column(lambda: _("Promised quantity"), lambda row: row.promised_quantity, 10),
+    Column(lambda: _("Promised value"), lambda row: row.promised, 18),
+    # A closed promise's `Written off` column belongs here, beside what it promised.
+    Column(lambda: _("Fulfils"), lambda row: row.fulfils, 16),
 )
 
 

@@ -8,6 +8,7 @@ from tracker.accounts.tokens import as_utc
 from tracker.core.money import Money
 from tracker.core.vocabulary import LineKind
 from tracker.db.models import Appeal, Contribution, ContributionLine, Donor, Item, Recipient
+from tracker.ledger.outstanding import LineRemainder
 from tracker.reporting.lists import ContributionWithLines
 from tracker.web.api.schemas import (
     AppealPublic,
@@ -83,16 +84,20 @@ def item(row: Item) -> ItemPublic:
     )
 
 
-def line(row: ContributionLine) -> LinePublic:
-    value = MoneyPublic.from_minor(row.value_minor, row.currency)
+def line(row: ContributionLine, left: LineRemainder | None = None) -> LinePublic:
+    """A line; `left` is its remainder when it belongs to a live pledge or commitment that something fulfils."""
+    promised = MoneyPublic.from_minor(row.value_minor, row.currency)
+    value = promised if left is None else MoneyPublic.from_minor(left.value_minor, row.currency)
     return LinePublic(
         kind=row.kind,
-        amount=value if row.kind == LineKind.MONEY else None,
+        amount=promised if row.kind == LineKind.MONEY else None,
         item_id=opaque(row.item_id),
         quantity=quantity_text(row.quantity_milli),
         unit_value=MoneyPublic.from_minor(row.unit_value_minor, row.currency),
         valuation=row.valuation,
         value=value,
+        promised_value=promised,
+        outstanding_quantity=quantity_text(left.quantity_milli) if left is not None else None,
     )
 
 
@@ -112,8 +117,9 @@ def contribution(found: ContributionWithLines) -> ContributionPublic:
         reference=row.reference,
         notes=row.notes,
         fulfils_id=opaque(row.fulfils_id),
+        fulfils=found.fulfils,
         recorded_at=as_utc(row.recorded_at),
-        lines=[line(each) for each in found.lines],
+        lines=[line(each, found.remainders.get(each.position)) for each in found.lines],
     )
 
 

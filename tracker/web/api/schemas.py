@@ -310,7 +310,12 @@ class VoidRequest(Strict):
 
 
 class LinePublic(BaseModel):
-    """A recorded line; `value` is its money value (quantity × unit value for in-kind), or null if not valued."""
+    """A recorded line and how it counts, as the reports count it.
+
+    `value` is what counts: the line's money value (quantity × unit value for in-kind), or for a
+    live pledge or commitment its outstanding remainder; null if not valued. `promised_value` is
+    the value the line recorded. Summing `value` by status gives the summary report's figures.
+    """
 
     kind: str
     amount: MoneyPublic | None
@@ -319,6 +324,8 @@ class LinePublic(BaseModel):
     unit_value: MoneyPublic | None
     valuation: str
     value: MoneyPublic | None
+    promised_value: MoneyPublic | None = None
+    outstanding_quantity: str | None = None
 
 
 class ContributionPublic(BaseModel):
@@ -335,6 +342,7 @@ class ContributionPublic(BaseModel):
     reference: str
     notes: str
     fulfils_id: str | None
+    fulfils: str | None = None  # the number of the pledge or commitment it fulfils
     recorded_at: datetime
     lines: list[LinePublic]
 
