@@ -15,7 +15,7 @@ from tracker.db.text import folded, matches
 
 Row = TypeVar("Row")
 T = TypeVar("T", Donor, Recipient, Appeal, Item)  # the catalogue: each has an id, a name and the archived flag
-Named = TypeVar("Named", Donor, Recipient, Appeal, Item, User)
+Named = TypeVar("Named", Donor, Recipient, Appeal, Item, User, Contribution)
 SEARCHED = {Donor: ("name", "email"), Recipient: ("name", "region"), Appeal: ("code", "name"), Item: ("name",)}
 ORDER = {Donor: "name", Recipient: "name", Appeal: "code", Item: "name"}
 
