@@ -55,7 +55,7 @@ def test_people_tokens_settings_and_rates_read_as_sentences(session: Session) ->
     assert told(session) == [
         "Corrected the rate of USD on Feb 6, 2023 from 1.7 to 1.7025 AZN",
         "Recorded the rate of USD on Feb 6, 2023: 1.7 AZN",
-        "Changed the settings: organisation_name: — → Bakı Yardım",
+        "Changed the settings: Organisation name: — → Bakı Yardım",
         f"Revoked API token {token.token.id}",
         "Created the API token “nightly export” for admin@example.org",
         "Deactivated the user clerk@example.org",

@@ -117,6 +117,11 @@ FIELD_NAMES: dict[str, str] = {
     "role": N_("Role"),
     "locale": N_("Language"),
     "target": N_("Target"),
+    "organisation_name": N_("Organisation name"),
+    "organisation_address": N_("Address"),
+    "reporting_currency": N_("Reporting currency"),
+    "default_locale": N_("Default language"),
+    "rate_window_days": N_("Exchange-rate window (days)"),
 }
 # The vocabulary a coded value is named from, by field (a `kind` depends on what the event is about).
 VOCABULARY_OF = {"status": "status", "role": "role", "cluster": "cluster", "unit": "unit", "valuation": "valuation"}
