@@ -166,3 +166,12 @@ def test_an_action_without_a_sentence_is_told_generically_with_its_json(viewer: 
     assert sentences(shown)[0] == "item.merged on item Tent"
     assert rows(shown)[0].find("div", class_="action").get_text() == "item.merged"
     assert json.loads(rows(shown)[0].find("pre").get_text())["after"] == {"into": 7}
+
+
+@pytest.mark.parametrize("query", ["object_id=%00", "number=C-2023%00", "action=" + "x" * 41, "object_type=%00"])
+def test_a_filter_no_database_can_search_for_is_refused_by_name_not_a_500(viewer: Staff, query: str) -> None:
+    response = viewer.get("/journal?" + query)
+    assert response.status_code == 200
+    error = page(response).find("p", class_="error").get_text()
+    assert error.startswith(query.split("=")[0] + ": ")
+    assert rows(page(response)) == []

@@ -7,6 +7,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from tracker.accounts.users import list_users
 from tracker.core.errors import Invalid
+from tracker.core.fields import optional_text
 from tracker.ledger.lookups import Found, JournalFilters, journal_actions
 from tracker.reporting.journal import (
     PER_PAGE,
@@ -32,14 +33,15 @@ def journal(request: Request, session: SessionDep, user: Viewer) -> Response:
     try:
         filters = JournalFilters(
             user_id=optional_id(raw, "user_id"),
-            action=raw["action"] or None,
+            action=optional_text(raw["action"], "action", 40),
             date_from=optional_date(raw["from"], "from"),
             date_to=optional_date(raw["to"], "to"),
-            object_type=raw["object_type"][:40] or None,
-            object_id=raw["object_id"][:40] or None,
+            object_type=optional_text(raw["object_type"], "object_type", 40),
+            object_id=optional_text(raw["object_id"], "object_id", 40),
         )
-        if raw["number"]:
-            filters = for_number(session, filters, raw["number"])
+        number = optional_text(raw["number"], "number", 40)
+        if number:
+            filters = for_number(session, filters, number)
         shown = read_journal(session, filters, page)
     except Invalid as exc:
         problems[exc.field] = exc.rule
