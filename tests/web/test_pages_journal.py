@@ -175,3 +175,16 @@ def test_a_filter_no_database_can_search_for_is_refused_by_name_not_a_500(viewer
     error = page(response).find("p", class_="error").get_text()
     assert error.startswith(query.split("=")[0] + ": ")
     assert rows(page(response)) == []
+
+
+def test_a_contributions_own_history_reads_in_the_same_sentences(viewer: Staff, session: Session) -> None:
+    pledge = make_contribution(
+        session, money_line("20.00 USD"), donor=make_donor(session, "Ankara Vakfı"), status="pledged"
+    )
+    advance_status(session, pledge.id, "committed", None)
+    shown = page(viewer.get(f"/contributions/{pledge.id}"))
+    assert sentences(shown) == [
+        f"Recorded {pledge.number}: $20.00 from Ankara Vakfı to Test recipient, pledged, dated Feb 10, 2023",
+        f"Moved {pledge.number} from pledged to committed",
+    ]
+    assert "value_minor" not in visible_text(shown)
