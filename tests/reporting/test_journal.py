@@ -83,6 +83,19 @@ def test_a_changed_amount_reads_as_money_and_an_archive_as_a_sentence(session: S
     ]
 
 
+def test_a_fulfilment_says_what_it_fulfils_and_a_contribution_its_appeal(session: Session) -> None:
+    appeal = make_appeal(session, "TUR-EQ-2023")
+    donor = make_donor(session, "Ankara Vakfı")
+    pledge = make_contribution(session, money_line("300.00 EUR"), donor=donor, status="pledged", appeal=appeal)
+    paid = make_contribution(session, money_line("100.00 EUR"), donor=donor, fulfils=pledge)
+    assert told(session, object_type="contribution") == [
+        f"Recorded {paid.number}: €100.00 from Ankara Vakfı to Test recipient, paid, dated Feb 10, 2023. "
+        f"It fulfils {pledge.number}.",
+        f"Recorded {pledge.number}: €300.00 from Ankara Vakfı to Test recipient, pledged, dated Feb 10, 2023. "
+        "Appeal: TUR-EQ-2023.",
+    ]
+
+
 def test_the_names_of_a_page_are_read_in_one_query_per_table(session: Session) -> None:
     """Fifty contributions of fifty donors cost the same queries as one: no query per event."""
     make_contribution(session, money_line("1.00 EUR"), donor=make_donor(session, "Only one"))

@@ -88,6 +88,13 @@ ACTIONS: dict[str, Said] = {
 }
 # TRANSLATORS: a journal event of an action the journal has no sentence for; {action} is its code (item.merged).
 GENERIC = N_("{action} on {object_kind} {object}")
+# Facts worth a second sentence when an event has them and its own sentence does not say them.
+NOTES: tuple[tuple[str, str], ...] = (
+    # TRANSLATORS: after a journal sentence; {fulfils} is the number of the pledge or commitment fulfilled.
+    ("fulfils", N_("It fulfils {fulfils}.")),
+    ("appeal", N_("Appeal: {appeal}.")),
+    ("reference", N_("Reference: {reference}.")),
+)
 
 # What an event is about, in words; the keys are the journal's object types (the object filter's choices).
 OBJECT_KINDS: dict[str, Callable[[], str]] = {
@@ -251,7 +258,15 @@ def entry(event: JournalEvent, before: dict[str, Any], after: dict[str, Any], kn
     if event.object_type == "contribution":
         fields.setdefault("number", label)
     said = ACTIONS.get(event.action)
-    sentence = _sentence(said.sentence if said else GENERIC, fields)
+    template = said.sentence if said else GENERIC
+    sentence = _sentence(template, fields)
+    notes = [
+        _sentence(note, fields)
+        for key, note in NOTES
+        if key in fields and fields[key] != _NO_VALUE and "{" + key + "}" not in template
+    ]
+    if notes:
+        sentence = " ".join([sentence if sentence.endswith((".", "!", "?", "…")) else sentence + ".", *notes])
     return Entry(event, _who(event.user_id, known), action_name(event.action), sentence, kind, label, _raw(event))
 
 
