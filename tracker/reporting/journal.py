@@ -25,7 +25,7 @@ from tracker.core.formatting import format_date, format_money, format_number, fo
 from tracker.core.i18n import N_, gettext, pgettext
 from tracker.core.money import CURRENCIES, Money, stored_quantity
 from tracker.core.vocabulary import term
-from tracker.db.models import Appeal, Contribution, Donor, Item, JournalEvent, Recipient, User
+from tracker.db.models import ApiToken, Appeal, Contribution, Donor, Item, JournalEvent, Recipient, User
 from tracker.ledger.lookups import Found, JournalFilters, journal_events, names
 
 PER_PAGE = 50
@@ -160,6 +160,7 @@ class Names:
     appeals: dict[int, Appeal]
     items: dict[int, Item]
     users: dict[int, User]
+    tokens: dict[int, ApiToken]
 
 
 @dataclass(frozen=True)
@@ -211,9 +212,9 @@ def object_kind_name(kind: str) -> str:
 def load_names(
     session: Session, events: list[JournalEvent], facts: list[tuple[dict[str, Any], dict[str, Any]]]
 ) -> Names:
-    """Every contribution, party, appeal, item and user the events name: one query per table."""
+    """Every contribution, party, appeal, item, user and token the events name: one query per table."""
     wanted: dict[str, set[int]] = {
-        kind: set() for kind in ("contribution", "donor", "recipient", "appeal", "item", "user")
+        kind: set() for kind in ("contribution", "donor", "recipient", "appeal", "item", "user", "api_token")
     }
     for event, (before, after) in zip(events, facts, strict=True):
         if event.user_id is not None:
@@ -237,12 +238,13 @@ def load_names(
         names(session, Appeal, wanted["appeal"]),
         names(session, Item, wanted["item"]),
         names(session, User, wanted["user"]),
+        names(session, ApiToken, wanted["api_token"]),
     )
 
 
 def entry(event: JournalEvent, before: dict[str, Any], after: dict[str, Any], known: Names) -> Entry:
     """One event told: its sentence from ACTIONS (or the generic one), its actor and object named."""
-    label = object_label(event, known)
+    label = object_label(event, known, after)
     kind = object_kind_name(event.object_type)
     fields = _Fields(object=label, object_kind=kind, action=event.action)
     for key, value in before.items():
@@ -270,7 +272,7 @@ def entry(event: JournalEvent, before: dict[str, Any], after: dict[str, Any], kn
     return Entry(event, _who(event.user_id, known), action_name(event.action), sentence, kind, label, _raw(event))
 
 
-def object_label(event: JournalEvent, known: Names) -> str:
+def object_label(event: JournalEvent, known: Names, after: dict[str, Any]) -> str:
     """What the event is about, by the name people know it by: a contribution's number, a donor's name."""
     row = _object_row(event, known)
     if isinstance(row, Contribution):
@@ -281,10 +283,14 @@ def object_label(event: JournalEvent, known: Names) -> str:
         return row.email
     if isinstance(row, Donor | Recipient | Item):
         return row.name
+    if isinstance(row, ApiToken) and row.name:
+        return "“" + row.name + "”"
+    if isinstance(after.get("number"), str):  # a letter's own number (L-2026-000001)
+        return str(after["number"])
     return event.object_id
 
 
-def _object_row(event: JournalEvent, known: Names) -> Contribution | Donor | Recipient | Appeal | Item | User | None:
+def _object_row(event: JournalEvent, known: Names) -> object:
     tables: dict[str, dict[int, Any]] = {
         "contribution": known.contributions,
         "donor": known.donors,
@@ -292,6 +298,7 @@ def _object_row(event: JournalEvent, known: Names) -> Contribution | Donor | Rec
         "appeal": known.appeals,
         "item": known.items,
         "user": known.users,
+        "api_token": known.tokens,
     }
     table = tables.get(event.object_type)
     number = _id(event.object_id)
