@@ -21,7 +21,8 @@ from tracker.db.journal import record_event
 from tracker.db.models import Donor, JournalEvent
 from tracker.ledger.lookups import JournalFilters
 from tracker.rates.service import record_rate
-from tracker.reporting.journal import ACTIONS, read_journal, tell
+from tracker.reporting.journal import read_journal, tell
+from tracker.reporting.journal_words import ACTIONS
 from tracker.settings.service import SettingsInput, update_settings
 
 SOURCES = Path(__file__).resolve().parents[2] / "tracker"
@@ -32,7 +33,7 @@ def told(session: Session, **filters: object) -> list[str]:
 
 
 def test_every_action_the_code_records_has_a_sentence() -> None:
-    """A new `action="..."` needs one entry in reporting.journal.ACTIONS (it is shown generically until then)."""
+    """A new `action="..."` needs one entry in reporting.journal_words.ACTIONS (it is shown generically until then)."""
     written = set()
     for path in SOURCES.rglob("*.py"):
         written.update(re.findall(r'action="([a-z_]+\.[a-z_]+)"', path.read_text(encoding="utf-8")))
