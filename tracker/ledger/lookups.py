@@ -10,12 +10,12 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, func, select
 
 from tracker.db.columns import stored_id
-from tracker.db.models import Appeal, Contribution, Donor, Item, JournalEvent, Recipient, User
+from tracker.db.models import ApiToken, Appeal, Contribution, Donor, Item, JournalEvent, Recipient, User
 from tracker.db.text import folded, matches
 
 Row = TypeVar("Row")
 T = TypeVar("T", Donor, Recipient, Appeal, Item)  # the catalogue: each has an id, a name and the archived flag
-Named = TypeVar("Named", Donor, Recipient, Appeal, Item, User)
+Named = TypeVar("Named", Donor, Recipient, Appeal, Item, User, Contribution, ApiToken)
 SEARCHED = {Donor: ("name", "email"), Recipient: ("name", "region"), Appeal: ("code", "name"), Item: ("name",)}
 ORDER = {Donor: "name", Recipient: "name", Appeal: "code", Item: "name"}
 

@@ -19,6 +19,7 @@ from tracker.ledger.filters import FILTER_NAMES, ContributionFilters
 from tracker.ledger.lookups import active, contribution_history, fulfilments_of, names, users_by_id
 from tracker.ledger.queries import SORTS, contribution_totals, find_contributions
 from tracker.ledger.service import advance_status, get_contribution, lines_of, void_contribution
+from tracker.reporting.journal import tell
 from tracker.web.auth import Clerk, Viewer, page_router
 from tracker.web.deps import SessionDep
 from tracker.web.pagekit import field, page_number, redirect, render
@@ -121,6 +122,7 @@ def _show_page(
             "lines": [_shown_line(line) for line in lines],
             "items": names(session, Item, {line.item_id for line in lines if line.item_id}),
             "history": [(event, _changes(event.before), _changes(event.after)) for event in history],
+            "told": tell(session, history),  # the journal table: each event in words, its JSON one click away
             "users": users_by_id(session, user_ids),
             "next_statuses": [s for s in STATUSES if STATUSES.index(s) > STATUSES.index(contribution.status)],
             "errors": errors,
