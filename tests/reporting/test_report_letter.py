@@ -40,6 +40,7 @@ def test_the_confederation_is_thanked_for_money_and_houses_without_values(sessio
 
 def test_a_donor_without_a_language_is_written_to_in_the_organisations(session: Session) -> None:
     donor = make_donor(session, "Anonymous well-wisher")
+    make_contribution(session, money_line("50.00 AZN"), donor=donor, recipient=make_recipient(session), on=FEBRUARY[0])
     assert create_letter(session, donor, *FEBRUARY).language == "en"  # TRACKER_DEFAULT_LOCALE's default
     update_settings(session, SettingsInput(default_locale="tr"), None)
     assert create_letter(session, donor, *FEBRUARY).language == "tr"  # what the settings page saved

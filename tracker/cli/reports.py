@@ -100,7 +100,7 @@ def letter_command(
     output: Output,
     donor: Annotated[str | None, typer.Argument(help="The donor's id or exact name (for a new letter).")] = None,
     number: Annotated[
-        str | None, typer.Option(help="Regenerate this letter (L-2026-000001) instead of writing a new one.")
+        str | None, typer.Option(help="Reprint this letter (L-2026-000001), marked COPY, instead of writing a new one.")
     ] = None,
     date_from: FromOption = None,
     date_to: ToOption = None,
@@ -123,13 +123,16 @@ def letter_command(
         raise Invalid("donor", "give a donor for a new letter, or --number to regenerate one")
     upgrade()
     with session_scope() as session:
-        if number is not None:
+        heading = _heading(session, organisation, address)
+        if number is not None:  # a reprint: the letter as issued (its own heading), marked COPY
             letter = find_letter(session, number)
         else:
             assert donor is not None, "checked above: a donor or a number"
-            letter = create_letter(session, find_donor(session, donor), start, end, lang, show_values)
+            chosen = find_donor(session, donor)
+            issued = (heading.name, heading.address)
+            letter = create_letter(session, chosen, start, end, lang, show_values, heading=issued)
         content = letter_data(session, letter)
-        data = letter_file(content, fmt, _heading(session, organisation, address))
+        data = letter_file(content, fmt, heading, copy=number is not None)
     _write(output, data)
     typer.echo(_("letter {number}").format(number=letter.number))
     if content.digest != letter.digest:

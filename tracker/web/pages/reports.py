@@ -6,6 +6,7 @@ from datetime import date
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlmodel import Session
 
 from tracker.catalogue.service import find_appeal
 from tracker.core.errors import Invalid, NotFound
@@ -105,6 +106,7 @@ async def new_letter(request: Request, session: SessionDep, user: Clerk) -> Resp
     donor = session.get(Donor, int(donor_id)) if donor_id.isdecimal() else None
     if donor is None:
         raise Invalid("donor_id", "no donor with id or name {ref!r}", ref=donor_id)
+    replaces = field(form, "replaces")
     letter = create_letter(
         session,
         donor,
@@ -113,6 +115,8 @@ async def new_letter(request: Request, session: SessionDep, user: Clerk) -> Resp
         field(form, "language") or None,
         show_values=field(form, "show_values") == "1",
         user=user,
+        heading=_issued_heading(session),
+        replaces=find_letter(session, replaces) if replaces else None,
     )
     return RedirectResponse(str(request.url_for("reports.letter", number=letter.number)), status_code=303)
 
@@ -121,7 +125,14 @@ async def new_letter(request: Request, session: SessionDep, user: Clerk) -> Resp
 def letter(request: Request, number: str, session: SessionDep, user: Viewer) -> Response:
     fmt = check_format(request.query_params.get("format") or "html", ("html", "pdf"))
     data = letter_data(session, find_letter(session, number))
+    # Every showing after issue is a reprint: marked COPY, the same bytes each time.
     if fmt != "html":
-        return _file(letter_file(data, fmt, saved_heading(session)), fmt, number)
+        return _file(letter_file(data, fmt, saved_heading(session), copy=True), fmt, number)
     links = _downloads(request, "reports.letter", ("pdf",), number=number)
-    return HTMLResponse(letter_html(data, saved_heading(session), links))
+    return HTMLResponse(letter_html(data, saved_heading(session), links, copy=True))
+
+
+def _issued_heading(session: Session) -> tuple[str, str]:
+    """The organisation's name and address a new letter is issued under: what the settings page saved."""
+    heading = saved_heading(session)
+    return heading.name, heading.address
