@@ -21,10 +21,11 @@ BATCH = 500
 
 @dataclass(frozen=True)
 class LetterStanding:
-    """One issued letter as its donor's page lists it."""
+    """One issued letter as its donor's page and the API list it."""
 
     letter: Acknowledgement
     affected: bool  # a contribution it counted has been voided since it was written
+    replaces: str | None  # the number of the letter it replaces and cancels
     replaced_by: str | None  # the number of the letter that replaces and cancels it
 
 
@@ -44,20 +45,32 @@ def _voided_since(letter: type[Acknowledgement]) -> sa.ColumnElement[bool]:
     )
 
 
-def donor_letters(session: Session, donor_id: int) -> list[LetterStanding]:
-    """A donor's letters, newest first, each marked affected (a later void touches it) and with its replacement."""
-    printed = aliased(AcknowledgementPrint)
+def _standings(session: Session, *conditions: sa.ColumnElement[bool]) -> list[LetterStanding]:
+    own = aliased(AcknowledgementPrint)
+    replaced = aliased(Acknowledgement)
+    later = aliased(AcknowledgementPrint)
     replacement = aliased(Acknowledgement)
     statement = (
-        select(Acknowledgement, _voided_since(Acknowledgement).label("affected"), replacement.number)
-        .outerjoin(printed, col(printed.replaces_id) == Acknowledgement.id)
-        .outerjoin(replacement, col(replacement.id) == printed.acknowledgement_id)
-        .where(Acknowledgement.donor_id == donor_id)
+        select(Acknowledgement, _voided_since(Acknowledgement).label("affected"), replaced.number, replacement.number)
+        .outerjoin(own, col(own.acknowledgement_id) == Acknowledgement.id)
+        .outerjoin(replaced, col(replaced.id) == own.replaces_id)
+        .outerjoin(later, col(later.replaces_id) == Acknowledgement.id)
+        .outerjoin(replacement, col(replacement.id) == later.acknowledgement_id)
+        .where(*conditions)
         .order_by(col(Acknowledgement.id).desc())
     )
-    return [
-        LetterStanding(letter, bool(affected), replaced_by) for letter, affected, replaced_by in session.exec(statement)
-    ]
+    return [LetterStanding(letter, bool(affected), was, by) for letter, affected, was, by in session.exec(statement)]
+
+
+def donor_letters(session: Session, donor_id: int) -> list[LetterStanding]:
+    """A donor's letters, newest first, each marked affected (a later void touches it) and with its replacement."""
+    return _standings(session, col(Acknowledgement.donor_id) == donor_id)
+
+
+def standing(session: Session, letter: Acknowledgement) -> LetterStanding:
+    """One letter: affected or not, what it replaces, what replaced it."""
+    [found] = _standings(session, col(Acknowledgement.id) == letter.id)
+    return found
 
 
 def letters_match_their_digests(session: Session) -> list[str]:
