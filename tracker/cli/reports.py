@@ -51,15 +51,15 @@ def donor_command(
     from tracker.db.engine import session_scope, upgrade
     from tracker.reporting.reports.donor import donor_statement
     from tracker.reporting.reports.formats import check_format, donor_file
+    from tracker.reporting.reports.translated import statement_in
 
     start, end, fmt = option_date(date_from, "from"), option_date(date_to, "to"), check_format(fmt)
     upgrade()
     with session_scope() as session:
         found = find_donor(session, donor)
-        statement = donor_statement(session, found, start, end, currency)
-        data = donor_file(
-            statement, fmt, _language(session, lang, found.locale), _heading(session, organisation, address)
-        )
+        language = _language(session, lang, found.locale)
+        statement = statement_in(session, donor_statement(session, found, start, end, currency), language)
+        data = donor_file(statement, fmt, language, _heading(session, organisation, address))
     _write(output, data)
 
 
@@ -82,6 +82,7 @@ def summary_command(
     from tracker.db.engine import session_scope, upgrade
     from tracker.reporting.reports.formats import check_format, summary_file
     from tracker.reporting.reports.summary import summary_report
+    from tracker.reporting.reports.translated import summary_in
 
     start, end, fmt = option_date(date_from, "from"), option_date(date_to, "to"), check_format(fmt)
     if top < 0:
@@ -89,8 +90,9 @@ def summary_command(
     upgrade()
     with session_scope() as session:
         chosen = find_appeal(session, appeal) if appeal else None
-        report = summary_report(session, start, end, chosen, currency, top=top)
-        data = summary_file(report, fmt, _language(session, lang, None), _heading(session, organisation, address))
+        language = _language(session, lang, None)
+        report = summary_in(session, summary_report(session, start, end, chosen, currency, top=top), language)
+        data = summary_file(report, fmt, language, _heading(session, organisation, address))
     _write(output, data)
 
 

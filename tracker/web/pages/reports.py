@@ -17,6 +17,7 @@ from tracker.reporting.reports.formats import MEDIA_TYPES, check_format, donor_f
 from tracker.reporting.reports.letter import create_letter, find_letter, letter_data
 from tracker.reporting.reports.render import donor_html, letter_html, saved_heading, summary_html
 from tracker.reporting.reports.summary import summary_report
+from tracker.reporting.reports.translated import statement_in, summary_in
 from tracker.settings.current import effective_settings
 from tracker.web.auth import Clerk, Viewer, page_router
 from tracker.web.deps import SessionDep
@@ -66,6 +67,7 @@ def donor_report(request: Request, donor_id: int, session: SessionDep, user: Vie
         session, donor, date_from, date_to, currency, settings.reporting_currency, settings.rate_window_days
     )
     lang = _language(request, donor.locale)
+    statement = statement_in(session, statement, lang)
     if fmt != "html":
         return _file(donor_file(statement, fmt, lang, saved_heading(session)), fmt, f"statement-{donor.id}")
     links = _downloads(request, "reports.donor", ("pdf", "csv", "xlsx"), donor_id=donor_id)
@@ -93,6 +95,7 @@ def summary(request: Request, session: SessionDep, user: Viewer) -> Response:
         top=int(top),
     )
     lang = _language(request, None)
+    report = summary_in(session, report, lang)
     if fmt != "html":
         return _file(summary_file(report, fmt, lang, saved_heading(session)), fmt, "summary")
     links = _downloads(request, "reports.summary", ("pdf", "csv", "xlsx"))
