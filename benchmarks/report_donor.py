@@ -197,7 +197,7 @@ def _measure(donor_id: int, runs: int, skip_pdf: bool) -> dict[str, float]:
     from tracker.db.models import Donor
     from tracker.reporting.reports.donor import donor_statement
     from tracker.reporting.reports.formats import donor_file, letter_file, summary_file
-    from tracker.reporting.reports.letter import create_letter, letter_data
+    from tracker.reporting.reports.letter import create_letter, regenerated_letter
     from tracker.reporting.reports.summary import summary_report
 
     figures: dict[str, float] = {}
@@ -222,7 +222,7 @@ def _measure(donor_id: int, runs: int, skip_pdf: bool) -> dict[str, float]:
             )
         letter = create_letter(session, donor, None, None, show_values=True)
         content = _timed(
-            figures, "letter", "letter: compute as of its cutoff", runs, lambda: letter_data(session, letter)
+            figures, "letter", "letter: compute as of its cutoff", runs, lambda: regenerated_letter(session, letter)
         )
         print(
             f"  {content.contributions} contributions acknowledged, digest matches: {content.digest == letter.digest}"

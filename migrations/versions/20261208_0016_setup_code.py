@@ -5,7 +5,7 @@ code and stores its SHA-256 here; `/setup` asks for the code. The hash is cleare
 the first admin is created.
 
 Revision ID: 0016
-Revises: 0008
+Revises: 0011
 Create Date: 2026-12-08 05:10:00
 """
 
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0016"
-down_revision: str | None = "0008"
+down_revision: str | None = "0011"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -4,8 +4,12 @@ import csv
 import io
 from pathlib import Path
 
+import sqlalchemy as sa
+from bs4 import BeautifulSoup
 from clikit import one_error_line, run
 from pypdf import PdfReader
+
+from tracker.db.engine import make_engine
 
 AZN = {"TRACKER_REPORTING_CURRENCY": "AZN"}
 
@@ -33,7 +37,46 @@ def test_donor_summary_and_letter_files(fresh_url: str, tmp_path: Path) -> None:
     regenerated = run("report", "letter", "--number", number, "--format", "html", "-o", str(again), url=fresh_url)
     assert regenerated.returncode == 0, regenerated.stderr
     assert '<html lang="tr">' in letter.read_text()  # the donor's own language
-    assert again.read_text() == letter.read_text()
+    original, reprint = (BeautifulSoup(f.read_text(), "html.parser") for f in (letter, again))
+    assert original.select_one(".copy-mark") is None
+    assert reprint.select_one(".copy-mark").get_text() == "KOPYA"  # a reprint says so, in the letter's language
+    reprint.select_one(".copy-mark").decompose()
+    assert reprint.get_text().split() == original.get_text().split()
+    once_more = tmp_path / "once-more.html"
+    assert (
+        run("report", "letter", "--number", number, "--format", "html", "-o", str(once_more), url=fresh_url).returncode
+        == 0
+    )
+    assert once_more.read_bytes() == again.read_bytes()
+
+
+def test_a_letter_is_refused_for_nothing_to_thank_for_and_verify_checks_every_letter(
+    fresh_url: str, tmp_path: Path
+) -> None:
+    assert run("demo", url=fresh_url, **AZN).returncode == 0
+    out = str(tmp_path / "letter.pdf")
+    refused = run("report", "letter", "Ayşe Yılmaz", "--from", "2024-01-01", "-o", out, url=fresh_url)
+    assert one_error_line(refused) == (
+        "error: period: nothing was received from Ayşe Yılmaz in this period and nothing promised is still to come: "
+        "there is nothing to thank for, so no letter is written"
+    )
+    assert not Path(out).exists()
+    made = run("report", "letter", "Ayşe Yılmaz", "--lang", "en", "-o", out, url=fresh_url)
+    assert made.returncode == 0, made.stderr
+    number = made.stdout.split()[-1]
+    verified = run("verify", url=fresh_url)
+    assert verified.returncode == 0, verified.stdout + verified.stderr
+    engine = make_engine(fresh_url)
+    with engine.begin() as conn:
+        if conn.dialect.name == "sqlite":
+            conn.execute(sa.text("DROP TRIGGER acknowledgement_print_no_update"))
+        else:
+            conn.execute(sa.text("ALTER TABLE acknowledgement_print DISABLE TRIGGER acknowledgement_print_append_only"))
+        conn.execute(sa.text("UPDATE acknowledgement_print SET content = REPLACE(content, '15000.00', '15000.10')"))
+    engine.dispose()
+    failed = run("verify", url=fresh_url)
+    assert failed.returncode == 1
+    assert failed.stdout.strip() == f"problem: letter {number}: its printed content does not match its digest"
 
 
 def test_reports_take_what_the_settings_page_saved(fresh_url: str, tmp_path: Path) -> None:

@@ -1,20 +1,25 @@
 """Acknowledgement letters: numbered, journalled, and the same letter number always regenerates the same letter."""
 
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
 import pytest
 import sqlalchemy as sa
+from bs4 import BeautifulSoup
 from factories import goods_line, make_contribution, make_donor, make_recipient, money_line
 from report_support import donor_named
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, select
 
+from tracker.catalogue.service import item_input, update_item
 from tracker.core.errors import Invalid, NotFound
+from tracker.db.columns import stored_id
 from tracker.db.models import Contribution, Item, JournalEvent
 from tracker.demo import load_demo
 from tracker.ledger.service import ContributionInput, advance_status, record_fulfilment, void_contribution
 from tracker.reporting.reports.letter import create_letter, find_letter, letter_data
+from tracker.reporting.reports.render import letter_html
 from tracker.settings.service import SettingsInput, update_settings
 
 FEBRUARY = (date(2023, 2, 1), date(2023, 2, 28))
@@ -40,6 +45,7 @@ def test_the_confederation_is_thanked_for_money_and_houses_without_values(sessio
 
 def test_a_donor_without_a_language_is_written_to_in_the_organisations(session: Session) -> None:
     donor = make_donor(session, "Anonymous well-wisher")
+    make_contribution(session, money_line("50.00 AZN"), donor=donor, recipient=make_recipient(session), on=FEBRUARY[0])
     assert create_letter(session, donor, *FEBRUARY).language == "en"  # TRACKER_DEFAULT_LOCALE's default
     update_settings(session, SettingsInput(default_locale="tr"), None)
     assert create_letter(session, donor, *FEBRUARY).language == "tr"  # what the settings page saved
@@ -127,3 +133,44 @@ def test_a_letter_cannot_be_rewritten_in_the_database(session: Session) -> None:
     for sql in ("UPDATE acknowledgement SET show_values = true WHERE id = :id", "DELETE FROM acknowledgement"):
         with pytest.raises(DBAPIError), session.begin_nested():
             session.execute(sa.text(sql), {"id": letter.id})
+
+
+@pytest.mark.parametrize(
+    ("lang", "houses", "addressee"),
+    [("az", "Konteyner ev", "Ünvan sahibi"), ("tr", "Konteyner evi", "Alıcı"), ("ru", "Контейнерный дом", "Адресат")],
+)
+def test_a_letter_names_its_items_and_its_addressee_in_its_own_language(
+    session: Session, lang: str, houses: str, addressee: str
+) -> None:
+    load_demo(session)
+    ahik = donor_named(session, "Azərbaycan Həmkarlar")
+    item = session.exec(select(Item).where(Item.name == "Container house")).one()
+    names = {"az": "Konteyner ev", "tr": "Konteyner evi", "ru": "Контейнерный дом"}
+    update_item(session, stored_id(item), replace(item_input(item), names=names), None)
+    page = BeautifulSoup(letter_html(letter_data(session, create_letter(session, ahik, *FEBRUARY, language=lang))),
+                         "html.parser")  # fmt: skip
+    facts = dict(zip([dt.get_text() for dt in page.select("dl.facts dt")], page.select("dl.facts dd"), strict=True))
+    assert facts[addressee].get_text() == ahik.name
+    assert [" ".join(li.get_text().split()).split(" — ")[1] for li in page.select("ul.received li.item")] == [houses]
+    assert [" ".join(li.get_text().split()).split(" — ")[1] for li in page.select("ul.outstanding li.item")] == [houses]
+    assert "г.." not in page.get_text()  # a Russian long date ends "г."; no sentence puts its own full stop after it
+
+
+def test_an_english_letter_keeps_the_catalogue_name(session: Session) -> None:
+    load_demo(session)
+    item = session.exec(select(Item).where(Item.name == "Container house")).one()
+    update_item(session, stored_id(item), replace(item_input(item), names={"az": "Konteyner ev"}), None)
+    letter = letter_data(session, create_letter(session, donor_named(session, "Azərbaycan"), *FEBRUARY, language="en"))
+    assert [f.name for f in letter.goods_and_services] == ["Container house"]
+
+
+def test_a_period_with_nothing_to_thank_for_is_refused_and_nothing_is_stored(session: Session) -> None:
+    load_demo(session)
+    ahik = donor_named(session, "Azərbaycan Həmkarlar")
+    with pytest.raises(Invalid) as refused:
+        create_letter(session, ahik, date(2024, 1, 1), date(2024, 12, 31))
+    assert refused.value.field == "period"
+    assert session.exec(select(sa.func.count()).select_from(sa.table("acknowledgement"))).one() == 0
+    # A promise still to come is something to thank for: the yen commitment alone gets its letter.
+    jica = letter_data(session, create_letter(session, donor_named(session, "Japan International"), *FEBRUARY))
+    assert (jica.money, [str(m) for m in jica.outstanding_money]) == ((), ["50000000 JPY"])

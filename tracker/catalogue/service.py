@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, TypeVar
@@ -14,10 +15,10 @@ from tracker.core.fields import country_code, email_address, one_of, optional_te
 from tracker.core.i18n import N_
 from tracker.core.money import Money
 from tracker.core.parsing import parse_id
-from tracker.db.columns import CLUSTERS, DONOR_KINDS, LOCALES, RECIPIENT_KINDS, UNITS
+from tracker.db.columns import CLUSTERS, DONOR_KINDS, LOCALES, RECIPIENT_KINDS, UNITS, stored_id
 from tracker.db.dialect import is_unique_violation
 from tracker.db.journal import record_event
-from tracker.db.models import Appeal, Donor, Item, Recipient, User
+from tracker.db.models import Appeal, Donor, Item, ItemName, Recipient, User
 
 # The catalogue's kinds of row: each has an id, a name and the archived flag.
 T = TypeVar("T", Donor, Recipient, Appeal, Item)
@@ -72,6 +73,11 @@ class ItemInput:
     unit: str
     cluster: str
     unit_value: Money | None = None
+    names: Mapping[str, str] | None = None  # the name per language (az, tr, ru); None leaves them as they are
+
+
+# The languages an item may be given a name in; the catalogue's own name is the English one and the fallback.
+NAME_LANGUAGES = tuple(code for code in LOCALES if code != "en")
 
 
 def create_donor(session: Session, data: DonorInput, user: User | None) -> Donor:
@@ -129,6 +135,7 @@ def create_item(session: Session, data: ItemInput, user: User | None) -> Item:
         raise Invalid("unit", "must be one of {allowed}, got {value!r}", allowed=", ".join(UNITS), value=unit)
     cluster = one_of(data.cluster, CLUSTERS, "cluster")
     unit_value = money_value(data.unit_value, "unit_value")
+    names = checked_names(data.names or {})
     item = Item(
         name=name,
         unit=unit,
@@ -136,7 +143,9 @@ def create_item(session: Session, data: ItemInput, user: User | None) -> Item:
         unit_value_minor=unit_value.minor if unit_value else None,
         unit_value_currency=unit_value.currency if unit_value else None,
     )
-    return _created(session, item, user)
+    created = _created(session, item, user, {"names": names} if names else None)
+    _write_names(session, stored_id(created), {}, names)
+    return created
 
 
 def update_donor(session: Session, donor_id: int, data: DonorInput, user: User | None) -> Donor:
@@ -199,7 +208,83 @@ def update_item(session: Session, item_id: int, data: ItemInput, user: User | No
         "unit_value_minor": unit_value.minor if unit_value else None,
         "unit_value_currency": unit_value.currency if unit_value else None,
     }
-    return _updated(session, item, changes, user)
+    if data.names is None:
+        return _updated(session, item, changes, user)
+    names, before = checked_names(data.names), item_names(session, {item_id}).get(item_id, {})
+    _write_names(session, item_id, before, names)
+    return _updated(session, item, changes, user, {"names": (before, names)} if names != before else None)
+
+
+def checked_names(names: Mapping[str, str]) -> dict[str, str]:
+    """An item's names per language as given, checked; a blank name is no name (the catalogue's is printed)."""
+    found = {}
+    for language, text in names.items():
+        if language not in NAME_LANGUAGES:
+            raise Invalid(
+                "names",
+                "must be one of {allowed}, got {value!r}",
+                allowed=", ".join(NAME_LANGUAGES),
+                value=language,
+            )
+        checked = optional_text(text, "names." + language, 200)
+        if checked:
+            found[language] = checked
+    return dict(sorted(found.items()))
+
+
+def item_names(session: Session, ids: set[int]) -> dict[int, dict[str, str]]:
+    """Each item's names per language (only those it has), in one query."""
+    if not ids:
+        return {}
+    found: dict[int, dict[str, str]] = {}
+    statement = select(ItemName).where(col(ItemName.item_id).in_(ids)).order_by(col(ItemName.language))
+    for row in session.exec(statement):
+        found.setdefault(row.item_id, {})[row.language] = row.name
+    return found
+
+
+def _write_names(session: Session, item_id: int, before: Mapping[str, str], after: Mapping[str, str]) -> None:
+    """Make the item's stored names per language `after`: the catalogue's description, not a recorded fact."""
+    for language in before.keys() - after.keys():
+        session.execute(sa.delete(ItemName).where(col(ItemName.item_id) == item_id, col(ItemName.language) == language))
+    for language, name in after.items():
+        if before.get(language) == name:
+            continue
+        found = session.get(ItemName, (item_id, language))
+        if found is None:
+            session.add(ItemName(item_id=item_id, language=language, name=name))
+        else:
+            found.name = name
+            session.add(found)
+    session.flush()
+
+
+def donor_input(donor: Donor) -> DonorInput:
+    """A donor's descriptive fields as they are, for a door that changes only some of them (PATCH)."""
+    return DonorInput(donor.name, donor.kind, donor.country, donor.email, donor.phone, donor.locale, donor.notes)
+
+
+def recipient_input(recipient: Recipient) -> RecipientInput:
+    return RecipientInput(recipient.name, recipient.kind, recipient.country, recipient.region, recipient.notes)
+
+
+def appeal_input(appeal: Appeal) -> AppealInput:
+    target = (
+        Money.from_minor(appeal.target_minor, appeal.target_currency)
+        if appeal.target_minor is not None and appeal.target_currency is not None
+        else None
+    )
+    return AppealInput(appeal.code, appeal.name, appeal.start_date, appeal.end_date, target, appeal.glide)
+
+
+def item_input(item: Item) -> ItemInput:
+    """An item's fields as they are; `names` None, so they stay unless a door gives them."""
+    value = (
+        Money.from_minor(item.unit_value_minor, item.unit_value_currency)
+        if item.unit_value_minor is not None and item.unit_value_currency is not None
+        else None
+    )
+    return ItemInput(item.name, item.unit, item.cluster, value)
 
 
 def archive(session: Session, model: type[T], object_id: int, user: User | None) -> T:
@@ -263,13 +348,23 @@ def _get(session: Session, model: type[T], object_id: int) -> T:
     return found
 
 
-def _updated(session: Session, row: T, changes: dict[str, Any], user: User | None) -> T:
-    """Apply the changed fields and journal them, before and after; no change, no event."""
+def _updated(
+    session: Session,
+    row: T,
+    changes: dict[str, Any],
+    user: User | None,
+    also: dict[str, tuple[Any, Any]] | None = None,
+) -> T:
+    """Apply the changed fields and journal them, before and after, with `also` (changes kept elsewhere: an
+    item's names); no change, no event."""
     before = {key: getattr(row, key) for key, value in changes.items() if getattr(row, key) != value}
-    if not before:
+    if not before and not also:
         return row
+    after = {key: changes[key] for key in before}
     for key in before:
         setattr(row, key, changes[key])
+    for key, (was, now) in (also or {}).items():
+        before[key], after[key] = was, now
     _flush(session, row)
     record_event(
         session,
@@ -278,7 +373,7 @@ def _updated(session: Session, row: T, changes: dict[str, Any], user: User | Non
         object_id=row.id,
         user_id=user.id if user else None,
         before=before,
-        after={key: changes[key] for key in before},
+        after=after,
     )
     return row
 
@@ -314,7 +409,7 @@ def _flush(session: Session, row: SQLModel) -> None:
         ) from error
 
 
-def _created(session: Session, row: T, user: User | None) -> T:
+def _created(session: Session, row: T, user: User | None, also: dict[str, Any] | None = None) -> T:
     _flush(session, row)
     record_event(
         session,
@@ -322,7 +417,7 @@ def _created(session: Session, row: T, user: User | None) -> T:
         object_type=_kind(type(row)),
         object_id=row.id,
         user_id=user.id if user else None,
-        after=row.model_dump(exclude={"id", "created_at"}),
+        after=row.model_dump(exclude={"id", "created_at"}) | (also or {}),
     )
     return row
 

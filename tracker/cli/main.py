@@ -178,13 +178,14 @@ def db_rebuild_totals() -> None:
 @app.command()
 @readable_errors
 def verify() -> None:
-    """Check every ledger invariant over the whole database; exit 1 on the first kind of problem found."""
+    """Check every ledger invariant and every letter's digest over the whole database; exit 1 on any problem."""
     from tracker.db.engine import session_scope
     from tracker.ledger.verify import run_checks
     from tracker.reporting.exports.verify import run_export_checks
+    from tracker.reporting.reports.letter_prints import letters_match_their_digests
 
     with session_scope() as session:
-        problems = run_checks(session) + run_export_checks(session)
+        problems = run_checks(session) + letters_match_their_digests(session) + run_export_checks(session)
     for problem in problems:
         typer.echo(_("problem: {problem}").format(problem=problem))
     if problems:

@@ -54,16 +54,16 @@ def donor_command(
     from tracker.db.engine import session_scope, upgrade
     from tracker.reporting.reports.donor import donor_statement
     from tracker.reporting.reports.formats import FORMATS, donor_file
+    from tracker.reporting.reports.translated import statement_in
 
     start, end = option_date(date_from, "from"), option_date(date_to, "to")
     chosen = chosen_format(fmt, output, FORMATS, "pdf")
     upgrade()
     with session_scope() as session:
         found = find_donor(session, donor)
-        statement = donor_statement(session, found, start, end, currency)
-        data = donor_file(
-            statement, chosen, _language(session, lang, found.locale), _heading(session, organisation, address)
-        )
+        language = _language(session, lang, found.locale)
+        statement = statement_in(session, donor_statement(session, found, start, end, currency), language)
+        data = donor_file(statement, chosen, language, _heading(session, organisation, address))
     _write(output, data)
 
 
@@ -86,6 +86,7 @@ def summary_command(
     from tracker.db.engine import session_scope, upgrade
     from tracker.reporting.reports.formats import FORMATS, summary_file
     from tracker.reporting.reports.summary import summary_report
+    from tracker.reporting.reports.translated import summary_in
 
     start, end = option_date(date_from, "from"), option_date(date_to, "to")
     file_format = chosen_format(fmt, output, FORMATS, "pdf")
@@ -94,9 +95,9 @@ def summary_command(
     upgrade()
     with session_scope() as session:
         chosen = find_appeal(session, appeal) if appeal else None
-        report = summary_report(session, start, end, chosen, currency, top=top)
-        language, heading = _language(session, lang, None), _heading(session, organisation, address)
-        data = summary_file(report, file_format, language, heading)
+        language = _language(session, lang, None)
+        report = summary_in(session, summary_report(session, start, end, chosen, currency, top=top), language)
+        data = summary_file(report, file_format, language, _heading(session, organisation, address))
     _write(output, data)
 
 
@@ -106,7 +107,7 @@ def letter_command(
     output: Output,
     donor: Annotated[str | None, typer.Argument(help="The donor's id or exact name (for a new letter).")] = None,
     number: Annotated[
-        str | None, typer.Option(help="Regenerate this letter (L-2026-000001) instead of writing a new one.")
+        str | None, typer.Option(help="Reprint this letter (L-2026-000001), marked COPY, instead of writing a new one.")
     ] = None,
     date_from: FromOption = None,
     date_to: ToOption = None,
@@ -127,18 +128,21 @@ def letter_command(
     from tracker.reporting.reports.letter import create_letter, find_letter, letter_data
 
     start, end = option_date(date_from, "from"), option_date(date_to, "to")
-    chosen = chosen_format(fmt, output, LETTER_FORMATS, "pdf")
+    file_format = chosen_format(fmt, output, LETTER_FORMATS, "pdf")
     if (donor is None) == (number is None):
         raise Invalid("donor", "give a donor for a new letter, or --number to regenerate one")
     upgrade()
     with session_scope() as session:
-        if number is not None:
+        heading = _heading(session, organisation, address)
+        if number is not None:  # a reprint: the letter as issued (its own heading), marked COPY
             letter = find_letter(session, number)
         else:
             assert donor is not None, "checked above: a donor or a number"
-            letter = create_letter(session, find_donor(session, donor), start, end, lang, show_values)
+            chosen = find_donor(session, donor)
+            issued = (heading.name, heading.address)
+            letter = create_letter(session, chosen, start, end, lang, show_values, heading=issued)
         content = letter_data(session, letter)
-        data = letter_file(content, chosen, _heading(session, organisation, address))
+        data = letter_file(content, file_format, heading, copy=number is not None)
     _write(output, data)
     typer.echo(_("letter {number}").format(number=letter.number))
     if content.digest != letter.digest:

@@ -364,6 +364,28 @@ class Acknowledgement(SQLModel, table=True):
     digest: str = Field(max_length=64)  # SHA-256 of the letter's content, so a regeneration can be checked
 
 
+class AcknowledgementPrint(SQLModel, table=True):
+    """What a letter printed when it was issued, frozen: its content (JSON) and the letter it replaces, if any."""
+
+    __tablename__ = "acknowledgement_print"
+
+    acknowledgement_id: int = Field(foreign_key="acknowledgement.id", primary_key=True)
+    content: str = Field(sa_type=sa.Text)  # canonical JSON; the letter's digest is the SHA-256 of exactly this text
+    # A replacement letter cancels the one it replaces; a letter is replaced at most once.
+    replaces_id: int | None = Field(default=None, foreign_key="acknowledgement.id", unique=True)
+
+
+class ItemName(SQLModel, table=True):
+    """An item's name in one language (az, tr, ru), printed in letters and reports of that language."""
+
+    __tablename__ = "item_name"
+    __table_args__ = (sa.CheckConstraint(check_one_of("language", LOCALES), name="language"),)
+
+    item_id: int = Field(foreign_key="item.id", primary_key=True)
+    language: str = Field(max_length=5, primary_key=True)
+    name: str = Field(max_length=200)
+
+
 class ApiToken(SQLModel, table=True):
     """A bearer token for the JSON API: it acts as its user; only its SHA-256 is kept."""
 

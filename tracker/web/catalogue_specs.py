@@ -35,6 +35,7 @@ class FieldSpec:
     required: bool = False
     create_only: bool = False
     blank: bool = True
+    apart: bool = False  # not a column of the row: `EntitySpec.apart_values` reads it (an item's names per language)
 
 
 @dataclass(frozen=True)
@@ -53,16 +54,26 @@ class EntitySpec:
     edit_role: str = Role.ADMIN
     has_page: bool = False
     defaults: dict[str, str] = field(default_factory=dict)
+    apart_values: Callable[[Session, Any], dict[str, str]] | None = None
 
     def form_field(self, error_field: str) -> str:
-        """The form field a service's error belongs to: money's `target.currency` is the `target_currency` choice."""
+        """The form field a service's error belongs to: money's `target.currency` is the `target_currency` choice,
+        an item's `names.az` the `name_az` field."""
         name, _dot, rest = error_field.partition(".")
+        if name == "names" and rest:
+            return f"name_{rest}"
         return f"{name}_currency" if rest == "currency" else error_field
+
+    def form_values(self, session: Session, row: Any) -> dict[str, str]:
+        """A row's fields as its edit form shows them, those kept apart from the row included."""
+        return self.values_of(row) | (self.apart_values(session, row) if self.apart_values else {})
 
     def values_of(self, row: Any) -> dict[str, str]:
         """A row's fields as the form shows them."""
         values = {}
         for spec in self.fields:
+            if spec.apart:
+                continue
             if spec.kind == "amount":
                 minor, currency = getattr(row, f"{spec.name}_minor"), getattr(row, f"{spec.name}_currency")
                 values[spec.name] = number(Money.from_minor(minor, currency).amount) if minor is not None else ""
@@ -86,6 +97,11 @@ def _choices(codes: tuple[str, ...], label: Callable[[str], str] | None = None) 
 
 def _named(vocabulary: str) -> Callable[[str], str]:
     return lambda code: term(code, vocabulary)
+
+
+def _item_names(session: Session, row: Item) -> dict[str, str]:
+    names = catalogue.item_names(session, {row.id} if row.id is not None else set()).get(row.id or 0, {})
+    return {f"name_{code}": names.get(code, "") for code in catalogue.NAME_LANGUAGES}
 
 
 NAME = FieldSpec("name", lambda: _("Name"), required=True)
@@ -199,14 +215,22 @@ ITEMS = EntitySpec(
         ),
         FieldSpec("cluster", lambda: _("Cluster"), "select", _choices(CLUSTERS, _named("cluster")), required=True),
         FieldSpec("unit_value", lambda: _("Default unit value"), kind="amount", choices=_currencies),
+        FieldSpec("name_az", lambda: _("Name in Azerbaijani (letters and reports)"), apart=True),
+        FieldSpec("name_tr", lambda: _("Name in Turkish (letters and reports)"), apart=True),
+        FieldSpec("name_ru", lambda: _("Name in Russian (letters and reports)"), apart=True),
     ),
     columns=(("name", lambda: _("Name")), ("unit", lambda: _("Unit")), ("cluster", lambda: _("Cluster"))),
     to_input=lambda v, loc: ItemInput(
-        name=v["name"], unit=v.get("unit", ""), cluster=v["cluster"], unit_value=_money(v, "unit_value", loc)
+        name=v["name"],
+        unit=v.get("unit", ""),
+        cluster=v["cluster"],
+        unit_value=_money(v, "unit_value", loc),
+        names={code: v.get(f"name_{code}", "") for code in catalogue.NAME_LANGUAGES},
     ),
     create=catalogue.create_item,
     update=catalogue.update_item,
     defaults={"unit": "piece", "cluster": "SHL"},
+    apart_values=_item_names,
 )
 
 SPECS = (DONORS, RECIPIENTS, APPEALS, ITEMS)

@@ -104,6 +104,7 @@ def test_items_carry_a_unit_value_in_the_currency_digits(api: TestClient, auth: 
     assert without_moment(made.json()) == {
         "id": made.json()["id"],
         "name": "Hygiene kit",
+        "names": {},
         "unit": "kit",
         "cluster": "WSH",
         "unit_value": {"amount": "12.500", "currency": "KWD"},

@@ -63,9 +63,12 @@ def summary_file(report: SummaryReport, fmt: str, lang: str, heading: ReportHead
     )
 
 
-def letter_file(letter: LetterData, fmt: str, heading: ReportHeading = DEFAULT_HEADING) -> bytes:
-    """An acknowledgement letter as HTML or PDF, in the letter's own language."""
-    return _pick(check_format(fmt, LETTER_FORMATS), html=lambda: letter_html(letter, heading).encode())
+def letter_file(letter: LetterData, fmt: str, heading: ReportHeading = DEFAULT_HEADING, copy: bool = False) -> bytes:
+    """An acknowledgement letter as HTML or PDF, in the letter's own language; a reprint (`copy`) says COPY.
+
+    The same frozen letter gives the same bytes every time: its content, date and heading are all frozen.
+    """
+    return _pick(check_format(fmt, LETTER_FORMATS), html=lambda: letter_html(letter, heading, copy=copy).encode())
 
 
 def _pick(fmt: str, html: Callable[[], bytes], **others: Callable[[], bytes]) -> bytes:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -11,7 +12,7 @@ from sqlmodel import Session, col, select
 
 from tracker.core.money import Money
 from tracker.db.columns import stored_id
-from tracker.db.models import Item
+from tracker.db.models import Item, ItemName
 from tracker.ledger.figures import Figures, Scope, contribution, line
 
 
@@ -32,8 +33,13 @@ class ItemFigure:
     bases: tuple[str, ...]
 
 
-def item_figures(bucket: Figures, items: dict[int, Item], bases: dict[int, tuple[str, ...]]) -> list[ItemFigure]:
-    """The items of one bucket, by name."""
+def item_figures(
+    bucket: Figures,
+    items: dict[int, Item],
+    bases: dict[int, tuple[str, ...]],
+    names: Mapping[int, str] | None = None,
+) -> list[ItemFigure]:
+    """The items of one bucket, by name; `names` are the items' names in the report's language, where set."""
     found = []
     for item_id, total in bucket.items.items():
         if not total.quantity_milli:
@@ -42,7 +48,7 @@ def item_figures(bucket: Figures, items: dict[int, Item], bases: dict[int, tuple
         found.append(
             ItemFigure(
                 item_id=item_id,
-                name=item.name,
+                name=(names or {}).get(item_id, item.name),
                 unit=item.unit,
                 cluster=item.cluster,
                 quantity=total.quantity,
@@ -57,6 +63,16 @@ def load_items(session: Session, ids: set[int]) -> dict[int, Item]:
     if not ids:
         return {}
     return {stored_id(i): i for i in session.exec(select(Item).where(col(Item.id).in_(ids)))}
+
+
+def translated_names(session: Session, ids: set[int], language: str) -> dict[int, str]:
+    """The items' names in a language, for those that have one; the catalogue's name is the fallback."""
+    if not ids:
+        return {}
+    statement = select(ItemName.item_id, ItemName.name).where(
+        col(ItemName.item_id).in_(ids), ItemName.language == language
+    )
+    return {item_id: name for item_id, name in session.exec(statement)}
 
 
 def valuation_bases(session: Session, scope: Scope) -> dict[int, tuple[str, ...]]:

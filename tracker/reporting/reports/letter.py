@@ -7,32 +7,42 @@ attest), marked as an estimate with its basis. Pledges and commitments still to 
 mentioned apart.
 
 A letter is computed from the contributions recorded on or before its cutoff (`as_of`,
-the moment it was created) and not voided by then, each under the status it had then,
-so regenerating letter N always gives the same letter, whatever was entered, advanced or
-voided since. The letter's digest (SHA-256 of its content) is stored and journalled, so a
-regeneration can be checked against it.
+the moment it was created) and not voided by then, each under the status it had then.
+What it printed (the donor's and items' names as they were, the amounts, the heading) is
+frozen at issue in `acknowledgement_print`, so renames and later corrections never alter
+it (`letter_prints` reads it back). The letter's digest is the SHA-256 of that frozen
+content; it is stored and journalled, so `tracker verify` can check it. No letter is
+written for a period with nothing to thank for: nothing received and nothing promised.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import dataclass, replace
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from tracker.core.errors import Invalid, NotFound
-from tracker.core.money import Money
+from tracker.core.errors import Conflict, Invalid, NotFound
+from tracker.core.money import Money, parse_money
 from tracker.core.vocabulary import BUCKETS, OUTSTANDING, Bucket, Status
 from tracker.db.columns import LOCALES, stored_id, utcnow
 from tracker.db.dialect import transaction_lock
 from tracker.db.journal import canonical_json, record_event, utc_text
-from tracker.db.models import Acknowledgement, Donor, User
+from tracker.db.models import Acknowledgement, AcknowledgementPrint, Donor, User
 from tracker.ledger.figures import Scope, contribution, figure_rows, fold, status_then
 from tracker.reporting.reports.donor import check_period
-from tracker.reporting.reports.items import ItemFigure, item_figures, load_items, valuation_bases
+from tracker.reporting.reports.items import (
+    ItemFigure,
+    item_figures,
+    load_items,
+    translated_names,
+    valuation_bases,
+)
 from tracker.settings.current import effective_settings
 
 # Any fixed number: the key of the PostgreSQL advisory lock that serialises letter numbers.
@@ -56,16 +66,21 @@ class LetterData:
     goods_and_services: tuple[ItemFigure, ...]  # received; values only when show_values
     outstanding_money: tuple[Money, ...]  # pledged or committed, still to come
     outstanding_items: tuple[ItemFigure, ...]
+    heading: tuple[str, str] | None = None  # who wrote it (organisation's name, address), as printed then
+    replaces: str | None = None  # the number of the letter this one replaces and cancels
 
     @property
     def received_anything(self) -> bool:
         return bool(self.money or self.goods_and_services)
 
     @property
+    def thanks_anything(self) -> bool:
+        """Something arrived in the period, or something promised in it is still to come."""
+        return self.received_anything or bool(self.outstanding_money or self.outstanding_items)
+
+    @property
     def digest(self) -> str:
-        content = canonical_json(self.content())
-        assert content is not None, "the content is a dict, so its JSON is text"
-        return hashlib.sha256(content.encode()).hexdigest()
+        return hashlib.sha256(self.frozen().encode()).hexdigest()
 
     def content(self) -> dict[str, Any]:
         """The letter as plain values, in a fixed order."""
@@ -82,7 +97,7 @@ class LetterData:
                 for f in found
             ]
 
-        return {
+        found: dict[str, Any] = {
             "number": self.number,
             "donor": [self.donor_id, self.donor_name],
             "period": [self.date_from, self.date_to],
@@ -95,6 +110,18 @@ class LetterData:
             "outstanding_money": [str(m) for m in self.outstanding_money],
             "outstanding_items": items(self.outstanding_items),
         }
+        # Letters written before their content was frozen had neither; their digests stay as they were.
+        if self.heading is not None:
+            found["heading"] = list(self.heading)
+        if self.replaces is not None:
+            found["replaces"] = self.replaces
+        return found
+
+    def frozen(self) -> str:
+        """The content as stored at issue: canonical JSON, whose SHA-256 is the digest."""
+        content = canonical_json(self.content())
+        assert content is not None, "the content is a dict, so its JSON is text"
+        return content
 
 
 def create_letter(
@@ -105,20 +132,37 @@ def create_letter(
     language: str | None = None,
     show_values: bool = False,
     user: User | None = None,
+    heading: tuple[str, str] | None = None,
+    replaces: Acknowledgement | None = None,
 ) -> Acknowledgement:
-    """Number and record a new letter for a donor's contributions of a period, and journal it.
+    """Number and record a new letter for a donor's contributions of a period, freeze what it prints, journal it.
 
     `language` defaults to the donor's own, then the organisation's default language. `show_values`
-    is the setting "show estimated values in letters" (off by default).
+    is the setting "show estimated values in letters" (off by default). `heading` is the organisation's
+    name and address printed on it (default: what the settings page saved). A letter that `replaces`
+    another cancels it. A period with nothing to thank for gets no letter: Invalid, nothing stored.
     """
     check_period(date_from, date_to)
     language = language or donor.locale or effective_settings(session).default_locale
     if language not in LOCALES:
         raise Invalid("language", "must be one of {allowed}, got {value!r}", allowed=", ".join(LOCALES), value=language)
+    if heading is None:
+        settings = effective_settings(session)
+        heading = (settings.organisation_name or "tracker", settings.organisation_address)
     transaction_lock(session, _NUMBER_LOCK)
+    if replaces is not None:
+        _check_replaceable(session, replaces, donor)
     now = utcnow()
     number = next_letter_number(session, now.year)
     data = compute_letter(session, number, donor, date_from, date_to, language, show_values, now)
+    data = replace(data, heading=heading, replaces=replaces.number if replaces else None)
+    if not data.thanks_anything:
+        raise Invalid(
+            "period",
+            "nothing was received from {donor} in this period and nothing promised is still to come: "
+            "there is nothing to thank for, so no letter is written",
+            donor=donor.name,
+        )
     letter = Acknowledgement(
         number=number,
         donor_id=stored_id(donor),
@@ -132,6 +176,12 @@ def create_letter(
         digest=data.digest,
     )
     session.add(letter)
+    session.flush()
+    session.add(
+        AcknowledgementPrint(
+            acknowledgement_id=stored_id(letter), content=data.frozen(), replaces_id=replaces.id if replaces else None
+        )
+    )
     session.flush()
     record_event(
         session,
@@ -148,9 +198,19 @@ def create_letter(
             "show_values": show_values,
             "as_of": utc_text(now),
             "digest": data.digest,
+            "replaces": replaces.number if replaces else None,
         },
     )
     return letter
+
+
+def _check_replaceable(session: Session, old: Acknowledgement, donor: Donor) -> None:
+    """A replacement is written to the same donor, and a letter is replaced once."""
+    if old.donor_id != donor.id:
+        raise Invalid("replaces", "letter {number} was written to another donor", number=old.number)
+    taken = session.exec(select(AcknowledgementPrint).where(AcknowledgementPrint.replaces_id == old.id)).first()
+    if taken is not None:
+        raise Conflict("letter {number} has already been replaced", number=old.number)
 
 
 def find_letter(session: Session, number: str) -> Acknowledgement:
@@ -161,7 +221,58 @@ def find_letter(session: Session, number: str) -> Acknowledgement:
 
 
 def letter_data(session: Session, letter: Acknowledgement) -> LetterData:
-    """The letter's content, regenerated from the ledger as it stood at the letter's cutoff."""
+    """What the letter printed: its frozen content, whatever was renamed, voided or recorded since.
+
+    A letter written before contents were frozen (revision 0011) is regenerated from the ledger as it
+    stood at its cutoff, with today's names.
+    """
+    printed = session.get(AcknowledgementPrint, letter.id)
+    if printed is not None:
+        return from_content(printed.content)
+    return regenerated_letter(session, letter)
+
+
+def from_content(content: str) -> LetterData:
+    """A letter read back from its frozen content; `frozen()` of the result is that same text."""
+    found = json.loads(content)
+
+    def items(rows: list[dict[str, Any]]) -> tuple[ItemFigure, ...]:
+        return tuple(
+            ItemFigure(
+                item_id=0,  # not printed: the name as printed is what the letter says
+                name=row["item"],
+                unit=row["unit"],
+                cluster="",
+                quantity=Decimal(row["quantity"]),
+                value=tuple(parse_money(v) for v in row["value"]),
+                bases=tuple(row["bases"]),
+            )
+            for row in rows
+        )
+
+    date_from, date_to = (date.fromisoformat(d) if d else None for d in found["period"])
+    heading = found.get("heading")
+    return LetterData(
+        number=found["number"],
+        donor_id=found["donor"][0],
+        donor_name=found["donor"][1],
+        date_from=date_from,
+        date_to=date_to,
+        language=found["language"],
+        show_values=found["show_values"],
+        as_of=datetime.fromisoformat(found["as_of"]),
+        contributions=found["contributions"],
+        money=tuple(parse_money(m) for m in found["money"]),
+        goods_and_services=items(found["goods_and_services"]),
+        outstanding_money=tuple(parse_money(m) for m in found["outstanding_money"]),
+        outstanding_items=items(found["outstanding_items"]),
+        heading=(heading[0], heading[1]) if heading is not None else None,
+        replaces=found.get("replaces"),
+    )
+
+
+def regenerated_letter(session: Session, letter: Acknowledgement) -> LetterData:
+    """A letter regenerated from the ledger as it stood at its cutoff, with today's names."""
     donor = session.get(Donor, letter.donor_id)
     assert donor is not None  # donors are never deleted
     return compute_letter(
@@ -190,9 +301,10 @@ def compute_letter(
     totals = fold(figure_rows(session, scope))
     ids = {i for bucket in BUCKETS for i in totals.bucket(bucket).items}
     items, bases = load_items(session, ids), valuation_bases(session, scope)
+    names = translated_names(session, ids, language)
 
     def described(bucket: str) -> tuple[ItemFigure, ...]:
-        found = item_figures(totals.bucket(bucket), items, bases)
+        found = item_figures(totals.bucket(bucket), items, bases, names)
         return tuple(f if show_values else replace(f, value=()) for f in found)
 
     outstanding: dict[str, Money] = {}

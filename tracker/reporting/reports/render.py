@@ -83,10 +83,20 @@ def summary_html(
 
 
 def letter_html(
-    letter: LetterData, heading: ReportHeading = DEFAULT_HEADING, downloads: Mapping[str, str] | None = None
+    letter: LetterData,
+    heading: ReportHeading = DEFAULT_HEADING,
+    downloads: Mapping[str, str] | None = None,
+    copy: bool = False,
 ) -> str:
-    """An acknowledgement letter in its own language (template reports/letter.html), dated when it was written."""
-    return _render("reports/letter.html", letter.language, heading, downloads, letter.as_of.date(), letter=letter)
+    """An acknowledgement letter in its own language (template reports/letter.html), dated when it was written.
+
+    A letter frozen at issue prints the heading it was issued under, not `heading`; a reprint (`copy`) is
+    marked COPY.
+    """
+    printed = ReportHeading(*letter.heading) if letter.heading is not None else heading
+    return _render(
+        "reports/letter.html", letter.language, printed, downloads, letter.as_of.date(), letter=letter, copy=copy
+    )
 
 
 def to_pdf(html: str) -> bytes:

@@ -13,6 +13,7 @@ from tracker.web.api import (
     exports,
     imports,
     items,
+    letters,
     rates,
     recipients,
     reports,
@@ -43,7 +44,7 @@ router = APIRouter(
     dependencies=[Depends(deps.admitted), Depends(deps.strict_query)],
     generate_unique_id_function=lambda route: route.name,  # operationId: create_donor, list_contributions, ...
 )
-for module in (donors, recipients, appeals, items, contributions, imports, rates, reports, exports):
+for module in (donors, recipients, appeals, items, contributions, imports, rates, reports, exports, letters):
     router.include_router(module.router)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from fastapi import APIRouter
 from fastapi.responses import Response
 
@@ -12,7 +14,7 @@ from tracker.reporting.lists import CatalogueFilters, list_catalogue
 from tracker.web.api import paging, present
 from tracker.web.api.common import READ, READ_ONE, WRITE, Cursor, IncludeArchived, Limit, Search, object_id
 from tracker.web.api.deps import Admin, Idempotent, LimitedRoute, Viewer
-from tracker.web.api.schemas import AppealCreate, AppealList, AppealPublic
+from tracker.web.api.schemas import AppealCreate, AppealList, AppealPatch, AppealPublic
 from tracker.web.api.types import check_text
 from tracker.web.deps import SessionDep
 
@@ -55,3 +57,18 @@ def show_appeal(appeal_id: str, session: SessionDep, user: Viewer) -> AppealPubl
     if row is None:
         raise NotFound("appeal {id} does not exist", id=appeal_id)
     return present.appeal(row)
+
+
+@router.patch("/{appeal_id}", response_model=AppealPublic, responses=WRITE)
+def update_appeal(appeal_id: str, body: AppealPatch, session: SessionDep, user: Admin) -> AppealPublic:
+    """Change any of the appeal's descriptive fields (the rest stay), journalled; recorded facts never change so."""
+    number = object_id(appeal_id, "appeal")
+    row = session.get(Appeal, number)
+    if row is None:
+        raise NotFound("appeal {id} does not exist", id=appeal_id)
+    changes = body.model_dump(exclude_unset=True)
+    if "target" in changes:
+        changes["target"] = body.target.to_money() if body.target else None
+    return present.appeal(
+        catalogue.update_appeal(session, number, replace(catalogue.appeal_input(row), **changes), user)
+    )

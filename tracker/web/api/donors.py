@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -15,7 +16,7 @@ from tracker.reporting.lists import CatalogueFilters, list_catalogue
 from tracker.web.api import paging, present
 from tracker.web.api.common import READ, READ_ONE, WRITE, Cursor, IncludeArchived, Limit, Search, object_id
 from tracker.web.api.deps import Clerk, Idempotent, LimitedRoute, Viewer
-from tracker.web.api.schemas import DonorCreate, DonorList, DonorPublic
+from tracker.web.api.schemas import DonorCreate, DonorList, DonorPatch, DonorPublic
 from tracker.web.api.types import check_text
 from tracker.web.deps import SessionDep
 
@@ -65,3 +66,14 @@ def show_donor(donor_id: str, session: SessionDep, user: Viewer) -> DonorPublic:
     if row is None:
         raise NotFound("donor {id} does not exist", id=donor_id)
     return present.donor(row)
+
+
+@router.patch("/{donor_id}", response_model=DonorPublic, responses=WRITE)
+def update_donor(donor_id: str, body: DonorPatch, session: SessionDep, user: Clerk) -> DonorPublic:
+    """Change any of the donor's descriptive fields (the rest stay), journalled; recorded facts never change so."""
+    number = object_id(donor_id, "donor")
+    row = session.get(Donor, number)
+    if row is None:
+        raise NotFound("donor {id} does not exist", id=donor_id)
+    changes = body.model_dump(exclude_unset=True)
+    return present.donor(catalogue.update_donor(session, number, replace(catalogue.donor_input(row), **changes), user))

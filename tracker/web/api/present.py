@@ -72,10 +72,12 @@ def appeal(row: Appeal) -> AppealPublic:
     )
 
 
-def item(row: Item) -> ItemPublic:
+def item(row: Item, names: dict[str, str] | None = None) -> ItemPublic:
+    """An item; `names` its names per language (catalogue.item_names), none when not given."""
     return ItemPublic(
         id=str(row.id),
         name=row.name,
+        names=names or {},
         unit=row.unit,
         cluster=row.cluster,
         unit_value=MoneyPublic.from_minor(row.unit_value_minor, row.unit_value_currency),

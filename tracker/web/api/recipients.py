@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -15,7 +16,7 @@ from tracker.reporting.lists import CatalogueFilters, list_catalogue
 from tracker.web.api import paging, present
 from tracker.web.api.common import READ, READ_ONE, WRITE, Cursor, IncludeArchived, Limit, Search, object_id
 from tracker.web.api.deps import Clerk, Idempotent, LimitedRoute, Viewer
-from tracker.web.api.schemas import RecipientCreate, RecipientList, RecipientPublic
+from tracker.web.api.schemas import RecipientCreate, RecipientList, RecipientPatch, RecipientPublic
 from tracker.web.api.types import check_text
 from tracker.web.deps import SessionDep
 
@@ -61,3 +62,16 @@ def show_recipient(recipient_id: str, session: SessionDep, user: Viewer) -> Reci
     if row is None:
         raise NotFound("recipient {id} does not exist", id=recipient_id)
     return present.recipient(row)
+
+
+@router.patch("/{recipient_id}", response_model=RecipientPublic, responses=WRITE)
+def update_recipient(recipient_id: str, body: RecipientPatch, session: SessionDep, user: Clerk) -> RecipientPublic:
+    """Change any of the recipient's descriptive fields (the rest stay), journalled; recorded facts never change so."""
+    number = object_id(recipient_id, "recipient")
+    row = session.get(Recipient, number)
+    if row is None:
+        raise NotFound("recipient {id} does not exist", id=recipient_id)
+    changes = body.model_dump(exclude_unset=True)
+    return present.recipient(
+        catalogue.update_recipient(session, number, replace(catalogue.recipient_input(row), **changes), user)
+    )

@@ -94,6 +94,20 @@ class DonorCreate(Strict):
     )
 
 
+class DonorPatch(Strict):
+    """Any of a donor's descriptive fields; those left out stay. Anything else (`id`, `archived`...) is refused."""
+
+    name: Name | None = None
+    kind: DonorKind | None = None
+    country: Country | None = None
+    email: Annotated[str, length(254), STORABLE] | None = None
+    phone: Annotated[str, length(50), STORABLE] | None = None
+    locale: Locale | None = None
+    notes: Notes | None = None
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"name": "AHİK", "email": "office@ahik.example"}]})
+
+
 class DonorPublic(BaseModel):
     id: str
     name: str
@@ -123,6 +137,16 @@ class RecipientCreate(Strict):
             "examples": [{"name": "Families left homeless, Kahramanmaraş", "kind": "community", "country": "TR"}]
         }
     )
+
+
+class RecipientPatch(Strict):
+    """Any of a recipient's descriptive fields; those left out stay."""
+
+    name: Name | None = None
+    kind: RecipientKind | None = None
+    country: Country | None = None
+    region: Line | None = None
+    notes: Notes | None = None
 
 
 class RecipientPublic(BaseModel):
@@ -163,6 +187,16 @@ class AppealCreate(Strict):
     )
 
 
+class AppealPatch(Strict):
+    """Any of an appeal's descriptive fields; those left out stay. Its `code` is how others refer to it: fixed."""
+
+    name: Name | None = None
+    start_date: PlainDate | None = None
+    end_date: PlainDate | None = None
+    target: MoneyValue | None = None
+    glide: Annotated[str, length(40), STORABLE] | None = None
+
+
 class AppealPublic(BaseModel):
     id: str
     code: str
@@ -179,11 +213,16 @@ class AppealList(Listing):
     items: list[AppealPublic]
 
 
+# An item's name per language: {"az": "Konteyner ev", "tr": "Konteyner ev", "ru": "Контейнерный дом"}.
+ItemNames = dict[Annotated[str, length(5), STORABLE], Annotated[str, length(200), STORABLE]]
+
+
 class ItemCreate(Strict):
     name: Name
     unit: Unit
     cluster: Cluster
     unit_value: MoneyValue | None = None
+    names: ItemNames | None = None
 
     model_config = ConfigDict(
         json_schema_extra={
@@ -199,9 +238,21 @@ class ItemCreate(Strict):
     )
 
 
+class ItemPatch(Strict):
+    """Any of an item's descriptive fields; those left out stay. Its `unit` counts recorded quantities: fixed.
+
+    `names` replaces the item's names per language (az, tr, ru) as a whole; a blank name removes one."""
+
+    name: Name | None = None
+    cluster: Cluster | None = None
+    unit_value: MoneyValue | None = None
+    names: ItemNames | None = None
+
+
 class ItemPublic(BaseModel):
     id: str
     name: str
+    names: dict[str, str]  # per language, where the item has a name in it (letters and reports print it)
     unit: str
     cluster: str
     unit_value: MoneyPublic | None

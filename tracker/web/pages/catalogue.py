@@ -17,6 +17,7 @@ from tracker.db.models import User
 from tracker.ledger.filters import ContributionFilters
 from tracker.ledger.lookups import match_parties, search_catalogue
 from tracker.ledger.queries import contribution_totals, find_contributions
+from tracker.reporting.reports.letter_prints import donor_letters
 from tracker.web.auth import page_router, require_role
 from tracker.web.catalogue_specs import SPECS, EntitySpec
 from tracker.web.deps import SessionDep
@@ -114,13 +115,14 @@ def add_routes(spec: EntitySpec) -> None:
                 "totals": contribution_totals(session, filters),
                 "filter_key": "donor_id" if key == "donors" else "recipient_id",
                 "statuses": RECORDED_STATUSES,
+                "letters": donor_letters(session, object_id) if key == "donors" else [],
             }
             return render(request, "catalogue/party.html", context)
 
     @router.get(f"/{key}/{{object_id}}/edit", response_class=HTMLResponse, name=f"{key}.edit")
     def edit(request: Request, object_id: int, session: SessionDep, user: editor) -> Response:
         row = _get(session, spec, object_id)
-        return _form_page(request, spec, spec.values_of(row), {}, row)
+        return _form_page(request, spec, spec.form_values(session, row), {}, row)
 
     @router.post(f"/{key}/{{object_id}}/edit", response_class=HTMLResponse, name=f"{key}.update")
     async def update(request: Request, object_id: int, session: SessionDep, user: editor) -> Response:

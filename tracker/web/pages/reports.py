@@ -6,6 +6,7 @@ from datetime import date
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlmodel import Session
 
 from tracker.catalogue.service import find_appeal
 from tracker.core.errors import Invalid, NotFound
@@ -16,6 +17,7 @@ from tracker.reporting.reports.formats import MEDIA_TYPES, check_format, donor_f
 from tracker.reporting.reports.letter import create_letter, find_letter, letter_data
 from tracker.reporting.reports.render import donor_html, letter_html, saved_heading, summary_html
 from tracker.reporting.reports.summary import summary_report
+from tracker.reporting.reports.translated import statement_in, summary_in
 from tracker.settings.current import effective_settings
 from tracker.web.auth import Clerk, Viewer, page_router
 from tracker.web.deps import SessionDep
@@ -65,6 +67,7 @@ def donor_report(request: Request, donor_id: int, session: SessionDep, user: Vie
         session, donor, date_from, date_to, currency, settings.reporting_currency, settings.rate_window_days
     )
     lang = _language(request, donor.locale)
+    statement = statement_in(session, statement, lang)
     if fmt != "html":
         return _file(donor_file(statement, fmt, lang, saved_heading(session)), fmt, f"statement-{donor.id}")
     links = _downloads(request, "reports.donor", ("pdf", "csv", "xlsx"), donor_id=donor_id)
@@ -92,6 +95,7 @@ def summary(request: Request, session: SessionDep, user: Viewer) -> Response:
         top=int(top),
     )
     lang = _language(request, None)
+    report = summary_in(session, report, lang)
     if fmt != "html":
         return _file(summary_file(report, fmt, lang, saved_heading(session)), fmt, "summary")
     links = _downloads(request, "reports.summary", ("pdf", "csv", "xlsx"))
@@ -105,6 +109,7 @@ async def new_letter(request: Request, session: SessionDep, user: Clerk) -> Resp
     donor = session.get(Donor, int(donor_id)) if donor_id.isdecimal() else None
     if donor is None:
         raise Invalid("donor_id", "no donor with id or name {ref!r}", ref=donor_id)
+    replaces = field(form, "replaces")
     letter = create_letter(
         session,
         donor,
@@ -113,6 +118,8 @@ async def new_letter(request: Request, session: SessionDep, user: Clerk) -> Resp
         field(form, "language") or None,
         show_values=field(form, "show_values") == "1",
         user=user,
+        heading=_issued_heading(session),
+        replaces=find_letter(session, replaces) if replaces else None,
     )
     return RedirectResponse(str(request.url_for("reports.letter", number=letter.number)), status_code=303)
 
@@ -121,7 +128,14 @@ async def new_letter(request: Request, session: SessionDep, user: Clerk) -> Resp
 def letter(request: Request, number: str, session: SessionDep, user: Viewer) -> Response:
     fmt = check_format(request.query_params.get("format") or "html", ("html", "pdf"))
     data = letter_data(session, find_letter(session, number))
+    # Every showing after issue is a reprint: marked COPY, the same bytes each time.
     if fmt != "html":
-        return _file(letter_file(data, fmt, saved_heading(session)), fmt, number)
+        return _file(letter_file(data, fmt, saved_heading(session), copy=True), fmt, number)
     links = _downloads(request, "reports.letter", ("pdf",), number=number)
-    return HTMLResponse(letter_html(data, saved_heading(session), links))
+    return HTMLResponse(letter_html(data, saved_heading(session), links, copy=True))
+
+
+def _issued_heading(session: Session) -> tuple[str, str]:
+    """The organisation's name and address a new letter is issued under: what the settings page saved."""
+    heading = saved_heading(session)
+    return heading.name, heading.address
