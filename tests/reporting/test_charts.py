@@ -23,9 +23,13 @@ def test_horizontal_bars_scale_to_the_largest_and_keep_their_text() -> None:
         == "Azərbaycan Həmkarlar İttifaqları Konfederasiyası: 620.000,00 ₼; <Kuwait>: 310.000,00 ₼"
     )
     widths = [float(rect["width"]) for rect in svg.find_all("rect")]
-    assert widths == [220.0, 110.0]
-    labels = [t.get_text() for t in svg.find_all("text")]
-    assert labels == ["Azərbaycan Həmkarlar İttifaql…", "620.000,00 ₼", "<Kuwait>", "310.000,00 ₼"]
+    assert widths == [200.0, 100.0]  # 560 wide: 230 for the names, 130 for the figures, 200 for the bars
+    texts = svg.find_all("text")
+    long_name = texts[0].find("title")
+    assert long_name.get_text() == "Azərbaycan Həmkarlar İttifaqları Konfederasiyası"  # in full, as a tooltip
+    long_name.extract()
+    labels = [t.get_text() for t in texts]
+    assert labels == ["Azərbaycan Həmkarlar İtti…", "620.000,00 ₼", "<Kuwait>", "310.000,00 ₼"]
 
 
 def test_markup_in_labels_is_escaped() -> None:
