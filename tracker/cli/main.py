@@ -224,6 +224,31 @@ def user_add(
     typer.echo(_("user {email} created with role {role}").format(email=user.email, role=Term(user.role, "role")))
 
 
+@user_app.command("password")
+@readable_errors
+def user_password(email: Annotated[str, typer.Argument(help="The user's email.")]) -> None:
+    """Set a user's new password (from TRACKER_PASSWORD, or asked for); every session they have open ends."""
+    from sqlmodel import func, select
+
+    from tracker.accounts.users import change_password
+    from tracker.core.errors import NotFound
+    from tracker.db.engine import session_scope, upgrade
+    from tracker.db.models import User
+
+    password = os.environ.get("TRACKER_PASSWORD")
+    if password is None:
+        if not sys.stdin.isatty():
+            fail(_("set TRACKER_PASSWORD, or run this in a terminal to be asked for the password"))
+        password = typer.prompt(_("Password"), hide_input=True, confirmation_prompt=True)
+    upgrade()
+    with session_scope() as session:
+        user = session.exec(select(User).where(func.lower(User.email) == email.strip().lower())).first()
+        if user is None or user.id is None:
+            raise NotFound("no user has the email {email}", email=email)
+        change_password(session, user.id, password, None)
+    typer.echo(_("password of {email} changed; their sessions have ended").format(email=user.email))
+
+
 def _safe_url(url: str) -> str:
     """The database URL without its password, for printing."""
     from sqlalchemy.engine import make_url
