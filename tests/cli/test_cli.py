@@ -69,7 +69,8 @@ def test_user_add_takes_the_password_from_the_environment(fresh_url: str) -> Non
         (
             ("demo",),
             {"TRACKER_ENV": "production"},
-            "error: settings: TRACKER_SECRET_KEY must be set to a random value of 32 characters or more in production",
+            "error: settings: TRACKER_SECRET_KEY must be a random value of 32 characters or more in production, "
+            "such as the output of: python -c 'import secrets; print(secrets.token_urlsafe(32))'",
         ),
         (
             ("demo",),

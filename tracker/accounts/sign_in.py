@@ -9,10 +9,16 @@ address within a sliding window:
   even with the right password, until the oldest of them leaves the window.
 
 A successful sign-in clears the failures of that email.
+
+Attempts for one email (and from one address) take turns: on PostgreSQL each holds an advisory
+lock until its transaction ends, so it counts every failure before it, even ones sent in parallel
+(the caller commits a failure before it holds the answer back). SQLite's one writer already
+makes them take turns.
 """
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -21,6 +27,7 @@ from sqlmodel import Session, col, func, select
 
 from tracker.accounts.users import authenticate
 from tracker.db.columns import utcnow
+from tracker.db.dialect import transaction_lock
 from tracker.db.models import SignInFailure, User
 
 WINDOW = timedelta(minutes=15)
@@ -47,6 +54,8 @@ def sign_in(session: Session, email: str, password: str, address: str) -> SignIn
     """Check the password unless this email or address is locked out; record a failure in the caller's unit."""
     email = (email or "").strip().lower()[:254]
     address = (address or "unknown")[:64]
+    for key in sorted({_lock_key("email", email), _lock_key("address", address)}):  # one order: no deadlock
+        transaction_lock(session, key)
     now = utcnow()
     since = now - WINDOW
     by_email = _failures(session, col(SignInFailure.email) == email, since)
@@ -67,6 +76,11 @@ def sign_in(session: Session, email: str, password: str, address: str) -> SignIn
     session.execute(sa.delete(SignInFailure).where(col(SignInFailure.at) < since))
     session.flush()
     return SignInResult(None, delay_seconds=delay_for(max(by_email[0], by_address[0]) + 1))
+
+
+def _lock_key(kind: str, value: str) -> int:
+    """A PostgreSQL advisory lock key (a signed 64-bit integer) for one email or one address."""
+    return int.from_bytes(hashlib.sha256(f"tracker-sign-in:{kind}:{value}".encode()).digest()[:8], "big", signed=True)
 
 
 def delay_for(failures: int) -> float:

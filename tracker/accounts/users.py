@@ -1,4 +1,4 @@
-"""Staff accounts: create users with Argon2id password hashes, check passwords, change roles, deactivate."""
+"""Staff accounts: create users with Argon2id password hashes, check and change passwords, change roles, deactivate."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from functools import cache
 from pwdlib import PasswordHash
 from sqlmodel import Session, col, func, select
 
+from tracker.accounts.sessions import end_user_sessions
 from tracker.accounts.setup import check_setup_code, forget_setup_code
 from tracker.core.errors import Conflict, Invalid, NotFound, Plural
 from tracker.core.fields import email_address, one_of, optional_text
@@ -133,7 +134,7 @@ def change_role(session: Session, user_id: int, role: str, actor: User | None) -
 
 
 def deactivate_user(session: Session, user_id: int, actor: User | None) -> User:
-    """Stop a user signing in; their open sessions end with their next request. Nothing is deleted."""
+    """Stop a user signing in and end every session they have open. Nothing of theirs is deleted."""
     user = get_user(session, user_id)
     if not user.active:
         raise Conflict("{email} is already deactivated", email=user.email)
@@ -144,6 +145,7 @@ def deactivate_user(session: Session, user_id: int, actor: User | None) -> User:
     user.active = False
     session.add(user)
     session.flush()
+    end_user_sessions(session, user_id)
     record_event(
         session,
         action="user.deactivated",
@@ -152,6 +154,23 @@ def deactivate_user(session: Session, user_id: int, actor: User | None) -> User:
         user_id=actor.id if actor else None,
         before={"active": True},
         after={"active": False},
+    )
+    return user
+
+
+def change_password(session: Session, user_id: int, password: str, actor: User | None) -> User:
+    """A new password for the user; every session they had open ends (the journal says when, never the hash)."""
+    user = get_user(session, user_id)
+    user.password_hash = hasher().hash(check_password_rules(password))
+    session.add(user)
+    session.flush()
+    end_user_sessions(session, user_id)
+    record_event(
+        session,
+        action="user.password_changed",
+        object_type="user",
+        object_id=user.id,
+        user_id=actor.id if actor else None,
     )
     return user
 

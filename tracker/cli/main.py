@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -20,7 +21,7 @@ from tracker.core.i18n import _, activate, ngettext, supported
 from tracker.core.vocabulary import Role, Term
 
 app = typer.Typer(help="tracker: a ledger of humanitarian aid contributions.", no_args_is_help=True)
-db_app = typer.Typer(help="The database: migrations and checks.", no_args_is_help=True)
+db_app = typer.Typer(help="The database: migrations, checks, backups.", no_args_is_help=True)
 user_app = typer.Typer(help="Staff accounts.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(user_app, name="user")
@@ -61,6 +62,8 @@ def serve(
     from tracker.db.engine import upgrade
 
     settings = get_settings()
+    if warning := settings.secret_warning():
+        typer.echo(warning, err=True)
     upgrade(settings.database_url)
     _ensure_totals()
     if demo:
@@ -175,22 +178,66 @@ def db_rebuild_totals() -> None:
     )
 
 
+@db_app.command("backup")
+@readable_errors
+def db_backup(file: Annotated[Path, typer.Argument(help="The new backup file; it must not exist yet.")]) -> None:
+    """Copy the whole database to FILE, consistently, while the app goes on writing (SQLite: its online
+    backup; PostgreSQL: pg_dump)."""
+    from tracker.core.config import get_settings
+    from tracker.db.backup import backup
+
+    url = get_settings().database_url
+    backup(url, file)
+    typer.echo(_("database {database} backed up to {file}").format(database=_safe_url(url), file=file))
+
+
+@db_app.command("restore")
+@readable_errors
+def db_restore(file: Annotated[Path, typer.Argument(help="A file made by `tracker db backup`.")]) -> None:
+    """Load a backup into the database TRACKER_DATABASE_URL names, which must be empty or not exist yet."""
+    from tracker.core.config import get_settings
+    from tracker.db.backup import restore
+
+    url = get_settings().database_url
+    restore(url, file)
+    typer.echo(
+        _("{file} restored into {database}; run `tracker verify` to check it").format(
+            file=file, database=_safe_url(url)
+        )
+    )
+
+
 @app.command()
 @readable_errors
-def verify() -> None:
-    """Check every ledger invariant and every letter's digest over the whole database; exit 1 on any problem."""
+def verify(
+    anchor: Annotated[
+        bool, typer.Option("--anchor", help="Print only the journal's chain head (ID:HASH), to keep elsewhere.")
+    ] = False,
+    since: Annotated[
+        str | None, typer.Option("--since", help="A chain head printed earlier: also prove nothing up to it changed.")
+    ] = None,
+) -> None:
+    """Check every ledger invariant, every letter and every export format over the whole database; exit 1 on any problem."""
     from tracker.db.engine import session_scope
-    from tracker.ledger.verify import run_checks
+    from tracker.ledger.verify import anchor_holds, chain_head, run_checks
     from tracker.reporting.exports.verify import run_export_checks
     from tracker.reporting.reports.letter_prints import letters_match_their_digests
 
     with session_scope() as session:
-        problems = run_checks(session) + letters_match_their_digests(session) + run_export_checks(session)
+        if anchor:
+            typer.echo(chain_head(session))
+            return
+        problems = (anchor_holds(session, since) if since is not None else []) + run_checks(session)
+        problems += letters_match_their_digests(session) + run_export_checks(session)
+        head = chain_head(session)
     for problem in problems:
         typer.echo(_("problem: {problem}").format(problem=problem))
     if problems:
         raise typer.Exit(1)
     typer.echo(_("ledger verified: every check passed"))
+    typer.echo(
+        _("journal chain head: {head} (keep it outside the database; verify --since it later)").format(head=head)
+    )
 
 
 @user_app.command("add")
@@ -214,6 +261,31 @@ def user_add(
     with session_scope() as session:
         user = create_user(session, email=email, role=role, password=password, name=name, locale=locale)
     typer.echo(_("user {email} created with role {role}").format(email=user.email, role=Term(user.role, "role")))
+
+
+@user_app.command("password")
+@readable_errors
+def user_password(email: Annotated[str, typer.Argument(help="The user's email.")]) -> None:
+    """Set a user's new password (from TRACKER_PASSWORD, or asked for); every session they have open ends."""
+    from sqlmodel import func, select
+
+    from tracker.accounts.users import change_password
+    from tracker.core.errors import NotFound
+    from tracker.db.engine import session_scope, upgrade
+    from tracker.db.models import User
+
+    password = os.environ.get("TRACKER_PASSWORD")
+    if password is None:
+        if not sys.stdin.isatty():
+            fail(_("set TRACKER_PASSWORD, or run this in a terminal to be asked for the password"))
+        password = typer.prompt(_("Password"), hide_input=True, confirmation_prompt=True)
+    upgrade()
+    with session_scope() as session:
+        user = session.exec(select(User).where(func.lower(User.email) == email.strip().lower())).first()
+        if user is None or user.id is None:
+            raise NotFound("no user has the email {email}", email=email)
+        change_password(session, user.id, password, None)
+    typer.echo(_("password of {email} changed; their sessions have ended").format(email=user.email))
 
 
 def _safe_url(url: str) -> str:

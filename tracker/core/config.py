@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+from collections import Counter
 from functools import cache
 from typing import Literal
 
@@ -12,6 +14,27 @@ from tracker.core.i18n import gettext
 from tracker.core.money import check_currency
 
 DEVELOPMENT_SECRET = "development-only-secret-key-change-me"  # noqa: S105 - refused in production
+SECRET_MIN_LENGTH = 32
+# Bits the secret's own letters must show: `secrets.token_urlsafe(32)` shows about 200, `token_hex(16)`
+# about 110 (never below 90 in practice); 32 of one letter shows 0, "password" repeated 88.
+SECRET_MIN_BITS = 90
+
+
+def secret_bits(secret: str) -> float:
+    """A ceiling on the secret's entropy from its own letters: its length × the Shannon entropy of their mix.
+
+    It cannot prove a secret random (a known phrase or a run of the alphabet scores well), but it
+    refuses the weak shapes: one letter repeated, a short word repeated."""
+    if not secret:
+        return 0.0
+    counts = Counter(secret)
+    per_letter = -sum(n / len(secret) * math.log2(n / len(secret)) for n in counts.values())
+    return per_letter * len(secret)
+
+
+def weak_secret(secret: str) -> bool:
+    """True for the public development secret, a short one, or one whose letters carry too little entropy."""
+    return secret == DEVELOPMENT_SECRET or len(secret) < SECRET_MIN_LENGTH or secret_bits(secret) < SECRET_MIN_BITS
 
 
 class Settings(BaseSettings):
@@ -52,11 +75,28 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _secret_outside_development(self) -> Settings:
-        if self.env == "production" and (self.secret_key == DEVELOPMENT_SECRET or len(self.secret_key) < 32):
+        if self.env == "production" and weak_secret(self.secret_key):
             raise ValueError(
-                gettext("TRACKER_SECRET_KEY must be set to a random value of 32 characters or more in production")
+                gettext(
+                    "TRACKER_SECRET_KEY must be a random value of 32 characters or more in production, "
+                    "such as the output of: python -c 'import secrets; print(secrets.token_urlsafe(32))'"
+                )
             )
         return self
+
+    def secret_warning(self) -> str | None:
+        """What is unsafe about the secret key in development (production refuses it outright), or None."""
+        if self.env == "production" or not weak_secret(self.secret_key):
+            return None
+        if self.secret_key == DEVELOPMENT_SECRET:
+            return gettext(
+                "WARNING: TRACKER_SECRET_KEY is not set; cookies are signed with the public development key. "
+                "Never serve real data like this: set TRACKER_ENV=production and a random TRACKER_SECRET_KEY."
+            )
+        return gettext(
+            "WARNING: TRACKER_SECRET_KEY is short or repetitive and would be refused in production; "
+            "set a random value of 32 characters or more."
+        )
 
 
 @cache

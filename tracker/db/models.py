@@ -426,3 +426,15 @@ class ImportedRow(SQLModel, table=True):
     contribution_id: int = Field(foreign_key="contribution.id", unique=True)
     import_id: str = Field(max_length=32, index=True)
     row_number: int
+
+
+class UserSession(SQLModel, table=True):
+    """A signed-in browser: the cookie carries a random token, only its SHA-256 is kept; deleting the row ends it."""
+
+    __tablename__ = "user_session"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user_account.id", index=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    created_at: datetime = Timestamp()
+    expires_at: datetime = Field(sa_type=sa.DateTime(timezone=True))

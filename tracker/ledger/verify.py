@@ -1,10 +1,19 @@
-"""Named ledger invariants, each a function that lists its problems; `tracker verify` runs them all."""
+"""Named ledger invariants, each a function that lists its problems; `tracker verify` runs them all.
+
+What they prove, and what they cannot, is written in README.md ("What `tracker verify` proves"):
+every check compares the ledger with the journal or recomputes a figure, so a change made past
+the app shows unless it rewrote the journal too; a rewritten journal shows against a chain head
+exported earlier (`verify --since`), never on its own, since anyone who can write the database
+can recompute an unkeyed chain.
+"""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
@@ -14,7 +23,7 @@ from tracker.core.money import QUANTITY_PLACES, minor_digits, round_half_up
 from tracker.core.vocabulary import LineKind, Status, Term
 from tracker.db.columns import stored_id
 from tracker.db.dialect import on_sqlite
-from tracker.db.journal import canonical_json, verify_chain
+from tracker.db.journal import GENESIS, canonical_json, verify_chain
 from tracker.db.models import Contribution, ContributionLine, ExchangeRate, JournalEvent, NumberSequence
 from tracker.ledger.recording import snapshot
 from tracker.rates.publications import NUMBER
@@ -29,6 +38,137 @@ def journal_chain_holds(session: Session) -> list[str]:
     return [
         gettext("journal event {id}: {problem}").format(id=p.event_id, problem=p.problem) for p in verify_chain(session)
     ]
+
+
+def status_moves_match_journal(session: Session) -> list[str]:
+    """Each contribution's status and void are where its journal events moved them, and every such event
+    names a contribution that exists: an UPDATE past the app, with no event, shows here."""
+    journaled: dict[str, tuple[str | None, str | None]] = {}  # contribution id: (status, void reason)
+    problems: list[str] = []
+    statement = (
+        select(JournalEvent.id, JournalEvent.object_id, JournalEvent.action, JournalEvent.after)
+        .where(JournalEvent.object_type == "contribution")
+        .order_by(col(JournalEvent.id))
+    )
+    for _event_id, object_id, action, after in session.exec(statement.execution_options(yield_per=BATCH)):
+        facts: dict[str, Any] = json.loads(after) if after else {}
+        status, void = journaled.get(object_id, (None, None))
+        if "status" in facts:  # recorded with a status, or moved to one
+            status = facts["status"]
+        if action == "contribution.voided" or facts.get("voided") is True:
+            void = str(facts.get("reason", ""))
+        journaled[object_id] = (status, void)
+    statement_rows = select(Contribution.id, Contribution.number, Contribution.status, Contribution.void_reason)
+    for contribution_id, number, status, void_reason in session.exec(
+        statement_rows.order_by(col(Contribution.id)).execution_options(yield_per=BATCH)
+    ):
+        said_status, said_void = journaled.pop(str(contribution_id), (None, None))
+        if said_status is None:
+            continue  # recorded_facts_match_journal reports a contribution the journal never recorded
+        if status != said_status:
+            problems.append(
+                gettext("{number}: is {status} but the journal says {journaled}").format(
+                    number=number, status=Term(status, "status"), journaled=Term(said_status, "status")
+                )
+            )
+        if said_void is None and void_reason is not None:
+            problems.append(gettext("{number}: is void but no journal event voids it").format(number=number))
+        elif said_void is not None and void_reason != said_void:
+            problems.append(
+                gettext("{number}: the journal voids it, but it is not void as the journal says").format(number=number)
+            )
+    problems += [
+        gettext("contribution {id}: the journal changes it, but it does not exist").format(id=object_id)
+        for object_id in sorted(journaled)
+    ]
+    return problems
+
+
+RATE_EVENTS = ("rate.recorded", "rate.corrected")
+
+
+def rate_versions_match_journal(session: Session) -> list[str]:
+    """Every exchange-rate version was recorded by a journal event, and every rate event's versions exist:
+    a version inserted past the app (and so in force) shows here.
+
+    A rate recorded by hand has an event of its own holding its facts; rates imported from a file
+    share one event per import, which says how many were added, by whom, for which dates."""
+    problems: list[str] = []
+    single: dict[str, tuple[int | None, dict[str, Any]]] = {}  # rate id: (event id, facts)
+    imports: list[tuple[int, int | None, dict[str, Any]]] = []
+    statement = (
+        select(JournalEvent.id, JournalEvent.action, JournalEvent.user_id, JournalEvent.after)
+        .where(JournalEvent.object_type == "exchange_rate")
+        .order_by(col(JournalEvent.id))
+    )
+    for event_id, action, user_id, after in session.exec(statement):
+        facts = json.loads(after) if after else {}
+        if action in RATE_EVENTS:
+            single[str(facts.get("id"))] = (event_id, facts)
+        elif action == "rates.imported":
+            assert event_id is not None
+            imports.append((event_id, user_id, facts))
+    groups: dict[tuple[datetime, str, str, int | None], list[ExchangeRate]] = {}
+    for rate in session.exec(select(ExchangeRate).order_by(col(ExchangeRate.id)).execution_options(yield_per=BATCH)):
+        event, facts = single.pop(str(rate.id), (None, None))
+        if event is None:
+            key = (rate.recorded_at, rate.source, rate.quote_currency, rate.recorded_by_id)
+            groups.setdefault(key, []).append(rate)
+        elif facts != _rate_facts(rate):
+            problems.append(gettext("exchange rate {id}: differs from the journal").format(id=rate.id))
+    for (_at, source, quote, by), rates in sorted(groups.items(), key=lambda kv: str(kv[0][0])):
+        found = next((i for i in imports if _imported(i, source, quote, by, rates)), None)
+        if found is None:
+            problems += [
+                gettext("exchange rate {id}: no journal event records it").format(id=rate.id) for rate in rates
+            ]
+        else:
+            imports.remove(found)
+    problems += [
+        gettext("journal event {id}: records exchange rate {rate}, which does not exist").format(id=i, rate=rate_id)
+        for rate_id, (i, _facts) in single.items()
+    ]
+    problems += [
+        gettext("journal event {id}: records imported rates that are not in the database").format(id=event_id)
+        for event_id, _user, _facts in imports
+    ]
+    return problems
+
+
+def _rate_facts(rate: ExchangeRate) -> dict[str, Any]:
+    """A rate version's facts as rates.service journals them."""
+    facts: dict[str, Any] = json.loads(
+        canonical_json(
+            {
+                "id": rate.id,
+                "rate_date": rate.rate_date,
+                "currency": rate.currency,
+                "quote_currency": rate.quote_currency,
+                "rate": rate.rate,
+                "source": rate.source,
+            }
+        )
+        or "{}"
+    )
+    return facts
+
+
+def _imported(
+    event: tuple[int, int | None, dict[str, Any]], source: str, quote: str, by: int | None, rates: list[ExchangeRate]
+) -> bool:
+    """Whether one rates import's event accounts for exactly these versions, written together."""
+    _id, user_id, facts = event
+    try:
+        first, last = date.fromisoformat(str(facts["from"])), date.fromisoformat(str(facts["to"]))
+    except (KeyError, ValueError):
+        return False
+    return (
+        facts.get("source") == source
+        and facts.get("quote_currency") == quote
+        and user_id == by
+        and facts.get("added") == len(rates)
+        and all(first <= rate.rate_date <= last for rate in rates)
+    )
 
 
 def contributions_have_lines(session: Session) -> list[str]:
@@ -183,6 +323,8 @@ CHECKS: tuple[Check, ...] = (
     journal_chain_holds,
     contributions_have_lines,
     recorded_facts_match_journal,
+    status_moves_match_journal,
+    rate_versions_match_journal,
     line_values_are_exact,
     fulfilments_are_sound,
     no_float_money,
@@ -195,3 +337,27 @@ CHECKS: tuple[Check, ...] = (
 def run_checks(session: Session) -> list[str]:
     """Every problem every check finds; an empty list means the ledger holds."""
     return [problem for check in CHECKS for problem in check(session)]
+
+
+def chain_head(session: Session) -> str:
+    """The journal's newest event as `ID:HASH` (`0:` and the genesis hash when empty): kept outside the
+    database, it lets a later `tracker verify --since` prove that nothing up to that event changed."""
+    head = session.exec(select(JournalEvent.id, JournalEvent.hash).order_by(col(JournalEvent.id).desc()).limit(1))
+    found = head.first()
+    return f"{found[0]}:{found[1]}" if found else f"0:{GENESIS}"
+
+
+def anchor_holds(session: Session, anchor: str) -> list[str]:
+    """The event an exported chain head names is still there with the same hash. With the chain holding
+    (journal_chain_holds), every event up to it is then unchanged, and none was removed."""
+    number, _, expected = anchor.strip().partition(":")
+    if not number.isdecimal() or len(expected) != len(GENESIS):
+        return [gettext("the chain head {anchor!r} is not of the form ID:HASH").format(anchor=anchor)]
+    if int(number) == 0:
+        return []  # exported from an empty journal: it proves nothing
+    found = session.exec(select(JournalEvent.hash).where(col(JournalEvent.id) == int(number))).first()
+    if found is None:
+        return [gettext("journal event {id}: named by the chain head, it is gone").format(id=number)]
+    if found != expected:
+        return [gettext("journal event {id}: its hash differs from the chain head's").format(id=number)]
+    return []

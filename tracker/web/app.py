@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 
@@ -16,7 +18,9 @@ from tracker.web.static import static_files
 
 
 def create_app() -> FastAPI:
-    get_settings()  # a bad setting stops the app here, before it serves anything
+    settings = get_settings()  # a bad setting stops the app here, before it serves anything
+    if warning := settings.secret_warning():
+        logging.getLogger("tracker").warning(warning)
     app = FastAPI(
         title="tracker",
         version=tracker.__version__,

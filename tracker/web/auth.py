@@ -20,6 +20,7 @@ from sqlmodel import Session
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from tracker.accounts.sessions import SESSION_HOURS, end_session, open_session, session_user
 from tracker.accounts.users import has_role
 from tracker.core.config import get_settings
 from tracker.core.errors import TrackerError
@@ -28,7 +29,6 @@ from tracker.db.models import User
 from tracker.web.deps import SessionDep
 
 SESSION_COOKIE = "tracker_session"
-SESSION_HOURS = 12
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -106,12 +106,13 @@ def install(app: FastAPI) -> None:
 
 
 def current_user(request: Request, session: SessionDep) -> User | None:
-    """The signed-in, active user, or None; a deactivated user's session ends here, at once."""
-    user_id = request.session.get("user_id")
-    user = session.get(User, user_id) if isinstance(user_id, int) else None
-    if user is not None and not user.active:
+    """The signed-in, active user whose session is still open in the database, or None.
+
+    The cookie names a session, never a user: signing out, deactivation and a new password
+    delete the session's row, and every copy of the cookie stops working at once."""
+    user = session_user(session, request.session.get("sid")) if "sid" in request.session else None
+    if user is None and "sid" in request.session:
         request.session.clear()
-        user = None
     if user is not None:
         # Detached with its fields loaded: a failed request rolls its session back (which would
         # expire the user) before the error page, which shows the signed-in navigation, renders.
@@ -120,12 +121,19 @@ def current_user(request: Request, session: SessionDep) -> User | None:
     return user
 
 
-def sign_in_session(request: Request, user: User) -> None:
-    """A fresh session for the user: nothing from before sign-in carries over (no session fixation)."""
+def sign_in_session(request: Request, session: Session, user: User) -> None:
+    """A fresh session for the user, kept in the database: nothing from before sign-in carries over
+    (no session fixation)."""
     request.session.clear()
-    request.session["user_id"] = user.id
+    request.session["sid"] = open_session(session, user)
     request.session["csrf"] = secrets.token_urlsafe(32)
     request.session["locale"] = user.locale  # the language middleware runs before any route knows the user
+
+
+def sign_out_session(request: Request, session: Session) -> None:
+    """End this browser's session in the database, so that no saved copy of its cookie signs in again."""
+    end_session(session, request.session.get("sid"))
+    request.session.clear()
 
 
 def require_role(role: str | None) -> Callable[[Request, Session], User | None]:

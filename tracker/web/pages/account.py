@@ -12,7 +12,7 @@ from tracker.accounts.sign_in import sign_in
 from tracker.accounts.users import create_first_admin, has_users
 from tracker.core.errors import Conflict, Invalid
 from tracker.core.i18n import _
-from tracker.web.auth import Anyone, page_router, safe_next, sign_in_session
+from tracker.web.auth import Anyone, page_router, safe_next, sign_in_session, sign_out_session
 from tracker.web.deps import SessionDep
 from tracker.web.pagekit import error_of, field, redirect, render
 
@@ -35,8 +35,9 @@ async def login_submit(request: Request, session: SessionDep, user: Anyone) -> R
     address = request.client.host if request.client else "unknown"
     result = await run_in_threadpool(sign_in, session, email, password if isinstance(password, str) else "", address)
     if result.user is not None:
-        sign_in_session(request, result.user)
+        sign_in_session(request, session, result.user)
         return RedirectResponse(target, status_code=303)
+    await run_in_threadpool(session.commit)  # the failure counts for attempts in parallel before the answer waits
     if result.delay_seconds:
         await asyncio.sleep(result.delay_seconds)  # the attempt is already recorded; hold the answer
     if result.locked:
@@ -51,8 +52,8 @@ async def login_submit(request: Request, session: SessionDep, user: Anyone) -> R
 
 
 @router.post("/logout", name="account.logout")
-def logout(request: Request, user: Anyone) -> Response:
-    request.session.clear()
+def logout(request: Request, session: SessionDep, user: Anyone) -> Response:
+    sign_out_session(request, session)
     return RedirectResponse(request.app.url_path_for("account.login"), status_code=303)
 
 
@@ -84,6 +85,6 @@ async def setup_submit(request: Request, session: SessionDep, user: Anyone) -> R
         except Invalid as exc:
             errors = error_of(exc)
         else:
-            sign_in_session(request, admin)
+            sign_in_session(request, session, admin)
             return redirect(request, "home", _("Welcome. You are the first admin; add your colleagues under Users."))
     return render(request, "account/setup.html", {"values": values, "errors": errors}, status_code=422)
