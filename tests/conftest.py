@@ -30,6 +30,16 @@ def on_postgres() -> bool:
     return bool(POSTGRES_URL)
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """`@pytest.mark.postgres_only("why")` tests are skipped, with the reason, on a SQLite run."""
+    if on_postgres():
+        return
+    for item in items:
+        marker = item.get_closest_marker("postgres_only")
+        if marker is not None:
+            item.add_marker(pytest.mark.skip(reason=marker.args[0] if marker.args else "PostgreSQL only"))
+
+
 class Databases:
     """Creates throwaway databases of the kind this run tests, and drops them afterwards."""
 

@@ -7,9 +7,9 @@ import threading
 import time
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from clikit import one_error_line, run
-from conftest import Databases
 from factories import make_donor, make_recipient, money_line
 from sqlmodel import select
 
@@ -28,7 +28,7 @@ def numbers(url: str) -> set[str]:
 
 
 def test_a_backup_taken_while_writing_restores_every_committed_contribution(
-    fresh_url: str, databases: Databases, tmp_path: Path
+    fresh_url: str, databases: Any, tmp_path: Path
 ) -> None:
     engine = make_engine(fresh_url)
     with session_scope(engine) as session:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 import sqlalchemy as sa
-from conftest import on_postgres
 from factories import make_contribution, money_line
 from sqlmodel import Session, func, select
 
@@ -16,7 +15,7 @@ KEPT = (
 )  # fmt: skip
 
 
-@pytest.mark.skipif(not on_postgres(), reason="SQLite has no TRUNCATE; its DELETE is refused by other triggers")
+@pytest.mark.postgres_only("SQLite has no TRUNCATE; its DELETE is refused by other triggers")
 @pytest.mark.parametrize("table", KEPT)
 def test_truncate_is_refused(session: Session, table: str) -> None:
     make_contribution(session, money_line("100.00 USD"))

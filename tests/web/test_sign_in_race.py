@@ -13,7 +13,6 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx2
 import pytest
 from bs4 import BeautifulSoup
-from conftest import on_postgres
 from webkit import PASSWORD, make_user
 
 from tracker.accounts.sign_in import LOCK_EMAIL_AFTER
@@ -41,9 +40,8 @@ def wait_until_up(base: str, server: subprocess.Popen[bytes]) -> None:
     raise AssertionError("the server did not come up")
 
 
-@pytest.mark.skipif(
-    not on_postgres(),
-    reason="SQLite's one writer already makes attempts take turns; 39 Argon2 checks queued behind its write lock "
+@pytest.mark.postgres_only(
+    "SQLite's one writer already makes attempts take turns; 39 Argon2 checks queued behind its write lock "
     "can outlast the busy timeout on a loaded machine, which is the busy-database answer's matter, not the lockout's",
 )
 def test_parallel_wrong_guesses_lock_the_account_as_serial_ones_do(fresh_url: str) -> None:

@@ -217,7 +217,7 @@ def verify(
         str | None, typer.Option("--since", help="A chain head printed earlier: also prove nothing up to it changed.")
     ] = None,
 ) -> None:
-    """Check every ledger invariant, every letter and every export format over the whole database; exit 1 on any problem."""
+    """Check every ledger invariant, every letter and every export over the whole database; exit 1 on any problem."""
     from tracker.db.engine import session_scope
     from tracker.ledger.verify import anchor_holds, chain_head, run_checks
     from tracker.reporting.exports.verify import run_export_checks
