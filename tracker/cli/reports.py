@@ -81,7 +81,7 @@ def summary_command(
     from tracker.catalogue.service import find_appeal
     from tracker.db.engine import session_scope, upgrade
     from tracker.reporting.reports.formats import check_format, summary_file
-    from tracker.reporting.reports.summary import summary_report
+    from tracker.reporting.reports.summary_totals import summary_report
 
     start, end, fmt = option_date(date_from, "from"), option_date(date_to, "to"), check_format(fmt)
     if top < 0:

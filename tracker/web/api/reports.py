@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query
 from tracker.core.errors import NotFound
 from tracker.db.models import Appeal, Donor
 from tracker.reporting.reports.donor import donor_statement
-from tracker.reporting.reports.summary import summary_report
+from tracker.reporting.reports.summary_totals import summary_report
 from tracker.settings.current import effective_settings
 from tracker.web.api.common import READ_ONE, object_id
 from tracker.web.api.deps import LimitedRoute, Viewer

@@ -15,7 +15,7 @@ from tracker.reporting.reports.donor import donor_statement
 from tracker.reporting.reports.formats import MEDIA_TYPES, check_format, donor_file, letter_file, summary_file
 from tracker.reporting.reports.letter import create_letter, find_letter, letter_data
 from tracker.reporting.reports.render import donor_html, letter_html, saved_heading, summary_html
-from tracker.reporting.reports.summary import summary_report
+from tracker.reporting.reports.summary_totals import summary_report
 from tracker.settings.current import effective_settings
 from tracker.web.auth import Clerk, Viewer, page_router
 from tracker.web.deps import SessionDep
