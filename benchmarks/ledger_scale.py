@@ -10,6 +10,9 @@ totals kept), then voids, fulfilments and status moves through the ledger servic
 - the dashboard page (GET / through the ASGI app): median and p95 of repeated requests;
 - the per-donor report page for a donor with about 1,000 contributions;
 - the contributions list, filtered, first page;
+- the summary report (from the maintained totals) through the API and the page, for the whole ledger,
+  one month and an arbitrary range, and its PDF, CSV and XLSX (`--summary` measures only these, the
+  dashboard and the donor report, on a kept ledger);
 - recording one contribution through the service, with and without the maintained totals;
 - the peak memory of a process that serves the dashboard, and the database's size;
 
@@ -254,7 +257,41 @@ def p95(values: list[float]) -> float:
     return ordered[max(0, round(0.95 * len(ordered)) - 1)]
 
 
-def measure(url: str, size: int, heavy_donor: int, repeat: int) -> dict[str, object]:
+SUMMARY_PERIODS = {  # the whole ledger, one month, and a range of partial months
+    "whole": "",
+    "month": "from=2024-01-01&to=2024-01-31",
+    "range": "from=2024-01-10&to=2024-02-20",
+}
+
+
+def summary_times(client, engine: sa.Engine, repeat: int) -> dict[str, float]:  # type: ignore[no-untyped-def]
+    """The summary report's medians (ms): API and page per period, and its files for the whole ledger."""
+    from tracker.accounts.tokens import create_token
+    from tracker.db.engine import session_scope
+
+    with session_scope(engine) as session:
+        token = create_token(session, "bench@example.org", "benchmark").secret
+    headers = {"Authorization": f"Bearer {token}"}
+    found: dict[str, float] = {}
+
+    def get(path: str, **kw: object) -> int:
+        response = client.get(path, **kw)
+        assert response.status_code == 200, (path, response.status_code, response.text[:200])
+        return len(response.content)
+
+    for name, query in SUMMARY_PERIODS.items():
+        found[f"api_{name}_kb"] = get(f"/api/v1/reports/summary?{query}", headers=headers) / 1024
+        found[f"api_{name}_ms"] = statistics.median(
+            timed(lambda q=query: get(f"/api/v1/reports/summary?{q}", headers=headers), repeat)
+        )
+        found[f"page_{name}_ms"] = statistics.median(timed(lambda q=query: get(f"/reports/summary?{q}"), repeat))
+    for fmt in ("pdf", "csv", "xlsx"):
+        found[f"{fmt}_whole_ms"] = statistics.median(timed(lambda f=fmt: get(f"/reports/summary?format={f}"), 3))
+    log(f"  summary: {json.dumps({k: round(v, 1) for k, v in found.items()})}")
+    return found
+
+
+def measure(url: str, size: int, heavy_donor: int, repeat: int, only_summary: bool = False) -> dict[str, object]:
     from fastapi.testclient import TestClient
 
     from tracker.core import config
@@ -281,6 +318,12 @@ def measure(url: str, size: int, heavy_donor: int, repeat: int) -> dict[str, obj
         page("/")  # warm: templates compiled, Babel's locale data loaded
         dashboard = timed(lambda: page("/"), repeat)
         donor = timed(lambda: page(f"/reports/donors/{heavy_donor}"), max(3, repeat // 4))
+        results.update(summary=summary_times(client, engine, max(3, repeat // 4)))
+        if only_summary:
+            results.update(
+                dashboard_ms=(statistics.median(dashboard), p95(dashboard)), donor_report_ms=statistics.median(donor)
+            )
+            return results
         listing = timed(lambda: page("/contributions?status=paid&currency=USD"), repeat)
 
     def sql(statement: str, **params: object) -> None:
@@ -409,6 +452,9 @@ def main() -> None:
     parser.add_argument(
         "--reuse", action="store_true", help="measure the SQLite ledgers already in --keep (migrated to head) again"
     )
+    parser.add_argument(
+        "--summary", action="store_true", help="measure only the summary report, the dashboard and the donor report"
+    )
     args = parser.parse_args()
     args.keep.mkdir(parents=True, exist_ok=True)
     rows = []
@@ -423,9 +469,28 @@ def main() -> None:
             log(f"N = {size:,} on {url.split(':')[0]}")
             made = generate(url, size, totals_after=args.totals_after_import)
             heavy_donor = int(made["heavy_donor"])  # type: ignore[call-overload]
-        rows.append(measure(url, size, heavy_donor, args.repeat))
+        rows.append(measure(url, size, heavy_donor, args.repeat, args.summary))
         print(json.dumps(rows[-1]), flush=True)
-    print_table(rows)
+    print_summary_table(rows)
+    if not args.summary:
+        print_table(rows)
+
+
+def print_summary_table(rows: list[dict]) -> None:  # type: ignore[type-arg]
+    print()
+    print(
+        "| N | summary API whole / month / range (ms) | page whole / month / range (ms) | API whole (KB) | "
+        "PDF / CSV / XLSX whole (ms) | donor report page (ms) |"
+    )
+    print("|" + "---|" * 6)
+    for r in rows:
+        s = r["summary"]
+        print(
+            f"| {r['size']:,} | {s['api_whole_ms']:.0f} / {s['api_month_ms']:.0f} / {s['api_range_ms']:.0f} | "
+            f"{s['page_whole_ms']:.0f} / {s['page_month_ms']:.0f} / {s['page_range_ms']:.0f} | "
+            f"{s['api_whole_kb']:.0f} | {s['pdf_whole_ms']:.0f} / {s['csv_whole_ms']:.0f} / {s['xlsx_whole_ms']:.0f} | "
+            f"{r['donor_report_ms']:.0f} |"
+        )
 
 
 def print_table(rows: list[dict]) -> None:  # type: ignore[type-arg]

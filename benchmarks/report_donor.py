@@ -198,7 +198,7 @@ def _measure(donor_id: int, runs: int, skip_pdf: bool) -> dict[str, float]:
     from tracker.reporting.reports.donor import donor_statement
     from tracker.reporting.reports.formats import donor_file, letter_file, summary_file
     from tracker.reporting.reports.letter import create_letter, regenerated_letter
-    from tracker.reporting.reports.summary import summary_report
+    from tracker.reporting.reports.summary_totals import summary_report
 
     figures: dict[str, float] = {}
     with session_scope() as session:

@@ -197,7 +197,7 @@ def _ledger_in_manat_rates_then_dollars(session: Session) -> None:
 def test_after_the_reporting_currency_changes_the_dashboard_converts_through_the_rates_currency(
     session: Session,
 ) -> None:
-    from tracker.reporting.reports.summary import summary_report
+    from tracker.reporting.reports.summary_totals import summary_report
 
     _ledger_in_manat_rates_then_dollars(session)
     board = dashboard(session, today=date(2026, 11, 28))

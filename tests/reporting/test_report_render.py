@@ -19,7 +19,7 @@ from tracker.reporting.reports.donor import donor_statement
 from tracker.reporting.reports.formats import donor_file, letter_file, summary_file
 from tracker.reporting.reports.letter import create_letter, letter_data
 from tracker.reporting.reports.render import ReportHeading, donor_html, letter_html, summary_html, to_pdf
-from tracker.reporting.reports.summary import summary_report
+from tracker.reporting.reports.summary_totals import summary_report
 
 __all__ = ["in_manats"]
 TODAY = date(2026, 11, 28)

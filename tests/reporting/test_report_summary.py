@@ -13,7 +13,7 @@ from sqlmodel import Session, select
 from tracker.db.models import Appeal
 from tracker.demo import load_demo
 from tracker.rates.convert import RateUsed
-from tracker.reporting.reports.summary import summary_report
+from tracker.reporting.reports.summary_totals import summary_report
 
 __all__ = ["in_manats"]
 TODAY = date(2026, 11, 28)

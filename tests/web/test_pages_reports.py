@@ -85,3 +85,43 @@ def test_a_report_request_leaves_the_workers_collector_alone(
         assert client.get(path).status_code == 200, path
     assert paused == []
     assert gc.isenabled()
+
+
+def test_a_long_statement_lists_its_entries_a_page_at_a_time_and_its_files_list_them_all(
+    client: TestClient, session: Session
+) -> None:
+    from datetime import date, timedelta
+    from decimal import Decimal
+
+    from factories import make_donor, make_recipient
+
+    from tracker.core.money import Money
+    from tracker.ledger.service import ContributionInput, LineInput, record_contribution
+
+    donor, recipient = make_donor(session, "Long Donor"), make_recipient(session)
+    for number in range(230):  # 1.00 AZN on day 0, 2.00 AZN on day 1, ...
+        lines = [LineInput("money", amount=Money(Decimal(number + 1), "AZN"))]
+        data = ContributionInput(donor.id, recipient.id, date(2023, 1, 1) + timedelta(days=number), "paid", lines)  # type: ignore[arg-type]
+        record_contribution(session, data, None)
+    session.commit()
+    Staff(client).sign_in(make_user(session, "viewer"))
+
+    def rows(html: BeautifulSoup) -> list[str]:
+        return [tr.find("td").get_text() for tr in html.select("#contributions tbody tr")]
+
+    first = BeautifulSoup(client.get(f"/reports/donors/{donor.id}?report_lang=en&currency=AZN").text, "html.parser")
+    assert len(rows(first)) == 100
+    assert "100 of 230 contributions" in first.get_text()
+    # The totals are the whole period's: 1 + 2 + ... + 230 = 230 × 231 / 2 = 26,565 AZN.
+    assert "26,565.00" in first.select_one("#totals").get_text()
+    assert first.select_one("a[rel=next]")["href"].endswith("page=2")
+    assert first.select_one("a[rel=prev]") is None
+    last = BeautifulSoup(
+        client.get(first.select_one("a[rel=next]")["href"].replace("page=2", "page=3")).text, "html.parser"
+    )
+    assert len(rows(last)) == 30
+    assert "Page 3 of 3" in last.get_text()
+    assert "26,565.00" in last.select_one("#totals").get_text()
+    assert set(rows(first)).isdisjoint(rows(last))
+    csv = client.get(f"/reports/donors/{donor.id}?format=csv&page=2").content.decode("utf-8-sig")
+    assert sum(1 for row in csv.splitlines() if row.startswith("C-")) == 230  # every entry, whatever the page

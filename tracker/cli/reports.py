@@ -85,7 +85,7 @@ def summary_command(
     from tracker.catalogue.service import find_appeal
     from tracker.db.engine import session_scope, upgrade
     from tracker.reporting.reports.formats import FORMATS, summary_file
-    from tracker.reporting.reports.summary import summary_report
+    from tracker.reporting.reports.summary_totals import summary_report
     from tracker.reporting.reports.translated import summary_in
 
     start, end = option_date(date_from, "from"), option_date(date_to, "to")

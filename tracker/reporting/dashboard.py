@@ -110,7 +110,8 @@ class PeriodTotals:
 
     def __init__(self, session: Session, scope: Scope, reporting: str, window_days: int) -> None:
         self.rows: dict[str, list[dict]] = defaultdict(list)
-        for row in computed_rows(session, reporting, window_days, scope=scope):
+        self.pairs: set[tuple[str, date]] = set()  # the (currency, value date) of every value counted
+        for row in computed_rows(session, reporting, window_days, scope=scope, pairs=self.pairs):
             self.rows[row.dim].append(row._asdict())
 
     def select(self, dim: str, key: str | None = None, prefix: str | None = None) -> list[dict]:

@@ -28,7 +28,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 import sqlalchemy as sa
@@ -149,9 +149,12 @@ def computed_rows(
     window_days: int,
     currencies: set[str] | None = None,
     scope: Scope | None = None,
+    pairs: set[tuple[str, date]] | None = None,
 ) -> list[TotalRow]:
-    """The rows `ledger_total` holds for the scope (default: the whole ledger), computed from the ledger."""
-    return _sum_ledger(session, reporting_currency, window_days, currencies, scope).rows()
+    """The rows `ledger_total` holds for the scope (default: the whole ledger), computed from the ledger.
+
+    `pairs`, if given, gets every (currency, value date) with a value counted: the rates the rows used."""
+    return _sum_ledger(session, reporting_currency, window_days, currencies, scope, pairs=pairs).rows()
 
 
 def _sum_ledger(
@@ -161,6 +164,7 @@ def _sum_ledger(
     currencies: set[str] | None = None,
     scope: Scope | None = None,
     flushing: bool = False,
+    pairs: set[tuple[str, date]] | None = None,
 ) -> TotalSums:
     """The ledger (in scope) summed, a month of value dates at a time; `flushing`: added to the table past the bound."""
     sums = TotalSums(reporting_currency, window_days, ordered=on_postgresql(session))
@@ -178,7 +182,10 @@ def _sum_ledger(
         rows = figure_rows(session, month, GROUPS)
         if currencies is not None:
             rows = [row for row in rows if row.currency in currencies]
-        sums.need(session, TotalSums.pairs(rows))
+        needed = TotalSums.pairs(rows)
+        sums.need(session, needed)
+        if pairs is not None:
+            pairs.update((row.currency, row.value_date) for row in rows if row.currency and row.value_minor)  # type: ignore[misc]
         sums.add(rows)
         if flushing and sums.full:
             sums.flush(session)

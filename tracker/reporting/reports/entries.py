@@ -16,6 +16,7 @@ from tracker.ledger.figures import Scope
 
 contribution = table_of(Contribution)
 line = table_of(ContributionLine)
+Window = tuple[int, int]  # entries to skip, entries to show
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,9 +54,14 @@ class EntryView:
         return self.void_reason is not None
 
 
-def load_entries(session: Session, scope: Scope, include_void: bool = True) -> list[EntryView]:
-    """The contributions in scope (by value date, then number), each with its lines."""
-    conditions = scope.conditions(include_void=include_void)
+def load_entries(
+    session: Session, scope: Scope, include_void: bool = True, only_void: bool = False, page: Window | None = None
+) -> list[EntryView]:
+    """The contributions in scope (by value date, then number), each with its lines; only the void ones, or one
+    window of them (`page`: how many to skip, and how many to show), if asked."""
+    conditions = scope.conditions(include_void=include_void or only_void)
+    if only_void:
+        conditions.append(contribution.c.voided_at.is_not(None))
     pledge = contribution.alias("pledge")
     donor, recipient, appeal = table_of(Donor), table_of(Recipient), table_of(Appeal)
     statement = (
@@ -80,13 +86,24 @@ def load_entries(session: Session, scope: Scope, include_void: bool = True) -> l
         .where(*conditions)
         .order_by(contribution.c.value_date, contribution.c.number)
     )
+    if page is not None:
+        statement = statement.offset(page[0]).limit(page[1])
     headers = session.execute(statement).all()
     if not headers:
         return []
-    lines = _lines(session, sa.select(contribution.c.id).where(*conditions))
+    ids = sa.select(contribution.c.id).where(*conditions)
+    if page is not None:  # the window's own ids (a few hundred at most)
+        ids = sa.select(contribution.c.id).where(contribution.c.id.in_([header[0] for header in headers]))
+    lines = _lines(session, ids)
     empty: list[LineView] = []
     # sqlmodel's Session.execute types a row as Row[Any, ...], so mypy cannot count its ten columns.
     return [EntryView(*header, tuple(lines.get(header[0], empty))) for header in headers]  # type: ignore[call-arg]
+
+
+def count_entries(session: Session, scope: Scope) -> int:
+    """How many live contributions are in scope."""
+    statement = sa.select(sa.func.count()).select_from(contribution).where(*scope.conditions())
+    return int(session.execute(statement).scalar_one())
 
 
 def _lines(session: Session, ids: sa.Select) -> dict[int, list[LineView]]:

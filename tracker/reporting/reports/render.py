@@ -58,10 +58,12 @@ def donor_html(
     heading: ReportHeading = DEFAULT_HEADING,
     downloads: Mapping[str, str] | None = None,
     today: date | None = None,
+    paging: Mapping[str, str] | None = None,
 ) -> str:
-    """The per-donor statement as a print-friendly page (template reports/donor.html)."""
+    """The per-donor statement as a print-friendly page (template reports/donor.html); `paging`: the links to
+    the previous and next pages of entries ("prev", "next"), when the page shows one page of them."""
     with collector_paused():
-        return _render("reports/donor.html", lang, heading, downloads, today, statement=statement)
+        return _render("reports/donor.html", lang, heading, downloads, today, statement=statement, paging=paging)
 
 
 RATES_PRINTED = 60  # a printed summary lists at most this many rates one by one, else each currency's range

@@ -1,4 +1,9 @@
-"""The summary report as plain data: a period's figures by appeal, donor, recipient, cluster, status, currency, month.
+"""The summary report as plain data, and its computation from the ledger itself (the test oracle).
+
+The report's figures by appeal, donor, recipient, cluster, status, currency and month. What the
+pages, files, API and CLI show is computed from the maintained totals
+(`tracker.reporting.reports.summary_totals`); `ledger_summary` here computes the same report
+from the ledger row by row, and the property tests hold the two equal to the minor unit.
 
 Every breakdown is summed in SQL (one grouped query per dimension, each also grouped by
 value date so amounts convert at their own date's rate) and converted with one set of
@@ -105,6 +110,8 @@ class SummaryReport:
     by_currency: list[CurrencyGroup]
     by_month: list[Group]
     goods_and_services: dict[str, list[ItemFigure]]  # bucket → items
+    # Every rate the figures used, when they were summed away in the figures themselves (from the totals).
+    used: tuple[RateUsed, ...] = ()
 
     @property
     def by_status(self) -> list[tuple[str, Split]]:
@@ -116,8 +123,8 @@ class SummaryReport:
 
     @property
     def rates_used(self) -> tuple[RateUsed, ...]:
-        """The value-date rates every converted figure used, then the rates the appeal targets used."""
-        return self.figures.rates_used
+        """The value-date rates every converted figure used."""
+        return self.used or self.figures.rates_used
 
     @property
     def rates_currency(self) -> str:
@@ -149,7 +156,7 @@ class SummaryReport:
         return tuple(sorted({rate for group in self.by_appeal for rate in group.target_rates}))
 
 
-def summary_report(
+def ledger_summary(
     session: Session,
     date_from: date | None = None,
     date_to: date | None = None,
@@ -160,7 +167,10 @@ def summary_report(
     top: int = TOP_DONORS,
     today: date | None = None,
 ) -> SummaryReport:
-    """The summary of a period (value dates, both inclusive), for the whole ledger or one appeal."""
+    """The summary of a period (value dates, both inclusive), for the whole ledger or one appeal, from the ledger.
+
+    Reads every entry in scope: the oracle of `summary_totals.summary_report`, and the answer in a
+    currency or rate window the totals are not kept in."""
     check_period(date_from, date_to)
     reporting = reporting_currency or effective_settings(session).reporting_currency
     today = today or date.today()
@@ -256,7 +266,7 @@ def _appeals(
             if appeal.target_minor and appeal.target_currency
             else None
         )
-        converted, rates = _target(session, target, convert, today)
+        converted, rates = _target(session, target, convert.currency, today)
         covered = None
         if converted is not None and converted.amount:
             covered = figures.funding.total.total.amount / converted.amount
@@ -265,17 +275,17 @@ def _appeals(
 
 
 def _target(
-    session: Session, target: Money | None, convert: Converter, today: date
+    session: Session, target: Money | None, currency: str, today: date
 ) -> tuple[Money | None, tuple[RateUsed, ...]]:
     """A target in the report's currency, at the latest rate in force on `today` (however old: it has no value date)."""
     if target is None:
         return None, ()
-    if target.currency == convert.currency:
+    if target.currency == currency:
         return target, ()
-    found = rate_in_force(session, target.currency, today, convert.currency, ANY_AGE)
+    found = rate_in_force(session, target.currency, today, currency, ANY_AGE)
     if found is None:
         return None, ()
-    return Money(round_half_up(found.times(target.amount), convert.currency), convert.currency), found.legs
+    return Money(round_half_up(found.times(target.amount), currency), currency), found.legs
 
 
 def _currencies(totals: LedgerTotals) -> list[CurrencyGroup]:

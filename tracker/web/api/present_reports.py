@@ -30,6 +30,7 @@ from tracker.web.api.report_schemas import (
     DonorReport,
     ItemFigurePublic,
     MonthFigures,
+    OtherDonorFigures,
     PartyPublic,
     RatePublic,
     RateUsedPublic,
@@ -121,6 +122,11 @@ def summary_report(report: Summary) -> SummaryReport:
             for group in report.by_appeal
         ],
         by_donor=[DonorFigures(donor_id=g.key, name=g.label, **_group(g.figures)) for g in _named(report.by_donor)],
+        other_donors=(
+            OtherDonorFigures(count=report.other_donors.count, **_group(report.other_donors.figures))
+            if report.other_donors
+            else None
+        ),
         by_recipient=[
             RecipientFigures(recipient_id=g.key, name=g.label, **_group(g.figures)) for g in _named(report.by_recipient)
         ],

@@ -154,6 +154,12 @@ class DonorFigures(GroupFigures):
     name: str
 
 
+class OtherDonorFigures(GroupFigures):
+    """Every donor outside `by_donor`, summed."""
+
+    count: int = Field(description="How many donors these figures sum.")
+
+
 class RecipientFigures(GroupFigures):
     recipient_id: str
     name: str
@@ -191,7 +197,8 @@ class CurrencyFigures(BaseModel):
 class SummaryReport(Report):
     appeal_id: str | None
     by_appeal: list[AppealFigures]
-    by_donor: list[DonorFigures]
+    by_donor: list[DonorFigures] = Field(description="The `top` donors by funding, largest first.")
+    other_donors: OtherDonorFigures | None = Field(description="The other donors summed; null when none.")
     by_recipient: list[RecipientFigures]
     by_cluster: list[ClusterFigures]
     by_status: list[StatusFigures]

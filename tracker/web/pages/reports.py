@@ -16,12 +16,12 @@ from tracker.reporting.reports.donor import donor_statement
 from tracker.reporting.reports.formats import MEDIA_TYPES, check_format, donor_file, letter_file, summary_file
 from tracker.reporting.reports.letter import create_letter, find_letter, letter_data
 from tracker.reporting.reports.render import donor_html, letter_html, saved_heading, summary_html
-from tracker.reporting.reports.summary import summary_report
+from tracker.reporting.reports.summary_totals import summary_report
 from tracker.reporting.reports.translated import statement_in, summary_in
 from tracker.settings.current import effective_settings
 from tracker.web.auth import Clerk, Viewer, page_router
 from tracker.web.deps import SessionDep
-from tracker.web.pagekit import field, optional_date
+from tracker.web.pagekit import field, optional_date, page_number
 
 router = page_router()
 PERIOD = ("from", "to")
@@ -63,15 +63,21 @@ def donor_report(request: Request, donor_id: int, session: SessionDep, user: Vie
     date_from, date_to = _period(request)
     settings = effective_settings(session)
     currency = (request.query_params.get("currency") or "").strip() or None
+    page = page_number(request.query_params.get("page")) if fmt == "html" else None  # files list every entry
     statement = donor_statement(
-        session, donor, date_from, date_to, currency, settings.reporting_currency, settings.rate_window_days
+        session, donor, date_from, date_to, currency, settings.reporting_currency, settings.rate_window_days, page
     )
     lang = _language(request, donor.locale)
     statement = statement_in(session, statement, lang)
     if fmt != "html":
         return _file(donor_file(statement, fmt, lang, saved_heading(session)), fmt, f"statement-{donor.id}")
     links = _downloads(request, "reports.donor", ("pdf", "csv", "xlsx"), donor_id=donor_id)
-    return HTMLResponse(donor_html(statement, lang, saved_heading(session), links))
+    paging = {
+        rel: str(request.url.include_query_params(page=number))
+        for rel, number in (("prev", statement.page - 1), ("next", statement.page + 1))
+        if 1 <= number <= statement.pages
+    }
+    return HTMLResponse(donor_html(statement, lang, saved_heading(session), links, paging=paging))
 
 
 @router.get("/reports/summary", response_class=HTMLResponse, name="reports.summary")
