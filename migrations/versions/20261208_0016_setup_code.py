@@ -1,8 +1,12 @@
-"""The first-run setup code: only whoever started the server may claim the first admin.
+"""The first-run setup code, and the organisation's IATI identity on the settings page.
 
-`tracker serve` on a database with no user (or `tracker setup-code`) makes a new random
-code and stores its SHA-256 here; `/setup` asks for the code. The hash is cleared when
-the first admin is created.
+- Only whoever started the server may claim the first admin:
+
+  `tracker serve` on a database with no user (or `tracker setup-code`) makes a new random
+  code and stores its SHA-256 here; `/setup` asks for the code. The hash is cleared when
+  the first admin is created.
+- `iati_org_ref` and `iati_org_type`: what an admin saves on /settings, over the environment's
+  TRACKER_IATI_ORG_REF and TRACKER_IATI_ORG_TYPE, like the other organisation settings.
 
 Revision ID: 0016
 Revises: 0011
@@ -23,8 +27,12 @@ depends_on: str | Sequence[str] | None = None
 def upgrade() -> None:
     with op.batch_alter_table("app_settings") as batch:
         batch.add_column(sa.Column("setup_code_hash", sa.String(length=64), nullable=True))
+        batch.add_column(sa.Column("iati_org_ref", sa.String(length=100), nullable=True))
+        batch.add_column(sa.Column("iati_org_type", sa.String(length=3), nullable=True))
 
 
 def downgrade() -> None:
     with op.batch_alter_table("app_settings") as batch:
+        batch.drop_column("iati_org_type")
+        batch.drop_column("iati_org_ref")
         batch.drop_column("setup_code_hash")

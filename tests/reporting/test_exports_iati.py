@@ -17,6 +17,7 @@ from tracker.db.models import Contribution
 from tracker.demo import load_demo
 from tracker.ledger.service import LineInput
 from tracker.reporting.exports.iati import appeal_by_code, appeal_iati_xml
+from tracker.settings.service import SettingsInput, update_settings
 
 SCHEMA_DIR = Path(__file__).parent.parent / "data" / "iati-2.03"
 NS = {"tracker": "urn:tracker:iati:1"}
@@ -180,13 +181,17 @@ def test_without_the_organisations_iati_identifier_the_export_is_refused(
     with pytest.raises(Invalid) as refused:
         appeal_iati_xml(session, appeal.id)  # type: ignore[arg-type]
     assert refused.value.field == "org_ref"
-    assert "TRACKER_IATI_ORG_REF" in refused.value.message
+    assert "on the Settings page (or TRACKER_IATI_ORG_REF)" in refused.value.message
     with pytest.raises(Invalid, match="is not an IATI organisation identifier"):
         appeal_iati_xml(session, appeal.id, "XM DAC 1")  # type: ignore[arg-type]
     monkeypatch.setenv("TRACKER_IATI_ORG_REF", "AZ-VOEN-1234567890")
     config.get_settings.cache_clear()
     identifier = ET.fromstring(appeal_iati_xml(session, appeal.id)).findtext("iati-activity/iati-identifier")  # type: ignore[arg-type]
     assert identifier == "AZ-VOEN-1234567890-NOREF-1"
+    update_settings(session, SettingsInput(iati_org_ref="XM-DAC-41114", iati_org_type="21"), None)
+    saved = ET.fromstring(appeal_iati_xml(session, appeal.id)).find("iati-activity")  # type: ignore[arg-type]
+    assert saved.findtext("iati-identifier") == "XM-DAC-41114-NOREF-1"  # the settings page's, over the environment's
+    assert saved.find("reporting-org").get("type") == "21"
 
 
 def test_sectors_and_countries_share_the_funding_and_payments_stand_beside_their_commitment(

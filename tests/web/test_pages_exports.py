@@ -12,10 +12,12 @@ import pytest
 from factories import make_appeal, make_contribution, make_donor, money_line
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
-from sqlmodel import Session
+from sqlmodel import Session, select
 from webkit import Staff, make_user, page
 
 from tracker.core import config
+from tracker.db.models import Appeal
+from tracker.demo import load_demo
 
 
 @pytest.fixture
@@ -99,7 +101,7 @@ def test_each_appeal_has_an_iati_download(viewer: Staff, session: Session, monke
     config.get_settings.cache_clear()
     refused = viewer.get(hrefs[0])
     assert refused.status_code == 422
-    assert "set TRACKER_IATI_ORG_REF" in page(refused).get_text()
+    assert "an admin sets it on the Settings page (or TRACKER_IATI_ORG_REF)" in page(refused).get_text()
 
     monkeypatch.setenv("TRACKER_IATI_ORG_REF", "XM-TEST-1")
     config.get_settings.cache_clear()
@@ -112,3 +114,25 @@ def test_each_appeal_has_an_iati_download(viewer: Staff, session: Session, monke
     assert activity.findtext("iati-identifier") == "XM-TEST-1-TUR-EQ-2023"
     assert activity.find("transaction/value").text == "500000.00"  # type: ignore[union-attr]
     assert viewer.get("/exports/iati/999999").status_code == 404
+
+
+def test_an_admin_sets_the_iati_identity_on_the_settings_page(
+    client: TestClient, session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("TRACKER_IATI_ORG_REF", raising=False)
+    config.get_settings.cache_clear()
+    load_demo(session)
+    admin = Staff(client)
+    admin.sign_in(make_user(session, "admin"))
+    appeal = session.exec(select(Appeal).where(Appeal.code == "TUR-EQ-2023")).one()
+    assert admin.get(f"/exports/iati/{appeal.id}").status_code == 422
+    refused = admin.post("/settings", {"iati_org_ref": "XM DAC 41114", "iati_org_type": "22"})
+    assert refused.status_code == 422
+    assert page(refused).find(id="f-iati_org_ref")["aria-invalid"] == "true"
+    assert admin.post("/settings", {"iati_org_ref": "XM-DAC-41114", "iati_org_type": "21"}).status_code == 303
+    activity = ET.fromstring(admin.get(f"/exports/iati/{appeal.id}").content).find("iati-activity")
+    assert activity.findtext("iati-identifier") == "XM-DAC-41114-TUR-EQ-2023"
+    assert (activity.find("reporting-org").get("ref"), activity.find("reporting-org").get("type")) == (
+        "XM-DAC-41114",
+        "21",
+    )

@@ -70,16 +70,16 @@ def iati_command(
     appeal_code: Annotated[str, typer.Argument(metavar="APPEAL_CODE", help="The appeal's code, such as TUR-EQ-2023.")],
     output: Output,
     org_ref: Annotated[
-        str | None, typer.Option("--org-ref", help="The organisation's IATI identifier (over TRACKER_IATI_ORG_REF).")
+        str | None, typer.Option("--org-ref", help="The organisation's IATI identifier (over the settings page's).")
     ] = None,
 ) -> None:
     """Write the appeal as an IATI 2.03 activity: its contributions as incoming transactions."""
     from tracker.db.engine import session_scope, upgrade
     from tracker.reporting.exports.iati import appeal_by_code, appeal_iati_xml, organisation_ref
 
-    organisation_ref(org_ref)  # refused before anything is read
     upgrade()
     with session_scope() as session:
+        organisation_ref(session, org_ref)  # refused before anything is read
         appeal = appeal_by_code(session, appeal_code)
         body = appeal_iati_xml(session, stored_id(appeal), org_ref)
     _write(output, lambda out: out.write(body))

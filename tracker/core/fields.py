@@ -11,6 +11,27 @@ from babel import Locale
 from tracker.core.errors import Invalid, Plural
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# IATI identifiers: a registration agency prefix and a number, e.g. XM-DAC-41114 or AZ-VOEN-1234567890.
+IATI_ORG_REF = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{1,99}")
+# IATI OrganisationType codes (22: national NGO, 21: international NGO, 40: multilateral, ...).
+IATI_ORGANISATION_TYPES = (
+    "10",
+    "11",
+    "15",
+    "21",
+    "22",
+    "23",
+    "24",
+    "30",
+    "40",
+    "60",
+    "70",
+    "71",
+    "72",
+    "73",
+    "80",
+    "90",
+)
 
 
 def required_text(value: Any, field: str, limit: int) -> str:
@@ -69,3 +90,29 @@ def email_address(value: str | None, field: str = "email") -> str | None:
     if not EMAIL.match(text):
         raise Invalid(field, "{text!r} is not an email address", text=text)
     return text.lower()
+
+
+def iati_org_ref(value: str, field: str) -> str:
+    """An organisation's IATI identifier, such as XM-DAC-41114."""
+    ref = value.strip()
+    if not IATI_ORG_REF.fullmatch(ref):
+        raise Invalid(
+            field,
+            "{value} is not an IATI organisation identifier: letters, digits, '-', '.', '_' or ':', "
+            "at most 100 characters",
+            value=ref,
+        )
+    return ref
+
+
+def iati_org_type(value: str, field: str) -> str:
+    """An IATI OrganisationType code."""
+    code = value.strip()
+    if code not in IATI_ORGANISATION_TYPES:
+        raise Invalid(
+            field,
+            "one of the IATI OrganisationType codes {choices}, got {value}",
+            choices=", ".join(IATI_ORGANISATION_TYPES),
+            value=code,
+        )
+    return code

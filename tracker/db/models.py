@@ -314,6 +314,8 @@ class AppSettings(SQLModel, table=True):
     updated_by_id: int | None = Field(default=None, foreign_key="user_account.id")
     # SHA-256 of the first-run setup code while no user exists (accounts.setup); None otherwise.
     setup_code_hash: str | None = Field(default=None, max_length=64)
+    iati_org_ref: str | None = Field(default=None, max_length=100)  # over TRACKER_IATI_ORG_REF
+    iati_org_type: str | None = Field(default=None, max_length=3)  # over TRACKER_IATI_ORG_TYPE
 
 
 class SignInFailure(SQLModel, table=True):

@@ -20,6 +20,8 @@ class EffectiveSettings:
     reporting_currency: str
     default_locale: str
     rate_window_days: int
+    iati_org_ref: str  # "" until an admin or TRACKER_IATI_ORG_REF sets it
+    iati_org_type: str
 
 
 def stored(session: Session) -> AppSettings:
@@ -38,4 +40,6 @@ def effective_settings(session: Session) -> EffectiveSettings:
         reporting_currency=row.reporting_currency or env.reporting_currency,
         default_locale=row.default_locale or env.default_locale,
         rate_window_days=row.rate_window_days if row.rate_window_days is not None else env.rate_window_days,
+        iati_org_ref=row.iati_org_ref or env.iati_org_ref.strip(),
+        iati_org_type=row.iati_org_type or env.iati_org_type.strip(),
     )

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlmodel import Session
 
 from tracker.core.errors import Invalid
-from tracker.core.fields import one_of, optional_text
+from tracker.core.fields import iati_org_ref, iati_org_type, one_of, optional_text
 from tracker.core.money import check_currency
 from tracker.db.columns import LOCALES, utcnow
 from tracker.db.journal import record_event
@@ -32,6 +32,8 @@ class SettingsInput:
     reporting_currency: str = ""
     default_locale: str = ""
     rate_window_days: str = ""
+    iati_org_ref: str = ""
+    iati_org_type: str = ""
 
 
 def update_settings(session: Session, data: SettingsInput, user: User | None) -> AppSettings:
@@ -47,6 +49,8 @@ def update_settings(session: Session, data: SettingsInput, user: User | None) ->
         "reporting_currency": check_currency(currency, "reporting_currency") if currency else None,
         "default_locale": one_of(data.default_locale, LOCALES, "default_locale") if data.default_locale else None,
         "rate_window_days": int(window) if window else None,
+        "iati_org_ref": iati_org_ref(data.iati_org_ref, "iati_org_ref") if data.iati_org_ref.strip() else None,
+        "iati_org_type": iati_org_type(data.iati_org_type, "iati_org_type") if data.iati_org_type.strip() else None,
     }
     return _save(session, row, changes, user)
 

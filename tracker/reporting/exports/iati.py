@@ -29,8 +29,8 @@ from decimal import Decimal
 
 from sqlmodel import Session, select
 
-from tracker.core.config import get_settings
 from tracker.core.errors import Invalid, NotFound
+from tracker.core.fields import iati_org_ref, iati_org_type
 from tracker.core.formatting import format_money_code, format_quantity
 from tracker.core.i18n import _, current_locale, ngettext
 from tracker.core.vocabulary import Status, term
@@ -51,11 +51,8 @@ TRANSACTION_TYPES: dict[str, str] = {
 }  # incoming pledge, commitment, funds
 STANDARD_GRANT = "110"
 EXTENDING, FUNDING, IMPLEMENTING = "3", "1", "4"  # IATI OrganisationRole
-# IATI OrganisationType codes; a donor's kind maps to one where the kind says enough.
-ORGANISATION_TYPES = ("10", "11", "15", "21", "22", "23", "24", "30", "40", "60", "70", "71", "72", "73", "80", "90")
+# A donor's kind maps to an IATI OrganisationType code where the kind says enough.
 DONOR_TYPES = {"government": "10", "foundation": "60", "company": "70"}
-# IATI identifiers: a registration agency prefix and a number, e.g. XM-DAC-41114 or AZ-VOEN-1234567890.
-ORG_REF = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{1,99}")
 NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")  # characters XML 1.0 cannot carry
 
 ET.register_namespace("tracker", TRACKER_NS)
@@ -81,34 +78,20 @@ class _Activity:
     first_date: date | None = None
 
 
-def organisation_ref(org_ref: str | None = None) -> str:
-    """The organisation's IATI identifier: `org_ref` when given, else TRACKER_IATI_ORG_REF; refused when missing."""
-    ref = (org_ref if org_ref is not None else get_settings().iati_org_ref).strip()
+def organisation_ref(session: Session, org_ref: str | None = None) -> str:
+    """The organisation's IATI identifier: `org_ref` when given, else the settings'; refused when missing."""
+    ref = (org_ref if org_ref is not None else effective_settings(session).iati_org_ref).strip()
     if not ref:
         raise Invalid(
             "org_ref",
-            "the IATI export needs the organisation's IATI identifier (such as XM-DAC-41114): set TRACKER_IATI_ORG_REF",
+            "the IATI export needs the organisation's IATI identifier (such as XM-DAC-41114): "
+            "an admin sets it on the Settings page (or TRACKER_IATI_ORG_REF)",
         )
-    if not ORG_REF.fullmatch(ref):
-        raise Invalid(
-            "org_ref",
-            "{value} is not an IATI organisation identifier: letters, digits, '-', '.', '_' or ':', "
-            "at most 100 characters",
-            value=ref,
-        )
-    return ref
+    return iati_org_ref(ref, "org_ref")
 
 
-def organisation_type() -> str:
-    code = get_settings().iati_org_type.strip()
-    if code not in ORGANISATION_TYPES:
-        raise Invalid(
-            "TRACKER_IATI_ORG_TYPE",
-            "one of the IATI OrganisationType codes {choices}, got {value}",
-            choices=", ".join(ORGANISATION_TYPES),
-            value=code,
-        )
-    return code
+def organisation_type(session: Session) -> str:
+    return iati_org_type(effective_settings(session).iati_org_type, "iati_org_type")
 
 
 def appeal_by_code(session: Session, code: str) -> Appeal:
@@ -120,8 +103,8 @@ def appeal_by_code(session: Session, code: str) -> Appeal:
 
 def appeal_iati_xml(session: Session, appeal_id: int, org_ref: str | None = None, now: datetime | None = None) -> bytes:
     """The appeal as an IATI 2.03 `iati-activities` document holding one activity, as UTF-8 XML."""
-    ref = organisation_ref(org_ref)
-    org_type = organisation_type()
+    ref = organisation_ref(session, org_ref)
+    org_type = organisation_type(session)
     appeal = session.get(Appeal, appeal_id)
     if appeal is None:
         raise NotFound("no appeal with id {id}", id=appeal_id)

@@ -7,6 +7,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from tracker.accounts.users import change_role, create_user, deactivate_user, list_users
 from tracker.core.errors import Invalid
+from tracker.core.fields import IATI_ORGANISATION_TYPES
 from tracker.core.i18n import _
 from tracker.core.money import CURRENCY_CHOICES
 from tracker.core.vocabulary import Role, term
@@ -24,6 +25,8 @@ SETTINGS_FIELDS = (
     "reporting_currency",
     "default_locale",
     "rate_window_days",
+    "iati_org_ref",
+    "iati_org_type",
 )
 
 
@@ -85,6 +88,7 @@ def _settings_page(request: Request, session: SessionDep, values: dict[str, str]
         "effective": effective_settings(session),
         "currencies": CURRENCY_CHOICES,
         "locales": LOCALES,
+        "iati_types": IATI_ORGANISATION_TYPES,
     }
     return render(request, "admin/settings.html", context, status_code=422 if errors else 200)
 

@@ -45,7 +45,7 @@ def contributions(request: Request, fmt: str, session: SessionDep, user: Viewer)
 
 @router.get("/exports/iati/{appeal_id}", name="exports.iati")
 def iati(appeal_id: int, session: SessionDep, user: Viewer) -> Response:
-    """The appeal as an IATI 2.03 activity; refused until TRACKER_IATI_ORG_REF is set."""
+    """The appeal as an IATI 2.03 activity; refused until the organisation's IATI identifier is set."""
     body = appeal_iati_xml(session, appeal_id)
     appeal = session.get(Appeal, appeal_id)
     assert appeal is not None  # appeal_iati_xml refuses an unknown appeal
