@@ -74,7 +74,7 @@ def export_contributions_file(
     responses=_documented(READ_ONE, {"application/xml"}, "The appeal as an IATI 2.03 activity."),
 )
 def export_appeal_iati(appeal_id: str, session: SessionDep, user: Viewer) -> Response:
-    """The appeal as an IATI 2.03 activity, its contributions as incoming transactions; needs the organisation's IATI identifier."""
+    """The appeal as an IATI 2.03 activity (its contributions as transactions); needs the IATI identifier."""
     number = object_id(appeal_id, "appeal")
     body = appeal_iati_xml(session, number)
     appeal = session.get(Appeal, number)
