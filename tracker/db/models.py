@@ -161,6 +161,12 @@ class Contribution(SQLModel, table=True):
     voided_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
     voided_by_id: int | None = Field(default=None, foreign_key="user_account.id")
     void_reason: str | None = Field(default=None, max_length=1000)
+    # When the current status took effect (None: the value date); figures count the contribution then.
+    status_date: date | None = None
+    due_date: date | None = None  # a pledge's or commitment's, optional
+    closed_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
+    closed_by_id: int | None = Field(default=None, foreign_key="user_account.id")
+    close_reason: str | None = Field(default=None, max_length=1000)
 
 
 class ContributionLine(SQLModel, table=True):
@@ -203,6 +209,10 @@ class ContributionLine(SQLModel, table=True):
     currency: str | None = Field(default=None, max_length=3)
     minor_digits: int | None = None
     value_minor: int | None = MinorUnits(default=None)
+    # A fulfilment's money line in another currency than the promise's: its value in that currency,
+    # converted at the fulfilment's date's rate and rounded once, when it was recorded.
+    fulfils_currency: str | None = Field(default=None, max_length=3)
+    fulfils_minor: int | None = MinorUnits(default=None)
 
 
 class NumberSequence(SQLModel, table=True):
