@@ -158,16 +158,16 @@ def test_archived_donors_take_no_new_contributions(session: Session) -> None:
 
 def test_status_moves_forward_only(session: Session) -> None:
     contribution = make_contribution(session, status="pledged")
-    advance_status(session, contribution.id, "committed", None)
-    advance_status(session, contribution.id, "paid", None)
+    advance_status(session, contribution.id, "committed", None, date(2023, 3, 1))
+    advance_status(session, contribution.id, "paid", None, date(2023, 3, 10))
     with pytest.raises(Conflict, match="status only moves forward: C-2023-000001 is paid, cannot become pledged"):
         advance_status(session, contribution.id, "pledged", None)
     actions = session.exec(
         select(JournalEvent.action, JournalEvent.after).where(JournalEvent.action == "contribution.status_changed")
     ).all()
     assert actions == [
-        ("contribution.status_changed", '{"status":"committed"}'),
-        ("contribution.status_changed", '{"status":"paid"}'),
+        ("contribution.status_changed", '{"date":"2023-03-01","status":"committed"}'),
+        ("contribution.status_changed", '{"date":"2023-03-10","status":"paid"}'),
     ]
 
 
