@@ -108,3 +108,20 @@ def test_the_list_filters_overdue_promises(clerk: Staff, session: Session) -> No
     )
     listed = page(clerk.get("/contributions?status=overdue")).find("table", class_="contributions")
     assert [a.get_text() for a in listed.find("tbody").find_all("a")] == [late.number]
+
+
+def test_the_donor_page_shows_a_pledge_for_what_is_left_not_gross(clerk: Staff, session: Session) -> None:
+    from tracker.ledger.service import ContributionInput, record_fulfilment
+
+    pledge = make_contribution(session, money_line("1000.00 USD"), status="pledged")
+    record_fulfilment(
+        session,
+        pledge.id,  # type: ignore[arg-type]
+        ContributionInput(pledge.donor_id, pledge.recipient_id, date(2023, 2, 20), "paid", [money_line("400.00 USD")]),
+        None,
+    )
+    table = page(clerk.get(f"/donors/{pledge.donor_id}")).find("table", class_="totals")
+    headings = [th.get_text() for th in table.find("thead").find_all("th")]
+    assert headings == ["Currency", "Paid", "Committed, outstanding", "Pledged, outstanding", "Written off"]
+    cells = [td.get_text() for td in table.find("tbody").find_all("td")]
+    assert cells == ["$400.00", "", "$600.00", ""]  # 1,000 pledged − 400 delivered; never 1,000 beside the 400

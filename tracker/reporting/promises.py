@@ -7,10 +7,11 @@ from datetime import date
 
 from sqlmodel import Session, col, select
 
-from tracker.core.vocabulary import OPEN_STATUSES, Bucket, Status
+from tracker.core.vocabulary import BUCKETS, OPEN_STATUSES, Bucket, Status
 from tracker.db.columns import stored_id
 from tracker.db.models import Contribution, ContributionLine, Item
 from tracker.ledger.figures import Figures, Scope, ledger_totals
+from tracker.ledger.queries import CurrencyTotal
 from tracker.ledger.service import StatusMove, live_fulfilments, status_history
 from tracker.reporting.reports.items import ItemFigure, item_figures, load_items
 
@@ -93,3 +94,17 @@ def next_steps(session: Session, contribution: Contribution) -> NextSteps:
 def history(session: Session, contribution: Contribution) -> list[StatusMove]:
     """The statuses it took, each with the day it took effect."""
     return status_history(session, contribution)
+
+
+def party_totals(session: Session, scope: Scope) -> list[CurrencyTotal]:
+    """Per currency (cash and in-kind value), paid in full and each promise only for what is left, as a donor's
+    or recipient's page shows them: a pledge's fulfilments are paid, so its gross value would count them twice."""
+    totals = ledger_totals(session, scope)
+    found: dict[str, CurrencyTotal] = {}
+    for bucket in BUCKETS:
+        figures = totals.bucket(bucket)
+        for part in (figures.money, figures.in_kind):
+            for code, amount in part.items():
+                total = found.setdefault(code, CurrencyTotal(code))
+                total.by_status[bucket] = total.by_status[bucket] + amount if bucket in total.by_status else amount
+    return [found[code] for code in sorted(found)]
