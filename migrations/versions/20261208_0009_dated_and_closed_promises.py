@@ -4,7 +4,7 @@
   as for every contribution recorded before this revision and every one not yet moved on).
   Figures count a contribution on `COALESCE(status_date, value_date)`.
 - `contribution.due_date`: when a pledge or commitment is due (optional); past it and still
-  open, the promise is overdue.
+  open, the promise is overdue. Indexed where set, so the overdue few are found without a scan.
 - `contribution.closed_at`, `closed_by_id`, `close_reason`: a closed promise's outstanding
   remainder is written off, for good.
 - `contribution_line.fulfils_currency`, `fulfils_minor`: a fulfilment's money line in another
@@ -31,6 +31,7 @@ depends_on: str | Sequence[str] | None = None
 
 CONTRIBUTION_COLUMNS = ("status_date", "due_date", "closed_at", "closed_by_id", "close_reason")
 LINE_COLUMNS = ("fulfils_currency", "fulfils_minor")
+DUE = sa.text("due_date IS NOT NULL")
 FROZEN = (
     "id", "number", "donor_id", "recipient_id", "appeal_id", "value_date", "reference",
     "notes", "fulfils_id", "recorded_at", "recorded_by_id",
@@ -55,9 +56,11 @@ def upgrade() -> None:
     op.add_column("contribution", sa.Column("close_reason", sa.String(length=1000), nullable=True))
     op.add_column("contribution_line", sa.Column("fulfils_currency", sa.String(length=3), nullable=True))
     op.add_column("contribution_line", sa.Column("fulfils_minor", sa.BigInteger(), nullable=True))
+    op.create_index("ix_contribution_due_date", "contribution", ["due_date"], sqlite_where=DUE, postgresql_where=DUE)
 
 
 def downgrade() -> None:
+    op.drop_index("ix_contribution_due_date", table_name="contribution")
     sqlite = op.get_bind().dialect.name == "sqlite"
     if not sqlite:
         op.drop_constraint("fk_contribution_closed_by_id_user_account", "contribution", type_="foreignkey")

@@ -101,13 +101,23 @@ def test_the_list_filters_overdue_promises(clerk: Staff, session: Session) -> No
             pledge.recipient_id,
             date(2023, 2, 10),
             "pledged",
-            [money_line("20.00 AZN")],
+            [money_line("20.00 USD")],
             due_date=date(2023, 3, 1),
         ),
         None,
     )
     listed = page(clerk.get("/contributions?status=overdue")).find("table", class_="contributions")
     assert [a.get_text() for a in listed.find("tbody").find_all("a")] == [late.number]
+    board = page(clerk.get("/"))
+    link = board.find(class_="overdue-promises").find("a")
+    assert (link.get_text(), link["href"]) == ("1 promise is overdue", "http://testserver/contributions?status=overdue")
+    assert board.find(id="headline-written_off") is None  # nothing written off yet: no card
+    from tracker.ledger.service import close_contribution
+
+    close_contribution(session, late.id, "the donor withdrew", None)  # type: ignore[arg-type]
+    board = page(clerk.get("/"))
+    assert board.find(class_="overdue-promises") is None
+    assert board.find(id="headline-written_off").find(class_="figure").get_text() == "$20.00"
 
 
 def test_the_donor_page_shows_a_pledge_for_what_is_left_not_gross(clerk: Staff, session: Session) -> None:

@@ -137,6 +137,13 @@ class Contribution(SQLModel, table=True):
             sqlite_where=sa.text("voided_at IS NOT NULL"),
             postgresql_where=sa.text("voided_at IS NOT NULL"),
         ),
+        # The overdue promises (the list's filter, the dashboard's count): the few with a due date.
+        sa.Index(
+            "ix_contribution_due_date",
+            "due_date",
+            sqlite_where=sa.text("due_date IS NOT NULL"),
+            postgresql_where=sa.text("due_date IS NOT NULL"),
+        ),
         # Most entries fulfil nothing: only those that do are indexed (`fulfils_id = ?` still finds them).
         sa.Index(
             "ix_contribution_fulfils_id",
