@@ -5,6 +5,8 @@ Rates and expected figures are written by hand; after every scenario the maintai
 
 from __future__ import annotations
 
+import csv
+import io
 from datetime import date, timedelta
 from typing import Any
 
@@ -88,6 +90,11 @@ def test_a_commitment_paid_in_march_counts_in_march_at_marchs_rate(
     in_march = api.get(f"{URL}?from=2023-03-01&to=2023-03-31", headers=auth["viewer"]).json()["items"]
     assert [item["id"] for item in in_march] == [committed]
     assert api.get(f"{URL}?to=2023-02-28", headers=auth["viewer"]).json()["items"] == []
+    exported = api.get("/api/v1/exports/contributions?from=2023-03-01", headers=auth["viewer"])
+    rows = list(csv.DictReader(io.StringIO(exported.content.decode("utf-8-sig"))))
+    assert [(r["Value date"], r["Converted value"], r["Exchange rate"], r["Rate date"]) for r in rows] == [
+        ("2023-02-20", "1750.00", "1.75", "2023-03-10")
+    ]
     assert totals_differences(session) == []
 
 

@@ -12,7 +12,7 @@ from sqlmodel import Session
 
 from tracker.core.money import Money, round_half_up, stored_quantity
 from tracker.core.vocabulary import LineKind, Status
-from tracker.db.columns import table_of
+from tracker.db.columns import counted_on, table_of
 from tracker.db.models import Appeal, ContributionLine, Donor, Item, Recipient
 from tracker.ledger.filters import ContributionFilters, contribution, contribution_where
 from tracker.rates.convert import RateBook, load_rates
@@ -119,7 +119,7 @@ def _joined() -> sa.FromClause:
 
 def _rates(session: Session, conditions: list[sa.ColumnElement[bool]], reporting: str, window: int) -> RateBook:
     """Every rate the rows may need, loaded once from the distinct (currency, value date) pairs."""
-    pairs = sa.select(line.c.currency, contribution.c.value_date).select_from(_joined()).where(*conditions)
+    pairs = sa.select(line.c.currency, counted_on(contribution)).select_from(_joined()).where(*conditions)
     pairs = pairs.where(line.c.currency.is_not(None)).distinct()
     needed = [(currency, value_date) for currency, value_date in session.execute(pairs)]
     return load_rates(session, needed, reporting, window)
@@ -135,6 +135,7 @@ def _read(
             c.number,
             line.c.position,
             c.value_date,
+            counted_on(contribution),  # a line converts at the rate of the day its status took effect
             donor.c.name,
             donor.c.kind,
             recipient.c.name,
@@ -163,6 +164,7 @@ def _read(
         number,
         position,
         value_date,
+        counted_day,
         donor_name,
         donor_kind,
         recipient_name,
@@ -182,7 +184,7 @@ def _read(
         valuation,
     ) in result:
         value = Money.from_minor(value_minor, currency) if value_minor is not None else None
-        converted, rate, rate_date = _converted(book, value, value_date, reporting)
+        converted, rate, rate_date = _converted(book, value, counted_day, reporting)
         yield ExportRow(
             contribution_id=contribution_id,
             number=number,
