@@ -131,13 +131,26 @@ class Scope:
             found.append(c.recipient_id == self.recipient_id)
         if self.appeal_id is not None:
             found.append(c.appeal_id == self.appeal_id)
+        day = counted_on(table) if self.as_of is None else day_as_of(table, self.as_of)
         if self.date_from is not None:
-            found.append(counted_on(table) >= self.date_from)
+            found.append(day >= self.date_from)
         if self.date_to is not None:
-            found.append(counted_on(table) <= self.date_to)
+            found.append(day <= self.date_to)
         if self.contribution_ids:
             found.append(c.id.in_(self.contribution_ids))
         return found
+
+
+def day_as_of(table: sa.FromClause[Any], as_of: datetime) -> sa.ColumnElement[Any]:
+    """The day a contribution counted on as of a moment: its value date if its status moved on since (exact for a
+    contribution moved on once; an earlier second move's date is not read back), else the day it counts on now."""
+    moved_since = sa.exists().where(
+        journal.c.action == "contribution.status_changed",
+        journal.c.object_type == "contribution",
+        journal.c.object_id == sa.cast(table.c.id, sa.String),
+        journal.c.at > as_of,
+    )
+    return sa.case((moved_since, table.c.value_date), else_=counted_on(table))
 
 
 def closed(table: sa.FromClause[Any], as_of: datetime | None = None) -> sa.ColumnElement[bool]:
