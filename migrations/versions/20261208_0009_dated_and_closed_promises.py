@@ -7,6 +7,7 @@
   open, the promise is overdue. Indexed where set, so the overdue few are found without a scan.
 - `contribution.closed_at`, `closed_by_id`, `close_reason`: a closed promise's outstanding
   remainder is written off, for good.
+- `ledger_total.bucket` widens to 20 characters for the fourth figure, `written_off`.
 - `contribution_line.fulfils_currency`, `fulfils_minor`: a fulfilment's money line in another
   currency than the promise's, converted at its own date's rate into the promise's currency,
   fixed when recorded.
@@ -57,9 +58,14 @@ def upgrade() -> None:
     op.add_column("contribution_line", sa.Column("fulfils_currency", sa.String(length=3), nullable=True))
     op.add_column("contribution_line", sa.Column("fulfils_minor", sa.BigInteger(), nullable=True))
     op.create_index("ix_contribution_due_date", "contribution", ["due_date"], sqlite_where=DUE, postgresql_where=DUE)
+    with op.batch_alter_table("ledger_total") as batch:  # "written_off" is a bucket of 11 characters
+        batch.alter_column("bucket", type_=sa.String(length=20), existing_type=sa.String(length=10))
 
 
 def downgrade() -> None:
+    op.execute("DELETE FROM ledger_total WHERE bucket = 'written_off'")  # a cache: rebuild-totals recomputes it
+    with op.batch_alter_table("ledger_total") as batch:
+        batch.alter_column("bucket", type_=sa.String(length=10), existing_type=sa.String(length=20))
     op.drop_index("ix_contribution_due_date", table_name="contribution")
     sqlite = op.get_bind().dialect.name == "sqlite"
     if not sqlite:

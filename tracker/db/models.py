@@ -287,7 +287,7 @@ class LedgerTotal(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     dim: str = Field(max_length=20)
     dim_key: str = Field(max_length=40)
-    bucket: str = Field(max_length=10)
+    bucket: str = Field(max_length=20)  # a figure of BUCKETS: "written_off" is 11 characters
     kind: str = Field(max_length=10)
     currency: str = Field(default="", max_length=3)  # "" for in-kind that is not valued
     value_minor: int = MinorUnits(default=0)
