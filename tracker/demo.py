@@ -180,7 +180,7 @@ def load_demo(session: Session) -> bool:
     record(government, hatay, date(2023, 2, 9), "paid", [service(doctor, "300", "150.00 AZN", "standard_cost")], tr)
     record(kuwait, kizilay, date(2023, 2, 20), "paid", [money("75250.500 KWD")], tr)
     jica_id = record(jica, afad, date(2023, 2, 15), "pledged", [money("50000000 JPY")], tr)
-    advance_status(session, jica_id, "committed", user)
+    advance_status(session, jica_id, "committed", user, date(2023, 2, 15))  # agreed the day it was pledged
     record(
         nothilfe,
         kizilay,

@@ -143,7 +143,7 @@ def test_a_text_search_narrows_the_api_list_as_it_does_the_page(ledger: Ledger, 
 
 
 REFUSALS = [
-    ("status=lost", ("--status", "lost"), "status", "one of pledged, committed, paid, void, got lost"),
+    ("status=lost", ("--status", "lost"), "status", "one of pledged, committed, paid, void, overdue, got lost"),
     ("from=2023-02-30", ("--from", "2023-02-30"), "from", "2023-02-30 is not a date (YYYY-MM-DD)"),
     ("to=20230228", ("--to", "20230228"), "to", "20230228 is not a date (YYYY-MM-DD)"),
     ("currency=XYZ", ("--currency", "XYZ"), "currency", "'XYZ' is not a current ISO 4217 currency code"),

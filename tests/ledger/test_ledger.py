@@ -158,16 +158,16 @@ def test_archived_donors_take_no_new_contributions(session: Session) -> None:
 
 def test_status_moves_forward_only(session: Session) -> None:
     contribution = make_contribution(session, status="pledged")
-    advance_status(session, contribution.id, "committed", None)
-    advance_status(session, contribution.id, "paid", None)
+    advance_status(session, contribution.id, "committed", None, date(2023, 3, 1))
+    advance_status(session, contribution.id, "paid", None, date(2023, 3, 10))
     with pytest.raises(Conflict, match="status only moves forward: C-2023-000001 is paid, cannot become pledged"):
         advance_status(session, contribution.id, "pledged", None)
     actions = session.exec(
         select(JournalEvent.action, JournalEvent.after).where(JournalEvent.action == "contribution.status_changed")
     ).all()
     assert actions == [
-        ("contribution.status_changed", '{"status":"committed"}'),
-        ("contribution.status_changed", '{"status":"paid"}'),
+        ("contribution.status_changed", '{"date":"2023-03-01","status":"committed"}'),
+        ("contribution.status_changed", '{"date":"2023-03-10","status":"paid"}'),
     ]
 
 
@@ -203,7 +203,8 @@ def test_a_fulfilment_must_match_the_pledge(session: Session) -> None:
         fulfil(goods_line(houses, "10"), status="committed")
     with pytest.raises(Invalid, match=r"lines\[0\].item_id: C-2023-000001 promised no such item"):
         fulfil(goods_line(tents, "10"))
-    with pytest.raises(Invalid, match=r"lines\[0\].amount: C-2023-000001 promised no money in EUR"):
+    # Money in another currency is converted into the promise's; with no rate it is refused, naming the rate.
+    with pytest.raises(Invalid, match=r"lines\[0\].amount: no exchange rate of EUR in force on 2023-02-12"):
         fulfil(money_line("10.00 EUR"))
     delivered = fulfil(goods_line(houses, "10"))
     assert delivered.fulfils_id == pledge.id
@@ -222,3 +223,12 @@ def test_a_partly_fulfilled_pledge_cannot_be_marked_paid_in_full(session: Sessio
     with pytest.raises(Conflict, match="partly fulfilled"):
         advance_status(session, pledge.id, "paid", None)
     advance_status(session, pledge.id, "committed", None)  # forward within the open statuses is fine
+
+
+def test_a_fulfilment_in_another_currency_is_refused_when_the_promise_has_several(session: Session) -> None:
+    pledge = make_contribution(session, money_line("1000.00 USD"), money_line("500.00 EUR"), status="pledged")
+    data = ContributionInput(
+        pledge.donor_id, pledge.recipient_id, date(2023, 2, 12), "paid", [money_line("10.00 AZN")], fulfils_id=pledge.id
+    )
+    with pytest.raises(Invalid, match=r"lines\[0\].amount: C-2023-000001 promised no money in AZN"):
+        record_contribution(session, data, None)

@@ -187,7 +187,7 @@ def test_rows_are_read_in_chunks_and_all_arrive(session: Session, monkeypatch: p
 @pytest.mark.parametrize(
     ("params", "message"),
     [
-        ({"status": "lost"}, "status: one of pledged, committed, paid, void, got lost"),
+        ({"status": "lost"}, "status: one of pledged, committed, paid, void, overdue, got lost"),
         ({"kind": "cash"}, "kind: one of money, goods, service, got cash"),
         ({"currency": "AZM"}, "currency: 'AZM' is not a current ISO 4217 currency code"),
         ({"from": "2023-13-01"}, "from: 2023-13-01 is not a date (YYYY-MM-DD)"),

@@ -100,7 +100,8 @@ def test_regenerating_a_letter_ignores_later_entries_voids_and_status_changes(se
     make_contribution(
         session, money_line("1000.00 AZN"), donor=ahik, recipient=make_recipient(session), on=date(2023, 2, 21)
     )
-    advance_status(session, contribution(session, "C-2023-000007").id, "paid", None)  # type: ignore[arg-type]
+    # Paid in February (a status move counts on the day it took effect; undated, it would be today).
+    advance_status(session, contribution(session, "C-2023-000007").id, "paid", None, date(2023, 2, 25))  # type: ignore[arg-type]
 
     again = letter_data(session, find_letter(session, letter.number))
     assert again.content() == before

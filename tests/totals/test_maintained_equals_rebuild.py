@@ -24,6 +24,7 @@ from tracker.ledger.service import (
     ContributionInput,
     LineInput,
     advance_status,
+    close_contribution,
     record_contribution,
     record_fulfilment,
     void_contribution,
@@ -48,7 +49,9 @@ step = st.one_of(
               st.lists(st.one_of(money, goods), min_size=1, max_size=3), st.integers(0, 2), st.integers(0, 40),
               st.integers(0, 2)),
     st.tuples(st.just("fulfil"), st.integers(0, 99), st.one_of(money, goods), st.integers(0, 40)),
-    st.tuples(st.just("advance"), st.integers(0, 99)),
+    # A status move dated some days on (before the value date: refused), or today (no date given).
+    st.tuples(st.just("advance"), st.integers(0, 99), st.one_of(st.none(), st.integers(0, 60))),
+    st.tuples(st.just("close"), st.integers(0, 99)),
     st.tuples(st.just("void"), st.integers(0, 99)),
     # A rate, or a correction of one (the same day and currency again); now and then one quoted in AZN,
     # or USD's own (the reporting currency's: every cross rate's divisor).
@@ -96,8 +99,13 @@ def test_every_write_leaves_the_table_a_rebuild_writes(session: Session, steps: 
                                              [line_input(drawn, items)])  # fmt: skip
                     made.append(record_fulfilment(session, pledge.id, data, None))
                 elif action == "advance" and made:
-                    target = made[args[0] % len(made)]
-                    advance_status(session, target.id, "paid" if target.status == "committed" else "committed", None)
+                    target, day = made[args[0] % len(made)], args[1]
+                    on = None if day is None else DAY0 + timedelta(days=day)
+                    advance_status(
+                        session, target.id, "paid" if target.status == "committed" else "committed", None, on
+                    )
+                elif action == "close" and made:
+                    close_contribution(session, made[args[0] % len(made)].id, "the donor sends no more", None)
                 elif action == "void" and made:
                     void_contribution(session, made[args[0] % len(made)].id, "entered twice", None)
                 elif action == "rate":

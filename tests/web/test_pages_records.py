@@ -368,7 +368,8 @@ def test_a_refused_status_change_shows_the_conflict_page_not_a_500(fresh_url, mo
             response = clerk.post(f"/contributions/{contribution_id}/status", {"status": "committed"})
         assert response.status_code == 409
         page = BeautifulSoup(response.text, "html.parser")
-        assert "status only moves forward" in page.find(class_="error").get_text()
+        # The contribution's page again, the refusal above its actions (not a bare error page).
+        assert "status only moves forward" in page.find(id="f-actions-error").get_text()
         assert [f for f in page.find_all("form") if f["action"].endswith("/logout")]  # the signed-in layout rendered
     finally:
         db.get_engine.cache_clear()

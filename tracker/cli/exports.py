@@ -29,7 +29,7 @@ def contributions_command(
     donor_id: Annotated[str | None, typer.Option("--donor-id", help="Only this donor's contributions.")] = None,
     recipient_id: Annotated[str | None, typer.Option("--recipient-id", help="Only for this recipient.")] = None,
     appeal: Annotated[str | None, typer.Option(help="Only this appeal's contributions (its code).")] = None,
-    status: Annotated[str | None, typer.Option(help="pledged, committed, paid or void.")] = None,
+    status: Annotated[str | None, typer.Option(help="pledged, committed, paid, void or overdue.")] = None,
     kind: Annotated[str | None, typer.Option(help="Only lines of this kind: money, goods or service.")] = None,
     currency: Annotated[str | None, typer.Option(help="Only lines in this currency.")] = None,
     date_from: Annotated[str | None, typer.Option("--from", help="Value dates from this day (YYYY-MM-DD).")] = None,

@@ -112,12 +112,14 @@ class Bucket(StrEnum):
     PAID = "paid"
     COMMITTED = "committed"
     PLEDGED = "pledged"
+    # What a closed promise left outstanding: no longer owed, never funding, shown apart.
+    WRITTEN_OFF = "written_off"
     OUTSTANDING = "outstanding"  # committed and pledged together
     FUNDING = "funding"  # paid and committed together
 
 
-# The buckets the ledger is counted into, and the two sums of them.
-BUCKETS = (Bucket.PAID, Bucket.COMMITTED, Bucket.PLEDGED)
+# The figures the ledger is counted into (every report, total and export names them from here), and two sums of them.
+BUCKETS = (Bucket.PAID, Bucket.COMMITTED, Bucket.PLEDGED, Bucket.WRITTEN_OFF)
 FUNDING = (Bucket.PAID, Bucket.COMMITTED)  # FTS: a pledge is not funding until committed
 OUTSTANDING = (Bucket.COMMITTED, Bucket.PLEDGED)
 
@@ -194,6 +196,7 @@ LABELS: dict[type[StrEnum], dict[str, Callable[[], str]]] = {
         Bucket.PAID: lambda: pgettext("bucket", "Paid"),
         Bucket.COMMITTED: lambda: pgettext("bucket", "Committed, outstanding"),
         Bucket.PLEDGED: lambda: pgettext("bucket", "Pledged, outstanding"),
+        Bucket.WRITTEN_OFF: lambda: pgettext("bucket", "Written off"),
         Bucket.OUTSTANDING: lambda: pgettext("bucket", "Outstanding in all"),
         Bucket.FUNDING: lambda: pgettext("bucket", "Funding (paid and committed)"),
     },
@@ -204,6 +207,7 @@ ITEMS_HEADINGS: dict[str, Callable[[], str]] = {
     Bucket.PAID: lambda: pgettext("items of a bucket", "Delivered"),
     Bucket.COMMITTED: lambda: pgettext("items of a bucket", "Committed, still to come"),
     Bucket.PLEDGED: lambda: pgettext("items of a bucket", "Pledged, still to come"),
+    Bucket.WRITTEN_OFF: lambda: pgettext("items of a bucket", "Promised, written off"),
 }
 
 # The names templates and `Term` give the vocabularies: `{{ code | term("line_kind") }}`.

@@ -80,6 +80,11 @@ def MinorUnits(**kw: Any) -> int:  # noqa: N802
     return Field(sa_type=sa.BigInteger, **kw)
 
 
+def counted_on(table: sa.FromClause[Any]) -> sa.ColumnElement[Any]:
+    """The day a contribution counts on: when its current status took effect, else its value date."""
+    return sa.func.coalesce(table.c.status_date, table.c.value_date, type_=sa.Date)
+
+
 def new_stamp() -> str:
     """A value never used before, to mark a new state of something."""
     return uuid.uuid4().hex

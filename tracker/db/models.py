@@ -137,6 +137,13 @@ class Contribution(SQLModel, table=True):
             sqlite_where=sa.text("voided_at IS NOT NULL"),
             postgresql_where=sa.text("voided_at IS NOT NULL"),
         ),
+        # The overdue promises (the list's filter, the dashboard's count): the few with a due date.
+        sa.Index(
+            "ix_contribution_due_date",
+            "due_date",
+            sqlite_where=sa.text("due_date IS NOT NULL"),
+            postgresql_where=sa.text("due_date IS NOT NULL"),
+        ),
         # Most entries fulfil nothing: only those that do are indexed (`fulfils_id = ?` still finds them).
         sa.Index(
             "ix_contribution_fulfils_id",
@@ -161,6 +168,12 @@ class Contribution(SQLModel, table=True):
     voided_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
     voided_by_id: int | None = Field(default=None, foreign_key="user_account.id")
     void_reason: str | None = Field(default=None, max_length=1000)
+    # When the current status took effect (None: the value date); figures count the contribution then.
+    status_date: date | None = None
+    due_date: date | None = None  # a pledge's or commitment's, optional
+    closed_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
+    closed_by_id: int | None = Field(default=None, foreign_key="user_account.id")
+    close_reason: str | None = Field(default=None, max_length=1000)
 
 
 class ContributionLine(SQLModel, table=True):
@@ -203,6 +216,10 @@ class ContributionLine(SQLModel, table=True):
     currency: str | None = Field(default=None, max_length=3)
     minor_digits: int | None = None
     value_minor: int | None = MinorUnits(default=None)
+    # A fulfilment's money line in another currency than the promise's: its value in that currency,
+    # converted at the fulfilment's date's rate and rounded once, when it was recorded.
+    fulfils_currency: str | None = Field(default=None, max_length=3)
+    fulfils_minor: int | None = MinorUnits(default=None)
 
 
 class NumberSequence(SQLModel, table=True):
@@ -270,7 +287,7 @@ class LedgerTotal(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     dim: str = Field(max_length=20)
     dim_key: str = Field(max_length=40)
-    bucket: str = Field(max_length=10)
+    bucket: str = Field(max_length=20)  # a figure of BUCKETS: "written_off" is 11 characters
     kind: str = Field(max_length=10)
     currency: str = Field(default="", max_length=3)  # "" for in-kind that is not valued
     value_minor: int = MinorUnits(default=0)

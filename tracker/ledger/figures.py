@@ -12,6 +12,13 @@ nowhere. The remainder is worked out per line key:
 Sums are integer minor units summed in SQL; only pledges that have fulfilments are
 finished in Python, one row per (pledge, line key).
 
+A contribution counts on the date its current status took effect (`counted_on`: the status
+date, else the value date): a commitment of 20 February paid on 10 March is paid in March,
+at March's rate. A closed promise's remainder is counted apart, as written off.
+
+A fulfilment's money line in another currency than the promise reduces it by the value
+converted when it was recorded (`fulfils_currency`, `fulfils_minor`).
+
 A scope may be taken "as of" a past moment (an acknowledgement letter's cutoff): only
 contributions recorded by then count, a void counts only if it happened by then, and
 each contribution counts under the status it had then (read back from the journal's
@@ -33,7 +40,7 @@ from sqlmodel import Session
 
 from tracker.core.money import Money, stored_quantity
 from tracker.core.vocabulary import OPEN_STATUSES, Bucket, LineKind, Status
-from tracker.db.columns import table_of
+from tracker.db.columns import counted_on, table_of
 from tracker.db.journal import canonical_json
 from tracker.db.models import Contribution, ContributionLine, Item, JournalEvent
 
@@ -84,17 +91,19 @@ class Figures:
 
 @dataclass
 class LedgerTotals:
-    """Paid in full; committed and pledged as outstanding remainders; void nowhere."""
+    """Paid in full; committed and pledged as outstanding remainders; a closed promise's remainder written off."""
 
     paid: Figures = field(default_factory=Figures)
     committed: Figures = field(default_factory=Figures)
     pledged: Figures = field(default_factory=Figures)
+    written_off: Figures = field(default_factory=Figures)
 
     def bucket(self, status: str) -> Figures:
         figures: dict[str, Figures] = {
             Bucket.PAID: self.paid,
             Bucket.COMMITTED: self.committed,
             Bucket.PLEDGED: self.pledged,
+            Bucket.WRITTEN_OFF: self.written_off,
         }
         return figures[status]
 
@@ -122,13 +131,41 @@ class Scope:
             found.append(c.recipient_id == self.recipient_id)
         if self.appeal_id is not None:
             found.append(c.appeal_id == self.appeal_id)
+        day = counted_on(table) if self.as_of is None else day_as_of(table, self.as_of)
         if self.date_from is not None:
-            found.append(c.value_date >= self.date_from)
+            found.append(day >= self.date_from)
         if self.date_to is not None:
-            found.append(c.value_date <= self.date_to)
+            found.append(day <= self.date_to)
         if self.contribution_ids:
             found.append(c.id.in_(self.contribution_ids))
         return found
+
+
+def day_as_of(table: sa.FromClause[Any], as_of: datetime) -> sa.ColumnElement[Any]:
+    """The day a contribution counted on as of a moment: its value date if its status moved on since (exact for a
+    contribution moved on once; an earlier second move's date is not read back), else the day it counts on now."""
+    moved_since = sa.exists().where(
+        journal.c.action == "contribution.status_changed",
+        journal.c.object_type == "contribution",
+        journal.c.object_id == sa.cast(table.c.id, sa.String),
+        journal.c.at > as_of,
+    )
+    return sa.case((moved_since, table.c.value_date), else_=counted_on(table))
+
+
+def closed(table: sa.FromClause[Any], as_of: datetime | None = None) -> sa.ColumnElement[bool]:
+    """Closed (its remainder written off): now, or as of a moment."""
+    closed_at: sa.ColumnElement[datetime | None] = table.c.closed_at
+    if as_of is None:
+        return closed_at.is_not(None)
+    return closed_at <= as_of
+
+
+def bucket_of(
+    status: sa.ColumnElement[str], table: sa.FromClause[Any], as_of: datetime | None
+) -> sa.ColumnElement[str]:
+    """The figure a contribution counts in: its status, or written off for a closed promise."""
+    return sa.case((sa.and_(status != Status.PAID, closed(table, as_of)), Bucket.WRITTEN_OFF.value), else_=status)
 
 
 def live(table: sa.FromClause[Any], as_of: datetime | None = None) -> sa.ColumnElement[bool]:
@@ -140,7 +177,7 @@ def live(table: sa.FromClause[Any], as_of: datetime | None = None) -> sa.ColumnE
 
 
 def status_then(as_of: datetime) -> sa.Subquery:
-    """Each contribution's id and its status as of a moment (`status`), for a scope taken as of then.
+    """Each contribution's id, its status as of a moment (`status`) and the day it counted on then (`counted_on`).
 
     Statuses only move forward, so the status then is the `before` of the first status
     change journalled after the moment; with no such change it is the status now. A
@@ -162,8 +199,15 @@ def status_then(as_of: datetime) -> sa.Subquery:
         .subquery("later_change")
     )
     whens = [(later.c.before == canonical_json({"status": name}), name) for name in OPEN_STATUSES]
+    # A status that moved on later was dated... at least not by today's status date: the value date is
+    # taken then (exact for a contribution moved on once; a second earlier move's date is not read back).
+    day = sa.case((later.c.before.is_not(None), contribution.c.value_date), else_=counted_on(contribution))
     return (
-        sa.select(contribution.c.id.label("id"), sa.case(*whens, else_=contribution.c.status).label("status"))
+        sa.select(
+            contribution.c.id.label("id"),
+            sa.case(*whens, else_=contribution.c.status).label("status"),
+            day.label("counted_on"),
+        )
         .select_from(contribution.outerjoin(later, later.c.object_id == sa.cast(contribution.c.id, sa.String)))
         .subquery("status_then")
     )
@@ -230,7 +274,7 @@ def figure_rows(session: Session, scope: Scope | None = None, by: tuple[str, ...
     unknown = set(by) - set(GROUPS)
     if unknown:
         raise ValueError(f"cannot group figures by {sorted(unknown)}")
-    groups = [item.c.cluster if name == "cluster" else contribution.c[name] for name in by]
+    groups = [_group_column(name) for name in by]
     fulfiller = contribution.alias("fulfiller")
     has_live_fulfilment = sa.exists().where(fulfiller.c.fulfils_id == contribution.c.id, *_counted(fulfiller, scope))
     status: sa.ColumnElement[str] = contribution.c.status
@@ -243,16 +287,19 @@ def figure_rows(session: Session, scope: Scope | None = None, by: tuple[str, ...
     if scope.as_of is not None:
         then = status_then(scope.as_of)
         joined, status = joined.join(then, then.c.id == contribution.c.id), then.c.status
+        if "value_date" in by:
+            groups[by.index("value_date")] = then.c.counted_on
     if "cluster" in by:
         joined = joined.outerjoin(item, line.c.item_id == item.c.id)
+    bucket = bucket_of(status, contribution, scope.as_of)
 
     # Paid contributions, and open ones that nothing fulfils yet: plain sums.
     plain = sa.or_(status == Status.PAID, ~has_live_fulfilment)
     statement = (
-        sa.select(status, *key, *sums, *groups)
+        sa.select(bucket, *key, *sums, *groups)
         .select_from(joined)
         .where(*scope.conditions(), plain)
-        .group_by(status, *key, *groups)
+        .group_by(bucket, *key, *groups)
     )
     grouped = _grouping(by)
     rows = [
@@ -262,15 +309,24 @@ def figure_rows(session: Session, scope: Scope | None = None, by: tuple[str, ...
 
     # Open contributions with fulfilments: the remainder, per pledge and line key.
     statement = (
-        sa.select(contribution.c.id, status, *key, *sums, *groups)
+        sa.select(contribution.c.id, bucket, *key, *sums, *groups)
         .select_from(joined)
         .where(*scope.conditions(), status != Status.PAID, has_live_fulfilment)
-        .group_by(contribution.c.id, status, *key, *groups)
+        .group_by(contribution.c.id, bucket, *key, *groups)
     )
     promised = session.execute(statement).all()
     if promised:
         rows.extend(_remainders(session, promised, scope, grouped))
     return rows
+
+
+def _group_column(name: str) -> sa.ColumnElement[Any]:
+    """The column a figure group reads: the item's cluster, the day counted on, or the contribution's own."""
+    if name == "cluster":
+        return item.c.cluster
+    if name == "value_date":
+        return counted_on(contribution)
+    return contribution.c[name]
 
 
 def _grouping(by: tuple[str, ...]) -> Callable[[Sequence[Any]], Sequence[Any]]:
@@ -312,8 +368,8 @@ def delivered_against(session: Session, pledge_ids: Sequence[int], scope: Scope 
                 contribution.c.fulfils_id,
                 line.c.kind,
                 line.c.item_id,
-                line.c.currency,
-                line.c.value_minor,
+                sa.func.coalesce(line.c.fulfils_currency, line.c.currency),
+                sa.func.coalesce(line.c.fulfils_minor, line.c.value_minor),
                 line.c.quantity_milli,
             )
             .select_from(line.join(contribution, line.c.contribution_id == contribution.c.id))

@@ -17,8 +17,8 @@ from sqlmodel import Session
 from tracker.core.errors import Invalid
 from tracker.core.money import check_currency
 from tracker.core.parsing import iso_date, parse_id
-from tracker.core.vocabulary import Status, codes
-from tracker.db.columns import LINE_KINDS
+from tracker.core.vocabulary import OPEN_STATUSES, Status, codes
+from tracker.db.columns import LINE_KINDS, counted_on
 from tracker.db.models import Contribution, ContributionLine, Donor, Recipient
 from tracker.db.text import matches
 
@@ -29,7 +29,9 @@ recipient = Recipient.__table__  # type: ignore[attr-defined]
 
 # The names every door reads them by: the query string's, the API's, and (as --options) the CLI's.
 FILTER_NAMES = ("donor_id", "recipient_id", "appeal_id", "status", "kind", "currency", "from", "to", "q")
-STATUS_CHOICES = codes(Status)  # the recorded statuses, and "void" for the voided ones
+# The recorded statuses, "void" for the voided ones, and "overdue": open promises past their due date.
+OVERDUE = "overdue"
+STATUS_CHOICES = (*codes(Status), OVERDUE)
 MAX_TEXT = 200
 
 
@@ -37,7 +39,8 @@ MAX_TEXT = 200
 class ContributionFilters:
     """What a contribution list or export is narrowed to; None means no condition.
 
-    `status` is pledged, committed or paid (void ones left out), or void (only void ones);
+    `status` is pledged, committed or paid (void ones left out), void (only void ones), or overdue
+    (pledges and commitments neither void nor closed whose due date has passed);
     `kind` and `currency` keep contributions with at least one such line; dates are inclusive;
     `text` is part of the number, reference, notes, or the donor's or recipient's name, in any case.
     """
@@ -96,12 +99,14 @@ def contribution_where(
         found.append(c.appeal_id == filters.appeal_id)
     if filters.status == Status.VOID:
         found.append(c.voided_at.is_not(None))
+    elif filters.status == OVERDUE:
+        found.append(overdue(date.today()))
     elif filters.status:
         found.extend([c.status == filters.status, c.voided_at.is_(None)])
-    if filters.date_from is not None:
-        found.append(c.value_date >= filters.date_from)
+    if filters.date_from is not None:  # the day it counts on: when its status took effect
+        found.append(counted_on(contribution) >= filters.date_from)
     if filters.date_to is not None:
-        found.append(c.value_date <= filters.date_to)
+        found.append(counted_on(contribution) <= filters.date_to)
     if needle := filters.searched:
         found.append(_search(session, needle))
     lines = [line.c.kind == filters.kind] if filters.kind else []
@@ -111,6 +116,12 @@ def contribution_where(
     elif lines:
         found.append(sa.exists().where(line.c.contribution_id == c.id, *lines))
     return sa.and_(sa.true(), *found)
+
+
+def overdue(today: date) -> sa.ColumnElement[bool]:
+    """A pledge or commitment past its due date, neither void nor closed."""
+    c = contribution.c
+    return sa.and_(c.status.in_(codes(OPEN_STATUSES)), c.voided_at.is_(None), c.closed_at.is_(None), c.due_date < today)
 
 
 def _search(session: Session, needle: str) -> sa.ColumnElement[bool]:

@@ -21,7 +21,7 @@ from sqlmodel import Session, col, select
 from tracker.core.i18n import gettext, ngettext
 from tracker.core.money import QUANTITY_PLACES, minor_digits, round_half_up
 from tracker.core.vocabulary import LineKind, Status, Term
-from tracker.db.columns import stored_id
+from tracker.db.columns import stored_id, table_of
 from tracker.db.dialect import on_sqlite
 from tracker.db.journal import GENESIS, canonical_json, verify_chain
 from tracker.db.models import Contribution, ContributionLine, ExchangeRate, JournalEvent, NumberSequence
@@ -272,7 +272,39 @@ def fulfilments_are_sound(session: Session) -> list[str]:
                     pledge=promised.number, number=fulfilment.number
                 )
             )
-    return problems
+    return problems + _fulfilment_currencies(session)
+
+
+def _fulfilment_currencies(session: Session) -> list[str]:
+    """A fulfilment's money line reduces the promise in a currency it promised: its own, or converted into one."""
+    contribution, line = table_of(Contribution), table_of(ContributionLine)
+    promised = line.alias("promised")
+    reduces = sa.func.coalesce(line.c.fulfils_currency, line.c.currency)
+    promised_money = sa.exists().where(
+        promised.c.contribution_id == contribution.c.fulfils_id,
+        promised.c.kind == LineKind.MONEY,
+        promised.c.currency == reduces,
+    )
+    statement = (
+        sa.select(contribution.c.number, line.c.position, reduces)
+        .select_from(line.join(contribution, contribution.c.id == line.c.contribution_id))
+        .where(
+            contribution.c.fulfils_id.is_not(None),
+            line.c.kind == LineKind.MONEY,
+            sa.or_(
+                ~promised_money,
+                line.c.fulfils_currency.is_(None) != line.c.fulfils_minor.is_(None),
+                line.c.fulfils_minor <= 0,
+            ),
+        )
+        .order_by(contribution.c.number, line.c.position)
+    )
+    return [
+        gettext("{number}: line {position} in {currency} reduces no currency its promise was made in").format(
+            number=number, position=position, currency=currency
+        )
+        for number, position, currency in session.execute(statement)
+    ]
 
 
 def no_float_money(session: Session) -> list[str]:

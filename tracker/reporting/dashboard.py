@@ -20,8 +20,9 @@ from sqlmodel import Session, col, select
 from tracker.core.money import Money, minor_digits, round_half_up
 from tracker.core.vocabulary import FUNDING, Bucket, LineKind
 from tracker.db.columns import stored_id
-from tracker.db.models import Appeal, Donor, Item, LedgerTotal, Recipient
+from tracker.db.models import Appeal, Contribution, Donor, Item, LedgerTotal, Recipient
 from tracker.ledger.figures import LedgerTotals, Scope
+from tracker.ledger.filters import overdue
 from tracker.ledger.service import ContributionRow, recent_contributions
 from tracker.rates.convert import ANY_AGE, EXACT, InForce, rate_in_force
 from tracker.totals.aggregates import computed_rows
@@ -186,6 +187,8 @@ class Dashboard:
     committed: Converted
     pledged: Converted
     funding: Converted
+    written_off: Converted  # what closed promises left outstanding: never funding, shown apart
+    overdue: int  # pledges and commitments past their due date, still open
     by_currency: dict[str, dict[str, Money]]  # bucket → currency → original money and in-kind value
     items: list[ItemFigure]
     appeals: list[AppealProgress]
@@ -197,6 +200,14 @@ class Dashboard:
     recent: list[ContributionRow]
     totals: LedgerTotals  # per bucket, in original currencies, with items in their units
     item_names: dict[int, Item]
+
+
+def overdue_count(session: Session, appeal: Appeal | None, today: date) -> int:
+    """How many pledges and commitments (of the appeal) are past their due date and still open."""
+    statement = sa.select(sa.func.count()).select_from(Contribution).where(overdue(today))
+    if appeal is not None:
+        statement = statement.where(col(Contribution.appeal_id) == appeal.id)
+    return int(session.execute(statement).scalar_one())
 
 
 def dashboard(
@@ -244,6 +255,8 @@ def dashboard(
         committed=merged((Bucket.COMMITTED, True), (Bucket.COMMITTED, False)),
         pledged=merged((Bucket.PLEDGED, True), (Bucket.PLEDGED, False)),
         funding=tallies[Bucket.FUNDING].result(reporting),
+        written_off=merged((Bucket.WRITTEN_OFF, True), (Bucket.WRITTEN_OFF, False)),
+        overdue=overdue_count(session, appeal, today or date.today()),
         by_currency={bucket: dict(sorted(found.items())) for bucket, found in by_currency.items()},
         items=_items(session, source, scope),
         appeals=_appeals(session, source, appeal, reporting, today or date.today()),

@@ -36,7 +36,7 @@ from sqlmodel import Session
 
 from tracker.core.i18n import gettext
 from tracker.core.money import minor_digits
-from tracker.db.columns import new_stamp, table_of, utcnow
+from tracker.db.columns import counted_on, new_stamp, table_of, utcnow
 from tracker.db.dialect import on_postgresql
 from tracker.db.models import Contribution, LedgerTotal, TotalsState
 from tracker.ledger.figures import GROUPS, FigureRow, Scope, figure_rows
@@ -169,9 +169,8 @@ def _sum_ledger(
     """The ledger (in scope) summed, a month of value dates at a time; `flushing`: added to the table past the bound."""
     sums = TotalSums(reporting_currency, window_days, ordered=on_postgresql(session))
     scope = scope or Scope()
-    bounds = session.execute(
-        sa.select(sa.func.min(Contribution.value_date), sa.func.max(Contribution.value_date)).where(*scope.conditions())
-    ).one()
+    day = counted_on(table_of(Contribution))  # the months are of the days contributions count on
+    bounds = session.execute(sa.select(sa.func.min(day), sa.func.max(day)).where(*scope.conditions())).one()
     if bounds[0] is None:
         return sums
     start = bounds[0].replace(day=1)

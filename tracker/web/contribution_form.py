@@ -43,7 +43,7 @@ LINE_FIELDS = (
 HEADER_FIELDS = (
     "submission", "fulfils_id", "donor", "donor_id", "new_donor_name", "new_donor_kind", "new_donor_country",
     "recipient", "recipient_id", "new_recipient_name", "new_recipient_kind", "appeal_id", "value_date", "status",
-    "reference", "notes",
+    "reference", "notes", "due_date",
 )  # fmt: skip
 MAX_SLOTS = 50
 LEDGER_LINE = re.compile(r"^lines\[(\d+)\](.*)$")
@@ -111,6 +111,7 @@ def check_entry(session: Session, values: EntryValues, locale: str, items: dict[
     value_date = _collect(errors, lambda: optional_date(h["value_date"], "value_date"))
     if value_date is None and "value_date" not in errors:
         errors["value_date"] = _("a date is required")
+    due_date = _collect(errors, lambda: optional_date(h.get("due_date", ""), "due_date"))
     if h["status"] not in STATUSES:
         errors["status"] = _("choose a status")
     lines, slots = [], []
@@ -135,6 +136,7 @@ def check_entry(session: Session, values: EntryValues, locale: str, items: dict[
         reference=h["reference"],
         notes=h["notes"],
         fulfils_id=fulfils_id,
+        due_date=due_date,
     )
     return Entry(data, errors, donor, recipient, slots)
 

@@ -105,7 +105,16 @@ def test_the_confederation_transfer_and_houses_come_back_exact(
     ]
     shown = api.get(f"{URL}/{answer['id']}", headers=auth["viewer"])
     assert shown.status_code == 200
-    assert shown.json() == answer
+    # GET adds what a promise's page needs; a paid contribution is no promise, and it moved nowhere.
+    assert shown.json() == {
+        **answer,
+        "status_history": [{"status": "paid", "date": "2023-02-10"}],
+        "fulfils": None,
+        "promised": None,
+        "fulfilled": None,
+        "outstanding": None,
+        "written_off": None,
+    }
 
 
 @pytest.mark.parametrize(

@@ -65,6 +65,7 @@ def test_the_confederation_statement_in_manats(api: TestClient, auth: Headers, s
         "paid": azn("620000.00"),
         "committed": azn("0.00"),
         "pledged": azn("120000.00"),
+        "written_off": azn("0.00"),  # nothing closed
         "unconverted": [],
     }
     assert report["rates_used"] == []  # all in manats already
@@ -113,6 +114,7 @@ def test_the_confederation_in_dollars_lists_the_rates_it_used(
         "paid": usd("364705.88"),  # 620,000 AZN / 1.70 = 364,705.882…
         "committed": usd("0.00"),
         "pledged": usd("70588.24"),  # 120,000 AZN / 1.70 = 70,588.235…
+        "written_off": usd("0.00"),  # nothing closed
         "unconverted": [],
     }
     assert report["paid"]["money"] == [azn("500000.00")]  # the buckets stay in their own currencies
@@ -167,12 +169,14 @@ def test_the_summary_of_the_whole_ledger(api: TestClient, auth: Headers, session
         "paid": azn("2137745.78"),
         "committed": azn("640000.00"),  # 50,000,000 JPY × 0.0128
         "pledged": azn("375000.00"),  # 150,000 USD × 1.70 + 10 houses
+        "written_off": azn("0.00"),  # nothing closed
         "unconverted": [],
     }
     assert report["by_status"] == [
         {"status": "paid", "money": azn("1629745.78"), "in_kind_value": azn("508000.00"), "total": azn("2137745.78")},
         {"status": "committed", "money": azn("640000.00"), "in_kind_value": azn("0.00"), "total": azn("640000.00")},
         {"status": "pledged", "money": azn("255000.00"), "in_kind_value": azn("120000.00"), "total": azn("375000.00")},
+        {"status": "written_off", "money": azn("0.00"), "in_kind_value": azn("0.00"), "total": azn("0.00")},
     ]
     assert [(d["name"][:20], d["paid"]["amount"], d["committed"]["amount"]) for d in report["by_donor"]] == [
         ("Japan International ", "0.00", "640000.00"),
@@ -306,6 +310,7 @@ def test_after_the_reporting_currency_changes_the_summary_converts_through_the_r
         "paid": usd("588.24"),  # 1,000 AZN / 1.70 = 588.235…
         "committed": usd("0.00"),
         "pledged": usd("321.18"),  # 300 EUR × 1.82 / 1.70 = 321.176…
+        "written_off": usd("0.00"),  # nothing closed
         "unconverted": [],
     }
     assert sorted((r["currency"], r["rate"], r["quote_currency"]) for r in report["rates_used"]) == [

@@ -18,7 +18,7 @@ from sqlmodel import Session
 
 from tracker.core.money import Money, round_half_up, stored_quantity
 from tracker.core.vocabulary import OPEN_STATUSES, LineKind, Status
-from tracker.db.columns import table_of
+from tracker.db.columns import counted_on, table_of
 from tracker.db.models import Appeal, ContributionLine, Donor, Item, Recipient
 from tracker.ledger.filters import ContributionFilters, contribution, contribution_where
 from tracker.ledger.outstanding import LineRemainder, fulfilled_promises, line_remainders
@@ -135,7 +135,7 @@ def _joined() -> sa.FromClause:
 
 def _rates(session: Session, conditions: list[sa.ColumnElement[bool]], reporting: str, window: int) -> RateBook:
     """Every rate the rows may need, loaded once from the distinct (currency, value date) pairs."""
-    pairs = sa.select(line.c.currency, contribution.c.value_date).select_from(_joined()).where(*conditions)
+    pairs = sa.select(line.c.currency, counted_on(contribution)).select_from(_joined()).where(*conditions)
     pairs = pairs.where(line.c.currency.is_not(None)).distinct()
     needed = [(currency, value_date) for currency, value_date in session.execute(pairs)]
     return load_rates(session, needed, reporting, window)
@@ -155,6 +155,7 @@ def _read(
             c.number,
             line.c.position,
             c.value_date,
+            counted_on(contribution),  # a line converts at the rate of the day its status took effect
             donor.c.name,
             donor.c.kind,
             recipient.c.name,
@@ -187,6 +188,7 @@ def _read(
         number,
         position,
         value_date,
+        counted_day,
         donor_name,
         donor_kind,
         recipient_name,
@@ -216,7 +218,7 @@ def _read(
             if left is not None:
                 value = Money.from_minor(left.value_minor, currency) if left.value_minor is not None else None
                 quantity = quantity_of(left.quantity_milli)
-        converted, rate, rate_date = _converted(book, value, value_date, reporting)
+        converted, rate, rate_date = _converted(book, value, counted_day, reporting)
         yield ExportRow(
             contribution_id=contribution_id,
             number=number,

@@ -34,7 +34,7 @@ class Split:
 
 @dataclass(frozen=True)
 class ConvertedFigures:
-    """Paid, committed and pledged (the last two as outstanding remainders) in one currency."""
+    """Paid, committed and pledged (the last two as outstanding remainders), and written off, in one currency."""
 
     currency: str
     paid: Split
@@ -42,6 +42,7 @@ class ConvertedFigures:
     pledged: Split
     funding: Split  # paid + committed
     outstanding: Split  # committed + pledged
+    written_off: Split  # what closed promises left outstanding
 
     def bucket(self, name: str) -> Split:
         """paid, committed, pledged, funding or outstanding."""
@@ -49,6 +50,7 @@ class ConvertedFigures:
             Bucket.PAID: self.paid,
             Bucket.COMMITTED: self.committed,
             Bucket.PLEDGED: self.pledged,
+            Bucket.WRITTEN_OFF: self.written_off,
             Bucket.FUNDING: self.funding,
             Bucket.OUTSTANDING: self.outstanding,
         }
@@ -56,13 +58,16 @@ class ConvertedFigures:
 
     @property
     def rates_used(self) -> tuple[RateUsed, ...]:
-        used = {rate for split in (self.paid, self.committed, self.pledged) for rate in split.total.rates_used}
+        used = {rate for split in self._counted() for rate in split.total.rates_used}
         return tuple(sorted(used))
 
     @property
     def unconverted(self) -> tuple[Unconverted, ...]:
         """Every amount left out for want of a rate (each bucket's total lists its cash and in-kind parts)."""
-        return tuple(part for split in (self.paid, self.committed, self.pledged) for part in split.total.unconverted)
+        return tuple(part for split in self._counted() for part in split.total.unconverted)
+
+    def _counted(self) -> tuple[Split, ...]:
+        return (self.paid, self.committed, self.pledged, self.written_off)
 
     @property
     def complete(self) -> bool:
@@ -127,6 +132,7 @@ class Converter:
             pledged=split((Bucket.PLEDGED,)),
             funding=split(FUNDING),
             outstanding=split(OUTSTANDING),
+            written_off=split((Bucket.WRITTEN_OFF,)),
         )
 
 

@@ -25,7 +25,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from tracker.core.money import Money, round_half_up
-from tracker.core.vocabulary import BUCKETS, FUNDING, Status
+from tracker.core.vocabulary import BUCKETS, FUNDING, Bucket, Status
 from tracker.db.models import Appeal, Donor, Recipient
 from tracker.ledger.figures import FigureRow, LedgerTotals, Scope, figure_rows, fold
 from tracker.rates.convert import ANY_AGE, ConvertedTotal, RateUsed, quoted_in, rate_in_force
@@ -119,6 +119,7 @@ class SummaryReport:
             (Status.PAID, self.figures.paid),
             (Status.COMMITTED, self.figures.committed),
             (Status.PLEDGED, self.figures.pledged),
+            (Bucket.WRITTEN_OFF, self.figures.written_off),  # not a status: what closed promises left, shown apart
         ]
 
     @property

@@ -1,4 +1,4 @@
-"""/api/v1/contributions: record, list with filters, show, move status on, void, fulfil a pledge."""
+"""/api/v1/contributions: record, list with filters, show, move status on (dated), void, close, fulfil a pledge."""
 
 from __future__ import annotations
 
@@ -8,12 +8,15 @@ from fastapi.responses import Response
 from tracker.core.vocabulary import LineKind, Status
 from tracker.db.columns import stored_id
 from tracker.ledger import service as ledger
-from tracker.reporting import lists
+from tracker.reporting import lists, promises
 from tracker.web.api import paging, present
 from tracker.web.api.common import READ, READ_ONE, WRITE, Cursor, Filters, Limit, object_id
 from tracker.web.api.deps import Clerk, Idempotent, LimitedRoute, Viewer
 from tracker.web.api.errors import fields_as_sent
+from tracker.web.api.present_reports import promise_bucket
+from tracker.web.api.report_schemas import ContributionShown, StatusMovePublic
 from tracker.web.api.schemas import (
+    CloseRequest,
     ContributionCreate,
     ContributionList,
     ContributionPublic,
@@ -45,9 +48,20 @@ def line_input(line: LineCreate) -> ledger.LineInput:
     )
 
 
-def shown(session: SessionDep, contribution_id: int) -> ContributionPublic:
-    return present.contribution(
-        lists.contribution_with_lines(session, ledger.get_contribution(session, contribution_id))
+def shown(session: SessionDep, contribution_id: int) -> ContributionShown:
+    """One contribution as GET shows it: a promise with its standing, every one with its statuses' days."""
+    found = ledger.get_contribution(session, contribution_id)
+    public = present.contribution(lists.contribution_with_lines(session, found))
+    standing = promises.promise_standing(session, found)
+    fulfils = ledger.get_contribution(session, found.fulfils_id).number if found.fulfils_id is not None else None
+    return ContributionShown(
+        **public.model_dump(),
+        status_history=[StatusMovePublic(status=m.status, date=m.date) for m in promises.history(session, found)],
+        fulfils=fulfils,
+        promised=promise_bucket(standing, standing.promised) if standing else None,
+        fulfilled=promise_bucket(standing, standing.fulfilled) if standing else None,
+        outstanding=promise_bucket(standing, standing.outstanding) if standing else None,
+        written_off=promise_bucket(standing, standing.written_off) if standing else None,
     )
 
 
@@ -65,11 +79,13 @@ def create_contribution(
         reference=body.reference,
         notes=body.notes,
         fulfils_id=body.fulfils_id,
+        due_date=body.due_date,
         lines=[line_input(line) for line in body.lines],
     )
     with fields_as_sent(BODY_FIELDS):
         recorded = ledger.record_contribution(session, data, user)
-    return idempotency.answer(201, shown(session, recorded.id))  # type: ignore[arg-type]
+    # The contribution as recorded, without a promise's standing: the busiest write answers in a few reads.
+    return idempotency.answer(201, present.contribution(lists.contribution_with_lines(session, recorded)))
 
 
 @router.get("", response_model=ContributionList, responses=READ)
@@ -83,22 +99,31 @@ def list_contributions(
     )
 
 
-@router.get("/{contribution_id}", response_model=ContributionPublic, responses=READ_ONE)
-def show_contribution(contribution_id: str, session: SessionDep, user: Viewer) -> ContributionPublic:
-    """One contribution with its lines; a void one says why in `void_reason`."""
+@router.get("/{contribution_id}", response_model=ContributionShown, responses=READ_ONE)
+def show_contribution(contribution_id: str, session: SessionDep, user: Viewer) -> ContributionShown:
+    """One contribution with its lines; a void one says why in `void_reason`; a promise shows what is left."""
     return shown(session, object_id(contribution_id, "contribution"))
 
 
-@router.post("/{contribution_id}/status", response_model=ContributionPublic, responses=WRITE)
+@router.post("/{contribution_id}/status", response_model=ContributionShown, responses=WRITE)
 def change_contribution_status(
     contribution_id: str, body: StatusChange, session: SessionDep, user: Clerk, idempotency: Idempotent
 ) -> Response:
-    """Move a contribution forward: pledged → committed → paid (clerk or admin)."""
-    changed = ledger.advance_status(session, object_id(contribution_id, "contribution"), body.status, user)
+    """Move a contribution forward: pledged → committed → paid (clerk or admin), as of `date` (default today)."""
+    changed = ledger.advance_status(session, object_id(contribution_id, "contribution"), body.status, user, body.date)
     return idempotency.answer(200, shown(session, stored_id(changed)))
 
 
-@router.post("/{contribution_id}/void", response_model=ContributionPublic, responses=WRITE)
+@router.post("/{contribution_id}/close", response_model=ContributionShown, responses=WRITE)
+def close_contribution(
+    contribution_id: str, body: CloseRequest, session: SessionDep, user: Clerk, idempotency: Idempotent
+) -> Response:
+    """Close a pledge or commitment (clerk or admin): what is still outstanding is written off, for good."""
+    closed = ledger.close_contribution(session, object_id(contribution_id, "contribution"), body.reason, user)
+    return idempotency.answer(200, shown(session, stored_id(closed)))
+
+
+@router.post("/{contribution_id}/void", response_model=ContributionShown, responses=WRITE)
 def void_contribution(
     contribution_id: str, body: VoidRequest, session: SessionDep, user: Clerk, idempotency: Idempotent
 ) -> Response:
@@ -107,7 +132,7 @@ def void_contribution(
     return idempotency.answer(200, shown(session, stored_id(voided)))
 
 
-@router.post("/{contribution_id}/fulfilments", status_code=201, response_model=ContributionPublic, responses=WRITE)
+@router.post("/{contribution_id}/fulfilments", status_code=201, response_model=ContributionShown, responses=WRITE)
 def fulfil_pledge(
     contribution_id: str, body: FulfilmentCreate, session: SessionDep, user: Clerk, idempotency: Idempotent
 ) -> Response:

@@ -122,6 +122,10 @@ def contribution(found: ContributionWithLines) -> ContributionPublic:
         fulfils=found.fulfils,
         recorded_at=as_utc(row.recorded_at),
         lines=[line(each, found.remainders.get(each.position)) for each in found.lines],
+        status_date=row.status_date or row.value_date,
+        due_date=row.due_date,
+        closed=row.closed_at is not None,
+        close_reason=row.close_reason,
     )
 
 

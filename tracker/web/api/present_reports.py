@@ -12,6 +12,7 @@ from tracker.db.models import ExchangeRate
 from tracker.ledger.figures import Figures, LedgerTotals
 from tracker.rates.convert import RateUsed
 from tracker.rates.reads import RateVersion, plain
+from tracker.reporting.promises import PromiseStanding
 from tracker.reporting.reports.converted import ConvertedFigures
 from tracker.reporting.reports.donor import DonorStatement
 from tracker.reporting.reports.entries import EntryView, LineView
@@ -206,6 +207,11 @@ def _buckets(totals: LedgerTotals, goods: Callable[[str], list[ItemFigure]]) -> 
     return {bucket: _bucket(totals.bucket(bucket), goods(bucket)) for bucket in BUCKETS}
 
 
+def promise_bucket(standing: PromiseStanding, figures: Figures) -> BucketPublic:
+    """One of a promise's figures, shaped as a report's bucket."""
+    return _bucket(figures, standing.goods(figures))
+
+
 def _bucket(figures: Figures, items: list[ItemFigure]) -> BucketPublic:
     return BucketPublic(
         money=[money(figures.money[code]) for code in sorted(figures.money)],
@@ -224,15 +230,16 @@ def _bucket(figures: Figures, items: list[ItemFigure]) -> BucketPublic:
 
 
 def _group(figures: ConvertedFigures) -> dict[str, object]:
-    """The converted totals of paid, committed and pledged, and what had no rate, summed per currency."""
+    """The converted totals of paid, committed, pledged and written off, and what had no rate, summed per currency."""
     missing: dict[str, Money] = {}
-    for split in (figures.paid, figures.committed, figures.pledged):
+    for split in (figures.paid, figures.committed, figures.pledged, figures.written_off):
         for part in split.total.unconverted_totals():
             missing[part.currency] = missing[part.currency] + part if part.currency in missing else part
     return {
         Bucket.PAID: money(figures.paid.total.total),
         Bucket.COMMITTED: money(figures.committed.total.total),
         Bucket.PLEDGED: money(figures.pledged.total.total),
+        Bucket.WRITTEN_OFF: money(figures.written_off.total.total),
         "unconverted": [money(missing[code]) for code in sorted(missing)],
     }
 

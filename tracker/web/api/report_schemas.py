@@ -7,7 +7,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from tracker.web.api.schemas import Listing, MoneyPublic, Strict
+from tracker.web.api.schemas import ContributionPublic, Listing, MoneyPublic, Strict
 from tracker.web.api.types import STORABLE, CurrencyCode, DecimalString, PlainDate, length
 
 # --- exchange rates -----------------------------------------------------------------------
@@ -71,6 +71,7 @@ class ConvertedPublic(BaseModel):
     paid: MoneyPublic
     committed: MoneyPublic
     pledged: MoneyPublic
+    written_off: MoneyPublic
     unconverted: list[MoneyPublic] = Field(description="Left out of the figures for want of a rate, per currency.")
 
 
@@ -112,7 +113,8 @@ class PartyPublic(BaseModel):
 
 
 class Report(BaseModel):
-    """Paid in full; committed and pledged as outstanding remainders; void contributions in no figure."""
+    """Paid in full; committed and pledged as outstanding remainders; closed promises' remainders written off;
+    void contributions in no figure. A status move counts on the day it took effect, at that day's rate."""
 
     date_from: date | None = Field(serialization_alias="from")
     date_to: date | None = Field(serialization_alias="to")
@@ -121,6 +123,7 @@ class Report(BaseModel):
     paid: BucketPublic
     committed: BucketPublic
     pledged: BucketPublic
+    written_off: BucketPublic = Field(description="What closed pledges and commitments left outstanding.")
     converted: ConvertedPublic
     rates_used: list[RateUsedPublic]
 
@@ -137,6 +140,7 @@ class GroupFigures(BaseModel):
     paid: MoneyPublic
     committed: MoneyPublic
     pledged: MoneyPublic
+    written_off: MoneyPublic
     unconverted: list[MoneyPublic]
 
 
@@ -192,6 +196,7 @@ class CurrencyFigures(BaseModel):
     paid: CurrencyBucket
     committed: CurrencyBucket
     pledged: CurrencyBucket
+    written_off: CurrencyBucket
 
 
 class SummaryReport(Report):
@@ -204,3 +209,22 @@ class SummaryReport(Report):
     by_status: list[StatusFigures]
     by_currency: list[CurrencyFigures]
     by_month: list[MonthFigures]
+
+
+# --- one contribution, with its promise's standing -------------------------------------------
+
+
+class StatusMovePublic(BaseModel):
+    status: str
+    date: date
+
+
+class ContributionShown(ContributionPublic):
+    """One contribution; a pledge or commitment also with what is outstanding and what was written off."""
+
+    status_history: list[StatusMovePublic] = Field(description="Each status it took and the day it took effect.")
+    fulfils: str | None = Field(description="The number of the pledge or commitment this fulfils.")
+    promised: BucketPublic | None = Field(description="A pledge's or commitment's lines in full.")
+    fulfilled: BucketPublic | None = Field(description="What its live fulfilments delivered.")
+    outstanding: BucketPublic | None = Field(description="What is still to come (never below zero).")
+    written_off: BucketPublic | None = Field(description="What closing it left outstanding, written off.")

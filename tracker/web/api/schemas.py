@@ -320,6 +320,7 @@ class ContributionCreate(Strict):
     reference: Line = ""
     notes: Notes = ""
     fulfils_id: Id | None = None
+    due_date: PlainDate | None = Field(default=None, description="When a pledge or commitment is due.")
     lines: list[LineCreate] = Field(min_length=1, max_length=200)
 
     model_config = ConfigDict(json_schema_extra={"examples": [CONTRIBUTION_EXAMPLE]})
@@ -350,8 +351,17 @@ class FulfilmentCreate(Strict):
 class StatusChange(Strict):
     # A contribution starts at least pledged, so it can only move on to one of these.
     status: Literal["committed", "paid"]
+    date: PlainDate | None = Field(
+        default=None, description="When it took effect (default today): not before the value date, not in the future."
+    )
 
-    model_config = ConfigDict(json_schema_extra={"examples": [{"status": "paid"}]})
+    model_config = ConfigDict(json_schema_extra={"examples": [{"status": "paid", "date": "2023-03-10"}]})
+
+
+class CloseRequest(Strict):
+    reason: Annotated[str, length(1000, required=True), STORABLE]
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"reason": "the donor will send nothing more"}]})
 
 
 class VoidRequest(Strict):
@@ -379,6 +389,9 @@ class LinePublic(BaseModel):
     outstanding_quantity: str | None = None
 
 
+Day = date  # a field of ContributionPublic is called `date`: its later fields name the type so
+
+
 class ContributionPublic(BaseModel):
     id: str
     number: str
@@ -396,6 +409,10 @@ class ContributionPublic(BaseModel):
     fulfils: str | None = None  # the number of the pledge or commitment it fulfils
     recorded_at: datetime
     lines: list[LinePublic]
+    status_date: Day = Field(description="When the current status took effect (the value date until it moves on).")
+    due_date: Day | None
+    closed: bool
+    close_reason: str | None
 
 
 class ContributionList(Listing):

@@ -12,11 +12,13 @@ from tracker.catalogue.service import archive
 from tracker.core.errors import Invalid, NotFound
 from tracker.core.i18n import _
 from tracker.core.i18n import locale as current_locale
-from tracker.core.vocabulary import RECORDED_STATUSES, Role
+from tracker.core.vocabulary import BUCKETS, Role
 from tracker.db.models import User
+from tracker.ledger.figures import Scope
 from tracker.ledger.filters import ContributionFilters
 from tracker.ledger.lookups import match_parties, search_catalogue
-from tracker.ledger.queries import contribution_totals, find_contributions
+from tracker.ledger.queries import find_contributions
+from tracker.reporting.promises import party_totals
 from tracker.reporting.reports.letter_prints import donor_letters
 from tracker.web.auth import page_router, require_role
 from tracker.web.catalogue_specs import SPECS, EntitySpec
@@ -107,14 +109,15 @@ def add_routes(spec: EntitySpec) -> None:
                 if key == "donors"
                 else ContributionFilters(recipient_id=object_id)
             )
+            scope = Scope(donor_id=object_id) if key == "donors" else Scope(recipient_id=object_id)
             found = find_contributions(session, filters, "-date", page_number(request.query_params.get("page")))
             context = {
                 "spec": spec,
                 "row": row,
                 "found": found,
-                "totals": contribution_totals(session, filters),
+                "totals": party_totals(session, scope),  # promises for what is left, not gross
                 "filter_key": "donor_id" if key == "donors" else "recipient_id",
-                "statuses": RECORDED_STATUSES,
+                "statuses": BUCKETS,
                 "letters": donor_letters(session, object_id) if key == "donors" else [],
             }
             return render(request, "catalogue/party.html", context)

@@ -9,7 +9,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import QueryParams
 
-from tracker.core.errors import Invalid
+from tracker.core.errors import Conflict, Invalid
 from tracker.core.i18n import _
 from tracker.core.money import CURRENCY_CHOICES, Money, stored_quantity
 from tracker.core.vocabulary import term
@@ -18,11 +18,12 @@ from tracker.db.models import Appeal, Contribution, ContributionLine, Donor, Ite
 from tracker.ledger.filters import FILTER_NAMES, ContributionFilters
 from tracker.ledger.lookups import active, contribution_history, fulfilments_of, names, users_by_id
 from tracker.ledger.queries import SORTS, contribution_totals, find_contributions
-from tracker.ledger.service import advance_status, get_contribution, lines_of, void_contribution
+from tracker.ledger.service import advance_status, close_contribution, get_contribution, lines_of, void_contribution
 from tracker.reporting.journal import tell
+from tracker.reporting.promises import next_steps, promise_standing
 from tracker.web.auth import Clerk, Viewer, page_router
 from tracker.web.deps import SessionDep
-from tracker.web.pagekit import field, page_number, redirect, render
+from tracker.web.pagekit import field, optional_date, page_number, redirect, render
 
 router = page_router()
 LIST_NAMES = (*FILTER_NAMES, "sort")  # what the list's links carry on: its filters and its order
@@ -76,25 +77,58 @@ def show(request: Request, contribution_id: int, session: SessionDep, user: View
 @router.post("/contributions/{contribution_id}/status", name="contributions.status")
 async def move_status(request: Request, contribution_id: int, session: SessionDep, user: Clerk) -> Response:
     form = await request.form()
-    contribution = advance_status(session, contribution_id, field(form, "status"), user)
+    values = {"date": field(form, "date")}
+    try:
+        with session.begin_nested():
+            on = optional_date(values["date"], "date")
+            contribution = advance_status(session, contribution_id, field(form, "status"), user, on)
+    except (Invalid, Conflict) as exc:
+        return _refused(request, session, contribution_id, exc, values)
     notice = _("{number} is now {status}.").format(
         number=contribution.number, status=term(contribution.status, "status")
     )
     return redirect(request, "contributions.show", notice, contribution_id=contribution_id)
 
 
+@router.post("/contributions/{contribution_id}/close", name="contributions.close")
+async def close(request: Request, contribution_id: int, session: SessionDep, user: Clerk) -> Response:
+    form = await request.form()
+    values = {"close_reason": field(form, "close_reason")}
+    try:
+        with session.begin_nested():
+            contribution = close_contribution(session, contribution_id, values["close_reason"], user)
+    except (Invalid, Conflict) as exc:
+        return _refused(request, session, contribution_id, exc, values, {"reason": "close_reason"})
+    notice = _("{number} is closed. What was still outstanding is written off.").format(number=contribution.number)
+    return redirect(request, "contributions.show", notice, contribution_id=contribution_id)
+
+
 @router.post("/contributions/{contribution_id}/void", name="contributions.void")
 async def void(request: Request, contribution_id: int, session: SessionDep, user: Clerk) -> Response:
     form = await request.form()
+    values = {"reason": field(form, "reason")}
     try:
         with session.begin_nested():
-            contribution = void_contribution(session, contribution_id, field(form, "reason"), user)
-    except Invalid as exc:
-        contribution = get_contribution(session, contribution_id)
-        values = {"reason": field(form, "reason")}
-        return _show_page(request, session, contribution, {exc.field: exc.rule}, values, status_code=422)
+            contribution = void_contribution(session, contribution_id, values["reason"], user)
+    except (Invalid, Conflict) as exc:
+        return _refused(request, session, contribution_id, exc, values)
     notice = _("{number} is void. It stays on record, outside every total.").format(number=contribution.number)
     return redirect(request, "contributions.show", notice, contribution_id=contribution_id)
+
+
+def _refused(
+    request: Request,
+    session: SessionDep,
+    contribution_id: int,
+    exc: Invalid | Conflict,
+    values: dict[str, str],
+    fields: dict[str, str] | None = None,
+) -> HTMLResponse:
+    """The page again, with the refusal beside its field (a conflict above the actions) and the input kept."""
+    contribution = get_contribution(session, contribution_id)
+    name = (fields or {}).get(exc.field, exc.field) if isinstance(exc, Invalid) else "actions"
+    rule = exc.rule if isinstance(exc, Invalid) else exc.message
+    return _show_page(request, session, contribution, {name: rule}, values, status_code=exc.status_code)
 
 
 def _show_page(
@@ -124,7 +158,8 @@ def _show_page(
             "history": [(event, _changes(event.before), _changes(event.after)) for event in history],
             "told": tell(session, history),  # the journal table: each event in words, its JSON one click away
             "users": users_by_id(session, user_ids),
-            "next_statuses": [s for s in STATUSES if STATUSES.index(s) > STATUSES.index(contribution.status)],
+            "steps": next_steps(session, contribution),
+            "standing": promise_standing(session, contribution),
             "errors": errors,
             "values": values or {},
         },
