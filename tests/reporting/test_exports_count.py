@@ -28,7 +28,7 @@ from tracker.core.money import Money
 from tracker.db.models import Contribution
 from tracker.ledger.filters import ContributionFilters
 from tracker.reporting.exports.contributions import contributions_file
-from tracker.reporting.reports.summary import summary_report
+from tracker.reporting.reports.summary_totals import summary_report
 
 
 @pytest.fixture

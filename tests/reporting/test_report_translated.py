@@ -13,7 +13,7 @@ from tracker.db.models import Item
 from tracker.demo import load_demo
 from tracker.reporting.reports.donor import donor_statement
 from tracker.reporting.reports.render import donor_html, summary_html
-from tracker.reporting.reports.summary import summary_report
+from tracker.reporting.reports.summary_totals import summary_report
 from tracker.reporting.reports.translated import statement_in, summary_in
 
 FEBRUARY = (date(2023, 2, 1), date(2023, 2, 28))

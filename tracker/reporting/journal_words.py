@@ -31,6 +31,13 @@ ACTIONS: dict[str, Said] = {
         N_("contribution status changed"), N_("Moved {number} from {old_status} to {status}")
     ),
     "contribution.voided": Said(N_("contribution voided"), N_("Voided {number}, because: {reason}")),
+    "contribution.closed": Said(
+        N_("promise closed"), N_("Closed {number}, what it still promised written off, because: {reason}")
+    ),
+    "contribution.terms_recorded": Said(
+        N_("promise terms recorded"),
+        N_("Recorded the terms of {number}: its due date, or what its lines count for against the promise they fulfil"),
+    ),
     "donor.created": Said(N_("donor added"), N_("Added the donor {name}")),
     "donor.updated": Said(N_("donor changed"), N_("Changed the donor {object}: {changes}")),
     "donor.archived": Said(N_("donor archived"), N_("Archived the donor {object}")),
@@ -46,6 +53,9 @@ ACTIONS: dict[str, Said] = {
     "user.created": Said(N_("user added"), N_("Added the user {email} as {role}")),
     "user.role_changed": Said(N_("user role changed"), N_("Changed the role of {object} from {old_role} to {role}")),
     "user.deactivated": Said(N_("user deactivated"), N_("Deactivated the user {object}")),
+    "user.password_changed": Said(
+        N_("password changed"), N_("Changed the password of {object}; every session they had open ended")
+    ),
     "api_token.created": Said(N_("API token created"), N_("Created the API token “{name}” for {owner}")),
     "api_token.revoked": Said(N_("API token revoked"), N_("Revoked API token {object}")),
     "rate.recorded": Said(

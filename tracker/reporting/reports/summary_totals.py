@@ -206,7 +206,7 @@ def _rounded(exact: Decimal, currency: str) -> Decimal:
 
 
 def _figures(parts: Parts, currency: str, window: int, on: date, rates: tuple[RateUsed, ...] = ()) -> ConvertedFigures:
-    """Paid, committed and pledged, cash and in kind apart and together, each summed exactly and rounded once."""
+    """Paid, committed, pledged and written off, cash and in kind apart and together, each rounded once."""
     quote = quoted_in(rates, currency)
 
     def total(buckets: tuple[str, ...], kinds: tuple[bool, ...]) -> ConvertedTotal:
@@ -232,6 +232,7 @@ def _figures(parts: Parts, currency: str, window: int, on: date, rates: tuple[Ra
         pledged=split((Bucket.PLEDGED,)),
         funding=split(FUNDING),
         outstanding=split(OUTSTANDING),
+        written_off=split((Bucket.WRITTEN_OFF,)),
     )
 
 

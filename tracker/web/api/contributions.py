@@ -53,11 +53,9 @@ def shown(session: SessionDep, contribution_id: int) -> ContributionShown:
     found = ledger.get_contribution(session, contribution_id)
     public = present.contribution(lists.contribution_with_lines(session, found))
     standing = promises.promise_standing(session, found)
-    fulfils = ledger.get_contribution(session, found.fulfils_id).number if found.fulfils_id is not None else None
     return ContributionShown(
-        **public.model_dump(),
+        **public.model_dump(),  # with `fulfils`, the number of the promise it fulfils
         status_history=[StatusMovePublic(status=m.status, date=m.date) for m in promises.history(session, found)],
-        fulfils=fulfils,
         promised=promise_bucket(standing, standing.promised) if standing else None,
         fulfilled=promise_bucket(standing, standing.fulfilled) if standing else None,
         outstanding=promise_bucket(standing, standing.outstanding) if standing else None,

@@ -223,7 +223,6 @@ class ContributionShown(ContributionPublic):
     """One contribution; a pledge or commitment also with what is outstanding and what was written off."""
 
     status_history: list[StatusMovePublic] = Field(description="Each status it took and the day it took effect.")
-    fulfils: str | None = Field(description="The number of the pledge or commitment this fulfils.")
     promised: BucketPublic | None = Field(description="A pledge's or commitment's lines in full.")
     fulfilled: BucketPublic | None = Field(description="What its live fulfilments delivered.")
     outstanding: BucketPublic | None = Field(description="What is still to come (never below zero).")
