@@ -37,3 +37,17 @@ def test_an_export_that_counts_a_promise_in_full_is_caught(session: Session, mon
             ("pledged AZN", "240000.00", "120000.00"),
         )
     ]
+
+
+def test_a_closed_promise_reads_back_as_written_off_in_every_format(session: Session) -> None:
+    from tracker.ledger.service import close_contribution
+
+    ledger = jica_ledger(session)
+    close_contribution(session, ledger["pledge"].id, "the confederation sends no more houses", None)  # type: ignore[arg-type]
+    # The pledge of 20 houses at 12,000.00 AZN with 10 delivered: its other 10 are written off, no longer pledged.
+    expected = {key: amount for key, amount in BY_STATUS_ORIGINAL.items() if key != ("pledged", "AZN")}
+    expected[("written_off", "AZN")] = Decimal("120000.00")
+    assert summary_sums(session) == expected
+    for fmt in ("csv", "xlsx", "hxl"):
+        assert export_sums(session, fmt) == expected, fmt
+    assert exports_sum_to_the_summary(session) == []

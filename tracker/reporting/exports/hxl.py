@@ -20,11 +20,16 @@ from dataclasses import dataclass
 from typing import IO
 
 from tracker.core.i18n import _
-from tracker.core.vocabulary import Status
+from tracker.core.vocabulary import Bucket, Status
 from tracker.reporting.exports.cells import iso, write_csv_rows
 from tracker.reporting.exports.rows import ExportRow, ExportSet
 
-FTS_STATUS: dict[str, str] = {Status.PLEDGED: "pledge", Status.COMMITTED: "commitment", Status.PAID: "paid"}
+FTS_STATUS: dict[str, str] = {
+    Status.PLEDGED: "pledge",
+    Status.COMMITTED: "commitment",
+    Status.PAID: "paid",
+    Bucket.WRITTEN_OFF: "written-off",  # what a closed promise left unfulfilled: never funding
+}
 
 
 @dataclass(frozen=True)

@@ -127,7 +127,7 @@ def _gather(rows: Iterator[ExportRow], receiver: dict[str, str]) -> _Activity:
         found.coverage.add(row)
         found.first_date = min(found.first_date or row.value_date, row.value_date)
         if row.promised is None:
-            unvalued = found.unvalued[(row.item or "", row.unit or "", row.status)]
+            unvalued = found.unvalued[(row.item or "", row.unit or "", row.recorded_status or row.status)]
             unvalued.quantity += row.promised_quantity or 0
             unvalued.lines += 1
             continue
@@ -182,7 +182,7 @@ def _activity(
 def _transaction(row: ExportRow, receiver: dict[str, str]) -> ET.Element:
     assert row.promised is not None
     transaction = ET.Element("transaction", ref=row.line_id)
-    _sub(transaction, "transaction-type", code=TRANSACTION_TYPES[row.status])
+    _sub(transaction, "transaction-type", code=TRANSACTION_TYPES[row.recorded_status or row.status])
     _sub(transaction, "transaction-date", **{"iso-date": row.value_date.isoformat()})
     value = _sub(transaction, "value", currency=row.promised.currency, **{"value-date": row.value_date.isoformat()})
     value.text = plain_amount(row.promised)

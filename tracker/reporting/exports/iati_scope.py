@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from tracker.core.vocabulary import Cluster, Status
+from tracker.core.vocabulary import Bucket, Cluster, Status
 from tracker.reporting.exports.rows import ExportRow
 
 CLUSTERS_VOCABULARY = "10"  # IATI SectorVocabulary: Humanitarian Global Clusters (IASC)
@@ -72,7 +72,8 @@ def sector_of(row: ExportRow) -> str:
 
 
 def funding_weight(row: ExportRow) -> Decimal:
-    """What the line adds to the appeal's funding in the reporting currency: 0 for a pledge or an unconverted line."""
-    if row.status == Status.PLEDGED or row.converted is None:
+    """What the line adds to the appeal's funding in the reporting currency: 0 for a pledge, a written-off
+    remainder or an unconverted line."""
+    if row.status in (Status.PLEDGED, Bucket.WRITTEN_OFF) or row.converted is None:
         return Decimal(0)
     return row.converted.amount

@@ -3,7 +3,8 @@
 A row counts as the reports do (DESIGN.md, "Exports"): a paid line at its value; an open
 pledge's or commitment's line at its outstanding remainder (`tracker.ledger.outstanding`,
 the reports' own rule apportioned per line), with what it promised beside it; a fulfilment
-names the promise it fulfils. Summing `value` by status gives the summary's figures.
+names the promise it fulfils. A closed promise's rows carry what it left unfulfilled under the
+status `written_off`. Summing `value` by status gives the summary's figures.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from tracker.core.money import Money, round_half_up, stored_quantity
-from tracker.core.vocabulary import OPEN_STATUSES, LineKind, Status
+from tracker.core.vocabulary import OPEN_STATUSES, Bucket, LineKind, Status
 from tracker.db.columns import counted_on, table_of
 from tracker.db.models import Appeal, ContributionLine, Donor, Item, Recipient
 from tracker.ledger.filters import ContributionFilters, contribution, contribution_where
@@ -51,7 +52,7 @@ class ExportRow:
     appeal_code: str | None
     appeal_name: str | None
     glide: str | None
-    status: str
+    status: str  # the figure the row counts in: its status, or written_off for a closed promise
     void_reason: str | None
     kind: str
     item: str | None
@@ -68,6 +69,7 @@ class ExportRow:
     promised_quantity: Decimal | None  # the line's recorded quantity
     fulfils: str | None  # the number of the pledge or commitment this contribution fulfils
     decision_date: date  # when the donor decided: the fulfilled promise's value date, else the line's own
+    recorded_status: str = ""  # the contribution's own status (pledged, committed, paid), closed or not
 
     @property
     def line_id(self) -> str:
@@ -165,6 +167,7 @@ def _read(
             appeal.c.name,
             appeal.c.glide,
             c.status,
+            c.closed_at,
             c.void_reason,
             line.c.kind,
             item.c.name,
@@ -198,6 +201,7 @@ def _read(
         appeal_name,
         glide,
         status,
+        closed_at,
         void_reason,
         kind,
         item_name,
@@ -218,6 +222,9 @@ def _read(
             if left is not None:
                 value = Money.from_minor(left.value_minor, currency) if left.value_minor is not None else None
                 quantity = quantity_of(left.quantity_milli)
+        recorded_status = status
+        if void_reason is None and closed_at is not None and status in OPEN_STATUSES:
+            status = Bucket.WRITTEN_OFF  # a closed promise's remainder: written off, never outstanding or funding
         converted, rate, rate_date = _converted(book, value, counted_day, reporting)
         yield ExportRow(
             contribution_id=contribution_id,
@@ -233,6 +240,7 @@ def _read(
             appeal_name=appeal_name,
             glide=glide,
             status=status,
+            recorded_status=recorded_status,
             void_reason=void_reason,
             kind=kind,
             item=item_name,
