@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import sqlalchemy as sa
 from sqlmodel import Session
 
 from tracker.core.config import get_settings
@@ -39,3 +40,9 @@ def effective_settings(session: Session) -> EffectiveSettings:
         default_locale=row.default_locale or env.default_locale,
         rate_window_days=row.rate_window_days if row.rate_window_days is not None else env.rate_window_days,
     )
+
+
+def default_locale(session: Session) -> str:
+    """The default language in force, as `effective_settings` has it, reading that one column (not the logo)."""
+    saved = session.execute(sa.select(AppSettings.default_locale).where(AppSettings.id == 1)).scalar()  # type: ignore[call-overload]
+    return saved or get_settings().default_locale

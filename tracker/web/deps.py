@@ -14,7 +14,7 @@ from starlette.concurrency import run_in_threadpool
 from tracker.core.i18n import activate
 from tracker.db.engine import get_engine, reading
 from tracker.reporting.templating import environment
-from tracker.settings.current import effective_settings
+from tracker.settings.current import default_locale
 from tracker.web.locale import language_url
 
 
@@ -64,9 +64,9 @@ async def saved_default_language(request: Request, session: SessionDep) -> None:
 
 def _saved_language(session: Session, reads: bool) -> str:
     if reads:
-        return effective_settings(session).default_locale
+        return default_locale(session)
     with Session(reading(engine_of(session))) as own:
-        return effective_settings(own).default_locale
+        return default_locale(own)
 
 
 templates = Jinja2Templates(env=environment())
