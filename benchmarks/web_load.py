@@ -302,8 +302,9 @@ def line(row: dict) -> str:  # type: ignore[type-arg]
     return (
         f"{row['database']:10} w={row['workers']} {row['target']:9} c={row['clients']:<3} run {row['run']}: "
         f"{mine['requests_per_second']:7.1f} req/s p50 {mine['p50_ms']:7.1f} p99 {mine['p99_ms']:7.1f} ms "
-        f"err {mine['errors']:4} cpu {mine['cpu_ms_per_request']:5.2f} ms/req | bare {yard['requests_per_second']:7.1f} "
-        f"req/s p99 {yard['p99_ms']:6.1f} cpu {yard['cpu_ms_per_request']:5.2f} | ratio {row['ratio']:.3f}"
+        f"err {mine['errors']:4} cpu {mine['cpu_ms_per_request']:5.2f} ms/req | "
+        f"bare {yard['requests_per_second']:7.1f} req/s p99 {yard['p99_ms']:6.1f} "
+        f"cpu {yard['cpu_ms_per_request']:5.2f} | ratio {row['ratio']:.3f}"
     )
 
 
