@@ -221,11 +221,22 @@ def signed_in_cookie(base: str) -> str:
 
 
 def database_url(kind: str, postgres: str | None, keep: Path, size: int) -> str:
-    from ledger_scale import database
+    """A fresh database of this benchmark's own (never one ledger_scale.py may be using at the same time)."""
+    import sqlalchemy as sa
 
     if kind == "sqlite":
-        return database(size, None, keep)
-    return database(size, postgres, keep)
+        path = keep / f"web-load-{size}.db"
+        for suffix in ("", "-wal", "-shm", "-writer"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        return f"sqlite:///{path}"
+    assert postgres
+    name = f"tracker_web_load_{size}"
+    admin = sa.create_engine(postgres, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    admin.dispose()
+    return sa.engine.make_url(postgres).set(database=name).render_as_string(hide_password=False)
 
 
 def main() -> None:
