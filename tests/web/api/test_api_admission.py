@@ -1,4 +1,4 @@
-"""The admission gate: on SQLite writers enter one per process and reads never queue behind them."""
+"""The admission gate: on SQLite writers enter one per process, reads never queue behind them; then the language."""
 
 from __future__ import annotations
 
@@ -6,9 +6,12 @@ import asyncio
 from contextlib import asynccontextmanager
 from typing import Any
 
+from fastapi.testclient import TestClient
+from sqlmodel import Session
 from starlette.requests import Request
 
 from tracker.core import config
+from tracker.settings.service import SettingsInput, update_settings
 from tracker.web.api.deps import admitted
 
 
@@ -55,3 +58,16 @@ def test_a_writer_enters_while_readers_hold_their_places(settings: config.Settin
             return await enters("POST")
 
     assert asyncio.run(scenario()) is True
+
+
+def test_the_api_speaks_the_saved_default_language_read_once_admitted(
+    api: TestClient, auth: dict[str, dict[str, str]], session: Session
+) -> None:
+    update_settings(session, SettingsInput(default_locale="az"), None)
+    read = api.get("/api/v1/contributions?bogus=1", headers=auth["viewer"])
+    write = api.post("/api/v1/contributions?bogus=1", json={}, headers=auth["clerk"])
+    asked = api.get("/api/v1/contributions?bogus=1", headers={**auth["viewer"], "Accept-Language": "tr"})
+    assert read.status_code == write.status_code == asked.status_code == 422
+    assert {"field": "bogus", "message": "bu sorğunun parametri deyil"} in read.json()["detail"]
+    assert {"field": "bogus", "message": "bu sorğunun parametri deyil"} in write.json()["detail"]
+    assert {"field": "bogus", "message": "bu sorğunun parametri deyil"} not in asked.json()["detail"]
