@@ -10,7 +10,7 @@ from tracker.db.columns import stored_id
 from tracker.ledger import service as ledger
 from tracker.reporting import lists
 from tracker.web.api import paging, present
-from tracker.web.api.common import READ, READ_ONE, WRITE, Cursor, Filters, Limit, object_id
+from tracker.web.api.common import READ, READ_ONE, WRITE, Cursor, Filters, Limit, answered, object_id
 from tracker.web.api.deps import Clerk, Idempotent, LimitedRoute, Viewer
 from tracker.web.api.errors import fields_as_sent
 from tracker.web.api.schemas import (
@@ -75,18 +75,20 @@ def create_contribution(
 @router.get("", response_model=ContributionList, responses=READ)
 def list_contributions(
     session: SessionDep, user: Viewer, filters: Filters, cursor: Cursor = None, limit: Limit = 50
-) -> ContributionList:
+) -> Response:
     """Contributions in the order they were recorded, void ones included unless a status says otherwise."""
     page = lists.list_contributions(session, filters, paging.decode(cursor), limit)
-    return ContributionList(
-        items=[present.contribution(row) for row in page.rows], next_cursor=paging.encode(page.next_after)
+    return answered(
+        ContributionList(
+            items=[present.contribution(row) for row in page.rows], next_cursor=paging.encode(page.next_after)
+        )
     )
 
 
 @router.get("/{contribution_id}", response_model=ContributionPublic, responses=READ_ONE)
-def show_contribution(contribution_id: str, session: SessionDep, user: Viewer) -> ContributionPublic:
+def show_contribution(contribution_id: str, session: SessionDep, user: Viewer) -> Response:
     """One contribution with its lines; a void one says why in `void_reason`."""
-    return shown(session, object_id(contribution_id, "contribution"))
+    return answered(shown(session, object_id(contribution_id, "contribution")))
 
 
 @router.post("/{contribution_id}/status", response_model=ContributionPublic, responses=WRITE)
