@@ -103,3 +103,17 @@ def test_a_second_engine_writes_once_the_first_has_committed_and_both_rows_are_k
     assert not is_held(path)
     first.dispose()
     second.dispose()
+
+
+def test_an_invalidated_connection_lets_the_lock_go(tmp_path: Path) -> None:
+    engine, path = ledger(tmp_path)
+    conn = engine.connect()
+    conn.begin()
+    conn.exec_driver_sql("INSERT INTO entry (amount_minor) VALUES (5)")
+    assert is_held(path)
+    conn.invalidate()  # as after a lost connection: closed without a ROLLBACK through the dialect
+    assert not is_held(path)
+    conn.close()
+    with engine.connect() as fresh:
+        assert fresh.exec_driver_sql("SELECT count(*) FROM entry").scalar_one() == 0
+    engine.dispose()

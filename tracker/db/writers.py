@@ -72,9 +72,10 @@ def raw(connection: Any) -> Any:
 
 
 def install(engine: sa.Engine, queue: WriterQueue) -> None:
-    """Release the lock right after the engine's COMMIT or ROLLBACK (SQLAlchemy's events fire before them)."""
+    """Release the lock right after the engine's COMMIT or ROLLBACK (SQLAlchemy's events fire before them),
+    or when a connection is closed (invalidated) in between."""
     dialect = engine.dialect
-    commit, rollback = dialect.do_commit, dialect.do_rollback
+    commit, rollback, close = dialect.do_commit, dialect.do_rollback, dialect.do_close
 
     def do_commit(dbapi_connection: Any) -> None:
         try:
@@ -88,5 +89,12 @@ def install(engine: sa.Engine, queue: WriterQueue) -> None:
         finally:
             queue.leave(raw(dbapi_connection))
 
+    def do_close(dbapi_connection: Any) -> None:
+        try:
+            close(dbapi_connection)
+        finally:
+            queue.leave(raw(dbapi_connection))
+
     dialect.do_commit = do_commit  # type: ignore[method-assign]
+    dialect.do_close = do_close  # type: ignore[method-assign]
     dialect.do_rollback = do_rollback  # type: ignore[method-assign]
