@@ -86,9 +86,9 @@ def list_contributions(
 
 
 @router.get("/{contribution_id}", response_model=ContributionPublic, responses=READ_ONE)
-def show_contribution(contribution_id: str, session: SessionDep, user: Viewer) -> Response:
+def show_contribution(contribution_id: str, session: SessionDep, user: Viewer) -> ContributionPublic:
     """One contribution with its lines; a void one says why in `void_reason`."""
-    return answered(shown(session, object_id(contribution_id, "contribution")))
+    return shown(session, object_id(contribution_id, "contribution"))
 
 
 @router.post("/{contribution_id}/status", response_model=ContributionPublic, responses=WRITE)
