@@ -15,6 +15,7 @@ from alembic.config import Config
 from sqlmodel import Session
 
 from tracker.core.config import get_settings
+from tracker.db import writers
 
 SQLITE_PRAGMAS = ("journal_mode=WAL", "synchronous=FULL", "foreign_keys=ON", "busy_timeout=10000")
 
@@ -26,6 +27,10 @@ def make_engine(url: str, echo: bool = False) -> sa.Engine:
     """An engine; SQLite gets WAL, full sync, foreign keys, and writers that lock at BEGIN."""
     if url.startswith("sqlite"):
         engine = sa.create_engine(url, echo=echo, connect_args={"check_same_thread": False})
+        path = writers.lock_path(url)
+        queue = writers.WriterQueue(path) if path else None
+        if queue is not None:
+            writers.install(engine, queue)
 
         @sa.event.listens_for(engine, "connect")
         def _sqlite_connect(dbapi_conn: Any, _record: Any) -> None:
@@ -38,10 +43,19 @@ def make_engine(url: str, echo: bool = False) -> sa.Engine:
             # A writer's IMMEDIATE takes the write lock up front, so a busy writer waits for
             # busy_timeout instead of failing when it upgrades from a read. A reader's plain
             # BEGIN reads a consistent WAL snapshot and never waits for a writer (a long import).
+            # Writers first queue on the lock file (tracker.db.writers), so none sleeps in the busy handler.
             if conn.get_execution_options().get(READS):
                 conn.exec_driver_sql("BEGIN")
-            else:
+                return
+            dbapi_connection = writers.raw(conn.connection)
+            if queue is not None:
+                queue.enter(dbapi_connection)
+            try:
                 conn.exec_driver_sql("BEGIN IMMEDIATE")
+            except BaseException:
+                if queue is not None:
+                    queue.leave(dbapi_connection)
+                raise
 
         return engine
     return sa.create_engine(url, echo=echo, pool_pre_ping=True)

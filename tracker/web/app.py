@@ -42,6 +42,7 @@ def create_app() -> FastAPI:
     app.add_middleware(LocaleMiddleware)
     auth.install(app)
     app.mount("/static", static_files(), name="static")
+    app.include_router(api.router)  # first: FastAPI tries routes in order, and the API is the busiest door
     app.include_router(home.router)
     app.include_router(account.router)
     app.include_router(entry.router)  # before contributions: /contributions/new is not an id
@@ -52,7 +53,6 @@ def create_app() -> FastAPI:
     app.include_router(rates.router)
     app.include_router(imports.router)
     app.include_router(reports.router)
-    app.include_router(api.router)
     api.install(app)
     app.include_router(exports.router)
     return app

@@ -14,7 +14,7 @@ from starlette.concurrency import run_in_threadpool
 from tracker.core.i18n import activate
 from tracker.db.engine import get_engine, reading
 from tracker.reporting.templating import environment
-from tracker.settings.current import effective_settings
+from tracker.settings.current import default_locale
 from tracker.web.locale import language_url
 
 
@@ -52,11 +52,24 @@ async def saved_default_language(request: Request, session: SessionDep) -> None:
     A GET reads it in its own session; any other request on a reading connection of its own,
     so that on SQLite it does not take the write lock before the route needs it. Async, so the
     language it makes current is the request's own (a sync dependency runs in a copy of the
-    request's context); undone with the rest when the middleware's `use_locale` ends.
+    request's context); undone with the rest when the middleware's `use_locale` ends. An API
+    request reads it later, once admitted, with `api_default_language`.
     """
-    if getattr(request.state, "locale_source", None) != "default":
+    if request.scope["path"].startswith(API_PREFIX) or getattr(request.state, "locale_source", None) != "default":
         return
     language = await run_in_threadpool(_saved_language, session, request.method in READ_METHODS)
+    _speak(request, language)
+
+
+async def api_default_language(request: Request, session: SessionDep) -> None:
+    """Step 5 for the API, run once its admission gate has let the request in: read in the request's own
+    transaction, so a POST needs no second connection (on SQLite its BEGIN IMMEDIATE is its turn anyway)."""
+    if getattr(request.state, "locale_source", None) != "default":
+        return
+    _speak(request, await run_in_threadpool(default_locale, session))
+
+
+def _speak(request: Request, language: str) -> None:
     if language != request.state.locale:
         request.state.locale = language
         activate(language)
@@ -64,11 +77,12 @@ async def saved_default_language(request: Request, session: SessionDep) -> None:
 
 def _saved_language(session: Session, reads: bool) -> str:
     if reads:
-        return effective_settings(session).default_locale
+        return default_locale(session)
     with Session(reading(engine_of(session))) as own:
-        return effective_settings(own).default_locale
+        return default_locale(own)
 
 
+API_PREFIX = "/api/"
 templates = Jinja2Templates(env=environment())
 # Pages link each language to the same page; reports rendered outside a request have no such links.
 templates.env.globals["language_url"] = language_url

@@ -18,6 +18,7 @@ from tracker.web.api import (
     recipients,
     reports,
 )
+from tracker.web.deps import api_default_language
 
 DESCRIPTION = """
 The JSON API of tracker. Send `Authorization: Bearer <token>` (make one with
@@ -41,7 +42,8 @@ Other refusals are `{"detail": "one sentence"}`: 401 (no or bad token), 403 (rol
 
 router = APIRouter(
     prefix="/api/v1",
-    dependencies=[Depends(deps.admitted), Depends(deps.strict_query)],
+    # Admitted first: the saved default language is then read in the request's own transaction.
+    dependencies=[Depends(deps.admitted), Depends(api_default_language), Depends(deps.strict_query)],
     generate_unique_id_function=lambda route: route.name,  # operationId: create_donor, list_contributions, ...
 )
 for module in (donors, recipients, appeals, items, contributions, imports, rates, reports, exports, letters):

@@ -10,7 +10,7 @@ from tracker.db.columns import stored_id
 from tracker.ledger import service as ledger
 from tracker.reporting import lists, promises
 from tracker.web.api import paging, present
-from tracker.web.api.common import READ, READ_ONE, WRITE, Cursor, Filters, Limit, object_id
+from tracker.web.api.common import READ, READ_ONE, WRITE, Cursor, Filters, Limit, answered, object_id
 from tracker.web.api.deps import Clerk, Idempotent, LimitedRoute, Viewer
 from tracker.web.api.errors import fields_as_sent
 from tracker.web.api.present_reports import promise_bucket
@@ -89,11 +89,13 @@ def create_contribution(
 @router.get("", response_model=ContributionList, responses=READ)
 def list_contributions(
     session: SessionDep, user: Viewer, filters: Filters, cursor: Cursor = None, limit: Limit = 50
-) -> ContributionList:
+) -> Response:
     """Contributions in the order they were recorded, void ones included unless a status says otherwise."""
     page = lists.list_contributions(session, filters, paging.decode(cursor), limit)
-    return ContributionList(
-        items=[present.contribution(row) for row in page.rows], next_cursor=paging.encode(page.next_after)
+    return answered(
+        ContributionList(
+            items=[present.contribution(row) for row in page.rows], next_cursor=paging.encode(page.next_after)
+        )
     )
 
 

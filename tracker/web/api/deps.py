@@ -14,6 +14,7 @@ from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel
 from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
 
 from tracker.accounts.tokens import PREFIX as TOKEN_PREFIX
 from tracker.accounts.tokens import user_for_token
@@ -25,7 +26,7 @@ from tracker.db.columns import stored_id
 from tracker.db.models import User
 from tracker.web.api.errors import message_response
 from tracker.web.api.idempotency import Answer, Claim, Fingerprint, claim, remember
-from tracker.web.deps import SessionDep
+from tracker.web.deps import READ_METHODS, SessionDep
 
 MAX_BODY = 1024 * 1024
 
@@ -79,8 +80,8 @@ def current_user(
     return user
 
 
-def _role(needed: str) -> Callable[[User], User]:
-    def allowed(user: Annotated[User, Depends(current_user)]) -> User:
+def _role(needed: str) -> Callable[[User], Coroutine[Any, Any, User]]:
+    async def allowed(user: Annotated[User, Depends(current_user)]) -> User:  # async: no thread hop to compare roles
         if not has_role(user, needed):
             raise Refused(
                 403,
@@ -119,7 +120,7 @@ class Idempotency:
         return Response(text, status_code=status_code, media_type="application/json")
 
 
-def idempotency(
+async def idempotency(
     session: SessionDep,
     user: Annotated[User, Depends(current_user)],
     request_fingerprint: Annotated[Fingerprint, Depends(fingerprint)],
@@ -133,9 +134,9 @@ def idempotency(
         ),
     ] = None,
 ) -> Idempotency:
-    if key is None:
+    if key is None:  # async, so a POST without a key costs no thread hop here
         return Idempotency(session, None)
-    kept = claim(session, stored_id(user), key, request_fingerprint)
+    kept = await run_in_threadpool(claim, session, stored_id(user), key, request_fingerprint)
     if isinstance(kept, Answer):
         raise Replay(kept)
     return Idempotency(session, kept)
@@ -148,21 +149,34 @@ Idempotent = Annotated[Idempotency, Depends(idempotency)]
 # transaction spans several worker-thread hops (token, idempotency key, endpoint,
 # commit); if waiting requests held worker threads, the one holding a lock could find
 # no thread left to finish on, and all would hang. Requests past the limit wait in the
-# event loop, which costs no thread; the limit stays well under the thread pool (40)
-# and the connection pool (15). SQLite has one writer at a time anyway (every
-# transaction takes the write lock at BEGIN), so there they simply queue.
+# event loop, which costs no thread; the limits together stay well under the thread pool
+# (40) and the connection pool (15). SQLite has one writer at a time anyway (every writing
+# transaction takes the write lock at BEGIN IMMEDIATE), so there writers simply queue, one
+# per process; GET and HEAD read a WAL snapshot without the write lock, so there they have
+# a gate of their own and never queue behind a writer. PostgreSQL locks rows, not the
+# database: one gate for all.
 IN_FLIGHT = {"sqlite": 1, "postgresql": 8}
-_gates: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = weakref.WeakKeyDictionary()
+READERS_IN_FLIGHT = {"sqlite": 8}
+_gates: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[bool, asyncio.Semaphore]] = (
+    weakref.WeakKeyDictionary()
+)
 
 
-async def admitted() -> AsyncIterator[None]:
+def _new_gates() -> dict[bool, asyncio.Semaphore]:
+    """This loop's gates, keyed by "the request only reads"."""
+    kind = "sqlite" if get_settings().database_url.startswith("sqlite") else "postgresql"
+    writers = asyncio.Semaphore(IN_FLIGHT[kind])
+    readers = asyncio.Semaphore(READERS_IN_FLIGHT[kind]) if kind in READERS_IN_FLIGHT else writers
+    return {False: writers, True: readers}
+
+
+async def admitted(request: Request) -> AsyncIterator[None]:
     """Hold one of this process's database places for the whole request, commit included."""
     loop = asyncio.get_running_loop()
-    gate = _gates.get(loop)
-    if gate is None:
-        kind = "sqlite" if get_settings().database_url.startswith("sqlite") else "postgresql"
-        gate = _gates.setdefault(loop, asyncio.Semaphore(IN_FLIGHT[kind]))
-    async with gate:
+    gates = _gates.get(loop)
+    if gates is None:
+        gates = _gates.setdefault(loop, _new_gates())
+    async with gates[request.method in READ_METHODS]:
         yield
 
 
@@ -177,11 +191,12 @@ def known_query(route: APIRoute) -> frozenset[str]:
     return frozenset(names)
 
 
-def strict_query(request: Request, user: Annotated[User, Depends(current_user)]) -> None:
+async def strict_query(request: Request, user: Annotated[User, Depends(current_user)]) -> None:
     """Refuse query parameters the route does not know (after the token is checked, so 401 comes first).
 
     An unknown parameter is a typo more often than not (`?donor=5` for `?donor_id=5`), and
-    silently ignoring it would answer a different question than the one asked.
+    silently ignoring it would answer a different question than the one asked. Async: it only
+    compares names, so it costs no thread hop.
     """
     route = request.scope.get("route")
     if not isinstance(route, APIRoute):
