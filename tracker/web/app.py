@@ -9,7 +9,7 @@ import tracker
 from tracker.core.config import get_settings
 from tracker.core.errors import TrackerError
 from tracker.web import api, auth, home
-from tracker.web.deps import saved_default_language, templates
+from tracker.web.deps import refuse_nul, saved_default_language, templates
 from tracker.web.locale import LocaleMiddleware
 from tracker.web.pages import account, admin, catalogue, contributions, entry, exports, imports, journal, rates, reports
 from tracker.web.static import static_files
@@ -24,7 +24,8 @@ def create_app() -> FastAPI:
         docs_url="/docs",
         redoc_url=None,
         openapi_url="/openapi.json",
-        dependencies=[Depends(saved_default_language)],  # the language's step 5: tracker.web.locale
+        # NUL characters first, before any of the request reaches the database; then the language's step 5.
+        dependencies=[Depends(refuse_nul), Depends(saved_default_language)],
     )
 
     @app.exception_handler(TrackerError)

@@ -6,12 +6,14 @@ from collections.abc import Iterator
 from typing import Annotated
 
 import sqlalchemy as sa
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
 from fastapi.templating import Jinja2Templates
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
+from tracker.core.errors import Invalid
 from tracker.core.i18n import activate
+from tracker.core.parsing import MAX_ID
 from tracker.db.engine import get_engine, reading
 from tracker.reporting.templating import environment
 from tracker.settings.current import effective_settings
@@ -38,6 +40,10 @@ READ_METHODS = frozenset({"GET", "HEAD"})
 # for a dependency with yield). A client told 201 or sent on by a 303 then finds what it wrote,
 # and a commit that fails is answered as the failure it is, never after a success was sent.
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+
+# A record's id in a page's path: one past the ids the database can hold (PostgreSQL's INTEGER, the
+# one id rule of core.parsing) names no record, and is answered 404 before it reaches a query.
+PathId = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 
 def engine_of(session: Session) -> sa.Engine:
@@ -67,6 +73,17 @@ def _saved_language(session: Session, reads: bool) -> str:
         return effective_settings(session).default_locale
     with Session(reading(engine_of(session))) as own:
         return effective_settings(own).default_locale
+
+
+async def refuse_nul(request: Request) -> None:
+    """A NUL character anywhere in a query, a path or a page's form is refused (422) at the door:
+    no database stores one (PostgreSQL fails on it), and no one types one."""
+    fields = [*request.query_params.multi_items(), *request.path_params.items()]
+    if request.method not in READ_METHODS and not request.url.path.startswith("/api/"):
+        fields += (await request.form()).multi_items()  # Starlette keeps the parsed form for the route
+    for name, value in fields:
+        if "\x00" in name or (isinstance(value, str) and "\x00" in value):
+            raise Invalid(name.replace("\x00", "?")[:40], "must not contain NUL characters")
 
 
 templates = Jinja2Templates(env=environment())

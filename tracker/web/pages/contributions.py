@@ -20,7 +20,7 @@ from tracker.ledger.lookups import active, contribution_history, fulfilments_of,
 from tracker.ledger.queries import SORTS, contribution_totals, find_contributions
 from tracker.ledger.service import advance_status, get_contribution, lines_of, void_contribution
 from tracker.web.auth import Clerk, Viewer, page_router
-from tracker.web.deps import SessionDep
+from tracker.web.deps import PathId, SessionDep
 from tracker.web.pagekit import field, page_number, redirect, render
 
 router = page_router()
@@ -67,13 +67,13 @@ def contribution_list(request: Request, session: SessionDep, user: Viewer) -> Re
 
 
 @router.get("/contributions/{contribution_id}", response_class=HTMLResponse, name="contributions.show")
-def show(request: Request, contribution_id: int, session: SessionDep, user: Viewer) -> Response:
+def show(request: Request, contribution_id: PathId, session: SessionDep, user: Viewer) -> Response:
     contribution = get_contribution(session, contribution_id)
     return _show_page(request, session, contribution, {})
 
 
 @router.post("/contributions/{contribution_id}/status", name="contributions.status")
-async def move_status(request: Request, contribution_id: int, session: SessionDep, user: Clerk) -> Response:
+async def move_status(request: Request, contribution_id: PathId, session: SessionDep, user: Clerk) -> Response:
     form = await request.form()
     contribution = advance_status(session, contribution_id, field(form, "status"), user)
     notice = _("{number} is now {status}.").format(
@@ -83,7 +83,7 @@ async def move_status(request: Request, contribution_id: int, session: SessionDe
 
 
 @router.post("/contributions/{contribution_id}/void", name="contributions.void")
-async def void(request: Request, contribution_id: int, session: SessionDep, user: Clerk) -> Response:
+async def void(request: Request, contribution_id: PathId, session: SessionDep, user: Clerk) -> Response:
     form = await request.form()
     try:
         with session.begin_nested():
