@@ -101,6 +101,10 @@ def check_row(session: Session, row: Row, lookups: Lookups, report: ImportReport
             ),
             count=row.extra,
         )
+    if any("\x00" in value for value in cells.values() if isinstance(value, str)):
+        for column, value in cells.items():
+            if isinstance(value, str) and "\x00" in value:  # no database stores one
+                report.problem(number, column, "must not contain NUL characters")
     raw = get("date")
     value_date = lookups.dates.get(raw) if isinstance(raw, str) else None
     if value_date is None:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 
 import tracker
 from tracker.core.config import get_settings
-from tracker.core.errors import TrackerError
+from tracker.core.errors import Busy, TrackerError
+from tracker.db.engine import is_busy
 from tracker.web import api, auth, home
 from tracker.web.deps import refuse_nul, saved_default_language, templates
 from tracker.web.locale import LocaleMiddleware
@@ -35,6 +37,16 @@ def create_app() -> FastAPI:
         return templates.TemplateResponse(
             request, "error.html", {"message": exc.message, "status": exc.status_code}, status_code=exc.status_code
         )
+
+    @app.exception_handler(sa.exc.OperationalError)
+    async def busy_database(request: Request, exc: sa.exc.OperationalError) -> JSONResponse | HTMLResponse:
+        """SQLite's busy lock: the change waited TRACKER_SQLITE_BUSY_SECONDS for another writer; 503, not 500."""
+        if not is_busy(exc):
+            raise exc
+        busy = Busy("the database is busy with another change; nothing was saved, try again in a few seconds")
+        answer = await expected_failure(request, busy)
+        answer.headers["Retry-After"] = str(busy.retry_after_seconds)
+        return answer
 
     app.add_middleware(LocaleMiddleware)
     auth.install(app)

@@ -22,9 +22,10 @@ from tracker.web.locale import language_url
 
 def get_session(request: Request) -> Iterator[Session]:
     """One session per request: committed on success, rolled back on any exception. GET and HEAD
-    only read (the API token's last-used hint excepted, which gives way), so on SQLite they read a
-    snapshot and never queue behind a writer such as a long import."""
-    engine = reading(get_engine()) if request.method in READ_METHODS else get_engine()
+    only read (the API token's last-used hint excepted, which gives way), and so does a dry run
+    (an import's preview), so on SQLite they read a snapshot: they never queue behind a writer
+    such as a long import, and a long dry run never holds the write lock from other writers."""
+    engine = reading(get_engine()) if reads_only(request) else get_engine()
     with Session(engine, expire_on_commit=False) as session:
         try:
             yield session
@@ -35,6 +36,13 @@ def get_session(request: Request) -> Iterator[Session]:
 
 
 READ_METHODS = frozenset({"GET", "HEAD"})
+TRUE = frozenset({"1", "true", "yes", "on", "t", "y"})  # what the API reads as a true query flag
+
+
+def reads_only(request: Request) -> bool:
+    """A GET or HEAD, or a request that asks for a dry run: it writes nothing to the ledger."""
+    return request.method in READ_METHODS or request.query_params.get("dry_run", "").lower() in TRUE
+
 
 # scope="function": the session commits before the answer is sent, not after (FastAPI's default
 # for a dependency with yield). A client told 201 or sent on by a 303 then finds what it wrote,
