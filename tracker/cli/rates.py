@@ -27,8 +27,11 @@ def import_command(
     from tracker.db.engine import session_scope, upgrade
     from tracker.rates.service import import_rates
 
+    from tracker.rates.publications import MAX_FILE_BYTES
+
     try:
-        data = file.read_bytes()
+        with file.open("rb") as opened:
+            data = opened.read(MAX_FILE_BYTES + 1)  # a larger file is refused by its size, unread
     except OSError as exc:
         raise Invalid("file", "cannot read {path}: {reason}", path=str(file), reason=exc.strerror or str(exc)) from None
     upgrade()
