@@ -25,9 +25,8 @@ def import_command(
 ) -> None:
     """Import a rates file into the reporting currency, all or nothing; print what was added."""
     from tracker.db.engine import session_scope, upgrade
-    from tracker.rates.service import import_rates
-
     from tracker.rates.publications import MAX_FILE_BYTES
+    from tracker.rates.service import import_rates
 
     try:
         with file.open("rb") as opened:
