@@ -168,3 +168,43 @@ def test_a_zip_directory_past_its_limit_is_refused_before_it_is_read() -> None:
     assert refusal(workbook(HEADER, ROW), XlsxLimits(directory_bytes=100)).startswith(
         "unpacks past the import's limit of 1 MiB (directory)"
     )
+
+
+def test_a_nul_in_a_cell_is_a_bad_row_and_nothing_is_stored(session: Session) -> None:
+    from factories import make_donor, make_recipient
+
+    make_donor(session, "Kuwait Red Crescent")
+    make_recipient(session, "AFAD")
+    nul_donor = ",".join([*ROW[:2], "Kuwait\x00Red Crescent", *ROW[3:], "a\x00b"])
+    data = (",".join([*HEADER, "notes"]) + "\r\n" + nul_donor + "\r\n").encode()
+    with pytest.raises(ImportRefused) as refused:
+        import_contributions(session, io.BytesIO(data), None)  # no database stores a NUL: PostgreSQL fails on it
+    assert [(p.row, p.column, p.message) for p in refused.value.report.problems] == [
+        (2, "donor", "must not contain NUL characters"),
+        (2, "notes", "must not contain NUL characters"),
+    ]
+
+
+def test_more_shared_strings_than_cells_are_refused_as_they_are_read() -> None:
+    strings = b"".join(b"<si><t>%d</t></si>" % i for i in range(300))
+    table = b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">' + strings + b"</sst>"
+    data = rezipped(workbook(HEADER, ROW), {"xl/sharedStrings.xml": table})
+    assert refusal(data, XlsxLimits(cells=200)) == "has more than 200 shared strings; split it"
+
+
+def test_shared_strings_and_their_rich_runs_are_read_as_plain_text() -> None:
+    table = (
+        b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        b"<si><t>Kuwait Red Crescent</t></si>"
+        b"<si><r><rPr><b/></rPr><t>AF</t></r><r><t>AD</t></r><rPh><t>phonetic</t></rPh></si></sst>"
+    )
+    data = workbook(HEADER, ROW)
+    sheet = sheet_of(data)
+    for text, index in ((b"Kuwait Red Crescent", b"0"), (b"AFAD", b"1")):
+        cell = sheet.index(b"<t>" + text + b"</t>")
+        start = sheet.rindex(b"<c ", 0, cell)
+        reference = sheet[start:cell].split(b'r="')[1].split(b'"')[0]
+        end = sheet.index(b"</c>", cell) + 4
+        sheet = sheet[:start] + b'<c r="' + reference + b'" t="s"><v>' + index + b"</v></c>" + sheet[end:]
+    (row,) = rows_of(rezipped(data, {"xl/sharedStrings.xml": table, "xl/worksheets/sheet1.xml": sheet}))
+    assert (row.cells["donor"], row.cells["recipient"]) == ("Kuwait Red Crescent", "AFAD")

@@ -9,7 +9,8 @@ whose parts would unpack past the limits (the sizes a zip declares are the most 
 to: Python's zip reader stops there) is refused. The sheet is then read as a stream, one cell
 at a time, with a bound on the cells and on any one run of text; a CSV cell is cut at MAX_FIELD
 characters (and so reported too long). What stays in memory is the shared strings (at most
-`part_bytes` of XML) and one cell: about 150 MB at the defaults (benchmarks/import_limits.py).
+`part_bytes` of XML) and one cell: at most about 150 MB at the defaults, measured by
+benchmarks/import_limits.py, which also times the worst files within the limits.
 """
 
 from __future__ import annotations
@@ -38,9 +39,9 @@ class XlsxLimits:
     """How far an XLSX file may unpack and how much of it is read; past any of them it is refused."""
 
     unpacked_bytes: int = 256 * MiB  # all its parts together (TRACKER_IMPORT_MAX_UNPACKED_MB)
-    part_bytes: int = 32 * MiB  # any part openpyxl reads whole: shared strings, styles, the workbook
+    part_bytes: int = 16 * MiB  # any part read whole: shared strings, styles, the workbook
     directory_bytes: int = MiB  # the zip's directory (a few hundred bytes for a workbook's parts)
-    cells: int = 5_000_000  # cells in the sheet: 250,000 rows of the template's 18 columns, with room
+    cells: int = 2_000_000  # cells (and shared strings): 110,000 rows of all 18 columns, 250,000 of the usual 8
     row_cells: int = 16_384  # cells in one row: Excel's columns
     text_bytes: int = 512 * 1024  # one run of text between two tags: Excel's longest cell, escaped
     sheets: tuple[str, ...] = field(default=("xl/worksheets/",), repr=False)  # parts streamed, not read whole
@@ -182,7 +183,6 @@ def _text(value: str) -> str | None:
 
 
 def _xlsx_rows(source: IO[bytes], limits: XlsxLimits) -> Iterator[Row]:
-    from openpyxl import load_workbook
     from openpyxl.worksheet._reader import VALUE_TAG, WorkSheetParser
 
     class ExactParser(WorkSheetParser):
@@ -196,9 +196,9 @@ def _xlsx_rows(source: IO[bytes], limits: XlsxLimits) -> Iterator[Row]:
 
     check_archive(source, limits)
     try:
-        book = load_workbook(source, read_only=True, data_only=True)
+        book = _open_workbook(source, limits)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, SyntaxError) as exc:  # ParseError is a SyntaxError
-        raise _unreadable(exc) from None
+        raise exc if isinstance(exc, Invalid) else _unreadable(exc) from None
     try:
         sheet = book.worksheets[0]
         with sheet._get_source() as xml:
@@ -212,13 +212,11 @@ def _xlsx_rows(source: IO[bytes], limits: XlsxLimits) -> Iterator[Row]:
             )
             names: list[str | None] | None = None
             for index, values in _sheet_rows(parser, limits):
-                width = max(values, default=0)
-                row = [values.get(column) for column in range(1, width + 1)]
                 if names is None:
-                    names = _header(row)
+                    names = _header([values.get(column) for column in range(1, max(values, default=0) + 1)])
                     continue
-                mapped = {name: _xlsx_cell(value) for name, value in zip(names, row, strict=False) if name}
-                extra = sum(1 for value in row[len(names) :] if value is not None)
+                mapped = {name: _xlsx_cell(values.get(column)) for column, name in enumerate(names, 1) if name}
+                extra = sum(1 for column in values if column > len(names))  # the empty cells are left out
                 if extra or any(value is not None for value in mapped.values()):
                     yield Row(index, mapped, extra)
             if names is None:
@@ -229,6 +227,72 @@ def _xlsx_rows(source: IO[bytes], limits: XlsxLimits) -> Iterator[Row]:
         raise _unreadable(exc) from None
     finally:
         book.close()
+
+
+def _open_workbook(source: IO[bytes], limits: XlsxLimits) -> Any:
+    """openpyxl's read-only workbook, its shared strings read by `_shared_strings` instead of its own reader
+    (a Python object per string: 60 seconds for 32 MiB of them)."""
+    from openpyxl.reader.excel import SHARED_STRINGS, ExcelReader
+
+    refusals: list[Invalid] = []  # openpyxl's `read` words every failure as its own; the limits keep theirs
+
+    class BoundedReader(ExcelReader):
+        def read_strings(self) -> None:
+            part = self.package.find(SHARED_STRINGS)
+            if part is not None:
+                with self.archive.open(part.PartName[1:]) as xml:
+                    try:
+                        self.shared_strings = _shared_strings(_BoundedText(xml, limits.text_bytes), limits)
+                    except Invalid as exc:
+                        refusals.append(exc)
+                        raise
+
+    reader = BoundedReader(source, read_only=True, data_only=True)
+    try:
+        reader.read()
+    except Exception:
+        if refusals:
+            raise refusals[0] from None
+        raise
+    return reader.wb
+
+
+def _shared_strings(xml: Any, limits: XlsxLimits) -> list[str]:
+    """The shared strings' plain text (a string's runs joined, its phonetic reading left out), at most
+    `limits.cells` of them: a sheet cannot use more."""
+    from openpyxl.xml.constants import SHEET_MAIN_NS
+
+    item, text, run = (f"{{{SHEET_MAIN_NS}}}{name}" for name in ("si", "t", "r"))
+    strings: list[str] = []
+    for _, element in _iterparse(xml, ("end",), item):
+        plain = element.findtext(text)
+        if plain is None:
+            plain = "".join(part.findtext(text) or "" for part in element.iterfind(run))
+        strings.append(plain.replace("x005F_", ""))
+        if len(strings) > limits.cells:
+            raise Invalid("file", "has more than {count} shared strings; split it", count=limits.cells)
+        _drop(element)
+    return strings
+
+
+def _iterparse(xml: Any, events: tuple[str, ...], tag: str | tuple[str, ...]) -> Any:
+    """lxml's iterparse, which keeps the pace of the C parser (the standard library's, as openpyxl calls
+    it through defusedxml, runs its tree builder in Python: 40 seconds for a million shared strings),
+    with no DTD, no entities and no network."""
+    from lxml import etree
+
+    return etree.iterparse(
+        xml, events=events, tag=tag, resolve_entities=False, load_dtd=False, no_network=True, huge_tree=False
+    )
+
+
+def _drop(element: Any) -> None:
+    """An element read, and the ones read before it, out of the tree iterparse builds."""
+    element.clear(keep_tail=True)
+    parent = element.getparent()
+    if parent is not None:
+        while element.getprevious() is not None:
+            del parent[0]
 
 
 def _unreadable(exc: BaseException) -> Invalid:
@@ -272,13 +336,12 @@ def _sheet_rows(parser: Any, limits: XlsxLimits) -> Iterator[tuple[int, dict[int
     openpyxl's own `parse` keeps a row's every cell (and attributes of every row) until the row
     ends; here each cell is dropped as soon as it is read, and the cells are counted."""
     from openpyxl.worksheet._reader import CELL_TAG, ROW_TAG
-    from openpyxl.xml.functions import iterparse
 
     cells = 0
     row_element: Any = None
     values: dict[int, Any] = {}
     row_cells = 0
-    for event, element in iterparse(parser.source, events=("start", "end")):
+    for event, element in _iterparse(parser.source, ("start", "end"), (ROW_TAG, CELL_TAG)):
         tag = element.tag
         if event == "start":
             if tag == ROW_TAG:
@@ -300,11 +363,11 @@ def _sheet_rows(parser: Any, limits: XlsxLimits) -> Iterator[tuple[int, dict[int
             cell = parser.parse_cell(element)
             if cell["value"] is not None:
                 values[cell["column"]] = cell["value"]
-            row_element.clear()  # the cells read so far: only the one being read stays in memory
+            _drop(element)  # only the cell being read stays in memory
         elif tag == ROW_TAG:
             yield parser.row_counter, values
             row_element, values = None, {}
-            element.clear()
+            _drop(element)
 
 
 class _BoundedText:
