@@ -87,3 +87,12 @@ def test_a_malformed_file_names_its_line_and_stores_nothing(fresh_url: str, tmp_
     result = run("rates", "import", str(bad), url=fresh_url, TRACKER_REPORTING_CURRENCY="AZN")
     assert one_error_line(result) == "error: file: line 3: rate '1..8' is not a number"
     assert run("rates", "list", url=fresh_url).stdout.strip() == "no rates"
+
+
+def test_a_rates_file_over_the_limit_is_one_readable_line(fresh_url: str, tmp_path: Path) -> None:
+    huge = tmp_path / "rates.csv"
+    with huge.open("wb") as out:  # 17 MiB, sparse: only its size matters, it is never read past 16 MiB
+        out.write(b"date,currency,rate\n")
+        out.truncate(17 * 1024 * 1024)
+    result = run("rates", "import", str(huge), url=fresh_url, TRACKER_REPORTING_CURRENCY="AZN")
+    assert one_error_line(result) == "error: file: is larger than 16 MiB, more than any bank publishes; split it"

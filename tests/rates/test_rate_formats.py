@@ -257,3 +257,17 @@ def test_where_a_refusal_points_is_said_in_the_readers_language(language: str, e
         parse_rate_file(b"Date,USD,JPY,\n2025-03-07,1.0830,16O.02,\n", "ecb", "AZN")
     with use_locale(language):  # translated when read, not when the file was parsed
         assert refused.value.rule == expected
+
+
+def test_a_rates_file_over_the_limit_is_refused_by_its_size_before_it_is_read() -> None:
+    from tracker.rates.publications import MAX_FILE_BYTES
+
+    assert MAX_FILE_BYTES == 16 * 1024 * 1024
+    rate_line = b"2023-02-10,USD,1.7000\n"
+    data = b"date,currency,rate\n" + rate_line * (MAX_FILE_BYTES // len(rate_line) + 1)  # a valid file, too long
+    with pytest.raises(Invalid) as refused:
+        parse_rate_file(data, None, "AZN")
+    assert (refused.value.field, refused.value.rule) == (
+        "file",
+        "is larger than 16 MiB, more than any bank publishes; split it",
+    )

@@ -39,7 +39,7 @@ def import_command(
     from sqlmodel import func, select
 
     from tracker.core.i18n import current_locale
-    from tracker.db.engine import session_scope, upgrade
+    from tracker.db.engine import get_engine, reading, session_scope, upgrade
     from tracker.db.models import User
     from tracker.importing.report import ImportRefused
     from tracker.importing.service import import_contributions
@@ -47,7 +47,9 @@ def import_command(
     existing_file(file, "file")
     upgrade()
     size = file.stat().st_size
-    with file.open("rb") as source, session_scope() as session:
+    # A dry run reads a snapshot: on SQLite it does not hold the write lock from the app's writers for its run.
+    engine = reading(get_engine()) if dry_run else None
+    with file.open("rb") as source, session_scope(engine) as session:
         actor = None
         if user:
             actor = session.exec(select(User).where(func.lower(User.email) == user.strip().lower())).first()

@@ -25,10 +25,12 @@ def import_command(
 ) -> None:
     """Import a rates file into the reporting currency, all or nothing; print what was added."""
     from tracker.db.engine import session_scope, upgrade
+    from tracker.rates.publications import MAX_FILE_BYTES
     from tracker.rates.service import import_rates
 
     try:
-        data = file.read_bytes()
+        with file.open("rb") as opened:
+            data = opened.read(MAX_FILE_BYTES + 1)  # a larger file is refused by its size, unread
     except OSError as exc:
         raise Invalid("file", "cannot read {path}: {reason}", path=str(file), reason=exc.strerror or str(exc)) from None
     upgrade()

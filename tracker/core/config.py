@@ -53,12 +53,28 @@ class Settings(BaseSettings):
     iati_org_type: str = "22"  # its IATI OrganisationType code (22: national NGO)
     import_dir: str = ""  # where uploads on /imports wait between preview and commit; "": the system temp folder
     import_max_mb: int = 32  # the largest file /imports accepts, in MiB
+    import_max_unpacked_mb: int = 256  # how far an XLSX import file may unpack, in MiB, all its parts together
+    sqlite_busy_seconds: float = 10.0  # how long a SQLite writer waits for another's lock before a 503
 
     @field_validator("import_max_mb")
     @classmethod
     def _import_size(cls, value: int) -> int:
         if not 1 <= value <= 1024:
             raise ValueError(gettext("must be between 1 and 1024 MiB"))
+        return value
+
+    @field_validator("import_max_unpacked_mb")
+    @classmethod
+    def _unpacked_size(cls, value: int) -> int:
+        if not 1 <= value <= 4096:
+            raise ValueError(gettext("must be between 1 and 4096 MiB"))
+        return value
+
+    @field_validator("sqlite_busy_seconds")
+    @classmethod
+    def _busy(cls, value: float) -> float:
+        if not 0 <= value <= 600:
+            raise ValueError(gettext("must be between 0 and 600 seconds"))
         return value
 
     @field_validator("reporting_currency")

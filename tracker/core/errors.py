@@ -96,3 +96,10 @@ class Conflict(TrackerError):
     """The request contradicts what the ledger already holds (HTTP 409)."""
 
     status_code = 409
+
+
+class Busy(TrackerError):
+    """The database is busy with another writer's change past the wait allowed (HTTP 503): send it again soon."""
+
+    status_code = 503
+    retry_after_seconds = 5

@@ -17,15 +17,19 @@ from sqlmodel import Session
 from tracker.core.config import get_settings
 from tracker.db import writers
 
-SQLITE_PRAGMAS = ("journal_mode=WAL", "synchronous=FULL", "foreign_keys=ON", "busy_timeout=10000")
+SQLITE_PRAGMAS = ("journal_mode=WAL", "synchronous=FULL", "foreign_keys=ON")
+# What SQLite says when a writer waited its whole busy timeout for another's write lock.
+BUSY_MESSAGES = ("database is locked", "database table is locked", "database is busy")
 
 
 READS = "tracker_reads"  # an execution option: this engine's transactions only read (GET and HEAD requests)
 
 
-def make_engine(url: str, echo: bool = False) -> sa.Engine:
-    """An engine; SQLite gets WAL, full sync, foreign keys, and writers that lock at BEGIN."""
+def make_engine(url: str, echo: bool = False, busy_seconds: float | None = None) -> sa.Engine:
+    """An engine; SQLite gets WAL, full sync, foreign keys, and writers that lock at BEGIN and wait
+    `busy_seconds` (default TRACKER_SQLITE_BUSY_SECONDS) for another's lock before giving up (`is_busy`)."""
     if url.startswith("sqlite"):
+        wait_ms = round(1000 * (get_settings().sqlite_busy_seconds if busy_seconds is None else busy_seconds))
         engine = sa.create_engine(url, echo=echo, connect_args={"check_same_thread": False})
         path = writers.lock_path(url)
         queue = writers.WriterQueue(path) if path else None
@@ -35,6 +39,7 @@ def make_engine(url: str, echo: bool = False) -> sa.Engine:
         @sa.event.listens_for(engine, "connect")
         def _sqlite_connect(dbapi_conn: Any, _record: Any) -> None:
             dbapi_conn.isolation_level = None  # we issue BEGIN ourselves, below
+            dbapi_conn.execute(f"PRAGMA busy_timeout={int(wait_ms)}")  # first: WAL's switch may wait, too
             for pragma in SQLITE_PRAGMAS:
                 dbapi_conn.execute(f"PRAGMA {pragma}")
 
@@ -59,6 +64,15 @@ def make_engine(url: str, echo: bool = False) -> sa.Engine:
 
         return engine
     return sa.create_engine(url, echo=echo, pool_pre_ping=True)
+
+
+def is_busy(exc: BaseException) -> bool:
+    """Whether a database error is SQLite's busy lock: another writer held the lock past the busy
+    timeout. Nothing is wrong with the request; it may be sent again in a moment (HTTP 503)."""
+    if not isinstance(exc, sa.exc.OperationalError):
+        return False
+    text = str(exc.orig).lower()
+    return any(message in text for message in BUSY_MESSAGES)
 
 
 def reading(engine: sa.Engine) -> sa.Engine:

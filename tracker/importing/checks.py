@@ -101,6 +101,10 @@ def check_row(session: Session, row: Row, lookups: Lookups, report: ImportReport
             ),
             count=row.extra,
         )
+    if any("\x00" in value for value in cells.values() if isinstance(value, str)):
+        for column, value in cells.items():  # no database stores one; reference and notes are checked below
+            if isinstance(value, str) and "\x00" in value and column not in ("reference", "notes"):
+                report.problem(number, column, "must not contain NUL characters")
     raw = get("date")
     value_date = lookups.dates.get(raw) if isinstance(raw, str) else None
     if value_date is None:

@@ -2,6 +2,15 @@
 
 Numbers in an XLSX file are read from the text the file stores, as `Decimal`; Excel keeps
 15 significant digits, so longer spellings (0.30000000000000004) are rounded to 15.
+
+Reading is bounded, so a small hostile file cannot take the worker's memory or hours of its
+time (`XlsxLimits`): before openpyxl opens an XLSX file its zip directory is read, and a file
+whose parts would unpack past the limits (the sizes a zip declares are the most it may unpack
+to: Python's zip reader stops there) is refused. The sheet is then read as a stream, one cell
+at a time, with a bound on the cells and on any one run of text; a CSV cell is cut at MAX_FIELD
+characters (and so reported too long). What stays in memory is the shared strings (at most
+`part_bytes` of XML) and one cell: at most about 150 MB at the defaults, measured by
+benchmarks/import_limits.py, which also times the worst files within the limits.
 """
 
 from __future__ import annotations
@@ -10,17 +19,33 @@ import csv
 import io
 import zipfile
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Context, Decimal, InvalidOperation
 from operator import itemgetter
 from typing import IO, Any
 
+from tracker.core.config import get_settings
 from tracker.core.errors import Invalid
 
 XLSX_MAGIC = b"PK\x03\x04"
 EXCEL_DIGITS = Context(prec=15)
 MAX_FIELD = 4000
+MiB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class XlsxLimits:
+    """How far an XLSX file may unpack and how much of it is read; past any of them it is refused."""
+
+    unpacked_bytes: int = 256 * MiB  # all its parts together (TRACKER_IMPORT_MAX_UNPACKED_MB)
+    part_bytes: int = 16 * MiB  # any part read whole: shared strings, styles, the workbook
+    directory_bytes: int = MiB  # the zip's directory (a few hundred bytes for a workbook's parts)
+    cells: int = 2_000_000  # cells (and shared strings): 110,000 rows of all 18 columns, 250,000 of the usual 8
+    row_cells: int = 16_384  # cells in one row: Excel's columns
+    text_bytes: int = 512 * 1024  # one run of text between two tags: Excel's longest cell, escaped
+    sheets: tuple[str, ...] = field(default=("xl/worksheets/",), repr=False)  # parts streamed, not read whole
+
 
 # The columns of an import file, in the template's order; `required` ones must be there.
 COLUMNS: tuple[tuple[str, bool, str], ...] = (
@@ -92,11 +117,17 @@ def is_xlsx(head: bytes) -> bool:
     return head.startswith(XLSX_MAGIC)
 
 
-def read_rows(source: IO[bytes]) -> Iterator[Row]:
-    """The data rows of a CSV or XLSX file, one at a time; a bad header is an `Invalid` naming the column."""
+def read_rows(source: IO[bytes], limits: XlsxLimits | None = None) -> Iterator[Row]:
+    """The data rows of a CSV or XLSX file, one at a time; a bad header, a malformed file or one past
+    the limits (default: `xlsx_limits()`) is an `Invalid` naming the file or the column."""
     head = source.read(4)
     source.seek(0)
-    yield from (_xlsx_rows(source) if is_xlsx(head) else _csv_rows(source))
+    yield from (_xlsx_rows(source, limits or xlsx_limits()) if is_xlsx(head) else _csv_rows(source))
+
+
+def xlsx_limits() -> XlsxLimits:
+    """The limits, with TRACKER_IMPORT_MAX_UNPACKED_MB."""
+    return XlsxLimits(unpacked_bytes=get_settings().import_max_unpacked_mb * MiB)
 
 
 def _header(cells: list[Any]) -> list[str | None]:
@@ -151,8 +182,7 @@ def _text(value: str) -> str | None:
     return value[: MAX_FIELD + 1] or None
 
 
-def _xlsx_rows(source: IO[bytes]) -> Iterator[Row]:
-    from openpyxl import load_workbook
+def _xlsx_rows(source: IO[bytes], limits: XlsxLimits) -> Iterator[Row]:
     from openpyxl.worksheet._reader import VALUE_TAG, WorkSheetParser
 
     class ExactParser(WorkSheetParser):
@@ -164,15 +194,16 @@ def _xlsx_rows(source: IO[bytes]) -> Iterator[Row]:
                 cell["value"] = _excel_number(element.findtext(VALUE_TAG))
             return cell
 
+    check_archive(source, limits)
     try:
-        book = load_workbook(source, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise Invalid("file", "is not a readable XLSX file: {problem}", problem=str(exc)[:200]) from None
+        book = _open_workbook(source, limits)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, SyntaxError) as exc:  # ParseError is a SyntaxError
+        raise exc if isinstance(exc, Invalid) else _unreadable(exc) from None
     try:
         sheet = book.worksheets[0]
         with sheet._get_source() as xml:
             parser = ExactParser(
-                xml,
+                _BoundedText(xml, limits.text_bytes),
                 sheet._shared_strings,
                 data_only=True,
                 epoch=book.epoch,
@@ -180,21 +211,188 @@ def _xlsx_rows(source: IO[bytes]) -> Iterator[Row]:
                 timedelta_formats=book._timedelta_formats,
             )
             names: list[str | None] | None = None
-            for index, cells in parser.parse():
-                values: dict[int, Any] = {cell["column"]: cell["value"] for cell in cells}
-                width = max(values, default=0)
-                row = [values.get(column) for column in range(1, width + 1)]
+            for index, values in _sheet_rows(parser, limits):
                 if names is None:
-                    names = _header(row)
+                    names = _header([values.get(column) for column in range(1, max(values, default=0) + 1)])
                     continue
-                mapped = {name: _xlsx_cell(value) for name, value in zip(names, row, strict=False) if name}
-                extra = sum(1 for value in row[len(names) :] if value is not None)
+                mapped = {name: _xlsx_cell(values.get(column)) for column, name in enumerate(names, 1) if name}
+                extra = sum(1 for column in values if column > len(names))  # the empty cells are left out
                 if extra or any(value is not None for value in mapped.values()):
                     yield Row(index, mapped, extra)
             if names is None:
                 raise Invalid("header", "the file has no header row")
+    except (zipfile.BadZipFile, KeyError, IndexError, OSError, ValueError, SyntaxError, EOFError) as exc:
+        if isinstance(exc, Invalid):
+            raise
+        raise _unreadable(exc) from None
     finally:
         book.close()
+
+
+def _open_workbook(source: IO[bytes], limits: XlsxLimits) -> Any:
+    """openpyxl's read-only workbook, its shared strings read by `_shared_strings` instead of its own reader
+    (a Python object per string: 60 seconds for 32 MiB of them)."""
+    from openpyxl.reader.excel import SHARED_STRINGS, ExcelReader
+
+    refusals: list[Invalid] = []  # openpyxl's `read` words every failure as its own; the limits keep theirs
+
+    class BoundedReader(ExcelReader):
+        def read_strings(self) -> None:
+            part = self.package.find(SHARED_STRINGS)
+            if part is not None:
+                with self.archive.open(part.PartName[1:]) as xml:
+                    try:
+                        self.shared_strings = _shared_strings(_BoundedText(xml, limits.text_bytes), limits)
+                    except Invalid as exc:
+                        refusals.append(exc)
+                        raise
+
+    reader = BoundedReader(source, read_only=True, data_only=True)
+    try:
+        reader.read()
+    except Exception:
+        if refusals:
+            raise refusals[0] from None
+        raise
+    return reader.wb
+
+
+def _shared_strings(xml: Any, limits: XlsxLimits) -> list[str]:
+    """The shared strings' plain text (a string's runs joined, its phonetic reading left out), at most
+    `limits.cells` of them: a sheet cannot use more."""
+    from openpyxl.xml.constants import SHEET_MAIN_NS
+
+    item, text, run = (f"{{{SHEET_MAIN_NS}}}{name}" for name in ("si", "t", "r"))
+    strings: list[str] = []
+    for _, element in _iterparse(xml, ("end",), item):
+        plain = element.findtext(text)
+        if plain is None:
+            plain = "".join(part.findtext(text) or "" for part in element.iterfind(run))
+        strings.append(plain.replace("x005F_", ""))
+        if len(strings) > limits.cells:
+            raise Invalid("file", "has more than {count} shared strings; split it", count=limits.cells)
+        _drop(element)
+    return strings
+
+
+def _iterparse(xml: Any, events: tuple[str, ...], tag: str | tuple[str, ...]) -> Any:
+    """lxml's iterparse, which keeps the pace of the C parser (the standard library's, as openpyxl calls
+    it through defusedxml, runs its tree builder in Python: 40 seconds for a million shared strings),
+    with no DTD, no entities and no network."""
+    from lxml import etree
+
+    return etree.iterparse(
+        xml, events=events, tag=tag, resolve_entities=False, load_dtd=False, no_network=True, huge_tree=False
+    )
+
+
+def _drop(element: Any) -> None:
+    """An element read, and the ones read before it, out of the tree iterparse builds."""
+    element.clear(keep_tail=True)
+    parent = element.getparent()
+    if parent is not None:
+        while element.getprevious() is not None:
+            del parent[0]
+
+
+def _unreadable(exc: BaseException) -> Invalid:
+    return Invalid("file", "is not a readable XLSX file: {problem}", problem=str(exc)[:200] or type(exc).__name__)
+
+
+def check_archive(source: IO[bytes], limits: XlsxLimits | None = None) -> None:
+    """Refuse a zip that would unpack past the limits, from its directory alone, before any part is unpacked."""
+    limits = limits or xlsx_limits()
+    try:
+        end = zipfile._EndRecData(source)  # type: ignore[attr-defined]  # the directory's size, before it is read
+        if end and end[zipfile._ECD_SIZE] > limits.directory_bytes:  # type: ignore[attr-defined]
+            raise _too_big(limits.directory_bytes, "directory")
+        source.seek(0)
+        parts = zipfile.ZipFile(source).infolist()
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+        raise exc if isinstance(exc, Invalid) else _unreadable(exc) from None
+    finally:
+        source.seek(0)
+    total = 0
+    for part in parts:
+        total += part.file_size
+        if total > limits.unpacked_bytes:
+            raise _too_big(limits.unpacked_bytes, "all")
+        if part.file_size > limits.part_bytes and not part.filename.startswith(limits.sheets):
+            raise _too_big(limits.part_bytes, part.filename)
+
+
+def _too_big(limit: int, part: str) -> Invalid:
+    return Invalid(
+        "file",
+        "unpacks past the import's limit of {limit} MiB ({part}); split it, or save it as CSV",
+        limit=max(1, limit // MiB),
+        part=part[:80],
+    )
+
+
+def _sheet_rows(parser: Any, limits: XlsxLimits) -> Iterator[tuple[int, dict[int, Any]]]:
+    """The sheet's rows as (row number, {column: value}) without the empty cells, read one cell at a time.
+
+    openpyxl's own `parse` keeps a row's every cell (and attributes of every row) until the row
+    ends; here each cell is dropped as soon as it is read, and the cells are counted."""
+    from openpyxl.worksheet._reader import CELL_TAG, ROW_TAG
+
+    cells = 0
+    row_element: Any = None
+    values: dict[int, Any] = {}
+    row_cells = 0
+    for event, element in _iterparse(parser.source, ("start", "end"), (ROW_TAG, CELL_TAG)):
+        tag = element.tag
+        if event == "start":
+            if tag == ROW_TAG:
+                row_element, values, row_cells = element, {}, 0
+                number = element.get("r")
+                parser.row_counter = int(number) if number and number.isdecimal() else parser.row_counter + 1
+                parser.col_counter = 0
+            continue
+        if tag == CELL_TAG and row_element is not None:
+            cells += 1
+            row_cells += 1
+            if cells > limits.cells or row_cells > limits.row_cells:
+                raise Invalid(
+                    "file",
+                    "has more than {count} cells in its sheet, or {columns} in a row; split it",
+                    count=limits.cells,
+                    columns=limits.row_cells,
+                )
+            cell = parser.parse_cell(element)
+            if cell["value"] is not None:
+                values[cell["column"]] = cell["value"]
+            _drop(element)  # only the cell being read stays in memory
+        elif tag == ROW_TAG:
+            yield parser.row_counter, values
+            row_element, values = None, {}
+            _drop(element)
+
+
+class _BoundedText:
+    """A sheet's XML, refused once any run of bytes between two tags (a cell's text) passes `limit`:
+    the XML parser would hold that run whole in memory."""
+
+    def __init__(self, raw: IO[bytes], limit: int) -> None:
+        self.raw, self.limit, self.run = raw, limit, 0
+
+    def read(self, size: int = -1) -> bytes:
+        data = self.raw.read(size if size and size > 0 else 1 << 16)
+        first, last = data.find(b"<"), data.rfind(b"<")
+        if first < 0:
+            self.run += len(data)
+        else:
+            inner = max(map(len, data[first + 1 : last].split(b"<"))) if last > first else 0
+            if max(self.run + first, inner) > self.limit:
+                raise self._refused()
+            self.run = len(data) - last - 1
+        if self.run > self.limit:
+            raise self._refused()
+        return data
+
+    def _refused(self) -> Invalid:
+        return Invalid("file", "has a cell of more than {limit} KiB of text", limit=self.limit // 1024)
 
 
 def _excel_number(text: str | None) -> Decimal | None:

@@ -42,7 +42,7 @@ from tracker.core.i18n import use_locale
 from tracker.db.columns import stored_id
 from tracker.db.engine import make_engine, reading
 from tracker.db.models import User
-from tracker.importing.files import is_xlsx
+from tracker.importing.files import check_archive, is_xlsx
 from tracker.importing.report import ImportRefused
 from tracker.importing.service import import_contributions
 
@@ -199,6 +199,7 @@ def count_rows(source: IO[bytes]) -> int | None:
         if is_xlsx(head):
             from openpyxl import load_workbook
 
+            check_archive(source)  # a file past the limits is not opened here either: the import says why
             book = load_workbook(source, read_only=True)
             try:
                 last = book.worksheets[0].max_row
@@ -292,7 +293,7 @@ def _run(engine: sa.Engine, folder: Path, job: Job, dry_run: bool) -> None:
             except ImportRefused as refused:
                 job.state = REFUSED
                 job.problems = [(p.row, p.column, p.message) for p in refused.report.problems]
-                job.problem_count, job.bad_rows = refused.report.problem_count, len(refused.report.bad_rows)
+                job.problem_count, job.bad_rows = refused.report.problem_count, refused.report.bad_row_count
             except Invalid as exc:
                 job.state, job.error = REFUSED, exc.message
             else:

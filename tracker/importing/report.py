@@ -31,15 +31,24 @@ class ImportReport:
     recipients_created: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     problem_count: int = 0
-    bad_rows: set[int] = field(default_factory=set)
+    bad_row_count: int = 0
+    # The bad rows of the chunk being checked: a row's problems all come while its chunk is (see
+    # `chunk_settled`), so a file of millions of bad rows counts them without keeping them.
+    chunk_bad_rows: set[int] = field(default_factory=set, repr=False)
 
     def problem(self, row: int, column: str, template: str | Plural, /, **params: Any) -> None:
         """Note a bad row; the message is a gettext template (extracted by babel.cfg's `problem:3`),
         rendered in the current language."""
         self.problem_count += 1
-        self.bad_rows.add(row)
+        if row not in self.chunk_bad_rows:
+            self.chunk_bad_rows.add(row)
+            self.bad_row_count += 1
         if len(self.problems) < MAX_PROBLEMS:
             self.problems.append(Problem(row, column, render(template, params)))
+
+    def chunk_settled(self) -> None:
+        """The rows checked so far get no more problems: forget which were bad, keep their count."""
+        self.chunk_bad_rows.clear()
 
 
 class ImportRefused(TrackerError):
@@ -51,6 +60,6 @@ class ImportRefused(TrackerError):
         super().__init__(
             N_("bad rows: {rows}, problems: {problems}; nothing was imported"),
             problems=report.problem_count,
-            rows=len(report.bad_rows),
+            rows=report.bad_row_count,
         )
         self.report = report

@@ -84,6 +84,7 @@ def _import(
                 if progress:
                     progress(report.rows)
                 _settle(session, _named(chunk, row_keys, report), lookups, user, report, writer)
+                report.chunk_settled()
                 chunk = []
         _settle(session, _named(chunk, row_keys, report), lookups, user, report, writer)
         if progress:

@@ -24,7 +24,7 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Context, Decimal, Inexact, InvalidOperation, Rounded
 
 from tracker.core.errors import Invalid, Phrase
-from tracker.rates.publications import Quote, Sheet, detect_source, read_sheet
+from tracker.rates.publications import Quote, Sheet, check_file_size, detect_source, read_sheet
 
 DIVISION_DIGITS = 12
 DIVISION = Context(prec=DIVISION_DIGITS, rounding=ROUND_HALF_UP)
@@ -54,6 +54,7 @@ class RateFile:
 
 def parse_rate_file(data: bytes, source: str | None, reporting_currency: str) -> RateFile:
     """Read a CBAR, ECB or plain CSV file (detected when `source` is None) into rates in the reporting currency."""
+    check_file_size(len(data))
     return express_in(read_sheet(data, source or detect_source(data)), reporting_currency)
 
 

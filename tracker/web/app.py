@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import logging
 
+import sqlalchemy as sa
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 
 import tracker
 from tracker.core.config import get_settings
-from tracker.core.errors import TrackerError
+from tracker.core.errors import Busy, TrackerError
+from tracker.db.engine import is_busy
 from tracker.web import api, auth, home
-from tracker.web.deps import saved_default_language, templates
+from tracker.web.deps import refuse_nul, saved_default_language, templates
 from tracker.web.locale import LocaleMiddleware
 from tracker.web.pages import account, admin, catalogue, contributions, entry, exports, imports, journal, rates, reports
 from tracker.web.static import static_files
@@ -28,7 +30,8 @@ def create_app() -> FastAPI:
         docs_url="/docs",
         redoc_url=None,
         openapi_url="/openapi.json",
-        dependencies=[Depends(saved_default_language)],  # the language's step 5: tracker.web.locale
+        # NUL characters first, before any of the request reaches the database; then the language's step 5.
+        dependencies=[Depends(refuse_nul), Depends(saved_default_language)],
     )
 
     @app.exception_handler(TrackerError)
@@ -38,6 +41,16 @@ def create_app() -> FastAPI:
         return templates.TemplateResponse(
             request, "error.html", {"message": exc.message, "status": exc.status_code}, status_code=exc.status_code
         )
+
+    @app.exception_handler(sa.exc.OperationalError)
+    async def busy_database(request: Request, exc: sa.exc.OperationalError) -> JSONResponse | HTMLResponse:
+        """SQLite's busy lock: the change waited TRACKER_SQLITE_BUSY_SECONDS for another writer; 503, not 500."""
+        if not is_busy(exc):
+            raise exc
+        busy = Busy("the database is busy with another change; nothing was saved, try again in a few seconds")
+        answer = await expected_failure(request, busy)
+        answer.headers["Retry-After"] = str(busy.retry_after_seconds)
+        return answer
 
     app.add_middleware(LocaleMiddleware)
     auth.install(app)

@@ -125,3 +125,25 @@ def test_an_import_request_leaves_the_workers_switches_alone(
         assert (done.status_code, done.json()["created"]) == (200 if query else 201, 9000), done.text
     assert taken == []
     assert session.exec(select(func.count()).select_from(Contribution)).one() == 9000
+
+
+def test_a_truncated_workbook_is_422_naming_the_file(api: TestClient, auth: Headers) -> None:
+    import io
+    import zipfile
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.append(["date", "status", "donor", "recipient", "kind", "amount", "currency"])
+    out = io.BytesIO()
+    book.save(out)
+    source, broken = zipfile.ZipFile(io.BytesIO(out.getvalue())), io.BytesIO()
+    with zipfile.ZipFile(broken, "w") as target:
+        for name in source.namelist():
+            part = source.read(name)
+            target.writestr(name, part[: len(part) // 2] if name == "xl/worksheets/sheet1.xml" else part)
+    response = api.post("/api/v1/imports?dry_run=true", content=broken.getvalue(), headers=auth["clerk"])
+    assert response.status_code == 422, response.text
+    (problem,) = response.json()["detail"]
+    assert problem["field"] == "file"
+    assert problem["message"].startswith("is not a readable XLSX file: ")

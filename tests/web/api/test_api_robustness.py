@@ -87,3 +87,24 @@ def test_the_openapi_describes_only_the_api(api: TestClient) -> None:
     assert body["examples"][0]["lines"][0] == {"kind": "money", "amount": {"amount": "500000.00", "currency": "AZN"}}
     assert {"401", "403", "409", "422"} <= set(create["responses"])
     assert api.get("/docs").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("path", "field"),
+    [
+        ("/api/v1/donors?q=%00", "q"),
+        ("/api/v1/contributions?q=a%00", "q"),
+        ("/api/v1/contributions?donor_id=1%00", "donor_id"),
+        ("/api/v1/contributions?%00=1", "?"),
+        ("/api/v1/donors/1%00", "donor_id"),
+    ],
+)
+def test_a_nul_in_a_query_or_path_is_422(api: TestClient, auth: Headers, path: str, field: str) -> None:
+    response = api.get(path, headers=auth["viewer"])
+    assert response.status_code == 422, response.text
+    assert response.json() == {"detail": [{"field": field, "message": "must not contain NUL characters"}]}
+
+
+@pytest.mark.parametrize("path", ["/api/v1/donors/2147483648", "/api/v1/contributions/9223372036854775808"])
+def test_an_id_out_of_range_is_404(api: TestClient, auth: Headers, path: str) -> None:
+    assert api.get(path, headers=auth["viewer"]).status_code == 404

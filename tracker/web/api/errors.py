@@ -107,8 +107,11 @@ def describe(error: dict[str, Any]) -> tuple[str, str]:
 
 
 async def validation_failure(request: Request, exc: RequestValidationError) -> Response:
-    """Pydantic's errors, for the API in the same shape as a service's `Invalid`; pages keep FastAPI's."""
+    """Pydantic's errors, for the API in the same shape as a service's `Invalid`; pages keep FastAPI's,
+    but a page path whose id cannot be a record's (past the database's integer range) is not found."""
     if not request.url.path.startswith(API_PREFIX):
+        if exc.errors() and all(error.get("loc", ("",))[0] == "path" for error in exc.errors()):
+            return await http_exception_handler(request, HTTPException(404))
         return await request_validation_exception_handler(request, exc)
     return problems_response([describe(error) for error in exc.errors()])
 

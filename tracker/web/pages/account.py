@@ -39,6 +39,9 @@ async def login_submit(request: Request, session: SessionDep, user: Anyone) -> R
         return RedirectResponse(target, status_code=303)
     await run_in_threadpool(session.commit)  # the failure counts for attempts in parallel before the answer waits
     if result.delay_seconds:
+        # The failure is committed first: on SQLite an open write transaction holds the database's one
+        # write lock, and every other writer (sign-ins, API writes) would wait out this sleep with it.
+        await run_in_threadpool(session.commit)
         await asyncio.sleep(result.delay_seconds)  # the attempt is already recorded; hold the answer
     if result.locked:
         message = _("Too many failed sign-ins. Try again in {minutes} minutes.").format(minutes=result.locked_minutes)

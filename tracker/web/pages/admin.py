@@ -15,7 +15,7 @@ from tracker.db.columns import LOCALES, ROLES
 from tracker.settings.current import effective_settings, stored
 from tracker.settings.service import SettingsInput, set_logo, update_settings
 from tracker.web.auth import Admin, Viewer, page_router
-from tracker.web.deps import SessionDep
+from tracker.web.deps import PathId, SessionDep
 from tracker.web.pagekit import field, redirect, render
 
 router = page_router()
@@ -66,7 +66,7 @@ async def create(request: Request, session: SessionDep, user: Admin) -> Response
 
 
 @router.post("/users/{user_id}/role", name="users.role")
-async def role(request: Request, user_id: int, session: SessionDep, user: Admin) -> Response:
+async def role(request: Request, user_id: PathId, session: SessionDep, user: Admin) -> Response:
     changed = change_role(session, user_id, field(await request.form(), "role"), user)
     return redirect(
         request, "users.list", _("{email} is now {role}.").format(email=changed.email, role=term(changed.role, "role"))
@@ -74,7 +74,7 @@ async def role(request: Request, user_id: int, session: SessionDep, user: Admin)
 
 
 @router.post("/users/{user_id}/deactivate", name="users.deactivate")
-def deactivate(request: Request, user_id: int, session: SessionDep, user: Admin) -> Response:
+def deactivate(request: Request, user_id: PathId, session: SessionDep, user: Admin) -> Response:
     gone = deactivate_user(session, user_id, user)
     return redirect(
         request, "users.list", _("{email} is deactivated; their sessions have ended.").format(email=gone.email)

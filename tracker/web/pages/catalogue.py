@@ -22,7 +22,7 @@ from tracker.reporting.promises import party_totals
 from tracker.reporting.reports.letter_prints import donor_letters
 from tracker.web.auth import page_router, require_role
 from tracker.web.catalogue_specs import SPECS, EntitySpec
-from tracker.web.deps import SessionDep
+from tracker.web.deps import PathId, SessionDep
 from tracker.web.pagekit import field, page_number, redirect, render
 
 router = page_router()
@@ -102,7 +102,7 @@ def add_routes(spec: EntitySpec) -> None:
             )
 
         @router.get(f"/{key}/{{object_id}}", response_class=HTMLResponse, name=f"{key}.show")
-        def show(request: Request, object_id: int, session: SessionDep, user: viewer) -> Response:
+        def show(request: Request, object_id: PathId, session: SessionDep, user: viewer) -> Response:
             row = _get(session, spec, object_id)
             filters = (
                 ContributionFilters(donor_id=object_id)
@@ -123,12 +123,12 @@ def add_routes(spec: EntitySpec) -> None:
             return render(request, "catalogue/party.html", context)
 
     @router.get(f"/{key}/{{object_id}}/edit", response_class=HTMLResponse, name=f"{key}.edit")
-    def edit(request: Request, object_id: int, session: SessionDep, user: editor) -> Response:
+    def edit(request: Request, object_id: PathId, session: SessionDep, user: editor) -> Response:
         row = _get(session, spec, object_id)
         return _form_page(request, spec, spec.form_values(session, row), {}, row)
 
     @router.post(f"/{key}/{{object_id}}/edit", response_class=HTMLResponse, name=f"{key}.update")
-    async def update(request: Request, object_id: int, session: SessionDep, user: editor) -> Response:
+    async def update(request: Request, object_id: PathId, session: SessionDep, user: editor) -> Response:
         row = _get(session, spec, object_id)
         values = _form_values(spec, await request.form())
         try:
@@ -143,7 +143,7 @@ def add_routes(spec: EntitySpec) -> None:
         return redirect(request, f"{key}.list", notice)
 
     @router.post(f"/{key}/{{object_id}}/archive", name=f"{key}.archive")
-    def archive_row(request: Request, object_id: int, session: SessionDep, user: admin) -> Response:
+    def archive_row(request: Request, object_id: PathId, session: SessionDep, user: admin) -> Response:
         row = archive(session, spec.model, object_id, user)
         notice = _("{name} was archived: it stays in history, but is no longer offered in forms.").format(
             name=getattr(row, "name", "")

@@ -22,7 +22,7 @@ from tracker.ledger.service import advance_status, close_contribution, get_contr
 from tracker.reporting.journal import tell
 from tracker.reporting.promises import next_steps, promise_standing
 from tracker.web.auth import Clerk, Viewer, page_router
-from tracker.web.deps import SessionDep
+from tracker.web.deps import PathId, SessionDep
 from tracker.web.pagekit import field, optional_date, page_number, redirect, render
 
 router = page_router()
@@ -69,13 +69,13 @@ def contribution_list(request: Request, session: SessionDep, user: Viewer) -> Re
 
 
 @router.get("/contributions/{contribution_id}", response_class=HTMLResponse, name="contributions.show")
-def show(request: Request, contribution_id: int, session: SessionDep, user: Viewer) -> Response:
+def show(request: Request, contribution_id: PathId, session: SessionDep, user: Viewer) -> Response:
     contribution = get_contribution(session, contribution_id)
     return _show_page(request, session, contribution, {})
 
 
 @router.post("/contributions/{contribution_id}/status", name="contributions.status")
-async def move_status(request: Request, contribution_id: int, session: SessionDep, user: Clerk) -> Response:
+async def move_status(request: Request, contribution_id: PathId, session: SessionDep, user: Clerk) -> Response:
     form = await request.form()
     values = {"date": field(form, "date")}
     try:
@@ -104,7 +104,7 @@ async def close(request: Request, contribution_id: int, session: SessionDep, use
 
 
 @router.post("/contributions/{contribution_id}/void", name="contributions.void")
-async def void(request: Request, contribution_id: int, session: SessionDep, user: Clerk) -> Response:
+async def void(request: Request, contribution_id: PathId, session: SessionDep, user: Clerk) -> Response:
     form = await request.form()
     values = {"reason": field(form, "reason")}
     try:

@@ -12,6 +12,7 @@ from tracker.core.errors import Invalid
 from tracker.core.i18n import _
 from tracker.core.i18n import locale as current_locale
 from tracker.core.money import COMMON_CURRENCIES, CURRENCIES, OTHER_CURRENCIES, Money
+from tracker.core.parsing import parse_id
 from tracker.core.vocabulary import RECORDED_STATUSES, LineKind, Status, label
 from tracker.db.columns import DONOR_KINDS, RECIPIENT_KINDS, stored_id
 from tracker.db.models import Appeal, Contribution, Donor, Item, Recipient, User
@@ -36,12 +37,12 @@ def new_form(request: Request, session: SessionDep, user: Clerk) -> Response:
     currency = last_currency(request)
     values = EntryValues.blank(date.today(), currency)
     pledge = None
-    fulfils = request.query_params.get("fulfils", "")
-    if fulfils.isdecimal():
-        pledge = get_contribution(session, int(fulfils))
+    fulfils = parse_id(request.query_params.get("fulfils", ""))
+    if fulfils is not None:
+        pledge = get_contribution(session, fulfils)
         values = _fulfilment_values(session, pledge, currency)
-    recorded_id = request.query_params.get("recorded", "")
-    recorded = session.get(Contribution, int(recorded_id)) if recorded_id.isdecimal() else None
+    recorded_id = parse_id(request.query_params.get("recorded", ""))
+    recorded = session.get(Contribution, recorded_id) if recorded_id is not None else None
     return _page(request, session, values, {}, recorded=recorded, pledge=pledge)
 
 

@@ -16,7 +16,7 @@ from tracker.ledger.filters import ContributionFilters
 from tracker.reporting.exports.contributions import export_contributions, export_filename, export_format
 from tracker.reporting.exports.iati import appeal_iati_xml
 from tracker.web.auth import Viewer, page_router
-from tracker.web.deps import SessionDep
+from tracker.web.deps import PathId, SessionDep
 
 router = page_router()
 IN_MEMORY = 8 * 1024 * 1024  # a larger export is spooled to a temporary file, not held in memory
@@ -44,7 +44,7 @@ def contributions(request: Request, fmt: str, session: SessionDep, user: Viewer)
 
 
 @router.get("/exports/iati/{appeal_id}", name="exports.iati")
-def iati(appeal_id: int, session: SessionDep, user: Viewer) -> Response:
+def iati(appeal_id: PathId, session: SessionDep, user: Viewer) -> Response:
     """The appeal as an IATI 2.03 activity; refused until the organisation's IATI identifier is set."""
     body = appeal_iati_xml(session, appeal_id)
     appeal = session.get(Appeal, appeal_id)

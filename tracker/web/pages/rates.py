@@ -11,6 +11,7 @@ from tracker.core.errors import Invalid
 from tracker.core.i18n import gettext as _
 from tracker.core.money import CURRENCY_CHOICES
 from tracker.core.parsing import parse_date
+from tracker.rates.publications import MAX_FILE_BYTES
 from tracker.rates.reads import list_rates
 from tracker.rates.service import SOURCE_MANUAL, import_rates, record_rate
 from tracker.settings.current import effective_settings
@@ -22,7 +23,6 @@ router = page_router()
 PAGE = 200
 FILTERS = ("currency", "from", "to", "all")
 ENTRY = ("date", "currency", "rate", "source")
-MAX_FILE = 20 * 1024 * 1024
 
 
 def _page(request: Request, session: SessionDep, entry: dict[str, str], errors: dict[str, str]) -> Response:
@@ -87,10 +87,8 @@ async def import_file(request: Request, session: SessionDep, user: Admin) -> Res
     entry = {"date": date.today().isoformat(), "source": SOURCE_MANUAL}
     if upload is None or isinstance(upload, str) or not upload.filename:
         return _page(request, session, entry, {"file": _("choose a rates file to import")})
-    data = await upload.read(MAX_FILE + 1)
-    if len(data) > MAX_FILE:
-        return _page(request, session, entry, {"file": _("the file is larger than 20 MB")})
     try:
+        data = await upload.read(MAX_FILE_BYTES + 1)  # a larger file is refused by its size, unread
         with session.begin_nested():
             result = import_rates(session, data, source, effective_settings(session).reporting_currency, user)
     except Invalid as exc:

@@ -11,6 +11,7 @@ from sqlmodel import Session
 from tracker.catalogue.service import find_appeal
 from tracker.core.errors import Invalid, NotFound
 from tracker.core.i18n import supported
+from tracker.core.parsing import parse_id
 from tracker.db.models import Donor
 from tracker.reporting.reports.donor import donor_statement
 from tracker.reporting.reports.formats import MEDIA_TYPES, check_format, donor_file, letter_file, summary_file
@@ -20,7 +21,7 @@ from tracker.reporting.reports.summary_totals import summary_report
 from tracker.reporting.reports.translated import statement_in, summary_in
 from tracker.settings.current import effective_settings
 from tracker.web.auth import Clerk, Viewer, page_router
-from tracker.web.deps import SessionDep
+from tracker.web.deps import PathId, SessionDep
 from tracker.web.pagekit import field, optional_date, page_number
 
 router = page_router()
@@ -55,7 +56,7 @@ def _file(content: bytes, fmt: str, name: str) -> Response:
 
 
 @router.get("/reports/donors/{donor_id}", response_class=HTMLResponse, name="reports.donor")
-def donor_report(request: Request, donor_id: int, session: SessionDep, user: Viewer) -> Response:
+def donor_report(request: Request, donor_id: PathId, session: SessionDep, user: Viewer) -> Response:
     donor = session.get(Donor, donor_id)
     if donor is None:
         raise NotFound("no donor with id or name {ref!r}", ref=str(donor_id))
@@ -112,7 +113,8 @@ def summary(request: Request, session: SessionDep, user: Viewer) -> Response:
 async def new_letter(request: Request, session: SessionDep, user: Clerk) -> Response:
     form = await request.form()
     donor_id = field(form, "donor_id")
-    donor = session.get(Donor, int(donor_id)) if donor_id.isdecimal() else None
+    number = parse_id(donor_id)
+    donor = session.get(Donor, number) if number is not None else None
     if donor is None:
         raise Invalid("donor_id", "no donor with id or name {ref!r}", ref=donor_id)
     replaces = field(form, "replaces")
