@@ -46,11 +46,22 @@ def effective_settings(session: Session) -> EffectiveSettings:
             table.c.reporting_currency,
             table.c.default_locale,
             table.c.rate_window_days,
+            table.c.iati_org_ref,
+            table.c.iati_org_type,
         ).where(table.c.id == 1)
     ).first()
     env = get_settings()
     if row is None:
-        return EffectiveSettings("", "", False, env.reporting_currency, env.default_locale, env.rate_window_days)
+        return EffectiveSettings(
+            "",
+            "",
+            False,
+            env.reporting_currency,
+            env.default_locale,
+            env.rate_window_days,
+            env.iati_org_ref.strip(),
+            env.iati_org_type.strip(),
+        )
     return EffectiveSettings(
         organisation_name=row.organisation_name or "",
         organisation_address=row.organisation_address or "",
