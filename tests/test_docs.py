@@ -68,6 +68,8 @@ def test_the_first_hour_shows_the_screenshots_it_promises() -> None:
     for image in images:
         assert (DOCS / image).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", image
     assert "scripts/docs_screenshots.py" in page and (ROOT / "scripts" / "docs_screenshots.py").is_file()
+    taken = (ROOT / "tests" / "browser" / "test_first_hour.py").read_text(encoding="utf-8")
+    assert all(f'"{Path(image).stem}"' in taken for image in images)  # each picture is one the browser test takes
 
 
 def test_the_quick_start_is_two_commands_that_exist() -> None:
