@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 import uvicorn
+from sqlalchemy import Engine
 from sqlmodel import Session
 
 from tracker.accounts.users import create_user
@@ -45,13 +46,33 @@ def browser_type_launch_args(browser_type_launch_args: dict) -> dict:  # type: i
 @pytest.fixture(scope="session")
 def live_url(databases) -> Iterator[str]:  # type: ignore[no-untyped-def]
     """The app on a real port, on a database of its own that it commits to."""
-    from tracker.web.app import create_app
-    from tracker.web.deps import get_session
-
     url = databases.migrated()
     engine = make_engine(url)
     with session_scope(engine) as session:
         seed(session)
+    yield from serve(engine)
+
+
+@pytest.fixture(scope="session")
+def demo_url(databases) -> Iterator[str]:  # type: ignore[no-untyped-def]
+    """The app on a real port with the demo ledger and sign-in, as `tracker serve --demo` serves it."""
+    from tracker.demo import ensure_demo_user, load_demo
+    from tracker.totals.aggregates import ensure_totals
+
+    engine = make_engine(databases.migrated())
+    with session_scope(engine) as session:
+        ensure_totals(session)
+    with session_scope(engine) as session:
+        ensure_demo_user(session)
+        load_demo(session)
+    yield from serve(engine)
+
+
+def serve(engine: Engine) -> Iterator[str]:
+    """Serve the app on a free port on `engine`, committing each request; yields its URL, then stops it."""
+    from tracker.web.app import create_app
+    from tracker.web.deps import get_session
+
     app = create_app()
 
     def committed_session() -> Iterator[Session]:

@@ -111,7 +111,7 @@ def test_every_message_in_the_code_is_translated_and_none_is_fuzzy(language: str
         if not all(forms):
             problems.append(f"untranslated: {key}")
     stale = sorted(str(key) for key in set(held) - set(extracted()))
-    assert not problems, "\n".join([*problems, "run the commands in README, Languages"])
+    assert not problems, "\n".join([*problems, "run the commands in docs/languages.md"])
     assert not stale, f"no longer in the code (run pybabel update): {stale}"
 
 
@@ -129,7 +129,7 @@ def test_translations_keep_the_placeholders(language: str) -> None:
 
 def test_the_template_file_is_up_to_date() -> None:
     pot = messages(catalogue(LOCALE_DIR / "messages.pot"))
-    assert set(pot) == set(extracted()), "run the commands in README, Languages"
+    assert set(pot) == set(extracted()), "run the commands in docs/languages.md"
 
 
 ERROR_TEMPLATES = {

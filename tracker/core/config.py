@@ -38,7 +38,7 @@ def weak_secret(secret: str) -> bool:
 
 
 class Settings(BaseSettings):
-    """The app's settings; each one is documented in README.md (a test checks that)."""
+    """The app's settings; each one is documented in docs/configuration.md (a test checks that)."""
 
     model_config = SettingsConfigDict(env_prefix="TRACKER_", extra="ignore")
 

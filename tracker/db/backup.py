@@ -112,7 +112,7 @@ def _pg_run(program: str, arguments: list[str]) -> None:
     if path is None:
         raise Conflict(
             "{program} was not found; install PostgreSQL's client programs (the server's version or newer) "
-            "and run this again, or run {program} yourself as README.md shows",
+            "and run this again, or run {program} yourself as docs/going-live.md shows",
             program=program,
         )
     done = subprocess.run([path, *arguments], capture_output=True, text=True, check=False)  # noqa: S603

@@ -1,6 +1,6 @@
 """Named ledger invariants, each a function that lists its problems; `tracker verify` runs them all.
 
-What they prove, and what they cannot, is written in README.md ("What `tracker verify` proves"):
+What they prove, and what they cannot, is written in docs/ledger.md ("What `tracker verify` proves"):
 every check compares the ledger with the journal or recomputes a figure, so a change made past
 the app shows unless it rewrote the journal too; a rewritten journal shows against a chain head
 exported earlier (`verify --since`), never on its own, since anyone who can write the database
