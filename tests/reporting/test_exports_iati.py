@@ -250,3 +250,23 @@ def test_sectors_and_countries_share_the_funding_and_payments_stand_beside_their
     assert {t.find("receiver-org").get("ref") for t in activity.findall("transaction")} == {"XM-TEST-1"}  # type: ignore[union-attr]
     roles = [(p.get("role"), p.findtext("narrative")) for p in activity.findall("participating-org")]
     assert roles[1:] == [("1", "JICA"), ("1", "AHİK"), ("4", "AFAD"), ("4", "Foundation")]
+
+
+def test_a_commitment_paid_later_is_a_commitment_on_its_day_and_funds_on_the_day_they_came(
+    session: Session, schema: xmlschema.XMLSchema
+) -> None:
+    from tracker.ledger.service import advance_status
+
+    appeal = make_appeal(session, "DATED-1")
+    moved = make_contribution(
+        session, money_line("1000.00 USD"), status="committed", on=date(2023, 2, 20), appeal=appeal
+    )
+    advance_status(session, moved.id, "paid", None, on=date(2023, 3, 10))  # type: ignore[arg-type]
+    data = appeal_iati_xml(session, appeal.id, "XM-TEST-1", NOW)  # type: ignore[arg-type]
+    assert problems(schema, data) == []
+    activity = ET.fromstring(data).find("iati-activity")
+    assert activity is not None
+    assert transactions(activity) == [
+        ("11", "2023-02-20", "USD", "1000.00", "2023-02-20"),  # the commitment, dated as decided
+        ("1", "2023-03-10", "USD", "1000.00", "2023-03-10"),  # the incoming funds, dated as they came
+    ]

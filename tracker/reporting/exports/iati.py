@@ -34,8 +34,9 @@ from tracker.core.fields import iati_org_ref, iati_org_type
 from tracker.core.formatting import format_money_code, format_quantity
 from tracker.core.i18n import _, current_locale, ngettext
 from tracker.core.vocabulary import Status, term
-from tracker.db.models import Appeal
+from tracker.db.models import Appeal, Contribution
 from tracker.ledger.filters import ContributionFilters
+from tracker.ledger.service import StatusMove, status_history
 from tracker.reporting.exports.iati_scope import CLUSTERS_VOCABULARY, MULTI_SECTOR, Coverage
 from tracker.reporting.exports.rows import ExportRow, export_rows
 from tracker.reporting.reports.files import plain_amount
@@ -111,15 +112,16 @@ def appeal_iati_xml(session: Session, appeal_id: int, org_ref: str | None = None
     moment = (now or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
     organisation = effective_settings(session).organisation_name or ref
     receiver = {"ref": ref, "type": org_type, "name": organisation}
-    gathered = _gather(export_rows(session, ContributionFilters(appeal_id=appeal_id)).rows, receiver)
+    gathered = _gather(session, export_rows(session, ContributionFilters(appeal_id=appeal_id)).rows, receiver)
     root = ET.Element("iati-activities", {"version": IATI_VERSION, "generated-datetime": moment.isoformat()})
     root.append(_activity(session, appeal, ref, org_type, gathered, moment))
     ET.indent(root)
     return ET.tostring(root, encoding="utf-8", xml_declaration=True)
 
 
-def _gather(rows: Iterator[ExportRow], receiver: dict[str, str]) -> _Activity:
+def _gather(session: Session, rows: Iterator[ExportRow], receiver: dict[str, str]) -> _Activity:
     found = _Activity()
+    histories: dict[int, list[StatusMove]] = {}
     for row in rows:
         found.funders.setdefault(row.donor, row.donor_kind)
         if row.recipient_kind == "organisation":
@@ -131,6 +133,14 @@ def _gather(rows: Iterator[ExportRow], receiver: dict[str, str]) -> _Activity:
             unvalued.quantity += row.promised_quantity or 0
             unvalued.lines += 1
             continue
+        if row.counted_on is not None and row.counted_on != row.value_date and row.void_reason is None:
+            # It moved on (a commitment paid later): each status it took is a transaction of its own day.
+            if row.contribution_id not in histories:
+                contribution = session.get(Contribution, row.contribution_id)
+                assert contribution is not None
+                histories[row.contribution_id] = status_history(session, contribution)
+            for move in histories[row.contribution_id][:-1]:
+                found.transactions.append(_transaction(row, receiver, move.status, move.date))
         found.transactions.append(_transaction(row, receiver))
     return found
 
@@ -179,12 +189,17 @@ def _activity(
     return activity
 
 
-def _transaction(row: ExportRow, receiver: dict[str, str]) -> ET.Element:
+def _transaction(
+    row: ExportRow, receiver: dict[str, str], status: str | None = None, on: date | None = None
+) -> ET.Element:
+    """The line as a transaction of its status on the day that status took effect (or of an earlier `status`)."""
     assert row.promised is not None
-    transaction = ET.Element("transaction", ref=row.line_id)
-    _sub(transaction, "transaction-type", code=TRANSACTION_TYPES[row.recorded_status or row.status])
-    _sub(transaction, "transaction-date", **{"iso-date": row.value_date.isoformat()})
-    value = _sub(transaction, "value", currency=row.promised.currency, **{"value-date": row.value_date.isoformat()})
+    status = status or row.recorded_status or row.status
+    day = (on or row.counted_on or row.value_date).isoformat()
+    transaction = ET.Element("transaction", ref=row.line_id if on is None else f"{row.line_id}-{status}")
+    _sub(transaction, "transaction-type", code=TRANSACTION_TYPES[status])
+    _sub(transaction, "transaction-date", **{"iso-date": day})
+    value = _sub(transaction, "value", currency=row.promised.currency, **{"value-date": day})
     value.text = plain_amount(row.promised)
     _narrative(_sub(transaction, "description"), _description(row))
     _narrative(_sub(transaction, "provider-org", **_org_type(row.donor_kind)), row.donor)

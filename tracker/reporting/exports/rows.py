@@ -70,6 +70,7 @@ class ExportRow:
     fulfils: str | None  # the number of the pledge or commitment this contribution fulfils
     decision_date: date  # when the donor decided: the fulfilled promise's value date, else the line's own
     recorded_status: str = ""  # the contribution's own status (pledged, committed, paid), closed or not
+    counted_on: date | None = None  # the day its status took effect (the value date until it moved on)
 
     @property
     def line_id(self) -> str:
@@ -241,6 +242,7 @@ def _read(
             glide=glide,
             status=status,
             recorded_status=recorded_status,
+            counted_on=counted_day,
             void_reason=void_reason,
             kind=kind,
             item=item_name,
