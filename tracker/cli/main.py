@@ -252,15 +252,21 @@ def user_add(
     from tracker.accounts.users import create_user
     from tracker.db.engine import session_scope, upgrade
 
+    password = _password()
+    upgrade()
+    with session_scope() as session:
+        user = create_user(session, email=email, role=role, password=password, name=name, locale=locale)
+    typer.echo(_("user {email} created with role {role}").format(email=user.email, role=Term(user.role, "role")))
+
+
+def _password() -> str:
+    """A new password: TRACKER_PASSWORD when set, else asked twice at a terminal."""
     password = os.environ.get("TRACKER_PASSWORD")
     if password is None:
         if not sys.stdin.isatty():
             fail(_("set TRACKER_PASSWORD, or run this in a terminal to be asked for the password"))
         password = typer.prompt(_("Password"), hide_input=True, confirmation_prompt=True)
-    upgrade()
-    with session_scope() as session:
-        user = create_user(session, email=email, role=role, password=password, name=name, locale=locale)
-    typer.echo(_("user {email} created with role {role}").format(email=user.email, role=Term(user.role, "role")))
+    return password
 
 
 @user_app.command("password")
@@ -274,11 +280,7 @@ def user_password(email: Annotated[str, typer.Argument(help="The user's email.")
     from tracker.db.engine import session_scope, upgrade
     from tracker.db.models import User
 
-    password = os.environ.get("TRACKER_PASSWORD")
-    if password is None:
-        if not sys.stdin.isatty():
-            fail(_("set TRACKER_PASSWORD, or run this in a terminal to be asked for the password"))
-        password = typer.prompt(_("Password"), hide_input=True, confirmation_prompt=True)
+    password = _password()
     upgrade()
     with session_scope() as session:
         user = session.exec(select(User).where(func.lower(User.email) == email.strip().lower())).first()
