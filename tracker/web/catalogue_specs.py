@@ -188,8 +188,8 @@ APPEALS = EntitySpec(
     to_input=lambda v, loc: AppealInput(
         code=v.get("code", ""),
         name=v["name"],
-        start_date=optional_date(v["start_date"], "start_date"),
-        end_date=optional_date(v["end_date"], "end_date"),
+        start_date=optional_date(v["start_date"], "start_date", loc),
+        end_date=optional_date(v["end_date"], "end_date", loc),
         target=_money(v, "target", loc),
         glide=v["glide"] or None,
     ),

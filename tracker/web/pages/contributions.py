@@ -22,23 +22,23 @@ from tracker.ledger.service import advance_status, get_contribution, lines_of, v
 from tracker.reporting.journal import tell
 from tracker.web.auth import Clerk, Viewer, page_router
 from tracker.web.deps import SessionDep
-from tracker.web.pagekit import field, page_number, redirect, render
+from tracker.web.pagekit import field, iso_period, page_number, redirect, render
 
 router = page_router()
 LIST_NAMES = (*FILTER_NAMES, "sort")  # what the list's links carry on: its filters and its order
 
 
-def read_filters(query: QueryParams) -> tuple[ContributionFilters | None, dict[str, str]]:
-    """The filters from the query string, or None and the refusal, to show beside its field."""
+def read_filters(query: QueryParams, locale: str) -> tuple[ContributionFilters | None, dict[str, str]]:
+    """The filters from the query string (dates typed in the page's locale), or None and the refusal, to show beside its field."""
     try:
-        return ContributionFilters.read(query, blank_means_all=True), {}
+        return ContributionFilters.read(iso_period(query, locale), blank_means_all=True), {}
     except Invalid as exc:
         return None, {exc.field: exc.rule}
 
 
 @router.get("/contributions", response_class=HTMLResponse, name="contributions.list")
 def contribution_list(request: Request, session: SessionDep, user: Viewer) -> Response:
-    filters, problems = read_filters(request.query_params)
+    filters, problems = read_filters(request.query_params, request.state.locale)
     sort = request.query_params.get("sort") or "-date"
     if sort.lstrip("-") not in SORTS:
         sort = "-date"

@@ -29,7 +29,7 @@ PERIOD = ("from", "to")
 
 def _period(request: Request) -> tuple[date | None, date | None]:
     raw = {name: (request.query_params.get(name) or "").strip()[:20] for name in PERIOD}
-    return optional_date(raw["from"], "from"), optional_date(raw["to"], "to")
+    return optional_date(raw["from"], "from", request.state.locale), optional_date(raw["to"], "to", request.state.locale)
 
 
 def _language(request: Request, fallback: str | None) -> str:
@@ -119,8 +119,8 @@ async def new_letter(request: Request, session: SessionDep, user: Clerk) -> Resp
     letter = create_letter(
         session,
         donor,
-        optional_date(field(form, "from"), "from"),
-        optional_date(field(form, "to"), "to"),
+        optional_date(field(form, "from"), "from", request.state.locale),
+        optional_date(field(form, "to"), "to", request.state.locale),
         field(form, "language") or None,
         show_values=field(form, "show_values") == "1",
         user=user,
