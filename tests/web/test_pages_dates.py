@@ -52,8 +52,9 @@ def test_the_entry_forms_focus_is_on_donor_until_a_refusal_takes_it(clerk: Staff
 
 @pytest.mark.parametrize(
     ("language", "typed", "recorded"),
-    [("az", "10.02.2023", date(2023, 2, 10)), ("ru", "1.3.2023", date(2023, 3, 1)), ("tr", "10.02.23", date(2023, 2, 10)),
-     ("en", "2/10/2023", date(2023, 2, 10)), ("az", "2023-02-10", date(2023, 2, 10)), ("az", "28/02/2023", date(2023, 2, 28))],
+    [("az", "10.02.2023", date(2023, 2, 10)), ("ru", "1.3.2023", date(2023, 3, 1)),
+     ("tr", "10.02.23", date(2023, 2, 10)), ("en", "2/10/2023", date(2023, 2, 10)),
+     ("az", "2023-02-10", date(2023, 2, 10)), ("az", "28/02/2023", date(2023, 2, 28))],
 )  # fmt: skip
 def test_the_value_date_is_read_in_the_pages_language(
     clerk: Staff, session: Session, language: str, typed: str, recorded: date
@@ -74,7 +75,8 @@ def test_the_form_shows_the_languages_pattern_and_today_as_it_is_typed(clerk: St
     hint = page(clerk.get("/contributions/new")).find(id="f-value_date-hint").get_text()
     assert hint == "dd.mm.yyyy · məsələn, 31.12.2025"
     clerk.client.cookies.set("lang", "en")
-    assert page(clerk.get("/contributions/new")).find("input", attrs={"name": "value_date"})["placeholder"] == "mm/dd/yyyy"
+    english = page(clerk.get("/contributions/new")).find("input", attrs={"name": "value_date"})
+    assert english["placeholder"] == "mm/dd/yyyy"
 
 
 @pytest.mark.parametrize(

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
 from collections.abc import Mapping
+from datetime import UTC, date, datetime
 from typing import Any
 
 from babel.dates import format_datetime
@@ -118,7 +118,7 @@ def optional_date(text: str, name: str, locale: str) -> date | None:
 
 
 def iso_period(params: Mapping[str, str], locale: str) -> dict[str, str]:
-    """Query parameters with `from` and `to` typed in the page's locale written as ISO dates, for the filters' reader."""
+    """Query parameters with `from` and `to` typed in the page's locale rewritten as ISO, for the filters' reader."""
     given = dict(params)
     for name in ("from", "to"):
         if day := optional_date(given.get(name) or "", name, locale):

@@ -29,7 +29,7 @@ LIST_NAMES = (*FILTER_NAMES, "sort")  # what the list's links carry on: its filt
 
 
 def read_filters(query: QueryParams, locale: str) -> tuple[ContributionFilters | None, dict[str, str]]:
-    """The filters from the query string (dates typed in the page's locale), or None and the refusal, to show beside its field."""
+    """The filters from the query string (dates as the page types them), or None and the refusal for its field."""
     try:
         return ContributionFilters.read(iso_period(query, locale), blank_means_all=True), {}
     except Invalid as exc:

@@ -29,7 +29,8 @@ PERIOD = ("from", "to")
 
 def _period(request: Request) -> tuple[date | None, date | None]:
     raw = {name: (request.query_params.get(name) or "").strip()[:20] for name in PERIOD}
-    return optional_date(raw["from"], "from", request.state.locale), optional_date(raw["to"], "to", request.state.locale)
+    language = request.state.locale
+    return optional_date(raw["from"], "from", language), optional_date(raw["to"], "to", language)
 
 
 def _language(request: Request, fallback: str | None) -> str:
