@@ -7,12 +7,12 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from factories import make_contribution, make_donor, make_recipient
+from factories import make_appeal, make_contribution, make_donor, make_recipient
 from fastapi.testclient import TestClient
 from sqlmodel import Session, func, select
 from webkit import Staff, make_user, page
 
-from tracker.db.models import Contribution
+from tracker.db.models import Appeal, Contribution
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 
@@ -126,3 +126,18 @@ def test_a_rate_and_a_journal_filter_take_the_pages_date(clerk: Staff, session: 
     assert page(admin.get("/journal?from=01.02.2023")).find(class_="error") is None
     rates = page(admin.get("/rates"))
     assert rates.find("input", attrs={"name": "date"})["placeholder"] == "dd.mm.yyyy"
+
+
+def test_an_appeals_dates_are_shown_and_read_as_the_page_types_them(clerk: Staff, session: Session) -> None:
+    appeal = make_appeal(session, "TR-EQ-2023")
+    admin = Staff(clerk.client)
+    admin.sign_in(make_user(session, "admin", email="admin@example.org"))
+    clerk.client.cookies.set("lang", "tr")
+    form = page(admin.get(f"/appeals/{appeal.id}/edit")).find("input", attrs={"name": "start_date"})
+    assert (form["type"], form["placeholder"], form["value"]) == ("text", "dd.mm.yyyy", "")
+    saved = admin.post(f"/appeals/{appeal.id}/edit", {"name": appeal.name, "start_date": "6.2.2023", "end_date": ""})
+    assert saved.status_code == 303, saved.text
+    session.expire_all()
+    assert session.get(Appeal, appeal.id).start_date == date(2023, 2, 6)  # type: ignore[union-attr]
+    shown = page(admin.get(f"/appeals/{appeal.id}/edit")).find("input", attrs={"name": "start_date"})
+    assert shown["value"] == "6.02.2023"  # CLDR's tr short date: the day without its zero
