@@ -12,7 +12,7 @@ from tracker.core.errors import Invalid
 from tracker.core.formatting import format_date, format_money_code, format_number
 from tracker.core.i18n import use_locale
 from tracker.core.money import Money
-from tracker.core.parsing import PLAIN, _parse_by_rules, parse_amount, parse_date
+from tracker.core.parsing import PLAIN, _parse_by_rules, date_pattern, parse_amount, parse_date, typed_date
 
 LOCALES = ("en", "az", "tr", "ru")
 
@@ -218,3 +218,21 @@ def test_a_leading_zero_is_never_a_thousands_group(text: str, locale: str, expec
 def test_a_grouped_number_may_not_start_with_zero(text: str) -> None:
     with pytest.raises(Invalid):
         parse_amount(text, "tr")
+
+
+@given(dates, st.sampled_from(LOCALES))
+def test_a_date_as_the_pages_show_it_reads_back(day: date, locale: str) -> None:
+    assert parse_date(typed_date(day, locale), locale) == day
+
+
+@pytest.mark.parametrize(
+    ("locale", "pattern", "shown"),
+    [("en", "mm/dd/yyyy", "2/10/2023"), ("az", "dd.mm.yyyy", "10.02.2023"), ("tr", "dd.mm.yyyy", "10.02.2023"),
+     ("ru", "dd.mm.yyyy", "10.02.2023")],
+)  # fmt: skip
+def test_the_pages_show_a_date_with_a_four_digit_year_in_the_locales_order(
+    locale: str, pattern: str, shown: str
+) -> None:
+    assert date_pattern(locale) == pattern
+    assert typed_date(date(2023, 2, 10), locale) == shown
+    assert typed_date(None, locale) == ""

@@ -77,7 +77,7 @@ def test_a_void_contribution_is_exported_only_when_asked_for(viewer: Staff, sess
 @pytest.mark.parametrize(
     ("url", "message"),
     [
-        ("/exports/contributions/csv?from=2023-13-01", "from: 2023-13-01 is not a date (YYYY-MM-DD)"),
+        ("/exports/contributions/csv?from=2023-13-01", "from: '2023-13-01' is not a real date"),
         ("/exports/contributions/xlsx?status=lost", "status: one of pledged, committed, paid, void, overdue, got lost"),
         ("/exports/contributions/hxl?donor_id=x1", "donor_id: x1 is not an id"),
         ("/exports/contributions/pdf", "format: one of csv, xlsx, hxl, got pdf"),

@@ -76,7 +76,11 @@ def test_the_list_filters_sorts_and_totals_per_currency(admin: Staff, session: S
     assert "entered twice" in void_row.get_text()
     bad = admin.get("/contributions?from=yesterday")
     assert bad.status_code == 200
-    assert "from: yesterday is not a date (YYYY-MM-DD)" in page(bad).find(class_="error").get_text()
+    assert "from: 'yesterday' is not a date; type it like 12/31/2025" in page(bad).find(class_="error").get_text()
+    typed = admin.get("/contributions?from=2%2F11%2F2023&sort=number")  # the page's date, typed as in English
+    assert numbers(typed) == []
+    everyone = sorted([a.number, b.number, c.number, voided.number])
+    assert numbers(admin.get("/contributions?to=2%2F10%2F2023&sort=number")) == everyone
 
 
 def test_the_list_pages_through_many(admin: Staff, session: Session) -> None:

@@ -37,6 +37,12 @@ Dates (`parse_date`):
    when day-first and month-first give two different dates, the text is ambiguous
    and refused, naming both.
 4. An impossible date (`31.02.2025`) is refused.
+
+The staff pages show and read every typed date this way (`typed_date`, `date_pattern`): a text field with
+the locale's pattern, never the browser's date input, whose order follows the browser's locale and not the
+page's. The pattern is CLDR's short date with a four-digit year: en `mm/dd/yyyy`, az, tr and ru
+`dd.mm.yyyy`. The API, the CLI and query strings written by the app keep ISO dates (`iso_date`), which
+`parse_date` reads in every locale too.
 """
 
 from __future__ import annotations
@@ -153,6 +159,18 @@ def _date_form(locale: str) -> tuple[str, str, str]:
 def date_example(locale: str) -> str:
     """How a date is typed in the locale, as an example: en `12/31/2025`, az `31.12.2025`."""
     return format_date(EXAMPLE_DATE, format=_date_form(locale)[2], locale=locale)
+
+
+def typed_date(day: date | None, locale: str) -> str:
+    """A date as a person types it in the locale (en `12/8/2026`, az `08.12.2026`), or "" for none."""
+    return "" if day is None else format_date(day, format=_date_form(locale)[2], locale=locale)
+
+
+@cache
+def date_pattern(locale: str) -> str:
+    """The locale's typed date as a pattern to show beside the field: en `mm/dd/yyyy`, az `dd.mm.yyyy`."""
+    order, separator, _ = _date_form(locale)
+    return separator.join({"d": "dd", "m": "mm", "y": "yyyy"}[part] for part in order)
 
 
 def parse_date(text: str, locale: str, field: str = "date", today: date | None = None) -> date:

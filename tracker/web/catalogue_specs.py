@@ -10,9 +10,9 @@ from sqlmodel import Session
 
 from tracker.catalogue import service as catalogue
 from tracker.catalogue.service import AppealInput, DonorInput, ItemInput, RecipientInput
-from tracker.core.i18n import _
+from tracker.core.i18n import _, current_locale
 from tracker.core.money import CURRENCY_CHOICES, Money
-from tracker.core.parsing import parse_amount
+from tracker.core.parsing import parse_amount, typed_date
 from tracker.core.vocabulary import Role, term
 from tracker.db.columns import CLUSTERS, DONOR_KINDS, LOCALES, RECIPIENT_KINDS, UNITS
 from tracker.db.models import Appeal, Donor, Item, Recipient
@@ -78,6 +78,8 @@ class EntitySpec:
                 minor, currency = getattr(row, f"{spec.name}_minor"), getattr(row, f"{spec.name}_currency")
                 values[spec.name] = number(Money.from_minor(minor, currency).amount) if minor is not None else ""
                 values[f"{spec.name}_currency"] = currency or ""
+            elif spec.kind == "date":  # as the page's clerk types it, and parse_date reads it back
+                values[spec.name] = typed_date(getattr(row, spec.name), current_locale())
             else:
                 value = getattr(row, spec.name)
                 values[spec.name] = value.isoformat() if hasattr(value, "isoformat") else str(value or "")
@@ -188,8 +190,8 @@ APPEALS = EntitySpec(
     to_input=lambda v, loc: AppealInput(
         code=v.get("code", ""),
         name=v["name"],
-        start_date=optional_date(v["start_date"], "start_date"),
-        end_date=optional_date(v["end_date"], "end_date"),
+        start_date=optional_date(v["start_date"], "start_date", loc),
+        end_date=optional_date(v["end_date"], "end_date", loc),
         target=_money(v, "target", loc),
         glide=v["glide"] or None,
     ),

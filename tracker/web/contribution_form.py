@@ -20,7 +20,7 @@ from tracker.catalogue.service import DonorInput, RecipientInput, create_donor, 
 from tracker.core.errors import Invalid
 from tracker.core.i18n import _
 from tracker.core.money import Money
-from tracker.core.parsing import parse_amount
+from tracker.core.parsing import parse_amount, typed_date
 from tracker.core.vocabulary import LineKind, Status, Valuation
 from tracker.db.columns import STATUSES
 from tracker.db.models import Donor, Item, Recipient, User
@@ -57,9 +57,9 @@ class EntryValues:
     lines: list[dict[str, str]]
 
     @classmethod
-    def blank(cls, today: date, currency: str, lines: int = 1) -> EntryValues:
+    def blank(cls, today: date, currency: str, locale: str, lines: int = 1) -> EntryValues:
         header = dict.fromkeys(HEADER_FIELDS, "")
-        header.update(value_date=today.isoformat(), status=Status.PAID)
+        header.update(value_date=typed_date(today, locale), status=Status.PAID)  # as the clerk types it
         return cls(header, [blank_line(currency) for _ in range(lines)])
 
     @classmethod
@@ -108,10 +108,10 @@ def check_entry(session: Session, values: EntryValues, locale: str, items: dict[
     donor = Party() if fulfils_id else _party(session, Donor, "donor", h, errors)
     recipient = _party(session, Recipient, "recipient", h, errors)
     appeal_id = _collect(errors, lambda: optional_id(h, "appeal_id"))
-    value_date = _collect(errors, lambda: optional_date(h["value_date"], "value_date"))
+    value_date = _collect(errors, lambda: optional_date(h["value_date"], "value_date", locale))
     if value_date is None and "value_date" not in errors:
         errors["value_date"] = _("a date is required")
-    due_date = _collect(errors, lambda: optional_date(h.get("due_date", ""), "due_date"))
+    due_date = _collect(errors, lambda: optional_date(h.get("due_date", ""), "due_date", locale))
     if h["status"] not in STATUSES:
         errors["status"] = _("choose a status")
     lines, slots = [], []

@@ -34,7 +34,8 @@ def home(request: Request, session: SessionDep, user: Viewer, appeal: str = "") 
     raw = {name: (request.query_params.get(name) or "").strip()[:20] for name in ("from", "to")}
     problems: dict[str, str] = {}
     try:
-        period = (optional_date(raw["from"], "from"), optional_date(raw["to"], "to"))
+        language = request.state.locale
+        period = (optional_date(raw["from"], "from", language), optional_date(raw["to"], "to", language))
         if period[0] and period[1] and period[1] < period[0]:
             raise Invalid("to", "the period ends before it starts")
     except Invalid as exc:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -14,7 +15,7 @@ from starlette.datastructures import FormData
 from tracker.accounts.users import has_role
 from tracker.core.errors import Invalid
 from tracker.core.i18n import locale
-from tracker.core.parsing import iso_date, parse_id
+from tracker.core.parsing import date_example, date_pattern, parse_date, parse_id
 from tracker.db.models import User
 from tracker.web.auth import csrf_input
 from tracker.web.deps import templates
@@ -76,8 +77,19 @@ def date_time(value: datetime | None) -> str:
     return format_datetime(value, format="short", tzinfo=UTC, locale=locale.get()) + " UTC"
 
 
+def _date_pattern() -> str:
+    """The page's typed date pattern, shown in its date fields: en `mm/dd/yyyy`, az `dd.mm.yyyy`."""
+    return date_pattern(locale.get())
+
+
+def _date_example() -> str:
+    """The page's typed date, as an example: en `12/31/2025`, az `31.12.2025`."""
+    return date_example(locale.get())
+
+
 templates.env.filters.setdefault("datetime", date_time)
 templates.env.globals.update(csrf_input=_csrf_input, signed_in=_signed_in, may=_may, notices=_notices, section=_section)
+templates.env.globals.update(date_pattern=_date_pattern, date_example=_date_example)
 
 
 # -- reading forms ----------------------------------------------------------------------------
@@ -100,9 +112,18 @@ def optional_id(form: FormData | dict[str, str], name: str) -> int | None:
     return found
 
 
-def optional_date(text: str, name: str) -> date | None:
-    """A date from a date field (always YYYY-MM-DD, whatever the browser shows)."""
-    return iso_date(text.strip(), name) if text and text.strip() else None
+def optional_date(text: str, name: str, locale: str) -> date | None:
+    """A date typed in a page's date field, read in the page's locale (`parse_date`: ISO too), or None if blank."""
+    return parse_date(text, locale, name) if text and text.strip() else None
+
+
+def iso_period(params: Mapping[str, str], locale: str) -> dict[str, str]:
+    """Query parameters with `from` and `to` typed in the page's locale rewritten as ISO, for the filters' reader."""
+    given = dict(params)
+    for name in ("from", "to"):
+        if day := optional_date(given.get(name) or "", name, locale):
+            given[name] = day.isoformat()
+    return given
 
 
 def error_of(exc: Invalid) -> Errors:

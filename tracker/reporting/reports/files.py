@@ -13,6 +13,8 @@ from typing import Any
 from tracker.core.money import Money, minor_digits, round_half_up
 
 FONTS = Path(__file__).resolve().parent.parent.parent / "static" / "fonts"
+# The reports' layout, the same file their web pages link (templates/reports/_report_base.html).
+REPORT_CSS = FONTS.parent / "report.css"
 
 # A cell that starts with one of these is read as a formula by spreadsheet programs
 # (CSV injection); such text is prefixed with an apostrophe so it stays text.
@@ -37,8 +39,15 @@ def html_to_pdf(html: str) -> bytes:
     from weasyprint import CSS, HTML
 
     fonts = _font_config()
-    stylesheet = CSS(string=PDF_STYLE, font_config=fonts)
-    return HTML(string=html, base_url=str(FONTS)).write_pdf(stylesheets=[stylesheet], font_config=fonts)
+    stylesheets = [_layout(), CSS(string=PDF_STYLE, font_config=fonts)]
+    return HTML(string=html, base_url=str(FONTS)).write_pdf(stylesheets=stylesheets, font_config=fonts)
+
+
+@cache
+def _layout() -> Any:  # a weasyprint CSS, read once
+    from weasyprint import CSS
+
+    return CSS(string=REPORT_CSS.read_text(encoding="utf-8"), font_config=_font_config())
 
 
 def safe_cell(value: object) -> str:

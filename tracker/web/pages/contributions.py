@@ -23,23 +23,23 @@ from tracker.reporting.journal import tell
 from tracker.reporting.promises import next_steps, promise_standing
 from tracker.web.auth import Clerk, Viewer, page_router
 from tracker.web.deps import PathId, SessionDep
-from tracker.web.pagekit import field, optional_date, page_number, redirect, render
+from tracker.web.pagekit import field, iso_period, optional_date, page_number, redirect, render
 
 router = page_router()
 LIST_NAMES = (*FILTER_NAMES, "sort")  # what the list's links carry on: its filters and its order
 
 
-def read_filters(query: QueryParams) -> tuple[ContributionFilters | None, dict[str, str]]:
-    """The filters from the query string, or None and the refusal, to show beside its field."""
+def read_filters(query: QueryParams, locale: str) -> tuple[ContributionFilters | None, dict[str, str]]:
+    """The filters from the query string (dates as the page types them), or None and the refusal for its field."""
     try:
-        return ContributionFilters.read(query, blank_means_all=True), {}
+        return ContributionFilters.read(iso_period(query, locale), blank_means_all=True), {}
     except Invalid as exc:
         return None, {exc.field: exc.rule}
 
 
 @router.get("/contributions", response_class=HTMLResponse, name="contributions.list")
 def contribution_list(request: Request, session: SessionDep, user: Viewer) -> Response:
-    filters, problems = read_filters(request.query_params)
+    filters, problems = read_filters(request.query_params, request.state.locale)
     sort = request.query_params.get("sort") or "-date"
     if sort.lstrip("-") not in SORTS:
         sort = "-date"
@@ -80,7 +80,7 @@ async def move_status(request: Request, contribution_id: PathId, session: Sessio
     values = {"date": field(form, "date")}
     try:
         with session.begin_nested():
-            on = optional_date(values["date"], "date")
+            on = optional_date(values["date"], "date", request.state.locale)
             contribution = advance_status(session, contribution_id, field(form, "status"), user, on)
     except (Invalid, Conflict) as exc:
         return _refused(request, session, contribution_id, exc, values)

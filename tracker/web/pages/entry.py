@@ -35,12 +35,12 @@ class _Repeated(Exception):
 @router.get("/contributions/new", response_class=HTMLResponse, name="contributions.new")
 def new_form(request: Request, session: SessionDep, user: Clerk) -> Response:
     currency = last_currency(request)
-    values = EntryValues.blank(date.today(), currency)
+    values = EntryValues.blank(date.today(), currency, request.state.locale)
     pledge = None
     fulfils = parse_id(request.query_params.get("fulfils", ""))
     if fulfils is not None:
         pledge = get_contribution(session, fulfils)
-        values = _fulfilment_values(session, pledge, currency)
+        values = _fulfilment_values(session, pledge, currency, request.state.locale)
     recorded_id = parse_id(request.query_params.get("recorded", ""))
     recorded = session.get(Contribution, recorded_id) if recorded_id is not None else None
     return _page(request, session, values, {}, recorded=recorded, pledge=pledge)
@@ -118,9 +118,9 @@ def _pledge(session: Session, values: EntryValues) -> Contribution | None:
     return session.get(Contribution, int(text)) if text.isdecimal() and len(text) < 10 else None
 
 
-def _fulfilment_values(session: Session, pledge: Contribution, currency: str) -> EntryValues:
+def _fulfilment_values(session: Session, pledge: Contribution, currency: str, locale: str) -> EntryValues:
     """A paid contribution of the pledge's lines, to be filled with what actually arrived."""
-    values = EntryValues.blank(date.today(), currency, lines=0)
+    values = EntryValues.blank(date.today(), currency, locale, lines=0)
     recipient = session.get(Recipient, pledge.recipient_id)
     values.header.update(
         fulfils_id=str(pledge.id),

@@ -17,6 +17,7 @@ from tracker.reporting.exports.contributions import export_contributions, export
 from tracker.reporting.exports.iati import appeal_iati_xml
 from tracker.web.auth import Viewer, page_router
 from tracker.web.deps import PathId, SessionDep
+from tracker.web.pagekit import iso_period
 
 router = page_router()
 IN_MEMORY = 8 * 1024 * 1024  # a larger export is spooled to a temporary file, not held in memory
@@ -27,7 +28,7 @@ CHUNK = 64 * 1024
 def contributions(request: Request, fmt: str, session: SessionDep, user: Viewer) -> Response:
     """The filtered contributions, one row per line; `include_void=1` adds void ones, marked."""
     chosen = export_format(fmt)
-    filters = ContributionFilters.read(request.query_params, blank_means_all=True)
+    filters = ContributionFilters.read(iso_period(request.query_params, request.state.locale), blank_means_all=True)
     include_void = request.query_params.get("include_void") == "1"
     spool = tempfile.SpooledTemporaryFile(max_size=IN_MEMORY)  # noqa: SIM115 - closed when the body has been sent
     try:

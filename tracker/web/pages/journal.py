@@ -34,8 +34,8 @@ def journal(request: Request, session: SessionDep, user: Viewer) -> Response:
         filters = JournalFilters(
             user_id=optional_id(raw, "user_id"),
             action=optional_text(raw["action"], "action", 40),
-            date_from=optional_date(raw["from"], "from"),
-            date_to=optional_date(raw["to"], "to"),
+            date_from=optional_date(raw["from"], "from", request.state.locale),
+            date_to=optional_date(raw["to"], "to", request.state.locale),
             object_type=optional_text(raw["object_type"], "object_type", 40),
             object_id=optional_text(raw["object_id"], "object_id", 40),
         )

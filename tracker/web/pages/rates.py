@@ -34,8 +34,8 @@ def _page(request: Request, session: SessionDep, entry: dict[str, str], errors: 
             session,
             currency=raw["currency"] or None,
             quote_currency=reporting,
-            date_from=optional_date(raw["from"], "from"),
-            date_to=optional_date(raw["to"], "to"),
+            date_from=optional_date(raw["from"], "from", request.state.locale),
+            date_to=optional_date(raw["to"], "to", request.state.locale),
             all_versions=raw["all"] == "1",
             limit=PAGE,
         )

@@ -30,7 +30,8 @@ PERIOD = ("from", "to")
 
 def _period(request: Request) -> tuple[date | None, date | None]:
     raw = {name: (request.query_params.get(name) or "").strip()[:20] for name in PERIOD}
-    return optional_date(raw["from"], "from"), optional_date(raw["to"], "to")
+    language = request.state.locale
+    return optional_date(raw["from"], "from", language), optional_date(raw["to"], "to", language)
 
 
 def _language(request: Request, fallback: str | None) -> str:
@@ -121,8 +122,8 @@ async def new_letter(request: Request, session: SessionDep, user: Clerk) -> Resp
     letter = create_letter(
         session,
         donor,
-        optional_date(field(form, "from"), "from"),
-        optional_date(field(form, "to"), "to"),
+        optional_date(field(form, "from"), "from", request.state.locale),
+        optional_date(field(form, "to"), "to", request.state.locale),
         field(form, "language") or None,
         show_values=field(form, "show_values") == "1",
         user=user,
