@@ -164,9 +164,7 @@ def _counted(session: Session, contribution: Contribution, lines: list[Contribut
 
 def record_fulfilment(session: Session, pledge_id: int, data: ContributionInput, user: User | None) -> Contribution:
     """Record a paid contribution that fulfils (part of) an earlier pledge or commitment."""
-    pledge = session.get(Contribution, pledge_id)
-    if pledge is None:
-        raise NotFound("contribution {id} does not exist", id=pledge_id)
+    pledge = _locked(session, pledge_id)
     fulfilment = ContributionInput(
         donor_id=pledge.donor_id,
         recipient_id=data.recipient_id,
@@ -216,7 +214,6 @@ def advance_status(
     contribution.status_date = day
     session.add(contribution)
     session.flush()
-    apply_change(session, counted_before, contribution_rows(session, [contribution_id]))
     record_event(
         session,
         action="contribution.status_changed",
@@ -226,6 +223,8 @@ def advance_status(
         before={"status": before},
         after={"status": status, "date": day.isoformat()},
     )
+    # After the journal: every write takes the journal's lock before the totals' rows, never the other way.
+    apply_change(session, counted_before, contribution_rows(session, [contribution_id]))
     return contribution
 
 
@@ -292,7 +291,6 @@ def close_contribution(session: Session, contribution_id: int, reason: str, user
     contribution.close_reason = reason
     session.add(contribution)
     session.flush()
-    apply_change(session, counted_before, contribution_rows(session, [contribution_id]))
     record_event(
         session,
         action="contribution.closed",
@@ -302,6 +300,8 @@ def close_contribution(session: Session, contribution_id: int, reason: str, user
         before={"closed": False},
         after={"closed": True, "reason": reason},
     )
+    # After the journal: every write takes the journal's lock before the totals' rows, never the other way.
+    apply_change(session, counted_before, contribution_rows(session, [contribution_id]))
     return contribution
 
 
@@ -336,8 +336,13 @@ def status_history(session: Session, contribution: Contribution) -> list[StatusM
 
 
 def void_contribution(session: Session, contribution_id: int, reason: str, user: User | None) -> Contribution:
-    """Cancel a contribution with a reason: it stays visible, outside every total."""
-    contribution = _locked(session, contribution_id)
+    """Cancel a contribution with a reason: it stays visible, outside every total.
+
+    A fulfilment's promise is locked with it (lower id first): its outstanding figures move too."""
+    fulfils_id = get_contribution(session, contribution_id).fulfils_id  # never changes once recorded
+    contribution = _lock_all(session, [contribution_id] + ([fulfils_id] if fulfils_id is not None else []))[
+        contribution_id
+    ]
     reason = checked_text(reason, "reason", 1000).strip()
     if not reason:
         raise Invalid("reason", "say why the contribution is void")
@@ -352,7 +357,6 @@ def void_contribution(session: Session, contribution_id: int, reason: str, user:
     contribution.void_reason = reason
     session.add(contribution)
     session.flush()
-    apply_change(session, counted_before, contribution_rows(session, touched))
     record_event(
         session,
         action="contribution.voided",
@@ -362,6 +366,8 @@ def void_contribution(session: Session, contribution_id: int, reason: str, user:
         before={"voided": False},
         after={"voided": True, "reason": reason},
     )
+    # After the journal: every write takes the journal's lock before the totals' rows, never the other way.
+    apply_change(session, counted_before, contribution_rows(session, touched))
     return contribution
 
 
@@ -435,7 +441,7 @@ def _check_fulfilment(session: Session, data: ContributionInput, lines: list[Rec
     A money line in a currency the promise has no money in reduces the promise's one currency by
     its value converted at the fulfilment's date's rate (exact, rounded once); with no rate in
     force it is refused, naming the rate that is missing."""
-    pledge = session.get(Contribution, data.fulfils_id)
+    pledge = _lock_all(session, [data.fulfils_id]).get(data.fulfils_id) if data.fulfils_id is not None else None
     if pledge is None:
         raise Invalid("fulfils_id", "contribution {id} does not exist", id=data.fulfils_id)
     if pledge.voided_at is not None:
@@ -490,12 +496,28 @@ def _converted(session: Session, value: Money, on: date, currency: str, where: s
 
 
 def _locked(session: Session, contribution_id: int) -> Contribution:
-    """The contribution, locked for update (PostgreSQL) so concurrent changes queue up."""
-    statement = select(Contribution).where(Contribution.id == contribution_id).with_for_update()
-    contribution = session.exec(statement).first()
+    """The contribution, locked for update (PostgreSQL) so concurrent changes queue up, read afresh under the lock."""
+    contribution = _lock_all(session, [contribution_id]).get(contribution_id)
     if contribution is None:
         raise NotFound("contribution {id} does not exist", id=contribution_id)
     return contribution
+
+
+def _lock_all(session: Session, contribution_ids: list[int]) -> dict[int, Contribution]:
+    """The contributions found, locked for update lowest id first (so two writers never wait on each other).
+
+    Every write that reads a promise and then changes it or the totals takes its lock first:
+    the one lock a status move, close, void and fulfilment of the same promise all queue on.
+    `populate_existing` reads the rows as they are now, not as the session last saw them.
+    SQLite ignores FOR UPDATE: its writers lock the whole database at BEGIN."""
+    statement = (
+        select(Contribution)
+        .where(col(Contribution.id).in_(sorted(set(contribution_ids))))
+        .order_by(col(Contribution.id))
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    return {stored_id(found): found for found in session.exec(statement)}
 
 
 @dataclass(frozen=True)
