@@ -300,3 +300,18 @@ def test_a_rates_file_over_the_limit_is_refused_by_its_size_before_it_is_read() 
         "file",
         "is larger than 16 MiB, more than any bank publishes; split it",
     )
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("az", "sətir 3: USX valyuta kodu deyil"),
+        ("tr", "satır 3: USX bir para birimi kodu değil"),
+        ("ru", "строка 3: USX — не код валюты"),
+    ],
+)
+def test_a_mistyped_code_is_refused_in_the_readers_language(language: str, expected: str) -> None:
+    with pytest.raises(Invalid) as refused:
+        parse_rate_file(b"date,currency,rate\n2025-03-07,USD,1.7\n2025-03-07,USX,1.8\n", "csv", "AZN")
+    with use_locale(language):
+        assert refused.value.rule == expected
