@@ -96,3 +96,32 @@ def test_a_rates_file_over_the_limit_is_one_readable_line(fresh_url: str, tmp_pa
         out.truncate(17 * 1024 * 1024)
     result = run("rates", "import", str(huge), url=fresh_url, TRACKER_REPORTING_CURRENCY="AZN")
     assert one_error_line(result) == "error: file: is larger than 16 MiB, more than any bank publishes; split it"
+
+
+def test_a_mistyped_currency_refuses_the_file_naming_line_and_code_unless_skipped(
+    fresh_url: str, tmp_path: Path
+) -> None:
+    typo = tmp_path / "rates.csv"
+    typo.write_text("date,currency,rate\n2023-02-08,USD,1.7\n2023-02-08,USX,1.8\n", encoding="utf-8")
+    refused = run("rates", "import", str(typo), url=fresh_url, TRACKER_REPORTING_CURRENCY="AZN")
+    assert one_error_line(refused) == "error: file: line 3: USX is not a currency code"
+    assert run("rates", "list", url=fresh_url).stdout.strip() == "no rates"
+    skipped = run("rates", "import", "--skip-unknown", str(typo), url=fresh_url, TRACKER_REPORTING_CURRENCY="AZN")
+    assert skipped.returncode == 0, skipped.stderr
+    assert skipped.stdout.splitlines()[-1] == "added 1, unchanged 0, skipped 1"
+
+
+def test_a_negative_rate_is_refused_as_not_more_than_zero_in_set_and_import(fresh_url: str, tmp_path: Path) -> None:
+    env = {"TRACKER_REPORTING_CURRENCY": "AZN"}
+    assert one_error_line(run("rates", "set", "2023-02-08", "USD", "-1", url=fresh_url, **env)) == (
+        "error: rate: a rate must be more than zero, got -1"
+    )
+    assert one_error_line(run("rates", "set", "2023-02-08", "USD", "0", url=fresh_url, **env)) == (
+        "error: rate: a rate must be more than zero, got 0"
+    )
+    negative = tmp_path / "rates.csv"
+    negative.write_text("date,currency,rate\n2023-02-08,USD,1.7\n2023-02-08,EUR,-1\n", encoding="utf-8")
+    assert one_error_line(run("rates", "import", str(negative), url=fresh_url, **env)) == (
+        "error: file: line 3: rate must be more than zero, got -1"
+    )
+    assert run("rates", "list", url=fresh_url).stdout.strip() == "no rates"

@@ -168,7 +168,16 @@ def test_figures_are_read_exactly_never_through_float() -> None:
         (b"date,currency,rate\n07.03.2025,USD,1.7\n", "csv", "line 2: '07.03.2025' is not a date (YYYY-MM-DD)"),
         (b"date,currency,rate\n2025-03-07,DOLLAR,1.7\n", "csv", "line 2: 'DOLLAR' is not a currency code"),
         (b"date,currency,rate\n2025-03-07,USD,0\n", "csv", "line 2: rate must be more than zero, got 0"),
-        (b"date,currency,rate\n2025-03-07,USD,-1.7\n", "csv", "line 2: rate '-1.7' is not a number"),
+        (b"date,currency,rate\n2025-03-07,USD,-1.7\n", "csv", "line 2: rate must be more than zero, got -1.7"),
+        (b"date,currency,rate\n2025-03-07,USD,--1.7\n", "csv", "line 2: rate '--1.7' is not a number"),
+        (b"date,currency,rate\n2025-03-07,USD,+1.7\n", "csv", "line 2: rate '+1.7' is not a number"),
+        (b"date,currency,rate\n2025-03-07,USD,1.7\n2025-03-07,USX,1.8\n", "csv", "line 3: USX is not a currency code"),
+        (b"Date,USD,USX,\n2025-03-07,1.0830,N/A,\n", "ecb", "line 1, column 3: USX is not a currency code"),
+        (
+            b"Date,USD,JPY,\n2025-03-07,1.0830,-160.02,\n",
+            "ecb",
+            "line 2, column JPY: rate must be more than zero, got -160.02",
+        ),
         (b"date,currency,rate\n2025-03-07,USD,NaN\n", "csv", "line 2: rate 'NaN' is not a number"),
         (b"date,currency,rate\n2025-03-07,USD,1e3\n", "csv", "line 2: rate '1e3' is not a number"),
         (
@@ -188,6 +197,26 @@ def test_figures_are_read_exactly_never_through_float() -> None:
 )
 def test_a_malformed_csv_is_refused_naming_the_line(data: bytes, source: str, message: str) -> None:
     assert refusal(data, source) == message
+
+
+def test_a_code_iso_never_had_is_skipped_and_counted_only_when_asked() -> None:
+    data = b"date,currency,rate\n2025-03-07,USD,1.7\n2025-03-07,USX,1.8\n2025-03-07,CYP,2.9\n"
+    sheet = read_sheet(data, "csv", skip_unknown=True)
+    assert [(q.currency, q.value) for q in sheet.quotes] == [("USD", Decimal("1.7"))]
+    assert sheet.skipped == 2  # USX (a typo, skipped as asked) and CYP (withdrawn, always skipped)
+    assert read_sheet(data.replace(b"USX", b"SIT"), "csv").skipped == 2  # Slovenian tolar: withdrawn, real
+
+
+def test_a_cbar_code_iso_never_had_is_refused_naming_the_element() -> None:
+    data = sample("cbar-2025-03-07.xml").replace(b'<Valute Code="KWD">', b'<Valute Code="KWX">')
+    assert refusal(data, "cbar") == 'Valute Code="KWX": KWX is not a currency code'
+    assert read_sheet(data, "cbar", skip_unknown=True).skipped == 3  # KWX beside the two skipped before
+
+
+def test_an_ecb_xml_code_iso_never_had_is_refused_naming_the_element() -> None:
+    data = sample("ecb-hist.xml").replace(b'currency="TRY" rate="39.3700"', b'currency="TRX" rate="39.3700"')
+    assert refusal(data, "ecb", "EUR") == "Cube time='2025-03-06', Cube currency='TRX': TRX is not a currency code"
+    assert read_sheet(data, "ecb", skip_unknown=True).skipped == 1
 
 
 def test_a_cbar_valute_without_code_is_refused_naming_the_element() -> None:
@@ -271,3 +300,18 @@ def test_a_rates_file_over_the_limit_is_refused_by_its_size_before_it_is_read() 
         "file",
         "is larger than 16 MiB, more than any bank publishes; split it",
     )
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("az", "sətir 3: USX valyuta kodu deyil"),
+        ("tr", "satır 3: USX bir para birimi kodu değil"),
+        ("ru", "строка 3: USX — не код валюты"),
+    ],
+)
+def test_a_mistyped_code_is_refused_in_the_readers_language(language: str, expected: str) -> None:
+    with pytest.raises(Invalid) as refused:
+        parse_rate_file(b"date,currency,rate\n2025-03-07,USD,1.7\n2025-03-07,USX,1.8\n", "csv", "AZN")
+    with use_locale(language):
+        assert refused.value.rule == expected

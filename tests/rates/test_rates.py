@@ -70,7 +70,8 @@ def test_the_same_rate_from_another_source_is_a_new_version(session: Session) ->
     ("rate_date", "currency", "rate", "field", "message"),
     [
         (date(2023, 2, 8), "USD", "0", "rate", "a rate must be more than zero, got 0"),
-        (date(2023, 2, 8), "USD", "-1.7", "rate", "'-1.7' is not a plain decimal number such as 1.7 or 0.0115"),
+        (date(2023, 2, 8), "USD", "-1.7", "rate", "a rate must be more than zero, got -1.7"),
+        (date(2023, 2, 8), "USD", "+1.7", "rate", "'+1.7' is not a plain decimal number such as 1.7 or 0.0115"),
         (date(2023, 2, 8), "USD", "NaN", "rate", "'NaN' is not a plain decimal number such as 1.7 or 0.0115"),
         (date(2023, 2, 8), "USD", "1,7", "rate", "'1,7' is not a plain decimal number such as 1.7 or 0.0115"),
         (date(2023, 2, 8), "USD", Decimal("Infinity"), "rate", "Infinity is not a finite number"),
@@ -208,6 +209,18 @@ def test_a_bad_file_is_refused_naming_the_line_and_stores_nothing(session: Sessi
     assert (refused.value.field, refused.value.rule) == ("file", message)
     assert count(session, ExchangeRate) == 0
     assert count(session, JournalEvent) == 0
+
+
+def test_a_mistyped_code_refuses_the_file_unless_skipped_and_withdrawn_codes_stay_skipped(session: Session) -> None:
+    data = b"date,currency,rate\n2023-02-08,USD,1.7\n2023-02-08,USX,1.8\n2023-02-08,CYP,2.9\n"
+    with pytest.raises(Invalid) as refused:
+        import_rates(session, data, "csv", "AZN", None)
+    assert (refused.value.field, refused.value.rule) == ("file", "line 3: USX is not a currency code")
+    assert count(session, ExchangeRate) == 0
+    assert count(session, JournalEvent) == 0
+    result = import_rates(session, data, "csv", "AZN", None, skip_unknown=True)
+    assert (result.added, result.unchanged, result.skipped) == (1, 0, 2)
+    assert stored(session) == [(date(2023, 2, 8), "USD", "AZN", "1.7", "csv")]
 
 
 def test_a_cbar_file_with_a_missing_attribute_stores_nothing(session: Session) -> None:

@@ -52,7 +52,7 @@ def test_a_bad_rate_is_refused_beside_its_field_and_nothing_is_stored(client: Te
     assert response.status_code == 422
     page = BeautifulSoup(response.text, "html.parser")
     message = page.find(id="r-rate-error").get_text(strip=True)
-    assert message == "'-1' is not a plain decimal number such as 1.7 or 0.0115"
+    assert message == "a rate must be more than zero, got -1"
     assert page.find("input", attrs={"name": "rate"})["value"] == "-1"
     assert rate_count(session) == before
 
@@ -69,6 +69,33 @@ def test_an_admin_imports_a_bulletin_and_a_second_import_adds_nothing(client: Te
     second = client.post("/rates/import", data={"csrf_token": admin.token, "source": "cbar"}, files=files)
     assert notices(second) == ["cbar-10.02.2023.xml: 0 rates added, 2 already in force, 0 skipped."]
     assert sorted(r[1:3] for r in rows(client)) == [["JPY", "0.0128 AZN"], ["USD", "1.7 AZN"]]
+
+
+def test_a_mistyped_code_refuses_the_file_unless_the_box_is_ticked(client: TestClient, session: Session) -> None:
+    admin = Staff(client)
+    admin.sign_in(make_user(session, "admin"))
+    typo = b"date,currency,rate\n2023-02-08,EUR,1.09\n2023-02-08,USX,1.8\n2023-02-08,CYP,1.9\n"
+    files = {"file": ("typo.csv", typo, "text/csv")}
+    refused = client.post("/rates/import", data={"csrf_token": admin.token, "source": ""}, files=files)
+    assert refused.status_code == 422
+    page = BeautifulSoup(refused.text, "html.parser")
+    assert page.find(id="r-file-error").get_text(strip=True) == "file: line 3: USX is not a currency code"
+    assert rate_count(session) == 0
+    ticked = client.post(
+        "/rates/import", data={"csrf_token": admin.token, "source": "", "skip_unknown": "1"}, files=files
+    )
+    assert notices(ticked) == ["typo.csv: 1 rates added, 0 already in force, 2 skipped."]  # USX and withdrawn CYP
+    assert rows(client) == [["Feb 8, 2023", "EUR", "1.09 USD", "csv"]]
+
+
+def test_a_negative_rate_in_a_file_is_refused_as_not_more_than_zero(client: TestClient, session: Session) -> None:
+    admin = Staff(client)
+    admin.sign_in(make_user(session, "admin"))
+    files = {"file": ("negative.csv", b"date,currency,rate\n2023-02-08,EUR,-1\n", "text/csv")}
+    refused = client.post("/rates/import", data={"csrf_token": admin.token, "source": "csv"}, files=files)
+    page = BeautifulSoup(refused.text, "html.parser")
+    assert page.find(id="r-file-error").get_text(strip=True) == "file: line 2: rate must be more than zero, got -1"
+    assert rate_count(session) == 0
 
 
 def test_a_clerk_reads_rates_but_cannot_enter_them(client: TestClient, session: Session) -> None:

@@ -22,8 +22,18 @@ app = typer.Typer(help="Exchange rates: import files, list, set one by hand.", n
 def import_command(
     file: Annotated[Path, typer.Argument(help="A CBAR XML, ECB XML or CSV, or date,currency,rate CSV file.")],
     source: Annotated[str | None, typer.Option(help="cbar, ecb or csv; detected from the file when left out.")] = None,
+    skip_unknown: Annotated[
+        bool,
+        typer.Option(
+            "--skip-unknown", help="Skip and count codes that are no ISO 4217 code (such as USX) instead of refusing."
+        ),
+    ] = False,
 ) -> None:
-    """Import a rates file into the reporting currency, all or nothing; print what was added."""
+    """Import a rates file into the reporting currency, all or nothing; print what was added.
+
+    Codes outside the allow-list that ISO 4217 knows (XDR, withdrawn ones such as CYP) are
+    skipped and counted; a code ISO never had refuses the file unless --skip-unknown.
+    """
     from tracker.db.engine import session_scope, upgrade
     from tracker.rates.publications import MAX_FILE_BYTES
     from tracker.rates.service import import_rates
@@ -36,7 +46,7 @@ def import_command(
     upgrade()
     with session_scope() as session:
         reporting = effective_settings(session).reporting_currency
-        result = import_rates(session, data, source, reporting, None)
+        result = import_rates(session, data, source, reporting, None, skip_unknown=skip_unknown)
     if result.first_date:
         typer.echo(
             _("rates from {source} in {currency}, {first} to {last}").format(
@@ -84,7 +94,8 @@ def list_command(
         typer.echo(_("no rates"))
 
 
-@app.command("set")
+# "-1" is a (negative) rate, not an unknown option: it reaches record_rate, which says why it is refused.
+@app.command("set", context_settings={"ignore_unknown_options": True})
 @readable_errors
 def set_command(
     rate_date: Annotated[str, typer.Argument(metavar="DATE", help="The rate's date (YYYY-MM-DD).")],

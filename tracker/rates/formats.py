@@ -12,8 +12,9 @@ Expressing a file in the reporting currency R (a rate = R units per 1 unit of a 
 Precision: multiplications are exact; each derived rate takes one division, carried to
 12 significant digits, halves rounded up (``ROUND_HALF_UP``). A figure the file publishes
 per one unit is kept exactly as published. Only currencies in
-``tracker.core.money.CURRENCIES`` are kept; rows for other codes (XDR, withdrawn codes in the
-ECB history) are skipped and counted. XML is read with defusedxml: no DTDs, no entities.
+``tracker.core.money.CURRENCIES`` are kept; rows for other ISO codes (XDR, withdrawn codes in
+the ECB history) are skipped and counted; a code ISO never had refuses the file unless skipped.
+XML is read with defusedxml: no DTDs, no entities.
 """
 
 from __future__ import annotations
@@ -52,10 +53,13 @@ class RateFile:
     skipped: int
 
 
-def parse_rate_file(data: bytes, source: str | None, reporting_currency: str) -> RateFile:
-    """Read a CBAR, ECB or plain CSV file (detected when `source` is None) into rates in the reporting currency."""
+def parse_rate_file(data: bytes, source: str | None, reporting_currency: str, skip_unknown: bool = False) -> RateFile:
+    """Read a CBAR, ECB or plain CSV file (detected when `source` is None) into rates in the reporting currency.
+
+    A code that is no ISO 4217 code refuses the file unless `skip_unknown` (publications.is_kept).
+    """
     check_file_size(len(data))
-    return express_in(read_sheet(data, source or detect_source(data)), reporting_currency)
+    return express_in(read_sheet(data, source or detect_source(data), skip_unknown), reporting_currency)
 
 
 def express_in(sheet: Sheet, reporting_currency: str) -> RateFile:

@@ -12,6 +12,11 @@ Formats (each refused as a whole, naming the line or element, when anything in i
 - ``csv``: a plain ``date,currency,rate`` file with that header; the rate is already in
   reporting-currency units per 1 unit of the currency.
 
+Currency codes: a code of the allow-list (tracker.core.money.CURRENCIES) is kept; a real ISO 4217
+code outside it (CBAR's XDR, the ECB history's withdrawn CYP, SIT, ...: Babel knows current and
+withdrawn codes) is skipped and counted; a code ISO never had (a typo such as USX) refuses the
+file, naming its line or element, unless the import is asked to skip unknown codes too.
+
 XML is read with defusedxml: no DTDs, no entities. A file over MAX_FILE_BYTES is refused before
 it is read: the whole ECB history since 1999 is about 7 MiB, and reading a file takes some 25
 times its size in memory (a 51 MB file took 1.33 GB).
@@ -29,6 +34,7 @@ from decimal import Decimal
 from xml.etree.ElementTree import Element, ParseError
 
 import defusedxml.ElementTree as SafeET
+from babel.numbers import list_currencies
 from defusedxml import DefusedXmlException
 
 from tracker.core.errors import Invalid, Phrase, phrase
@@ -67,6 +73,14 @@ MONTHS = {
 
 
 NUMBER = re.compile(r"^[0-9]+(?:\.[0-9]+)?$")
+
+
+# A figure with a minus sign is still a number: it is refused as not more than zero, not as "not a number".
+SIGNED_NUMBER = re.compile(r"^-?[0-9]+(?:\.[0-9]+)?$")
+
+
+# Every ISO 4217 code Babel knows, current and withdrawn.
+ISO_CODES = frozenset(list_currencies())
 
 
 CODE = re.compile(r"^[A-Za-z]{3}$")
@@ -117,15 +131,18 @@ def detect_source(data: bytes) -> str:
     raise Invalid("file", "not a CBAR or ECB rates file, nor a CSV file with the header date,currency,rate")
 
 
-def read_sheet(data: bytes, source: str) -> Sheet:
-    """The figures of a file in one of SOURCES, exactly as published."""
+def read_sheet(data: bytes, source: str, skip_unknown: bool = False) -> Sheet:
+    """The figures of a file in one of SOURCES, exactly as published.
+
+    A code that is no ISO 4217 code refuses the file, or with `skip_unknown` is skipped and counted.
+    """
     if source == "cbar":
-        return _cbar(data)
+        return _cbar(data, skip_unknown)
     if source == "ecb":
         is_xml = data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<")
-        return _ecb_xml(data) if is_xml else _ecb_csv(data)
+        return _ecb_xml(data, skip_unknown) if is_xml else _ecb_csv(data, skip_unknown)
     if source == "csv":
-        return _plain_csv(data)
+        return _plain_csv(data, skip_unknown)
     raise Invalid("source", "must be one of {choices}, got '{source}'", choices=", ".join(SOURCES), source=source)
 
 
@@ -149,7 +166,7 @@ def _xml(data: bytes) -> Element:
 def _number(text: str | None, where: str | Phrase, what: str | Phrase) -> Decimal:
     """A published figure: plain digits with an optional point, more than zero."""
     value = (text or "").strip()
-    if not NUMBER.match(value):
+    if not SIGNED_NUMBER.match(value):
         raise Invalid("file", "{where}: {what} '{value}' is not a number", where=where, what=what, value=value)
     number = Decimal(value)
     if number <= 0:
@@ -166,7 +183,19 @@ def _code(text: str | None, where: str | Phrase) -> str:
     return code.upper()
 
 
-def _cbar(data: bytes) -> Sheet:
+def is_kept(code: str, where: str | Phrase, skip_unknown: bool) -> bool:
+    """Whether a file's code is recorded: an allow-listed one is; a real ISO code outside the list is skipped.
+
+    A code ISO 4217 never had is a typo: it refuses the file unless `skip_unknown`.
+    """
+    if code in CURRENCIES:
+        return True
+    if code not in ISO_CODES and not skip_unknown:
+        raise Invalid("file", "{where}: {code} is not a currency code", where=where, code=code)
+    return False
+
+
+def _cbar(data: bytes, skip_unknown: bool) -> Sheet:
     root = _xml(data)
     if root.tag != "ValCurs":
         raise Invalid("file", "not a CBAR rates file: the root element is {tag}, not ValCurs", tag=root.tag)
@@ -184,7 +213,8 @@ def _cbar(data: bytes) -> Sheet:
                 raise Invalid("file", "{where}: the Code attribute is missing", where=where)
             code = _code(code_text, where)
             value = (valute.findtext("Value") or "").strip()
-            if not value or code not in CURRENCIES:
+            kept = is_kept(code, where, skip_unknown)  # a typo refuses the file even without a value
+            if not value or not kept:
                 skipped += 1
                 continue
             nominal = (valute.findtext("Nominal") or "").strip()
@@ -207,7 +237,7 @@ def _cbar_date(text: str | None) -> date:
         raise Invalid("file", "ValCurs: Date '{value}' is not a date (DD.MM.YYYY)", value=text) from None
 
 
-def _ecb_xml(data: bytes) -> Sheet:
+def _ecb_xml(data: bytes, skip_unknown: bool) -> Sheet:
     root = _xml(data)
     outer = root.find(f"{ECB_NS}Cube")
     if not root.tag.endswith("Envelope") or outer is None:
@@ -228,7 +258,7 @@ def _ecb_xml(data: bytes) -> Sheet:
                 attribute = "currency" if currency is None else "rate"
                 raise Invalid("file", "{where}: the {attribute} attribute is missing", where=where, attribute=attribute)
             code = _code(currency, where)
-            if code not in CURRENCIES:
+            if not is_kept(code, where, skip_unknown):
                 skipped += 1
                 continue
             quotes.append(Quote(day, code, _number(rate, where, phrase("rate")), 1, where))
@@ -237,7 +267,7 @@ def _ecb_xml(data: bytes) -> Sheet:
     return Sheet("ecb", "indirect", ECB_BASE, tuple(_no_repeats(quotes)), skipped)
 
 
-def _ecb_csv(data: bytes) -> Sheet:
+def _ecb_csv(data: bytes, skip_unknown: bool) -> Sheet:
     lines = _csv_rows(data)
     header_line, header = next(lines, (1, []))
     cells = [cell.strip() for cell in header]
@@ -245,10 +275,11 @@ def _ecb_csv(data: bytes) -> Sheet:
         cells.pop()  # the trailing comma
     if not cells or cells[0] != "Date":
         raise Invalid("file", "line 1: an ECB CSV file starts with a Date column")
-    codes = [
-        _code(cell, phrase("line {line}, column {column}", line=header_line, column=column))
-        for column, cell in enumerate(cells[1:], start=2)
-    ]
+    codes = []
+    for column, cell in enumerate(cells[1:], start=2):
+        where = phrase("line {line}, column {column}", line=header_line, column=column)
+        codes.append(_code(cell, where))
+        is_kept(codes[-1], where, skip_unknown)  # a typo in the header refuses the file before any row
     quotes: list[Quote] = []
     skipped = 0
     for number, row in lines:
@@ -283,7 +314,7 @@ def _ecb_csv_date(text: str, where: str | Phrase) -> date:
     return _iso_date(text, where)
 
 
-def _plain_csv(data: bytes) -> Sheet:
+def _plain_csv(data: bytes, skip_unknown: bool) -> Sheet:
     lines = _csv_rows(data)
     _, header = next(lines, (1, []))
     if [cell.strip().lower() for cell in header] != ["date", "currency", "rate"]:
@@ -302,7 +333,7 @@ def _plain_csv(data: bytes) -> Sheet:
         day = _iso_date(values[0], where)
         code = _code(values[1], where)
         rate = _number(values[2], where, phrase("rate"))
-        if code not in CURRENCIES:
+        if not is_kept(code, where, skip_unknown):
             skipped += 1
             continue
         quotes.append(Quote(day, code, rate, 1, where))

@@ -17,7 +17,7 @@ from tracker.db.columns import utcnow
 from tracker.db.journal import record_event
 from tracker.db.models import ExchangeRate, User
 from tracker.rates.formats import RateRow, parse_rate_file
-from tracker.rates.publications import NUMBER
+from tracker.rates.publications import SIGNED_NUMBER
 from tracker.rates.reads import current_version, in_force, plain
 from tracker.totals.aggregates import rates_changed
 
@@ -59,7 +59,7 @@ def latest_rate_date() -> date:
 
 def check_rate(value: object, field: str = "rate") -> Decimal:
     """A rate as given: a plain positive decimal of sane size and at most 20 significant digits."""
-    if isinstance(value, str) and value.strip() and not NUMBER.match(value.strip()):
+    if isinstance(value, str) and value.strip() and not SIGNED_NUMBER.match(value.strip()):
         raise Invalid(field, "'{value}' is not a plain decimal number such as 1.7 or 0.0115", value=value.strip())
     rate = to_decimal(value, field)
     if rate <= 0:
@@ -147,16 +147,19 @@ def import_rates(
     reporting_currency: str,
     user: User | None,
     label: str | None = None,
+    skip_unknown: bool = False,
 ) -> ImportResult:
     """Import a rates file, all or nothing: rates not yet in force are added; the rest are counted.
 
     `source` is "cbar", "ecb" or "csv", or None to detect it; the rates are recorded as from
     that source, or from `label` when given (the demo's made-up bulletins say "demo").
+    A code that is no ISO 4217 code (a typo such as USX) refuses the file, naming its line, unless
+    `skip_unknown`, when it is skipped and counted like a real code outside the allow-list.
     Re-importing a file adds nothing. An import that adds rates is one journal event; one
     that adds none writes nothing.
     """
     quote = check_currency(reporting_currency, "reporting_currency")
-    parsed = parse_rate_file(data, source, quote)
+    parsed = parse_rate_file(data, source, quote, skip_unknown)
     recorded_as = label or parsed.source
     limit = latest_rate_date()
     for row in parsed.rows:

@@ -84,6 +84,10 @@ def test_bad_rates_are_refused_naming_the_field_and_store_nothing(api: TestClien
         ("currency", "USD is the reporting currency; it is always worth 1")
     ]
     assert problems(rate("2023-02-10", "EUR", "0")) == [("rate", "a rate must be more than zero, got 0")]
+    assert problems(rate("2023-02-10", "EUR", "-1")) == [("rate", "a rate must be more than zero, got -1")]
+    assert problems(rate("2023-02-10", "EUR", "1,7")) == [
+        ("rate", "'1,7' is not a plain decimal number such as 1.7 or 0.0115")
+    ]
     assert problems(rate("2999-01-01", "EUR", "1.07")) == [("date", "2999-01-01 is in the future")]
     assert problems({"date": "2023-02-10", "currency": "EUR", "rate": 1.07}) == [
         ("rate", 'must be a decimal string such as "10.50", not a JSON number (numbers lose exactness)')

@@ -3,14 +3,35 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
 
 from tracker.web.api.schemas import ContributionPublic, Listing, MoneyPublic, Strict
-from tracker.web.api.types import STORABLE, CurrencyCode, DecimalString, PlainDate, length
+from tracker.web.api.types import STORABLE, CurrencyCode, PlainDate, _decimal, length
 
 # --- exchange rates -----------------------------------------------------------------------
+
+
+def _rate_text(value: Any) -> Any:
+    """A rate arrives as a string (a JSON number is refused); its rules are check_rate's, as at every door."""
+    return value if isinstance(value, str) else _decimal(value)
+
+
+# "-1" reaches check_rate, which says it must be more than zero, as the page and the CLI do.
+RateText = Annotated[
+    str,
+    BeforeValidator(_rate_text),
+    length(64),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "maxLength": 64,
+            "description": "An exact decimal more than zero, written as a string; JSON numbers are refused.",
+            "examples": ["1.7000"],
+        }
+    ),
+]
 
 
 class RateCreate(Strict):
@@ -18,7 +39,7 @@ class RateCreate(Strict):
 
     date: PlainDate
     currency: CurrencyCode
-    rate: DecimalString = Field(description='Reporting-currency units per 1 unit of `currency`, e.g. "1.7000".')
+    rate: RateText = Field(description='Reporting-currency units per 1 unit of `currency`, e.g. "1.7000".')
     source: Annotated[str, length(40), STORABLE] = "manual"
 
     model_config = ConfigDict(

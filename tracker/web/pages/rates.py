@@ -84,13 +84,15 @@ async def import_file(request: Request, session: SessionDep, user: Admin) -> Res
     form = await request.form()
     upload = form.get("file")
     source = field(form, "source") or None
-    entry = {"date": date.today().isoformat(), "source": SOURCE_MANUAL}
+    skip_unknown = field(form, "skip_unknown") == "1"
+    entry = {"date": date.today().isoformat(), "source": SOURCE_MANUAL, "skip_unknown": "1" if skip_unknown else ""}
     if upload is None or isinstance(upload, str) or not upload.filename:
         return _page(request, session, entry, {"file": _("choose a rates file to import")})
     try:
         data = await upload.read(MAX_FILE_BYTES + 1)  # a larger file is refused by its size, unread
         with session.begin_nested():
-            result = import_rates(session, data, source, effective_settings(session).reporting_currency, user)
+            reporting = effective_settings(session).reporting_currency
+            result = import_rates(session, data, source, reporting, user, skip_unknown=skip_unknown)
     except Invalid as exc:
         return _page(request, session, entry, {"file": exc.message})
     notice = _("{file}: {added} rates added, {unchanged} already in force, {skipped} skipped.").format(
