@@ -19,6 +19,8 @@ def test_nothing_saved_means_the_environment_defaults(session: Session, settings
         reporting_currency=settings.reporting_currency,
         default_locale=settings.default_locale,
         rate_window_days=settings.rate_window_days,
+        iati_org_ref=settings.iati_org_ref,
+        iati_org_type=settings.iati_org_type,
     )
     assert default_locale(session) == settings.default_locale
 

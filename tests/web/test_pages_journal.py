@@ -168,12 +168,17 @@ def test_an_action_without_a_sentence_is_told_generically_with_its_json(viewer: 
     assert json.loads(rows(shown)[0].find("pre").get_text())["after"] == {"into": 7}
 
 
-@pytest.mark.parametrize("query", ["object_id=%00", "number=C-2023%00", "action=" + "x" * 41, "object_type=%00"])
-def test_a_filter_no_database_can_search_for_is_refused_by_name_not_a_500(viewer: Staff, query: str) -> None:
+@pytest.mark.parametrize("query", ["object_id=%00", "number=C-2023%00", "object_type=%00"])
+def test_a_nul_in_a_filter_is_refused_at_the_door_by_name_not_a_500(viewer: Staff, query: str) -> None:
     response = viewer.get("/journal?" + query)
+    assert response.status_code == 422  # the app-wide NUL check answers before the page reads its filters
+    assert query.split("=")[0] + ": must not contain NUL characters" in page(response).get_text(" ", strip=True)
+
+
+def test_a_filter_too_long_to_search_for_is_refused_by_name(viewer: Staff) -> None:
+    response = viewer.get("/journal?action=" + "x" * 41)
     assert response.status_code == 200
-    error = page(response).find("p", class_="error").get_text()
-    assert error.startswith(query.split("=")[0] + ": ")
+    assert page(response).find("p", class_="error").get_text().startswith("action: ")
     assert rows(page(response)) == []
 
 
