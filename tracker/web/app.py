@@ -4,26 +4,34 @@ from __future__ import annotations
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse
+from starlette.types import ASGIApp
 
 import tracker
 from tracker.core.config import get_settings
 from tracker.core.errors import TrackerError
-from tracker.web import api, auth, home
+from tracker.web import api, auth, docs, headers, home
 from tracker.web.deps import saved_default_language, templates
 from tracker.web.locale import LocaleMiddleware
 from tracker.web.pages import account, admin, catalogue, contributions, entry, exports, imports, journal, rates, reports
 from tracker.web.static import static_files
 
 
+class TrackerApp(FastAPI):
+    """FastAPI, with tracker.web.headers outside even Starlette's own 500 page."""
+
+    def build_middleware_stack(self) -> ASGIApp:
+        return headers.wrap(super().build_middleware_stack())
+
+
 def create_app() -> FastAPI:
     get_settings()  # a bad setting stops the app here, before it serves anything
-    app = FastAPI(
+    app = TrackerApp(
         title="tracker",
         version=tracker.__version__,
         description=api.DESCRIPTION,
-        docs_url="/docs",
+        docs_url=None,  # tracker.web.docs serves them, from the app's own files
         redoc_url=None,
-        openapi_url="/openapi.json",
+        openapi_url=None,
         dependencies=[Depends(saved_default_language)],  # the language's step 5: tracker.web.locale
     )
 
@@ -51,4 +59,5 @@ def create_app() -> FastAPI:
     app.include_router(api.router)
     api.install(app)
     app.include_router(exports.router)
+    docs.install(app)
     return app
