@@ -9,10 +9,13 @@ from datetime import date
 from functools import cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote, urlsplit
+from urllib.request import url2pathname
 
 from tracker.core.money import Money, minor_digits, round_half_up
 
-FONTS = Path(__file__).resolve().parent.parent.parent / "static" / "fonts"
+STATIC = Path(__file__).resolve().parent.parent.parent / "static"
+FONTS = STATIC / "fonts"
 
 # A cell that starts with one of these is read as a formula by spreadsheet programs
 # (CSV injection); such text is prefixed with an apostrophe so it stays text.
@@ -32,13 +35,48 @@ def _font_config() -> Any:  # a weasyprint FontConfiguration (weasyprint ships n
     return FontConfiguration()
 
 
+def own_file(url: str) -> Path | None:
+    """The app's own static file (a font, an image) that `url` names, or None for anything else."""
+    parts = urlsplit(url)
+    if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
+        return None
+    path = Path(url2pathname(unquote(parts.path))).resolve()
+    return path if path.is_file() and path.is_relative_to(STATIC) else None
+
+
+def _own_files_only() -> Any:  # a weasyprint URLFetcher (weasyprint ships no types); one per PDF
+    return _own_files_fetcher_class()(allowed_protocols=("file", "data"), allow_redirects=False)
+
+
+@cache
+def _own_files_fetcher_class() -> Any:
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    class OwnFilesOnly(URLFetcher):  # type: ignore[misc]
+        """Fetches the app's own fonts and images and nothing else: no network, no other file, nothing a
+        report's text could name (a name smuggled into CSS or HTML must not make the server fetch a URL)."""
+
+        def fetch(self, url: str, headers: object = None) -> Any:
+            if url.startswith("data:"):
+                return super().fetch(url, headers)  # the bytes are in the URL itself: nothing is fetched
+            path = own_file(url)
+            if path is None:
+                raise ValueError("a report may use only the app's own fonts and images")
+            return URLFetcherResponse(path.as_uri(), body=path.read_bytes())
+
+    return OwnFilesOnly
+
+
 def html_to_pdf(html: str) -> bytes:
-    """The same HTML a browser shows, as a PDF set in the bundled Noto Sans (it has ₼, ə, ğ, ı, ş and Cyrillic)."""
+    """The same HTML a browser shows, as a PDF set in the bundled Noto Sans (it has ₼, ə, ğ, ı, ş and Cyrillic).
+    WeasyPrint may fetch only the app's own fonts and images while it does (see _own_files_only)."""
     from weasyprint import CSS, HTML
 
-    fonts = _font_config()
-    stylesheet = CSS(string=PDF_STYLE, font_config=fonts)
-    return HTML(string=html, base_url=str(FONTS)).write_pdf(stylesheets=[stylesheet], font_config=fonts)
+    fonts, fetcher = _font_config(), _own_files_only()
+    stylesheet = CSS(string=PDF_STYLE, font_config=fonts, url_fetcher=fetcher)
+    return HTML(string=html, base_url=str(FONTS), url_fetcher=fetcher).write_pdf(
+        stylesheets=[stylesheet], font_config=fonts
+    )
 
 
 def safe_cell(value: object) -> str:
