@@ -22,6 +22,7 @@ SEEN, NO, OK = 303, 403, 200
 # valid CSRF token, so an allowed role gets past the guards and meets the form's own checks (422 or 409).
 MATRIX: dict[tuple[str, str], tuple[int, int, int, int]] = {
     ("GET", "/static"): (200, 200, 200, 200),
+    ("GET", "/docs-assets"): (200, 200, 200, 200),  # Swagger UI's and ReDoc's own files: public code
     ("GET", "/healthz"): (200, 200, 200, 200),
     ("GET", "/"): (SEEN, OK, OK, OK),
     ("GET", "/login"): (OK, SEEN, SEEN, SEEN),
@@ -180,6 +181,8 @@ def concrete(path: str, world: dict) -> str:  # type: ignore[type-arg]
     ids.update(fmt="csv", appeal_id=world["appeal"])
     if path == "/static":
         return "/static/app.css"
+    if path == "/docs-assets":
+        return "/docs-assets/swagger-ui.css"
     return path.format(**ids)
 
 
