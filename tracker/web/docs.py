@@ -88,4 +88,3 @@ def install(app: FastAPI) -> None:
     """The docs' routes and their files, on an app made with docs_url, redoc_url and openapi_url None."""
     app.mount(ASSETS_URL, StaticFiles(directory=ASSETS), name="docs-assets")
     app.include_router(router)
-

@@ -52,7 +52,7 @@ def _own_files_only() -> Any:  # a weasyprint URLFetcher (weasyprint ships no ty
 def _own_files_fetcher_class() -> Any:
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-    class OwnFilesOnly(URLFetcher):  # type: ignore[misc]
+    class OwnFilesOnly(URLFetcher):
         """Fetches the app's own fonts and images and nothing else: no network, no other file, nothing a
         report's text could name (a name smuggled into CSS or HTML must not make the server fetch a URL)."""
 

@@ -16,7 +16,7 @@ from tracker.core.vocabulary import (
     Valuation,
 )
 from tracker.db.columns import Locale
-from tracker.web.api.types import STORABLE, CurrencyCode, DecimalString, Id, PlainDate, length
+from tracker.web.api.types import STORABLE, CurrencyCode, DecimalString, Id, PlainDate, Quantity, length, money_schema
 
 Name = Annotated[str, length(200, required=True), STORABLE]
 Notes = Annotated[str, length(4000), STORABLE]
@@ -30,11 +30,18 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+def _replace(schema: dict[str, Any], exact: dict[str, Any]) -> None:
+    schema.clear()
+    schema.update(exact)
+
+
 class MoneyValue(Strict):
     """Money as a client sends it: an exact decimal string and an ISO 4217 code."""
 
     amount: DecimalString
     currency: CurrencyCode
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra=lambda schema, _: _replace(schema, money_schema()))
 
     def to_money(self) -> Money:
         """Unchecked: the service checks digits, sign and size and names the field."""
@@ -224,7 +231,7 @@ class MoneyLineCreate(Strict):
 class GoodsLineCreate(Strict):
     kind: Literal["goods"]
     item_id: Id
-    quantity: DecimalString
+    quantity: Quantity
     unit_value: MoneyValue | None = None
     valuation: Valuation | None = None
 
@@ -232,7 +239,7 @@ class GoodsLineCreate(Strict):
 class ServiceLineCreate(Strict):
     kind: Literal["service"]
     item_id: Id
-    quantity: DecimalString
+    quantity: Quantity
     unit_value: MoneyValue | None = None
     valuation: Valuation | None = None
 

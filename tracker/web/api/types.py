@@ -11,11 +11,15 @@ from pydantic import BeforeValidator, Field, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
 from tracker.core.errors import Invalid
-from tracker.core.money import check_currency
+from tracker.core.money import CURRENCIES, MAX_AMOUNT, QUANTITY_PLACES, check_currency, minor_digits
 from tracker.core.parsing import ID_TEXT, MAX_ID, parse_id
 
 DECIMAL_TEXT = re.compile(r"^[0-9]{1,20}(\.[0-9]{1,20})?$")
 DATE_TEXT = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+# What a database can store (no NUL, no lone surrogate): the schema's pattern of every text field.
+STORABLE_TEXT = "^[^\\x00\\ud800-\\udfff]*$"
+# The allow-list itself, so a schema-valid code is one the server takes (AAA is not); upper case as answered.
+CURRENCY_SCHEMA: dict[str, Any] = {"type": "string", "enum": sorted(CURRENCIES)}
 
 
 def _id(value: Any) -> int:
@@ -94,8 +98,7 @@ CurrencyCode = Annotated[
     BeforeValidator(_currency),
     WithJsonSchema(
         {
-            "type": "string",
-            "pattern": "^[A-Za-z]{3}$",
+            **CURRENCY_SCHEMA,
             "description": "An ISO 4217 currency code in current use.",
             "examples": ["AZN"],
         }
@@ -108,9 +111,47 @@ PlainDate = Annotated[
 ]
 
 
+def positive_decimal_pattern(places: int, limit: Decimal) -> str:
+    """The pattern of a decimal string more than zero, below `limit` (a power of ten), with at most `places` decimals.
+
+    Stricter than the server in its spelling (no leading or trailing zeros), never looser.
+    """
+    whole = f"[1-9][0-9]{{0,{len(str(int(limit))) - 2}}}"
+    if places == 0:
+        return f"^{whole}$"
+    return f"^(?:{whole}(?:\\.[0-9]{{1,{places}}})?|0\\.[0-9]{{0,{places - 1}}}[1-9])$"
+
+
+def money_schema() -> dict[str, Any]:
+    """Money as the server takes it: one choice per count of minor digits, each with its currencies and its amounts
+    (JPY 1500, USD 10.50, KWD 1.250), so that a schema-valid amount is never refused for its digits or size."""
+    by_digits: dict[int, list[str]] = {}
+    for code in sorted(CURRENCIES):
+        by_digits.setdefault(minor_digits(code), []).append(code)
+    return {
+        "description": "An amount more than zero, as a decimal string with at most the currency's minor digits.",
+        "examples": [{"amount": "10.50", "currency": "USD"}],
+        "oneOf": [
+            {
+                "type": "object",
+                "properties": {
+                    "amount": {"type": "string", "pattern": positive_decimal_pattern(digits, MAX_AMOUNT)},
+                    "currency": {"type": "string", "enum": codes},
+                },
+                "required": ["amount", "currency"],
+                "additionalProperties": False,
+            }
+            for digits, codes in sorted(by_digits.items())
+        ],
+    }
+
+
+MAX_QUANTITY = Decimal("1e12")  # tracker.ledger.checks.MAX_QUANTITY (web may not import the ledger's checks here)
+
+
 def length(limit: int, *, required: bool = False) -> Any:
     """A text field's bounds: at most `limit` characters, and at least one when `required`."""
-    return Field(min_length=1 if required else 0, max_length=limit)
+    return Field(min_length=1 if required else 0, max_length=limit, json_schema_extra={"pattern": STORABLE_TEXT})
 
 
 # A text field is `Annotated[str, length(...), STORABLE]`, written out so that mypy sees a str:
@@ -124,3 +165,17 @@ def check_text(value: str | None, field: str) -> str | None:
         return _text(value)
     except PydanticCustomError as exc:
         raise Invalid(field, exc.message_template) from None
+
+
+Quantity = Annotated[
+    Decimal,
+    BeforeValidator(_decimal),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": positive_decimal_pattern(QUANTITY_PLACES, MAX_QUANTITY),
+            "description": "A quantity more than zero with at most three decimals, written as a string.",
+            "examples": ["10"],
+        }
+    ),
+]
