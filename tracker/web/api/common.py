@@ -8,14 +8,14 @@ from fastapi import Depends, Query
 from pydantic import WithJsonSchema
 
 from tracker.core.errors import NotFound
-from tracker.core.parsing import ID_TEXT, parse_id
+from tracker.core.parsing import parse_id
 from tracker.db.columns import LINE_KINDS
 from tracker.db.models import User
 from tracker.ledger.filters import MAX_TEXT, STATUS_CHOICES, ContributionFilters
 from tracker.web.api import paging
 from tracker.web.api.deps import current_user
 from tracker.web.api.schemas import ErrorMessage, ValidationProblems
-from tracker.web.api.types import CURRENCY_SCHEMA, STORABLE_TEXT
+from tracker.web.api.types import CURRENCY_SCHEMA, ID_PATTERN, STORABLE_TEXT
 
 Cursor = Annotated[
     str | None,
@@ -65,7 +65,7 @@ def object_id(value: str, what: str) -> int:
 # schemas document what is accepted; validating them here would answer the same mistake in other words.
 IdFilter = Annotated[
     str | None,
-    WithJsonSchema({"type": "string", "pattern": ID_TEXT.pattern}),
+    WithJsonSchema({"type": "string", "pattern": ID_PATTERN}),
     Query(description="An id, as the API returned it."),
 ]
 StatusFilter = Annotated[

@@ -18,7 +18,12 @@ class RateCreate(Strict):
 
     date: PlainDate
     currency: CurrencyCode
-    rate: DecimalString = Field(description='Reporting-currency units per 1 unit of `currency`, e.g. "1.7000".')
+    rate: DecimalString = Field(
+        description='Reporting-currency units per 1 unit of `currency`, e.g. "1.7000": from 1e-12 to below 1e12, '
+        "at most 20 significant digits.",
+        # tracker.rates.service.check_rate's bounds, as a pattern (stricter in spelling only)
+        json_schema_extra={"pattern": "^(?:[1-9][0-9]{0,11}(?:\\.[0-9]{1,8})?|0\\.0{0,11}[1-9][0-9]{0,7})$"},
+    )
     source: Annotated[str, length(40), STORABLE] = "manual"
 
     model_config = ConfigDict(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
 
 from tracker.core.money import Money, round_half_up, stored_quantity
 from tracker.core.vocabulary import (
@@ -16,12 +16,22 @@ from tracker.core.vocabulary import (
     Valuation,
 )
 from tracker.db.columns import Locale
-from tracker.web.api.types import STORABLE, CurrencyCode, DecimalString, Id, PlainDate, Quantity, length, money_schema
+from tracker.web.api.types import (
+    COUNTRY_SCHEMA,
+    STORABLE,
+    CurrencyCode,
+    DecimalString,
+    Id,
+    PlainDate,
+    Quantity,
+    length,
+    money_schema,
+)
 
 Name = Annotated[str, length(200, required=True), STORABLE]
 Notes = Annotated[str, length(4000), STORABLE]
 Line = Annotated[str, length(200), STORABLE]
-Country = Annotated[str, Field(min_length=2, max_length=2, pattern="^[A-Za-z]{2}$")]
+Country = Annotated[str, Field(min_length=2, max_length=2, pattern="^[A-Za-z]{2}$"), WithJsonSchema(COUNTRY_SCHEMA)]
 
 
 class Strict(BaseModel):

@@ -11,11 +11,31 @@ from pydantic import BeforeValidator, Field, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
 from tracker.core.errors import Invalid
+from tracker.core.fields import country_codes
 from tracker.core.money import CURRENCIES, MAX_AMOUNT, QUANTITY_PLACES, check_currency, minor_digits
-from tracker.core.parsing import ID_TEXT, MAX_ID, parse_id
+from tracker.core.parsing import MAX_ID, parse_id
 
 DECIMAL_TEXT = re.compile(r"^[0-9]{1,20}(\.[0-9]{1,20})?$")
 DATE_TEXT = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+
+
+def up_to_pattern(limit: int) -> str:
+    """The pattern of the whole numbers 1 to `limit` written without leading zeros (for MAX_ID: 1 to 2147483647)."""
+    digits = str(limit)
+    choices = [f"[1-9][0-9]{{0,{len(digits) - 2}}}"] if len(digits) > 1 else []
+    for at, digit in enumerate(digits):
+        rest = len(digits) - at - 1
+        low = "1" if at == 0 else "0"
+        if int(digit) > int(low):
+            below = f"[{low}-{int(digit) - 1}]" if int(digit) - 1 > int(low) else low
+            choices.append(digits[:at] + below + (f"[0-9]{{{rest}}}" if rest else ""))
+    choices.append(digits)
+    return "^(?:" + "|".join(choices) + ")$"
+
+
+ID_PATTERN = up_to_pattern(MAX_ID)
+COUNTRY_SCHEMA: dict[str, Any] = {"type": "string", "enum": sorted(country_codes())}
+
 # What a database can store (no NUL, no lone surrogate): the schema's pattern of every text field.
 STORABLE_TEXT = "^[^\\x00\\ud800-\\udfff]*$"
 # The allow-list itself, so a schema-valid code is one the server takes (AAA is not); upper case as answered.
@@ -72,10 +92,9 @@ Id = Annotated[
     BeforeValidator(_id),
     WithJsonSchema(
         {
-            "anyOf": [
-                {"type": "string", "pattern": ID_TEXT.pattern},
-                {"type": "integer", "minimum": 1, "maximum": MAX_ID},
-            ],
+            # Only the string: JSON Schema counts 7.0 as an integer, which the server rightly refuses as an id.
+            "type": "string",
+            "pattern": ID_PATTERN,
             "description": "An id as the API returned it (a string); integers are accepted too.",
             "examples": ["1"],
         }
