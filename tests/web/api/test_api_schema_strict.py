@@ -98,6 +98,13 @@ def test_a_cursor_matches_the_pattern_when_the_api_wrote_it_and_a_match_always_d
 def test_text_fields_keys_and_filters_say_what_the_server_refuses(openapi: dict[str, Any]) -> None:
     donor = openapi["components"]["schemas"]["DonorCreate"]["properties"]["name"]
     assert re.fullmatch(donor["pattern"], "Ayşə") and not re.fullmatch(donor["pattern"], "a\x00b")
+    assert not re.fullmatch(donor["pattern"], " \t ")  # a required name is more than blank
+    rate = openapi["components"]["schemas"]["RateCreate"]["properties"]
+    assert not re.fullmatch(rate["source"]["pattern"], "  ") and re.fullmatch(rate["source"]["pattern"], "cbar")
+    for text, taken in [("1.7", True), ("0", False), ("0.000000000001", True), ("1000000000000", False)]:
+        assert bool(re.fullmatch(rate["rate"]["pattern"], text)) is taken, text
+    value_date = openapi["components"]["schemas"]["ContributionCreate"]["properties"]["date"]["pattern"]
+    assert re.match(value_date, "1990-01-01") and not re.match(value_date, "1989-12-31")
     post = openapi["paths"]["/api/v1/donors"]["post"]
     key = next(p for p in post["parameters"] if p["name"] == "Idempotency-Key")["schema"]
     assert re.fullmatch(key["pattern"], "3f2a-11") and not re.fullmatch(key["pattern"], "ключ")

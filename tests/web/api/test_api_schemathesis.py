@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 
@@ -22,17 +23,37 @@ from tracker.web.deps import get_session
 # writes them, storable text, Idempotency-Key's bytes), so a 422 on schema-valid data is a failure,
 # but for the rules that depend on what is stored or on two fields at once, which no JSON Schema
 # can say. Each is named here, by operation and field, and nothing else is let through.
-STATEFUL_RULES: dict[str, set[str]] = {
-    "POST /api/v1/appeals": {"code"},  # codes are unique: one already recorded is refused
-    "POST /api/v1/items": {"name"},  # item names are unique in the catalogue
-    "POST /api/v1/contributions": {"donor_id", "recipient_id", "appeal_id", "fulfils_id", "lines[].item_id"},
-    "POST /api/v1/contributions/{contribution_id}/fulfilments": {"recipient_id", "appeal_id", "lines[].item_id"},
-    "POST /api/v1/rates": {"date"},  # not in the future: depends on today
-    "GET /api/v1/rates": {"from", "to"},  # a period that ends before it starts
-    "GET /api/v1/reports/summary": {"from", "to"},
-    "GET /api/v1/contributions": {"from", "to"},
-    "GET /api/v1/exports/contributions": {"from", "to"},
+STATEFUL_RULES: dict[str, dict[str, str]] = {  # operation -> field -> what its message says ("" for any)
+    "POST /api/v1/appeals": {"code": "already exists"},  # codes are unique
+    "POST /api/v1/items": {"name": "already has an item named"},  # item names are unique in the catalogue
+    "POST /api/v1/contributions": {
+        "donor_id": "no donor with id",
+        "recipient_id": "no recipient with id",
+        "appeal_id": "no appeal with id",
+        "fulfils_id": "",
+        "lines[].item_id": "",
+        "date": "is in the future",  # depends on today
+    },
+    "POST /api/v1/contributions/{contribution_id}/fulfilments": {
+        "recipient_id": "no recipient with id",
+        "appeal_id": "no appeal with id",
+        "lines[].item_id": "",
+        "date": "is in the future",
+    },
+    "POST /api/v1/rates": {"date": "is in the future", "currency": "is the reporting currency"},  # today; settings
+    "GET /api/v1/rates": {"from": "is after", "to": "is after"},  # a period that ends before it starts
+    "GET /api/v1/reports/summary": {"from": "", "to": "the period ends before it starts"},
+    "GET /api/v1/contributions": {"from": "", "to": ""},
+    "GET /api/v1/exports/contributions": {"from": "", "to": ""},
 }
+UNSTORABLE = {"must not contain NUL characters", "must be valid Unicode (no lone surrogates)"}
+
+
+def _sends_unstorable_text(case: schemathesis.Case) -> bool:
+    sent = json.dumps([case.body, case.query, case.headers], default=str)
+    return "\\u0000" in sent or re.search(r"\\ud[89ab][0-9a-f]{2}(?!\\ud[c-f])", sent) is not None
+
+
 # An import's body is a file, checked row by row; its problems are rows and columns, not schema.
 FILE_CONTENT = {"POST /api/v1/imports"}
 
@@ -96,8 +117,13 @@ def test_api_as_admin(case: schemathesis.Case) -> None:
     label = case.operation.label
     if label in FILE_CONTENT:
         return
-    fields = {re.sub(r"\[\d+\]", "[]", str(problem["field"])) for problem in response.json()["detail"]}
-    assert fields <= STATEFUL_RULES.get(label, set()), f"schema-valid request rejected: {response.text}"
+    problems = response.json()["detail"]
+    if all(problem["message"] in UNSTORABLE for problem in problems) and _sends_unstorable_text(case):
+        return  # the schema's pattern forbids it; schemathesis's boundary phase sent it anyway
+    rules = STATEFUL_RULES.get(label, {})
+    for problem in problems:
+        field = re.sub(r"\[\d+\]", "[]", str(problem["field"]))
+        assert field in rules and rules[field] in problem["message"], f"schema-valid request rejected: {response.text}"
 
 
 @anonymous.parametrize()

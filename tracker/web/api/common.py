@@ -88,7 +88,7 @@ DateFrom = Annotated[str | None, DATE_SCHEMA, Query(alias="from", description="V
 DateTo = Annotated[str | None, DATE_SCHEMA, Query(alias="to", description="Value date on or before (YYYY-MM-DD).")]
 TextFilter = Annotated[
     str | None,
-    WithJsonSchema({"type": "string", "maxLength": MAX_TEXT, "pattern": STORABLE_TEXT}),
+    WithJsonSchema({"type": "string", "minLength": 1, "maxLength": MAX_TEXT, "pattern": STORABLE_TEXT}),
     Query(description="Part of the number, reference, notes, or the donor's or recipient's name, in any case."),
 ]
 

@@ -24,6 +24,7 @@ from tracker.web.api.types import (
     Id,
     PlainDate,
     Quantity,
+    ValueDate,
     length,
     money_schema,
 )
@@ -281,7 +282,7 @@ class ContributionCreate(Strict):
     donor_id: Id
     recipient_id: Id
     appeal_id: Id | None = None
-    date: PlainDate
+    date: ValueDate
     status: Literal["pledged", "committed", "paid"]
     reference: Line = ""
     notes: Notes = ""
@@ -296,7 +297,7 @@ class FulfilmentCreate(Strict):
 
     recipient_id: Id | None = Field(default=None, description="Defaults to the pledge's recipient.")
     appeal_id: Id | None = Field(default=None, description="Defaults to the pledge's appeal.")
-    date: PlainDate
+    date: ValueDate
     reference: Line = ""
     notes: Notes = ""
     lines: list[LineCreate] = Field(min_length=1, max_length=200)

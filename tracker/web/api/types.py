@@ -36,6 +36,8 @@ def up_to_pattern(limit: int) -> str:
 ID_PATTERN = up_to_pattern(MAX_ID)
 COUNTRY_SCHEMA: dict[str, Any] = {"type": "string", "enum": sorted(country_codes())}
 
+# Text that is more than blank, and storable (a name, a source: the server strips it first).
+NOT_BLANK_TEXT = "^[^\\x00\\ud800-\\udfff]*[^\\s\\x00\\ud800-\\udfff][^\\x00\\ud800-\\udfff]*$"
 # What a database can store (no NUL, no lone surrogate): the schema's pattern of every text field.
 STORABLE_TEXT = "^[^\\x00\\ud800-\\udfff]*$"
 # The allow-list itself, so a schema-valid code is one the server takes (AAA is not); upper case as answered.
@@ -123,6 +125,15 @@ CurrencyCode = Annotated[
         }
     ),
 ]
+# A contribution's value date: not before 1990 (tracker.ledger.checks.check_value_date); "not in the
+# future" depends on today, which a schema cannot say.
+ValueDate = Annotated[
+    date,
+    BeforeValidator(_date),
+    WithJsonSchema(
+        {"type": "string", "format": "date", "pattern": "^(?:199[0-9]|[2-9][0-9]{3})-", "examples": ["2023-02-10"]}
+    ),
+]
 PlainDate = Annotated[
     date,
     BeforeValidator(_date),
@@ -170,7 +181,8 @@ MAX_QUANTITY = Decimal("1e12")  # tracker.ledger.checks.MAX_QUANTITY (web may no
 
 def length(limit: int, *, required: bool = False) -> Any:
     """A text field's bounds: at most `limit` characters, and at least one when `required`."""
-    return Field(min_length=1 if required else 0, max_length=limit, json_schema_extra={"pattern": STORABLE_TEXT})
+    pattern = NOT_BLANK_TEXT if required else STORABLE_TEXT  # a required text is stripped, then must be left
+    return Field(min_length=1 if required else 0, max_length=limit, json_schema_extra={"pattern": pattern})
 
 
 # A text field is `Annotated[str, length(...), STORABLE]`, written out so that mypy sees a str:
