@@ -8,7 +8,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field
 
 from tracker.web.api.schemas import Listing, MoneyPublic, Strict
-from tracker.web.api.types import NOT_BLANK_TEXT, STORABLE, CurrencyCode, DecimalString, PlainDate, length
+from tracker.web.api.types import STORABLE, CurrencyCode, DecimalString, PlainDate, length
 
 # --- exchange rates -----------------------------------------------------------------------
 
@@ -24,7 +24,7 @@ class RateCreate(Strict):
         # tracker.rates.service.check_rate's bounds, as a pattern (stricter in spelling only)
         json_schema_extra={"pattern": "^(?:[1-9][0-9]{0,11}(?:\\.[0-9]{1,8})?|0\\.0{0,11}[1-9][0-9]{0,7})$"},
     )
-    source: Annotated[str, length(40), STORABLE, Field(json_schema_extra={"pattern": NOT_BLANK_TEXT})] = "manual"
+    source: Annotated[str, length(40, required=True), STORABLE] = "manual"
 
     model_config = ConfigDict(
         json_schema_extra={"examples": [{"date": "2023-02-10", "currency": "USD", "rate": "1.7000", "source": "cbar"}]}

@@ -18,6 +18,7 @@ from tracker.core.vocabulary import (
 from tracker.db.columns import Locale
 from tracker.web.api.types import (
     COUNTRY_SCHEMA,
+    EMAIL_TEXT,
     STORABLE,
     CurrencyCode,
     DecimalString,
@@ -93,7 +94,7 @@ class DonorCreate(Strict):
     name: Name
     kind: DonorKind
     country: Country | None = None
-    email: Annotated[str, length(254), STORABLE] | None = None
+    email: Annotated[str, length(254), STORABLE, Field(json_schema_extra={"pattern": EMAIL_TEXT})] | None = None
     phone: Annotated[str, length(50), STORABLE] | None = None
     locale: Locale | None = None
     notes: Notes = ""

@@ -38,6 +38,9 @@ COUNTRY_SCHEMA: dict[str, Any] = {"type": "string", "enum": sorted(country_codes
 
 # Text that is more than blank, and storable (a name, a source: the server strips it first).
 NOT_BLANK_TEXT = "^[^\\x00\\ud800-\\udfff]*[^\\s\\x00\\ud800-\\udfff][^\\x00\\ud800-\\udfff]*$"
+# tracker.core.fields.EMAIL, on the stripped text, with the storable characters; blank is no address.
+_ADDRESS_PART = "[^@\\s\\x00\\ud800-\\udfff]+"
+EMAIL_TEXT = f"^\\s*(?:{_ADDRESS_PART}@{_ADDRESS_PART}\\.{_ADDRESS_PART}\\s*)?$"
 # What a database can store (no NUL, no lone surrogate): the schema's pattern of every text field.
 STORABLE_TEXT = "^[^\\x00\\ud800-\\udfff]*$"
 # The allow-list itself, so a schema-valid code is one the server takes (AAA is not); upper case as answered.
