@@ -1,10 +1,12 @@
-"""The API's documentation: /openapi.json, Swagger UI at /docs and ReDoc at /redoc, from the app's own files.
+"""The API's documentation: /openapi.json and Swagger UI at /docs, from the app's own files.
 
-The Swagger UI and ReDoc scripts come from the `fastapi-offline` package (installed with the
-app, so the pages work offline and load nothing from a CDN); the few lines that start them are
-in tracker/static/docs.js, so the pages live under the same Content-Security-Policy as every
-other page (no inline script). In production they are for signed-in staff only: the schema
-lists every operation and field, which is no business of an anonymous visitor.
+Swagger UI's files come from the `fastapi-offline` package (installed with the app, so the page
+works offline and loads nothing from a CDN); the few lines that start it are in
+tracker/static/docs.js, so the page lives under the same Content-Security-Policy as every other
+page (no inline script). ReDoc is not offered: it styles itself with inline styles, which that
+policy (style-src 'self') blocks, and loosening it for one page is not worth a second viewer.
+In production both are for signed-in staff only: the schema lists every operation and field,
+which is no business of an anonymous visitor.
 """
 
 from __future__ import annotations
@@ -53,19 +55,6 @@ def swagger(request: Request) -> HTMLResponse:
             body=f'<div id="swagger-ui" data-openapi="{_openapi_url(request)}"></div>'
             f'<script src="{ASSETS_URL}/swagger-ui-bundle.js"></script>'
             f'<script src="{request.url_for("static", path="docs.js").path}"></script>',
-        )
-    )
-
-
-@router.get("/redoc", name="docs.redoc", response_class=HTMLResponse)
-def redoc(request: Request) -> HTMLResponse:
-    return HTMLResponse(
-        _page(
-            request,
-            "ReDoc",
-            head="",
-            body=f'<redoc spec-url="{_openapi_url(request)}"></redoc>'
-            f'<script src="{ASSETS_URL}/redoc.standalone.js"></script>',
         )
     )
 

@@ -37,12 +37,13 @@ ID_PATTERN = up_to_pattern(MAX_ID)
 COUNTRY_SCHEMA: dict[str, Any] = {"type": "string", "enum": sorted(country_codes())}
 
 # Text that is more than blank, and storable (a name, a source: the server strips it first).
-NOT_BLANK_TEXT = "^[^\\x00\\ud800-\\udfff]*[^\\s\\x00\\ud800-\\udfff][^\\x00\\ud800-\\udfff]*$"
+NOT_BLANK_TEXT = "^[^\\x00]*[^\\s\\x00][^\\x00]*$"
 # tracker.core.fields.EMAIL, on the stripped text, with the storable characters; blank is no address.
-_ADDRESS_PART = "[^@\\s\\x00\\ud800-\\udfff]+"
+_ADDRESS_PART = "[^@\\s\\x00]+"
 EMAIL_TEXT = f"^\\s*(?:{_ADDRESS_PART}@{_ADDRESS_PART}\\.{_ADDRESS_PART}\\s*)?$"
-# What a database can store (no NUL, no lone surrogate): the schema's pattern of every text field.
-STORABLE_TEXT = "^[^\\x00\\ud800-\\udfff]*$"
+# What a database can store: no NUL (the schema's pattern of every text field). Lone surrogates are
+# refused too, but a pattern cannot say so portably (ECMA-262 validators reject such a pattern).
+STORABLE_TEXT = "^[^\\x00]*$"
 # The allow-list itself, so a schema-valid code is one the server takes (AAA is not); upper case as answered.
 CURRENCY_SCHEMA: dict[str, Any] = {"type": "string", "enum": sorted(CURRENCIES)}
 
