@@ -15,7 +15,7 @@ from tracker.ledger.filters import MAX_TEXT, STATUS_CHOICES, ContributionFilters
 from tracker.web.api import paging
 from tracker.web.api.deps import current_user
 from tracker.web.api.schemas import ErrorMessage, ValidationProblems
-from tracker.web.api.types import CURRENCY_SCHEMA, ID_PATTERN, STORABLE_TEXT
+from tracker.web.api.types import CURRENCY_SCHEMA, ID_PATTERN, NOT_BLANK_TEXT, STORABLE_TEXT
 
 Cursor = Annotated[
     str | None,
@@ -88,7 +88,9 @@ DateFrom = Annotated[str | None, DATE_SCHEMA, Query(alias="from", description="V
 DateTo = Annotated[str | None, DATE_SCHEMA, Query(alias="to", description="Value date on or before (YYYY-MM-DD).")]
 TextFilter = Annotated[
     str | None,
-    WithJsonSchema({"type": "string", "minLength": 1, "maxLength": MAX_TEXT, "pattern": STORABLE_TEXT}),
+    WithJsonSchema(
+        {"type": "string", "minLength": 1, "maxLength": MAX_TEXT, "pattern": NOT_BLANK_TEXT}
+    ),  # blank: refused
     Query(description="Part of the number, reference, notes, or the donor's or recipient's name, in any case."),
 ]
 
