@@ -44,6 +44,8 @@ STATEFUL_RULES: dict[str, dict[str, str]] = {  # operation -> field -> what its 
     "GET /api/v1/reports/summary": {"from": "", "to": "the period ends before it starts"},
     "GET /api/v1/contributions": {"from": "", "to": ""},
     "GET /api/v1/exports/contributions": {"from": "", "to": ""},
+    # Without ?org_ref=, the organisation's IATI identifier comes from TRACKER_IATI_ORG_REF: settings.
+    "GET /api/v1/exports/iati/{appeal_id}": {"org_ref": "set TRACKER_IATI_ORG_REF"},
 }
 
 
