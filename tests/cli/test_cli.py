@@ -111,6 +111,8 @@ def test_serve_with_demo_serves_the_home_page(fresh_url: str) -> None:
             try:
                 with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as health:
                     if health.status == 200:
+                        assert health.headers.get("server") is None  # uvicorn's banner is off
+                        assert health.headers["x-content-type-options"] == "nosniff"
                         break
             except (urllib.error.URLError, ConnectionError):
                 pass

@@ -74,7 +74,15 @@ def serve(
             host=host, port=port, database=_safe_url(settings.database_url)
         )
     )
-    uvicorn.run("tracker.web.app:create_app", factory=True, host=host, port=port, workers=workers, log_level="info")
+    uvicorn.run(
+        "tracker.web.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="info",
+        server_header=False,  # no "server: uvicorn": nothing tells a visitor which server to aim at
+    )
 
 
 @app.command("setup-code")

@@ -65,6 +65,11 @@ def one_of(value: Any, allowed: tuple[str, ...], field: str) -> str:
     return value
 
 
+def country_codes() -> frozenset[str]:
+    """The ISO 3166-1 alpha-2 codes `country_code` takes (upper case)."""
+    return _countries()
+
+
 @cache
 def _countries() -> frozenset[str]:
     return frozenset(

@@ -7,29 +7,37 @@ import logging
 import sqlalchemy as sa
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse
+from starlette.types import ASGIApp
 
 import tracker
 from tracker.core.config import get_settings
 from tracker.core.errors import Busy, TrackerError
 from tracker.db.engine import is_busy
-from tracker.web import api, auth, home
+from tracker.web import api, auth, docs, headers, home
 from tracker.web.deps import refuse_nul, saved_default_language, templates
 from tracker.web.locale import LocaleMiddleware
 from tracker.web.pages import account, admin, catalogue, contributions, entry, exports, imports, journal, rates, reports
 from tracker.web.static import static_files
 
 
+class TrackerApp(FastAPI):
+    """FastAPI, with tracker.web.headers outside even Starlette's own 500 page."""
+
+    def build_middleware_stack(self) -> ASGIApp:
+        return headers.wrap(super().build_middleware_stack())
+
+
 def create_app() -> FastAPI:
     settings = get_settings()  # a bad setting stops the app here, before it serves anything
     if warning := settings.secret_warning():
         logging.getLogger("tracker").warning(warning)
-    app = FastAPI(
+    app = TrackerApp(
         title="tracker",
         version=tracker.__version__,
         description=api.DESCRIPTION,
-        docs_url="/docs",
+        docs_url=None,  # tracker.web.docs serves them, from the app's own files
         redoc_url=None,
-        openapi_url="/openapi.json",
+        openapi_url=None,
         # NUL characters first, before any of the request reaches the database; then the language's step 5.
         dependencies=[Depends(refuse_nul), Depends(saved_default_language)],
     )
@@ -68,4 +76,5 @@ def create_app() -> FastAPI:
     app.include_router(reports.router)
     api.install(app)
     app.include_router(exports.router)
+    docs.install(app)
     return app

@@ -18,7 +18,7 @@ from fastapi.responses import RedirectResponse, Response
 from markupsafe import Markup
 from sqlmodel import Session
 from starlette.middleware.sessions import SessionMiddleware
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from tracker.accounts.sessions import SESSION_HOURS, end_session, open_session, session_user
 from tracker.accounts.users import has_role
@@ -30,10 +30,6 @@ from tracker.web.deps import SessionDep
 
 SESSION_COOKIE = "tracker_session"
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
-CSP = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-    "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
-)
 
 
 class Forbidden(TrackerError):
@@ -63,36 +59,8 @@ class SessionCookies:
         await chosen(scope, receive, send)
 
 
-class SecurityHeaders:
-    """Pages may load only the app's own scripts, styles and images, and may not be framed."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        path = scope.get("path", "")
-        if scope["type"] != "http" or path.startswith(("/api/", "/docs", "/redoc", "/openapi")):
-            await self.app(scope, receive, send)
-            return
-
-        async def send_with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = list(message.get("headers", []))
-                headers += [
-                    (b"content-security-policy", CSP.encode()),
-                    (b"x-content-type-options", b"nosniff"),
-                    (b"referrer-policy", b"same-origin"),
-                    (b"x-frame-options", b"DENY"),
-                ]
-                message["headers"] = headers
-            await send(message)
-
-        await self.app(scope, receive, send_with_headers)
-
-
 def install(app: FastAPI) -> None:
-    """Sessions, security headers, and the sign-in redirect, on the app."""
-    app.add_middleware(SecurityHeaders)
+    """Sessions and the sign-in redirect, on the app (security headers: tracker.web.headers)."""
     app.add_middleware(SessionCookies, secret_key=get_settings().secret_key)
 
     @app.exception_handler(SignInRequired)

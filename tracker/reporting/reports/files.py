@@ -9,12 +9,15 @@ from datetime import date
 from functools import cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote, urlsplit
+from urllib.request import url2pathname
 
 from tracker.core.money import Money, minor_digits, round_half_up
 
-FONTS = Path(__file__).resolve().parent.parent.parent / "static" / "fonts"
+STATIC = Path(__file__).resolve().parent.parent.parent / "static"
+FONTS = STATIC / "fonts"
 # The reports' layout, the same file their web pages link (templates/reports/_report_base.html).
-REPORT_CSS = FONTS.parent / "report.css"
+REPORT_CSS = STATIC / "report.css"
 
 # A cell that starts with one of these is read as a formula by spreadsheet programs
 # (CSV injection); such text is prefixed with an apostrophe so it stays text.
@@ -34,20 +37,55 @@ def _font_config() -> Any:  # a weasyprint FontConfiguration (weasyprint ships n
     return FontConfiguration()
 
 
-def html_to_pdf(html: str) -> bytes:
-    """The same HTML a browser shows, as a PDF set in the bundled Noto Sans (it has ₼, ə, ğ, ı, ş and Cyrillic)."""
-    from weasyprint import CSS, HTML
+def own_file(url: str) -> Path | None:
+    """The app's own static file (a font, an image) that `url` names, or None for anything else."""
+    parts = urlsplit(url)
+    if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
+        return None
+    path = Path(url2pathname(unquote(parts.path))).resolve()
+    return path if path.is_file() and path.is_relative_to(STATIC) else None
 
-    fonts = _font_config()
-    stylesheets = [_layout(), CSS(string=PDF_STYLE, font_config=fonts)]
-    return HTML(string=html, base_url=str(FONTS)).write_pdf(stylesheets=stylesheets, font_config=fonts)
+
+def _own_files_only() -> Any:  # a weasyprint URLFetcher (weasyprint ships no types); one per PDF
+    return _own_files_fetcher_class()(allowed_protocols=("file", "data"), allow_redirects=False)
 
 
 @cache
-def _layout() -> Any:  # a weasyprint CSS, read once
+def _own_files_fetcher_class() -> Any:
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    class OwnFilesOnly(URLFetcher):
+        """Fetches the app's own fonts and images and nothing else: no network, no other file, nothing a
+        report's text could name (a name smuggled into CSS or HTML must not make the server fetch a URL)."""
+
+        def fetch(self, url: str, headers: object = None) -> Any:
+            if url.startswith("data:"):
+                return super().fetch(url, headers)  # the bytes are in the URL itself: nothing is fetched
+            path = own_file(url)
+            if path is None:
+                raise ValueError("a report may use only the app's own fonts and images")
+            return URLFetcherResponse(path.as_uri(), body=path.read_bytes())
+
+    return OwnFilesOnly
+
+
+def html_to_pdf(html: str) -> bytes:
+    """The same HTML a browser shows, as a PDF set in the bundled Noto Sans (it has ₼, ə, ğ, ı, ş and Cyrillic).
+    WeasyPrint may fetch only the app's own fonts and images while it does (see _own_files_only)."""
+    from weasyprint import CSS, HTML
+
+    fonts, fetcher = _font_config(), _own_files_only()
+    stylesheets = [_layout(), CSS(string=PDF_STYLE, font_config=fonts, url_fetcher=fetcher)]
+    return HTML(string=html, base_url=str(FONTS), url_fetcher=fetcher).write_pdf(
+        stylesheets=stylesheets, font_config=fonts
+    )
+
+
+@cache
+def _layout() -> Any:  # a weasyprint CSS, read once; it may fetch nothing but the app's own files
     from weasyprint import CSS
 
-    return CSS(string=REPORT_CSS.read_text(encoding="utf-8"), font_config=_font_config())
+    return CSS(string=REPORT_CSS.read_text(encoding="utf-8"), font_config=_font_config(), url_fetcher=_own_files_only())
 
 
 def safe_cell(value: object) -> str:

@@ -150,7 +150,9 @@ def _line_text(line: LineView, locale: str) -> str:
 
 def css_string(text: str) -> Markup:
     """Text as a CSS string literal, for @page content (page footers) inside a <style> element."""
-    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("<", "\\3c ").replace("\n", " ")
+    # Every character but a letter, a digit or a space as a hex escape: no quote, backslash, line break
+    # (CR, LF, FF end a CSS string), "<" or ";" of the text can end the string or the <style> element.
+    escaped = "".join(c if c.isalnum() or c == " " else f"\\{ord(c):06x}" for c in text)
     return Markup(f'"{escaped}"')  # noqa: S704 - escaped for CSS above; never HTML
 
 

@@ -9,12 +9,14 @@ from fastapi.responses import Response
 from pydantic import BaseModel, WithJsonSchema
 
 from tracker.core.errors import NotFound
-from tracker.core.parsing import ID_TEXT, parse_id
+from tracker.core.parsing import parse_id
 from tracker.db.columns import LINE_KINDS
 from tracker.db.models import User
 from tracker.ledger.filters import MAX_TEXT, STATUS_CHOICES, ContributionFilters
+from tracker.web.api import paging
 from tracker.web.api.deps import current_user
 from tracker.web.api.schemas import ErrorMessage, ValidationProblems
+from tracker.web.api.types import CURRENCY_SCHEMA, ID_PATTERN, NOT_BLANK_TEXT, STORABLE_TEXT
 
 
 def answered(body: BaseModel, status_code: int = 200) -> Response:
@@ -25,10 +27,17 @@ def answered(body: BaseModel, status_code: int = 200) -> Response:
 
 Cursor = Annotated[
     str | None,
-    Query(max_length=100, description="The `next_cursor` of the previous page; leave out for the first page."),
+    Query(
+        max_length=100,
+        description="The `next_cursor` of the previous page; leave out for the first page.",
+        json_schema_extra={"pattern": paging.CURSOR_PATTERN},  # the server's own check stays paging.decode
+    ),
 ]
 Limit = Annotated[int, Query(ge=1, le=200, description="How many to return (1 to 200).")]
-Search = Annotated[str | None, Query(max_length=200, description="Part of the name, in any case.")]
+Search = Annotated[
+    str | None,
+    Query(max_length=200, description="Part of the name, in any case.", json_schema_extra={"pattern": STORABLE_TEXT}),
+]
 IncludeArchived = Annotated[bool, Query(description="Also list archived ones.")]
 
 
@@ -64,7 +73,7 @@ def object_id(value: str, what: str) -> int:
 # schemas document what is accepted; validating them here would answer the same mistake in other words.
 IdFilter = Annotated[
     str | None,
-    WithJsonSchema({"type": "string", "pattern": ID_TEXT.pattern}),
+    WithJsonSchema({"type": "string", "pattern": ID_PATTERN}),
     Query(description="An id, as the API returned it."),
 ]
 StatusFilter = Annotated[
@@ -79,7 +88,7 @@ KindFilter = Annotated[
 ]
 CurrencyFilter = Annotated[
     str | None,
-    WithJsonSchema({"type": "string", "pattern": "^[A-Za-z]{3}$"}),
+    WithJsonSchema(CURRENCY_SCHEMA),
     Query(description="Has at least one line valued in this currency."),
 ]
 DATE_SCHEMA = WithJsonSchema({"type": "string", "format": "date", "examples": ["2023-02-10"]})
@@ -87,7 +96,9 @@ DateFrom = Annotated[str | None, DATE_SCHEMA, Query(alias="from", description="V
 DateTo = Annotated[str | None, DATE_SCHEMA, Query(alias="to", description="Value date on or before (YYYY-MM-DD).")]
 TextFilter = Annotated[
     str | None,
-    WithJsonSchema({"type": "string", "maxLength": MAX_TEXT}),
+    WithJsonSchema(
+        {"type": "string", "minLength": 1, "maxLength": MAX_TEXT, "pattern": NOT_BLANK_TEXT}
+    ),  # blank: refused
     Query(description="Part of the number, reference, notes, or the donor's or recipient's name, in any case."),
 ]
 

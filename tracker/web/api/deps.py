@@ -129,6 +129,8 @@ async def idempotency(
         Header(
             alias="Idempotency-Key",
             max_length=200,
+            # printable ASCII, as idempotency.claim checks; no space at either end, which HTTP would strip
+            json_schema_extra={"pattern": "^[!-~]([ -~]{0,198}[!-~])?$"},
             description="Any unique string (a UUID is best). Retrying with the same key and body returns the first "
             "answer and creates nothing; the same key with another body is refused with 409.",
         ),

@@ -17,7 +17,7 @@ from tracker.web.api import paging, present
 from tracker.web.api.common import READ, READ_ONE, WRITE, Cursor, IncludeArchived, Limit, Search, object_id
 from tracker.web.api.deps import Clerk, Idempotent, LimitedRoute, Viewer
 from tracker.web.api.schemas import DonorCreate, DonorList, DonorPatch, DonorPublic
-from tracker.web.api.types import check_text
+from tracker.web.api.types import COUNTRY_SCHEMA, check_text
 from tracker.web.deps import SessionDep
 
 router = APIRouter(prefix="/donors", tags=["donors"], route_class=LimitedRoute)
@@ -44,7 +44,9 @@ def list_donors(
     user: Viewer,
     q: Search = None,
     kind: Annotated[DonorKind | None, Query()] = None,
-    country: Annotated[str | None, Query(pattern="^[A-Za-z]{2}$")] = None,
+    country: Annotated[
+        str | None, Query(pattern="^[A-Za-z]{2}$", json_schema_extra={"enum": COUNTRY_SCHEMA["enum"]})
+    ] = None,
     include_archived: IncludeArchived = False,
     cursor: Cursor = None,
     limit: Limit = 50,

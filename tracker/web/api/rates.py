@@ -15,12 +15,15 @@ from tracker.web.api.common import READ, WRITE, Cursor, Limit
 from tracker.web.api.deps import Admin, Idempotent, LimitedRoute, Viewer
 from tracker.web.api.present_reports import rate_version, stored_rate
 from tracker.web.api.report_schemas import RateCreate, RateList, RatePublic
-from tracker.web.api.types import PlainDate
+from tracker.web.api.types import CURRENCY_SCHEMA, PlainDate
 from tracker.web.deps import SessionDep
 
 router = APIRouter(prefix="/rates", tags=["rates"], route_class=LimitedRoute)
 
-CurrencyFilter = Annotated[str | None, Query(pattern="^[A-Za-z]{3}$", description="Only rates of this currency.")]
+CurrencyFilter = Annotated[
+    str | None,
+    Query(pattern="^[A-Za-z]{3}$", description="Only rates of this currency.", json_schema_extra=CURRENCY_SCHEMA),
+]
 
 
 @router.post("", status_code=201, response_model=RatePublic, responses=WRITE)

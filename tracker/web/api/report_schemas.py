@@ -39,8 +39,14 @@ class RateCreate(Strict):
 
     date: PlainDate
     currency: CurrencyCode
-    rate: RateText = Field(description='Reporting-currency units per 1 unit of `currency`, e.g. "1.7000".')
-    source: Annotated[str, length(40), STORABLE] = "manual"
+    rate: RateText = Field(
+        description='Reporting-currency units per 1 unit of `currency`, e.g. "1.7000": from 1e-12 to below 1e12, '
+        "at most 20 significant digits.",
+        # tracker.rates.service.check_rate's bounds, as a pattern (stricter in spelling only); the server reads
+        # any text and answers what is wrong with it ("-1": must be more than zero), as the page and the CLI do.
+        json_schema_extra={"pattern": "^(?:[1-9][0-9]{0,11}(?:\\\\.[0-9]{1,8})?|0\\\\.0{0,11}[1-9][0-9]{0,7})$"},
+    )
+    source: Annotated[str, length(40, required=True), STORABLE] = "manual"
 
     model_config = ConfigDict(
         json_schema_extra={"examples": [{"date": "2023-02-10", "currency": "USD", "rate": "1.7000", "source": "cbar"}]}

@@ -16,7 +16,7 @@ from tracker.web.api.deps import LimitedRoute, Viewer
 from tracker.web.api.present_reports import donor_report
 from tracker.web.api.present_reports import summary_report as present_summary
 from tracker.web.api.report_schemas import DonorReport, SummaryReport
-from tracker.web.api.types import PlainDate
+from tracker.web.api.types import CURRENCY_SCHEMA, PlainDate
 from tracker.web.deps import SessionDep
 
 router = APIRouter(prefix="/reports", tags=["reports"], route_class=LimitedRoute)
@@ -31,7 +31,9 @@ To = Annotated[PlainDate | None, Query(alias="to", description="Value date on or
 Currency = Annotated[
     str | None,
     Query(
-        pattern="^[A-Za-z]{3}$", description="Convert the figures into this currency (default: the reporting currency)."
+        pattern="^[A-Za-z]{3}$",
+        description="Convert the figures into this currency (default: the reporting currency).",
+        json_schema_extra=CURRENCY_SCHEMA,
     ),
 ]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
 
 from tracker.core.money import Money, round_half_up, stored_quantity
 from tracker.core.vocabulary import (
@@ -16,12 +16,24 @@ from tracker.core.vocabulary import (
     Valuation,
 )
 from tracker.db.columns import Locale
-from tracker.web.api.types import STORABLE, CurrencyCode, DecimalString, Id, PlainDate, length
+from tracker.web.api.types import (
+    COUNTRY_SCHEMA,
+    EMAIL_TEXT,
+    STORABLE,
+    CurrencyCode,
+    DecimalString,
+    Id,
+    PlainDate,
+    Quantity,
+    ValueDate,
+    length,
+    money_schema,
+)
 
 Name = Annotated[str, length(200, required=True), STORABLE]
 Notes = Annotated[str, length(4000), STORABLE]
 Line = Annotated[str, length(200), STORABLE]
-Country = Annotated[str, Field(min_length=2, max_length=2, pattern="^[A-Za-z]{2}$")]
+Country = Annotated[str, Field(min_length=2, max_length=2, pattern="^[A-Za-z]{2}$"), WithJsonSchema(COUNTRY_SCHEMA)]
 
 
 class Strict(BaseModel):
@@ -30,11 +42,18 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+def _replace(schema: dict[str, Any], exact: dict[str, Any]) -> None:
+    schema.clear()
+    schema.update(exact)
+
+
 class MoneyValue(Strict):
     """Money as a client sends it: an exact decimal string and an ISO 4217 code."""
 
     amount: DecimalString
     currency: CurrencyCode
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra=lambda schema, _: _replace(schema, money_schema()))
 
     def to_money(self) -> Money:
         """Unchecked: the service checks digits, sign and size and names the field."""
@@ -75,7 +94,7 @@ class DonorCreate(Strict):
     name: Name
     kind: DonorKind
     country: Country | None = None
-    email: Annotated[str, length(254), STORABLE] | None = None
+    email: Annotated[str, length(254), STORABLE, Field(json_schema_extra={"pattern": EMAIL_TEXT})] | None = None
     phone: Annotated[str, length(50), STORABLE] | None = None
     locale: Locale | None = None
     notes: Notes = ""
@@ -275,7 +294,7 @@ class MoneyLineCreate(Strict):
 class GoodsLineCreate(Strict):
     kind: Literal["goods"]
     item_id: Id
-    quantity: DecimalString
+    quantity: Quantity
     unit_value: MoneyValue | None = None
     valuation: Valuation | None = None
 
@@ -283,7 +302,7 @@ class GoodsLineCreate(Strict):
 class ServiceLineCreate(Strict):
     kind: Literal["service"]
     item_id: Id
-    quantity: DecimalString
+    quantity: Quantity
     unit_value: MoneyValue | None = None
     valuation: Valuation | None = None
 
@@ -315,7 +334,7 @@ class ContributionCreate(Strict):
     donor_id: Id
     recipient_id: Id
     appeal_id: Id | None = None
-    date: PlainDate
+    date: ValueDate
     status: Literal["pledged", "committed", "paid"]
     reference: Line = ""
     notes: Notes = ""
@@ -331,7 +350,7 @@ class FulfilmentCreate(Strict):
 
     recipient_id: Id | None = Field(default=None, description="Defaults to the pledge's recipient.")
     appeal_id: Id | None = Field(default=None, description="Defaults to the pledge's appeal.")
-    date: PlainDate
+    date: ValueDate
     reference: Line = ""
     notes: Notes = ""
     lines: list[LineCreate] = Field(min_length=1, max_length=200)

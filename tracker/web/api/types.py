@@ -11,11 +11,41 @@ from pydantic import BeforeValidator, Field, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
 from tracker.core.errors import Invalid
-from tracker.core.money import check_currency
-from tracker.core.parsing import ID_TEXT, MAX_ID, parse_id
+from tracker.core.fields import country_codes
+from tracker.core.money import CURRENCIES, MAX_AMOUNT, QUANTITY_PLACES, check_currency, minor_digits
+from tracker.core.parsing import MAX_ID, parse_id
 
 DECIMAL_TEXT = re.compile(r"^[0-9]{1,20}(\.[0-9]{1,20})?$")
 DATE_TEXT = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+
+
+def up_to_pattern(limit: int) -> str:
+    """The pattern of the whole numbers 1 to `limit` written without leading zeros (for MAX_ID: 1 to 2147483647)."""
+    digits = str(limit)
+    choices = [f"[1-9][0-9]{{0,{len(digits) - 2}}}"] if len(digits) > 1 else []
+    for at, digit in enumerate(digits):
+        rest = len(digits) - at - 1
+        low = "1" if at == 0 else "0"
+        if int(digit) > int(low):
+            below = f"[{low}-{int(digit) - 1}]" if int(digit) - 1 > int(low) else low
+            choices.append(digits[:at] + below + (f"[0-9]{{{rest}}}" if rest else ""))
+    choices.append(digits)
+    return "^(?:" + "|".join(choices) + ")$"
+
+
+ID_PATTERN = up_to_pattern(MAX_ID)
+COUNTRY_SCHEMA: dict[str, Any] = {"type": "string", "enum": sorted(country_codes())}
+
+# Text that is more than blank, and storable (a name, a source: the server strips it first).
+NOT_BLANK_TEXT = "^[^\\x00]*[^\\s\\x00][^\\x00]*$"
+# tracker.core.fields.EMAIL, on the stripped text, with the storable characters; blank is no address.
+_ADDRESS_PART = "[^@\\s\\x00]+"
+EMAIL_TEXT = f"^\\s*(?:{_ADDRESS_PART}@{_ADDRESS_PART}\\.{_ADDRESS_PART}\\s*)?$"
+# What a database can store: no NUL (the schema's pattern of every text field). Lone surrogates are
+# refused too, but a pattern cannot say so portably (ECMA-262 validators reject such a pattern).
+STORABLE_TEXT = "^[^\\x00]*$"
+# The allow-list itself, so a schema-valid code is one the server takes (AAA is not); upper case as answered.
+CURRENCY_SCHEMA: dict[str, Any] = {"type": "string", "enum": sorted(CURRENCIES)}
 
 
 def _id(value: Any) -> int:
@@ -68,10 +98,9 @@ Id = Annotated[
     BeforeValidator(_id),
     WithJsonSchema(
         {
-            "anyOf": [
-                {"type": "string", "pattern": ID_TEXT.pattern},
-                {"type": "integer", "minimum": 1, "maximum": MAX_ID},
-            ],
+            # Only the string: JSON Schema counts 7.0 as an integer, which the server rightly refuses as an id.
+            "type": "string",
+            "pattern": ID_PATTERN,
             "description": "An id as the API returned it (a string); integers are accepted too.",
             "examples": ["1"],
         }
@@ -94,11 +123,19 @@ CurrencyCode = Annotated[
     BeforeValidator(_currency),
     WithJsonSchema(
         {
-            "type": "string",
-            "pattern": "^[A-Za-z]{3}$",
+            **CURRENCY_SCHEMA,
             "description": "An ISO 4217 currency code in current use.",
             "examples": ["AZN"],
         }
+    ),
+]
+# A contribution's value date: not before 1990 (tracker.ledger.checks.check_value_date); "not in the
+# future" depends on today, which a schema cannot say.
+ValueDate = Annotated[
+    date,
+    BeforeValidator(_date),
+    WithJsonSchema(
+        {"type": "string", "format": "date", "pattern": "^(?:199[0-9]|[2-9][0-9]{3})-", "examples": ["2023-02-10"]}
     ),
 ]
 PlainDate = Annotated[
@@ -108,9 +145,48 @@ PlainDate = Annotated[
 ]
 
 
+def positive_decimal_pattern(places: int, limit: Decimal) -> str:
+    """The pattern of a decimal string more than zero, below `limit` (a power of ten), with at most `places` decimals.
+
+    Stricter than the server in its spelling (no leading or trailing zeros), never looser.
+    """
+    whole = f"[1-9][0-9]{{0,{len(str(int(limit))) - 2}}}"
+    if places == 0:
+        return f"^{whole}$"
+    return f"^(?:{whole}(?:\\.[0-9]{{1,{places}}})?|0\\.[0-9]{{0,{places - 1}}}[1-9])$"
+
+
+def money_schema() -> dict[str, Any]:
+    """Money as the server takes it: one choice per count of minor digits, each with its currencies and its amounts
+    (JPY 1500, USD 10.50, KWD 1.250), so that a schema-valid amount is never refused for its digits or size."""
+    by_digits: dict[int, list[str]] = {}
+    for code in sorted(CURRENCIES):
+        by_digits.setdefault(minor_digits(code), []).append(code)
+    return {
+        "description": "An amount more than zero, as a decimal string with at most the currency's minor digits.",
+        "examples": [{"amount": "10.50", "currency": "USD"}],
+        "oneOf": [
+            {
+                "type": "object",
+                "properties": {
+                    "amount": {"type": "string", "pattern": positive_decimal_pattern(digits, MAX_AMOUNT)},
+                    "currency": {"type": "string", "enum": codes},
+                },
+                "required": ["amount", "currency"],
+                "additionalProperties": False,
+            }
+            for digits, codes in sorted(by_digits.items())
+        ],
+    }
+
+
+MAX_QUANTITY = Decimal("1e12")  # tracker.ledger.checks.MAX_QUANTITY (web may not import the ledger's checks here)
+
+
 def length(limit: int, *, required: bool = False) -> Any:
     """A text field's bounds: at most `limit` characters, and at least one when `required`."""
-    return Field(min_length=1 if required else 0, max_length=limit)
+    pattern = NOT_BLANK_TEXT if required else STORABLE_TEXT  # a required text is stripped, then must be left
+    return Field(min_length=1 if required else 0, max_length=limit, json_schema_extra={"pattern": pattern})
 
 
 # A text field is `Annotated[str, length(...), STORABLE]`, written out so that mypy sees a str:
@@ -124,3 +200,17 @@ def check_text(value: str | None, field: str) -> str | None:
         return _text(value)
     except PydanticCustomError as exc:
         raise Invalid(field, exc.message_template) from None
+
+
+Quantity = Annotated[
+    Decimal,
+    BeforeValidator(_decimal),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": positive_decimal_pattern(QUANTITY_PLACES, MAX_QUANTITY),
+            "description": "A quantity more than zero with at most three decimals, written as a string.",
+            "examples": ["10"],
+        }
+    ),
+]
