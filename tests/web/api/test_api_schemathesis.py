@@ -23,7 +23,7 @@ from tracker.web.deps import get_session
 # but for the rules that depend on what is stored or on two fields at once, which no JSON Schema
 # can say. Each is named here, by operation and field, and nothing else is let through.
 STATEFUL_RULES: dict[str, dict[str, str]] = {  # operation -> field -> what its message says ("" for any)
-    "POST /api/v1/appeals": {"code": "already exists"},  # codes are unique
+    "POST /api/v1/appeals": {"code": "already exists", "end_date": "ends before it starts"},  # unique; a pair
     "POST /api/v1/items": {"name": "already has an item named"},  # item names are unique in the catalogue
     "POST /api/v1/contributions": {
         "donor_id": "no donor with id",
@@ -32,6 +32,7 @@ STATEFUL_RULES: dict[str, dict[str, str]] = {  # operation -> field -> what its 
         "fulfils_id": "",
         "lines[].item_id": "",
         "date": "is in the future",  # depends on today
+        "due_date": "",  # only a pledge or commitment has one, not before its date: pairs of fields
     },
     "POST /api/v1/contributions/{contribution_id}/fulfilments": {
         "recipient_id": "no recipient with id",
@@ -45,7 +46,7 @@ STATEFUL_RULES: dict[str, dict[str, str]] = {  # operation -> field -> what its 
     "GET /api/v1/contributions": {"from": "", "to": ""},
     "GET /api/v1/exports/contributions": {"from": "", "to": ""},
     # Without ?org_ref=, the organisation's IATI identifier comes from TRACKER_IATI_ORG_REF: settings.
-    "GET /api/v1/exports/iati/{appeal_id}": {"org_ref": "set TRACKER_IATI_ORG_REF"},
+    "GET /api/v1/exports/iati/{appeal_id}": {"org_ref": "on the Settings page (or TRACKER_IATI_ORG_REF)"},
 }
 
 

@@ -44,7 +44,7 @@ class RateCreate(Strict):
         "at most 20 significant digits.",
         # tracker.rates.service.check_rate's bounds, as a pattern (stricter in spelling only); the server reads
         # any text and answers what is wrong with it ("-1": must be more than zero), as the page and the CLI do.
-        json_schema_extra={"pattern": "^(?:[1-9][0-9]{0,11}(?:\\\\.[0-9]{1,8})?|0\\\\.0{0,11}[1-9][0-9]{0,7})$"},
+        json_schema_extra={"pattern": "^(?:[1-9][0-9]{0,11}(?:\\.[0-9]{1,8})?|0\\.0{0,11}[1-9][0-9]{0,7})$"},
     )
     source: Annotated[str, length(40, required=True), STORABLE] = "manual"
 

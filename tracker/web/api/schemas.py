@@ -233,7 +233,11 @@ class AppealList(Listing):
 
 
 # An item's name per language: {"az": "Konteyner ev", "tr": "Konteyner ev", "ru": "Контейнерный дом"}.
-ItemNames = dict[Annotated[str, length(5), STORABLE], Annotated[str, length(200), STORABLE]]
+# Keys are the languages an item may be named in besides its catalogue name; the service names a wrong one.
+ItemNames = Annotated[
+    dict[Annotated[str, length(5), STORABLE], Annotated[str, length(200), STORABLE]],
+    Field(json_schema_extra={"propertyNames": {"enum": ["az", "tr", "ru"]}}),
+]
 
 
 class ItemCreate(Strict):
