@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import csv
 import io
+import struct
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -215,8 +216,8 @@ def _xlsx_rows(source: IO[bytes], limits: XlsxLimits) -> Iterator[Row]:
 
 def _open_workbook(source: IO[bytes], limits: XlsxLimits) -> tuple[Any, zipfile.ZipFile, str, _CellReader]:
     """openpyxl's read-only workbook (its shared strings read by `_shared_strings` instead of its own
-    reader: a Python object per string, 60 seconds for 32 MiB of them), the path of its first
-    worksheet in the zip, and the reader of that sheet's cells — all from openpyxl's public names."""
+    reader: a Python object per string, 60 seconds for 32 MiB of them), its zip, the path
+    of its first worksheet there, and the reader of that sheet's cells — all from openpyxl's public names."""
     from openpyxl.reader.excel import SHARED_STRINGS, ExcelReader
     from openpyxl.styles.stylesheet import Stylesheet
     from openpyxl.xml.constants import ARC_STYLE
@@ -354,8 +355,7 @@ def check_archive(source: IO[bytes], limits: XlsxLimits | None = None) -> None:
     """Refuse a zip that would unpack past the limits, from its directory alone, before any part is unpacked."""
     limits = limits or xlsx_limits()
     try:
-        end = zipfile._EndRecData(source)  # type: ignore[attr-defined]  # the directory's size, before it is read
-        if end and end[zipfile._ECD_SIZE] > limits.directory_bytes:  # type: ignore[attr-defined]
+        if _directory_size(source) > limits.directory_bytes:  # before the directory is read
             raise _too_big(limits.directory_bytes, "directory")
         source.seek(0)
         parts = zipfile.ZipFile(source).infolist()
@@ -370,6 +370,35 @@ def check_archive(source: IO[bytes], limits: XlsxLimits | None = None) -> None:
             raise _too_big(limits.unpacked_bytes, "all")
         if part.file_size > limits.part_bytes and not part.filename.startswith(limits.sheets):
             raise _too_big(limits.part_bytes, part.filename)
+
+
+END_RECORD = struct.Struct("<4s4H2LH")  # PKWARE's APPNOTE 4.3.16: the end of central directory record
+END_SIGNATURE = b"PK\x05\x06"
+ZIP64_LOCATOR = struct.Struct("<4sLQL")  # APPNOTE 4.3.15, just before the end record
+ZIP64_END = struct.Struct("<4sQ2H2L4Q")  # APPNOTE 4.3.14
+MAX_COMMENT = 0xFFFF
+
+
+def _directory_size(source: IO[bytes]) -> int:
+    """The size the zip's end record gives its central directory (0 when there is none: zipfile then refuses
+    the file), read from the file's last bytes as the zip format lays them out."""
+    source.seek(0, io.SEEK_END)
+    length = source.tell()
+    tail_start = max(0, length - END_RECORD.size - MAX_COMMENT)
+    source.seek(tail_start)
+    tail = source.read()
+    at = tail.rfind(END_SIGNATURE)
+    if at < 0 or len(tail) - at < END_RECORD.size:
+        return 0
+    size = END_RECORD.unpack_from(tail, at)[5]
+    locator_at = at - ZIP64_LOCATOR.size
+    if size == 0xFFFFFFFF and locator_at >= 0 and tail[locator_at : locator_at + 4] == b"PK\x06\x07":
+        end64_at = ZIP64_LOCATOR.unpack_from(tail, locator_at)[2]
+        source.seek(end64_at)
+        record = source.read(ZIP64_END.size)
+        if len(record) == ZIP64_END.size and record[:4] == b"PK\x06\x06":
+            size = ZIP64_END.unpack(record)[8]
+    return int(size)
 
 
 def _too_big(limit: int, part: str) -> Invalid:
