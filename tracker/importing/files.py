@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import csv
 import io
+import struct
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -69,6 +70,10 @@ COLUMNS: tuple[tuple[str, bool, str], ...] = (
     ("notes", False, "free text"),
 )
 NAMES = tuple(name for name, _, _ in COLUMNS)
+_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+ROW_TAG, CELL_TAG, VALUE_TAG, INLINE_STRING, TEXT_TAG, RUN_TAG = (
+    _MAIN + name for name in ("row", "c", "v", "is", "t", "r")
+)
 REQUIRED = tuple(name for name, required, _ in COLUMNS if required)
 
 Cell = str | Decimal | date | None
@@ -183,35 +188,15 @@ def _text(value: str) -> str | None:
 
 
 def _xlsx_rows(source: IO[bytes], limits: XlsxLimits) -> Iterator[Row]:
-    from openpyxl.worksheet._reader import VALUE_TAG, WorkSheetParser
-
-    class ExactParser(WorkSheetParser):
-        """openpyxl's sheet parser, but numbers stay the text the file stores, as Decimal."""
-
-        def parse_cell(self, element: Any) -> dict[str, Any]:
-            cell = super().parse_cell(element)
-            if cell["data_type"] == "n" and cell["value"] is not None:
-                cell["value"] = _excel_number(element.findtext(VALUE_TAG))
-            return cell
-
     check_archive(source, limits)
     try:
-        book = _open_workbook(source, limits)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, SyntaxError) as exc:  # ParseError is a SyntaxError
+        book, archive, sheet_path, cells = _open_workbook(source, limits)
+    except (zipfile.BadZipFile, KeyError, IndexError, OSError, ValueError, SyntaxError) as exc:  # ParseError too
         raise exc if isinstance(exc, Invalid) else _unreadable(exc) from None
     try:
-        sheet = book.worksheets[0]
-        with sheet._get_source() as xml:
-            parser = ExactParser(
-                _BoundedText(xml, limits.text_bytes),
-                sheet._shared_strings,
-                data_only=True,
-                epoch=book.epoch,
-                date_formats=book._date_formats,
-                timedelta_formats=book._timedelta_formats,
-            )
+        with archive.open(sheet_path) as xml:
             names: list[str | None] | None = None
-            for index, values in _sheet_rows(parser, limits):
+            for index, values in _sheet_rows(_BoundedText(xml, limits.text_bytes), cells, limits):
                 if names is None:
                     names = _header([values.get(column) for column in range(1, max(values, default=0) + 1)])
                     continue
@@ -229,10 +214,14 @@ def _xlsx_rows(source: IO[bytes], limits: XlsxLimits) -> Iterator[Row]:
         book.close()
 
 
-def _open_workbook(source: IO[bytes], limits: XlsxLimits) -> Any:
-    """openpyxl's read-only workbook, its shared strings read by `_shared_strings` instead of its own reader
-    (a Python object per string: 60 seconds for 32 MiB of them)."""
+def _open_workbook(source: IO[bytes], limits: XlsxLimits) -> tuple[Any, zipfile.ZipFile, str, _CellReader]:
+    """openpyxl's read-only workbook (its shared strings read by `_shared_strings` instead of its own
+    reader: a Python object per string, 60 seconds for 32 MiB of them), its zip, the path
+    of its first worksheet there, and the reader of that sheet's cells — all from openpyxl's public names."""
     from openpyxl.reader.excel import SHARED_STRINGS, ExcelReader
+    from openpyxl.styles.stylesheet import Stylesheet
+    from openpyxl.xml.constants import ARC_STYLE
+    from openpyxl.xml.functions import fromstring
 
     refusals: list[Invalid] = []  # openpyxl's `read` words every failure as its own; the limits keep theirs
 
@@ -254,7 +243,70 @@ def _open_workbook(source: IO[bytes], limits: XlsxLimits) -> Any:
         if refusals:
             raise refusals[0] from None
         raise
-    return reader.wb
+    book = reader.wb
+    try:
+        paths = [
+            rel.target
+            for _, rel in reader.parser.find_sheets()
+            if rel.target in reader.valid_files and "chartsheet" not in rel.Type
+        ]
+        if not paths:
+            raise IndexError("the file has no worksheet")
+        dates: set[int] = set()
+        durations: set[int] = set()
+        if ARC_STYLE in reader.valid_files:
+            styles = Stylesheet.from_tree(fromstring(reader.archive.read(ARC_STYLE)))
+            if styles.cell_styles:
+                dates, durations = set(styles.date_formats), set(styles.timedelta_formats)
+    except BaseException:
+        book.close()
+        raise
+    return book, reader.archive, paths[0], _CellReader(reader.shared_strings, book.epoch, dates, durations)
+
+
+class _CellReader:
+    """A sheet cell's value from its XML element: numbers the exact Decimal the file stores, numbers in a date
+    format as datetimes, shared and inline strings as text, booleans as bool (openpyxl's rules, data only)."""
+
+    def __init__(self, strings: list[str], epoch: datetime, dates: set[int], durations: set[int]) -> None:
+        self.strings, self.epoch, self.dates, self.durations = strings, epoch, dates, durations
+        self.row = 0
+        self.column = 0
+
+    def value(self, element: Any) -> tuple[int, Any]:
+        """The cell's column (from its reference, or the one after the row's last) and its value."""
+        from openpyxl.utils.cell import coordinate_to_tuple
+        from openpyxl.utils.datetime import from_excel, from_ISO8601
+
+        reference = element.get("r")
+        self.column = coordinate_to_tuple(reference)[1] if reference else self.column + 1
+        kind = element.get("t", "n")
+        if kind == "inlineStr":
+            inline = element.find(INLINE_STRING)
+            if inline is None:
+                return self.column, None
+            plain = inline.findtext(TEXT_TAG)
+            if plain is None:
+                plain = "".join(part.findtext(TEXT_TAG) or "" for part in inline.iterfind(RUN_TAG))
+            return self.column, plain
+        text = element.findtext(VALUE_TAG) or None
+        if text is None:
+            return self.column, None
+        if kind == "n":
+            style = element.get("s")
+            if style and int(style) in self.dates:
+                try:
+                    return self.column, from_excel(float(text), self.epoch, timedelta=int(style) in self.durations)
+                except (OverflowError, ValueError):
+                    return self.column, "#VALUE!"  # a serial out of the dates' range, as openpyxl marks it
+            return self.column, _excel_number(text)
+        if kind == "s":
+            return self.column, self.strings[int(text)]
+        if kind == "b":
+            return self.column, bool(int(text))
+        if kind == "d":
+            return self.column, from_ISO8601(text)
+        return self.column, text  # "str" (a formula's text) and "e" (an error) as the text stored
 
 
 def _shared_strings(xml: Any, limits: XlsxLimits) -> list[str]:
@@ -303,8 +355,7 @@ def check_archive(source: IO[bytes], limits: XlsxLimits | None = None) -> None:
     """Refuse a zip that would unpack past the limits, from its directory alone, before any part is unpacked."""
     limits = limits or xlsx_limits()
     try:
-        end = zipfile._EndRecData(source)  # type: ignore[attr-defined]  # the directory's size, before it is read
-        if end and end[zipfile._ECD_SIZE] > limits.directory_bytes:  # type: ignore[attr-defined]
+        if _directory_size(source) > limits.directory_bytes:  # before the directory is read
             raise _too_big(limits.directory_bytes, "directory")
         source.seek(0)
         parts = zipfile.ZipFile(source).infolist()
@@ -321,6 +372,35 @@ def check_archive(source: IO[bytes], limits: XlsxLimits | None = None) -> None:
             raise _too_big(limits.part_bytes, part.filename)
 
 
+END_RECORD = struct.Struct("<4s4H2LH")  # PKWARE's APPNOTE 4.3.16: the end of central directory record
+END_SIGNATURE = b"PK\x05\x06"
+ZIP64_LOCATOR = struct.Struct("<4sLQL")  # APPNOTE 4.3.15, just before the end record
+ZIP64_END = struct.Struct("<4sQ2H2L4Q")  # APPNOTE 4.3.14
+MAX_COMMENT = 0xFFFF
+
+
+def _directory_size(source: IO[bytes]) -> int:
+    """The size the zip's end record gives its central directory (0 when there is none: zipfile then refuses
+    the file), read from the file's last bytes as the zip format lays them out."""
+    source.seek(0, io.SEEK_END)
+    length = source.tell()
+    tail_start = max(0, length - END_RECORD.size - MAX_COMMENT)
+    source.seek(tail_start)
+    tail = source.read()
+    at = tail.rfind(END_SIGNATURE)
+    if at < 0 or len(tail) - at < END_RECORD.size:
+        return 0
+    size = END_RECORD.unpack_from(tail, at)[5]
+    locator_at = at - ZIP64_LOCATOR.size
+    if size == 0xFFFFFFFF and locator_at >= 0 and tail[locator_at : locator_at + 4] == b"PK\x06\x07":
+        end64_at = ZIP64_LOCATOR.unpack_from(tail, locator_at)[2]
+        source.seek(end64_at)
+        record = source.read(ZIP64_END.size)
+        if len(record) == ZIP64_END.size and record[:4] == b"PK\x06\x06":
+            size = ZIP64_END.unpack(record)[8]
+    return int(size)
+
+
 def _too_big(limit: int, part: str) -> Invalid:
     return Invalid(
         "file",
@@ -330,42 +410,38 @@ def _too_big(limit: int, part: str) -> Invalid:
     )
 
 
-def _sheet_rows(parser: Any, limits: XlsxLimits) -> Iterator[tuple[int, dict[int, Any]]]:
-    """The sheet's rows as (row number, {column: value}) without the empty cells, read one cell at a time.
-
-    openpyxl's own `parse` keeps a row's every cell (and attributes of every row) until the row
-    ends; here each cell is dropped as soon as it is read, and the cells are counted."""
-    from openpyxl.worksheet._reader import CELL_TAG, ROW_TAG
-
-    cells = 0
+def _sheet_rows(xml: Any, cells: _CellReader, limits: XlsxLimits) -> Iterator[tuple[int, dict[int, Any]]]:
+    """The sheet's rows as (row number, {column: value}) without the empty cells, read one cell at a time:
+    each cell is dropped as soon as it is read, and the cells are counted."""
+    count = 0
     row_element: Any = None
     values: dict[int, Any] = {}
     row_cells = 0
-    for event, element in _iterparse(parser.source, ("start", "end"), (ROW_TAG, CELL_TAG)):
+    for event, element in _iterparse(xml, ("start", "end"), (ROW_TAG, CELL_TAG)):
         tag = element.tag
         if event == "start":
             if tag == ROW_TAG:
                 row_element, values, row_cells = element, {}, 0
                 number = element.get("r")
-                parser.row_counter = int(number) if number and number.isdecimal() else parser.row_counter + 1
-                parser.col_counter = 0
+                cells.row = int(number) if number and number.isdecimal() else cells.row + 1
+                cells.column = 0
             continue
         if tag == CELL_TAG and row_element is not None:
-            cells += 1
+            count += 1
             row_cells += 1
-            if cells > limits.cells or row_cells > limits.row_cells:
+            if count > limits.cells or row_cells > limits.row_cells:
                 raise Invalid(
                     "file",
                     "has more than {count} cells in its sheet, or {columns} in a row; split it",
                     count=limits.cells,
                     columns=limits.row_cells,
                 )
-            cell = parser.parse_cell(element)
-            if cell["value"] is not None:
-                values[cell["column"]] = cell["value"]
+            column, value = cells.value(element)
+            if value is not None:
+                values[column] = value
             _drop(element)  # only the cell being read stays in memory
         elif tag == ROW_TAG:
-            yield parser.row_counter, values
+            yield cells.row, values
             row_element, values = None, {}
             _drop(element)
 

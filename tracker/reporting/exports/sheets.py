@@ -18,7 +18,6 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
-from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from tracker.core.i18n import _
 from tracker.core.money import Money
@@ -101,7 +100,7 @@ def write_xlsx(export: ExportSet, out: IO[bytes]) -> int:
     return count
 
 
-def _cell(sheet: WriteOnlyWorksheet, value: object) -> object:
+def _cell(sheet: object, value: object) -> object:
     """A typed cell: money and quantities as numbers, dates as dates, text always as text (never a formula).
 
     Plain values where they need no format (openpyxl's cell objects cost time on a long sheet).

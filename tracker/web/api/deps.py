@@ -26,6 +26,7 @@ from tracker.db.columns import stored_id
 from tracker.db.models import User
 from tracker.web.api.errors import message_response
 from tracker.web.api.idempotency import Answer, Claim, Fingerprint, claim, remember
+from tracker.web.bodies import BodyTooLarge, read_bounded, replaying
 from tracker.web.deps import READ_METHODS, SessionDep
 
 MAX_BODY = 1024 * 1024
@@ -236,14 +237,11 @@ class LimitedRoute(APIRoute):
             if length is not None and (not length.isdecimal() or int(length) > limit):
                 return too_large
             if request.method in ("POST", "PUT", "PATCH"):
-                chunks: list[bytes] = []
-                size = 0
-                async for chunk in request.stream():
-                    size += len(chunk)
-                    if size > limit:
-                        return too_large
-                    chunks.append(chunk)
-                request._body = b"".join(chunks)  # Starlette's cache: FastAPI reads the body from here
+                try:
+                    body = await read_bounded(request, limit)
+                except BodyTooLarge:
+                    return too_large
+                request = replaying(request, body)  # FastAPI reads the body again from the handler's request
             return await handler(request)
 
         return limited

@@ -34,6 +34,7 @@ from tracker.importing.jobs import (
     start_preview,
 )
 from tracker.web.auth import Clerk, SignInRequired, current_user, page_router
+from tracker.web.bodies import BodyTooLarge, read_bounded, replaying
 from tracker.web.deps import SessionDep, engine_of
 from tracker.web.pagekit import redirect, render
 
@@ -79,13 +80,11 @@ class UploadRoute(APIRoute):
                 length = request.headers.get("content-length")
                 if length is not None and (not length.isdecimal() or int(length) > limit):
                     raise _too_large()
-                chunks, size = [], 0
-                async for chunk in request.stream():
-                    size += len(chunk)
-                    if size > limit:
-                        raise _too_large()
-                    chunks.append(chunk)
-                request._body = b"".join(chunks)  # Starlette's cache: the form is parsed from here
+                try:
+                    body = await read_bounded(request, limit)
+                except BodyTooLarge:
+                    raise _too_large() from None
+                request = replaying(request, body)  # the form is parsed from the replayed body
             return await handler(request)
 
         return limited
