@@ -112,3 +112,18 @@ def test_text_fields_keys_and_filters_say_what_the_server_refuses(openapi: dict[
     listing = openapi["paths"]["/api/v1/contributions"]["get"]["parameters"]
     currency = next(p for p in listing if p["name"] == "currency")["schema"]
     assert set(currency["enum"]) == CURRENCIES
+
+
+# ECMA-262's \s, as the schema's other readers (schemathesis's data generation, JavaScript) take it.
+ECMA_SPACE = "\t\n\x0b\x0c\r \xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
+
+
+@pytest.mark.parametrize("blank", ["\x1f", " \x1c ", "\x85", "\t"])
+def test_a_name_python_strips_to_nothing_is_not_schema_valid(openapi: dict[str, Any], blank: str) -> None:
+    """The server strips with Python's rules, which also take \\x1c-\\x1f and \\x85 for blanks (ECMA's \\s does not):
+    schemathesis sent a name of "\\x1f" that the schema admitted and the server refused."""
+    pattern = openapi["components"]["schemas"]["ItemCreate"]["properties"]["name"]["pattern"]
+    as_ecma_reads_it = pattern.replace("\\s", ECMA_SPACE)
+    assert blank.strip() == ""
+    assert re.fullmatch(as_ecma_reads_it, blank) is None
+    assert re.fullmatch(as_ecma_reads_it, " Tent ") is not None

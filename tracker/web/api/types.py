@@ -37,9 +37,10 @@ ID_PATTERN = up_to_pattern(MAX_ID)
 COUNTRY_SCHEMA: dict[str, Any] = {"type": "string", "enum": sorted(country_codes())}
 
 # Text that is more than blank, and storable (a name, a source: the server strips it first).
-NOT_BLANK_TEXT = "^[^\\x00]*[^\\s\\x00][^\\x00]*$"
+# Python's strip() also takes \x1c-\x1f and \x85 for whitespace, which ECMA's \s does not: named apart.
+NOT_BLANK_TEXT = "^[^\\x00]*[^\\s\\x00\\x1c-\\x1f\\x85][^\\x00]*$"
 # tracker.core.fields.EMAIL, on the stripped text, with the storable characters; blank is no address.
-_ADDRESS_PART = "[^@\\s\\x00]+"
+_ADDRESS_PART = "[^@\\s\\x00\\x1c-\\x1f\\x85]+"
 EMAIL_TEXT = f"^\\s*(?:{_ADDRESS_PART}@{_ADDRESS_PART}\\.{_ADDRESS_PART}\\s*)?$"
 # What a database can store: no NUL (the schema's pattern of every text field). Lone surrogates are
 # refused too, but a pattern cannot say so portably (ECMA-262 validators reject such a pattern).
